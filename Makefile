@@ -1,0 +1,56 @@
+# Two commands matter: `make run` (set up, load demo data, serve) and `make test`.
+# Every target is safe to run twice.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-browser setup demo lint chromium clean
+
+run: setup demo
+	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
+	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/pytest -m "not browser"
+
+test-browser: setup chromium node_modules/.installed
+	$(BIN)/pytest -m browser
+
+setup: $(VENV)/.installed .env var
+	$(MANAGE) migrate --no-input
+
+demo: setup
+	$(MANAGE) load_demo
+	$(MANAGE) create_demo_users
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 eller senare krävs"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+# A local .env with a freshly generated secret key; never committed.
+.env:
+	$(PYTHON) scripts/make_env.py > $@
+
+var:
+	mkdir -p var
+
+# Debian's Chromium for the browser tests; Playwright's own browser download cannot work here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

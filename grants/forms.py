@@ -1,0 +1,132 @@
+"""Forms for agreements, areas, components and deadlines, with Swedish amount and date input."""
+
+from django import forms
+
+from .models import Agreement, Component, Deadline, DevelopmentArea
+from .money import AmountError, format_amount, parse_amount
+
+
+class AmountInput(forms.TextInput):
+    """A text box for kronor: shows `1 234 567`, opens the numeric keyboard on phones."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, str):
+            return value
+        return format_amount(value, unit="")
+
+
+class AmountField(forms.Field):
+    """Kronor as users type or paste them: `1 234 567`, `1 234,50`, `−5`, `6 394,5 mnkr`."""
+
+    widget = AmountInput
+
+    def __init__(self, *, max_digits=15, decimal_places=2, **kwargs):
+        for ignored in ("max_value", "min_value", "step_size"):
+            kwargs.pop(ignored, None)
+        super().__init__(**kwargs)
+        self.max_whole_digits = max_digits - decimal_places
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            amount = parse_amount(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc), code="invalid") from exc
+        if abs(amount) >= 10**self.max_whole_digits:
+            raise forms.ValidationError("Beloppet är för stort.", code="max_digits")
+        return amount
+
+
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "year",
+            "short_name",
+            "name",
+            "slug",
+            "skr_case_number",
+            "government_case_number",
+            "payment_decision_case_number",
+            "region_case_number",
+            "decision_date",
+            "national_total",
+            "conditions",
+            "notes",
+        ]
+        field_classes = {"national_total": AmountField}
+        widgets = {
+            "decision_date": IsoDateInput(),
+            "conditions": forms.Textarea(attrs={"rows": 5}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class AgreementChildForm(forms.ModelForm):
+    """A form for a row that belongs to one agreement, fixed by the page it is on."""
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agreement = agreement
+        self.instance.agreement = agreement
+
+
+class DevelopmentAreaForm(AgreementChildForm):
+    class Meta:
+        model = DevelopmentArea
+        fields = ["position", "name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class ComponentForm(AgreementChildForm):
+    class Meta:
+        model = Component
+        fields = [
+            "area",
+            "position",
+            "name",
+            "recipient_group",
+            "national_amount",
+            "included_in",
+            "ring_fenced",
+            "requirements",
+            "notes",
+        ]
+        field_classes = {"national_amount": AmountField}
+        widgets = {
+            "requirements": forms.Textarea(attrs={"rows": 5}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, agreement=agreement, **kwargs)
+        self.fields["area"].queryset = agreement.areas.all()
+        self.fields["area"].empty_label = "Hela överenskommelsen (inget utvecklingsområde)"
+        parents = agreement.components.filter(included_in__isnull=True)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["included_in"].queryset = parents
+        self.fields["included_in"].empty_label = "Inget (eget belopp)"
+
+
+class DeadlineForm(AgreementChildForm):
+    class Meta:
+        model = Deadline
+        fields = ["kind", "due_date", "authority", "applies_to", "description"]
+        widgets = {
+            "due_date": IsoDateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }

@@ -1,0 +1,327 @@
+"""Agreements between the state and SKR, their development areas, components and deadlines,
+and the regions (counties) they are distributed over."""
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q, Sum
+from django.urls import reverse
+from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
+
+from .money import format_amount
+
+
+def money_field(verbose_name, **kwargs):
+    """Kronor with öre, never float; agreement amounts are whole kronor in practice."""
+    return models.DecimalField(
+        verbose_name,
+        max_digits=15,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        **kwargs,
+    )
+
+
+class RecipientGroup(models.TextChoices):
+    REGIONS = "regioner", "Regionerna"
+    MUNICIPALITIES = "kommuner", "Kommunerna via RSS"
+    SKR = "skr", "SKR"
+    REGIONS_AND_MUNICIPALITIES = "regioner_och_kommuner", "Regioner och kommuner"
+
+
+class Region(models.Model):
+    """One of the 21 regions, keyed by SCB's county code (länskod)."""
+
+    county_code = models.CharField(
+        "länskod",
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^\d{2}$", "Länskoden består av två siffror, t.ex. 23.")],
+    )
+    county_name = models.CharField("län", max_length=60)
+    name = models.CharField("region", max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["county_code"]
+        verbose_name = "region"
+        verbose_name_plural = "regioner"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_own(self) -> bool:
+        return self.county_code == settings.OWN_REGION_CODE
+
+
+class AgreementQuerySet(models.QuerySet):
+    def with_components_total(self):
+        """Annotate the sum of the known national amounts of the top-level components."""
+        return self.annotate(
+            components_total=models.functions.Coalesce(
+                Sum(
+                    "components__national_amount",
+                    filter=Q(components__included_in__isnull=True),
+                ),
+                Decimal("0"),
+                output_field=models.DecimalField(max_digits=15, decimal_places=2),
+            )
+        )
+
+
+class Agreement(models.Model):
+    """An agreement (överenskommelse) between the state and SKR for one year."""
+
+    year = models.PositiveSmallIntegerField(
+        "år", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    short_name = models.CharField(
+        "kortnamn", max_length=120, help_text="T.ex. ”God och nära vård 2023”."
+    )
+    name = models.CharField("fullständig benämning", max_length=400)
+    slug = models.SlugField(
+        "kortkod",
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text="Används i kommandon och filnamn. Skapas av kortnamnet om fältet lämnas tomt.",
+    )
+    skr_case_number = models.CharField("SKR:s ärendenummer", max_length=60, blank=True)
+    government_case_number = models.CharField(
+        "Regeringskansliets diarienummer", max_length=60, blank=True
+    )
+    payment_decision_case_number = models.CharField(
+        "diarienummer för regeringsbeslut om utbetalning", max_length=60, blank=True
+    )
+    region_case_number = models.CharField(
+        "regionens diarienummer", max_length=60, blank=True, help_text="T.ex. RS/116/2021."
+    )
+    decision_date = models.DateField(
+        "beslutsdatum",
+        null=True,
+        blank=True,
+        help_text="Datum då överenskommelsen beslutades eller undertecknades (ÅÅÅÅ-MM-DD).",
+    )
+    national_total = money_field(
+        "nationell total", help_text="Överenskommelsens totala belopp enligt dokumentet, i kronor."
+    )
+    conditions = models.TextField(
+        "ekonomiska villkor",
+        blank=True,
+        help_text="Villkor för hela överenskommelsen, en punkt per rad.",
+    )
+    notes = models.TextField("anmärkningar", blank=True)
+
+    history = HistoricalRecords()
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "short_name"]
+        verbose_name = "överenskommelse"
+        verbose_name_plural = "överenskommelser"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "short_name"], name="agreement_unique_name")
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.short_name)[:120]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("grants:agreement_detail", args=[self.pk])
+
+
+class DevelopmentArea(models.Model):
+    """A development area (utvecklingsområde) of an agreement."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="areas", verbose_name="överenskommelse"
+    )
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    name = models.CharField("namn", max_length=300)
+    description = models.TextField("beskrivning", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "position", "id"]
+        verbose_name = "utvecklingsområde"
+        verbose_name_plural = "utvecklingsområden"
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "name"], name="area_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Component(models.Model):
+    """A component (delområde / insatsområde): a national amount for one recipient group.
+
+    A component may be part of another one's amount ("varav 300 mnkr för primärvård i
+    landsbygd"); such parts are not counted again in totals. A component without an area
+    spans the whole agreement (e.g. the money to SKR).
+    """
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="components",
+        verbose_name="överenskommelse",
+    )
+    area = models.ForeignKey(
+        DevelopmentArea,
+        on_delete=models.PROTECT,
+        related_name="components",
+        null=True,
+        blank=True,
+        verbose_name="utvecklingsområde",
+        help_text="Lämna tomt för medel som gäller hela överenskommelsen, t.ex. medel till SKR.",
+    )
+    included_in = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="parts",
+        null=True,
+        blank=True,
+        verbose_name="ingår i",
+        help_text="Ange om beloppet är en del (”varav”) av ett annat delområdes belopp.",
+    )
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    name = models.CharField("namn", max_length=300)
+    recipient_group = models.CharField(
+        "mottagare", max_length=30, choices=RecipientGroup.choices
+    )
+    national_amount = money_field(
+        "nationellt belopp",
+        null=True,
+        blank=True,
+        help_text="I kronor. Lämna tomt om underlaget inte anger beloppet.",
+    )
+    ring_fenced = models.BooleanField(
+        "öronmärkt", default=False, help_text="Medlen får inte användas för andra ändamål."
+    )
+    requirements = models.TextField(
+        "krav för att ta del av medlen", blank=True, help_text="En punkt per rad."
+    )
+    notes = models.TextField("anmärkningar", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement", "area__position", "position", "id"]
+        verbose_name = "delområde"
+        verbose_name_plural = "delområden"
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.area_id and self.agreement_id and self.area.agreement_id != self.agreement_id:
+            errors["area"] = "Utvecklingsområdet hör till en annan överenskommelse."
+        parent = self.included_in
+        if parent is not None:
+            if self.pk and parent.pk == self.pk:
+                errors["included_in"] = "Ett delområde kan inte ingå i sig självt."
+            elif parent.agreement_id != self.agreement_id:
+                errors["included_in"] = "Delområdet hör till en annan överenskommelse."
+            elif parent.included_in_id is not None:
+                errors["included_in"] = (
+                    f"”{parent}” ingår själv i ett annat delområde; välj det övergripande."
+                )
+            elif self.pk and self.parts.exists():
+                errors["included_in"] = (
+                    "Delområdet har egna delbelopp och kan därför inte ingå i ett annat."
+                )
+            elif self.national_amount is not None and parent.national_amount is not None:
+                siblings = parent.parts.exclude(pk=self.pk).aggregate(
+                    total=models.functions.Coalesce(
+                        Sum("national_amount"),
+                        Decimal("0"),
+                        output_field=models.DecimalField(max_digits=15, decimal_places=2),
+                    )
+                )["total"]
+                if siblings + self.national_amount > parent.national_amount:
+                    room = parent.national_amount - siblings
+                    errors["national_amount"] = (
+                        f"Delbeloppen får inte överstiga beloppet för ”{parent}” "
+                        f"({format_amount(parent.national_amount)}); "
+                        f"högst {format_amount(room)} återstår."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+
+class DeadlineKind(models.TextChoices):
+    REQUISITION = "rekvisition", "Rekvisition"
+    FINANCIAL_REPORT = "ekonomisk_redovisning", "Ekonomisk redovisning"
+    REPAYMENT = "aterbetalning", "Återbetalning av ej använda medel"
+    ACTIVITY_REPORT = "verksamhetsrapport", "Verksamhetsrapport / slutredovisning"
+    INTERIM_REPORT = "delredovisning", "Delredovisning"
+    VFU_REPORT = "vfu_redovisning", "VFU-redovisning"
+    ACTION_PLAN = "handlingsplan", "Handlingsplan"
+    OTHER = "ovrigt", "Övrigt"
+
+
+class Authority(models.TextChoices):
+    KAMMARKOLLEGIET = "kammarkollegiet", "Kammarkollegiet"
+    SOCIALSTYRELSEN = "socialstyrelsen", "Socialstyrelsen"
+    GOVERNMENT_OFFICES = "regeringskansliet", "Regeringskansliet (Socialdepartementet)"
+    SKR = "skr", "SKR"
+    OTHER = "annan", "Annan / ej angiven"
+
+
+class DeadlineStatus(models.TextChoices):
+    PASSED = "passerad", "Passerad"
+    SOON = "snart", "Snart"
+    LATER = "kommande", "Kommande"
+
+
+class Deadline(models.Model):
+    """A date by which something must reach an authority (or the parties) under an agreement."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="deadlines",
+        verbose_name="överenskommelse",
+    )
+    kind = models.CharField("typ", max_length=30, choices=DeadlineKind.choices)
+    due_date = models.DateField("senast", help_text="ÅÅÅÅ-MM-DD.")
+    authority = models.CharField("mottagande myndighet", max_length=30, choices=Authority.choices)
+    applies_to = models.CharField(
+        "gäller",
+        max_length=30,
+        choices=RecipientGroup.choices,
+        blank=True,
+        help_text="Lämna tomt om fristen gäller alla mottagare.",
+    )
+    description = models.TextField("beskrivning", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = "frist"
+        verbose_name_plural = "frister"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.due_date:%Y-%m-%d}"
+
+    def status(self, today: datetime.date, warning_days: int) -> DeadlineStatus:
+        """Passed, soon (within `warning_days`) or later, as seen on `today`."""
+        if self.due_date < today:
+            return DeadlineStatus.PASSED
+        if (self.due_date - today).days <= warning_days:
+            return DeadlineStatus.SOON
+        return DeadlineStatus.LATER

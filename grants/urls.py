@@ -1,0 +1,47 @@
+from django.urls import path
+
+from . import views
+
+app_name = "grants"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("overenskommelser/", views.agreement_list, name="agreement_list"),
+    path("overenskommelser/ny/", views.agreement_create, name="agreement_create"),
+    path("overenskommelser/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("overenskommelser/<int:pk>/andra/", views.agreement_edit, name="agreement_edit"),
+    path("overenskommelser/<int:pk>/omraden/ny/", views.area_create, name="area_create"),
+    path(
+        "overenskommelser/<int:pk>/omraden/<int:child_pk>/andra/",
+        views.area_edit,
+        name="area_edit",
+    ),
+    path(
+        "overenskommelser/<int:pk>/omraden/<int:child_pk>/ta-bort/",
+        views.area_delete,
+        name="area_delete",
+    ),
+    path("overenskommelser/<int:pk>/delomraden/ny/", views.component_create, name="component_create"),
+    path(
+        "overenskommelser/<int:pk>/delomraden/<int:child_pk>/andra/",
+        views.component_edit,
+        name="component_edit",
+    ),
+    path(
+        "overenskommelser/<int:pk>/delomraden/<int:child_pk>/ta-bort/",
+        views.component_delete,
+        name="component_delete",
+    ),
+    path("overenskommelser/<int:pk>/frister/ny/", views.deadline_create, name="deadline_create"),
+    path(
+        "overenskommelser/<int:pk>/frister/<int:child_pk>/andra/",
+        views.deadline_edit,
+        name="deadline_edit",
+    ),
+    path(
+        "overenskommelser/<int:pk>/frister/<int:child_pk>/ta-bort/",
+        views.deadline_delete,
+        name="deadline_delete",
+    ),
+    path("regioner/", views.region_list, name="region_list"),
+]

@@ -1,0 +1,251 @@
+"""Pages for agreements and their areas, components and deadlines, and the regions."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch, ProtectedError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+
+from .calculations import ComponentAmount, compute_agreement_totals
+from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
+from .models import Agreement, Component, Deadline, DevelopmentArea, RecipientGroup, Region
+from .permissions import can_edit_grants, can_view_grants
+from .roles import require
+from .tables import AgreementTable, RegionTable
+
+
+@dataclass
+class DeadlineRow:
+    deadline: Deadline
+    status: str
+    days_left: int
+
+
+def _deadline_rows(deadlines):
+    today = timezone.localdate()
+    return [
+        DeadlineRow(d, d.status(today, settings.DEADLINE_WARNING_DAYS), (d.due_date - today).days)
+        for d in deadlines
+    ]
+
+
+@require(can_view_grants)
+def home(request):
+    agreements = Agreement.objects.order_by("-year", "short_name")
+    upcoming = Deadline.objects.filter(due_date__gte=timezone.localdate()).select_related(
+        "agreement"
+    )[:10]
+    return render(
+        request,
+        "grants/home.html",
+        {
+            "agreements_by_year": [
+                (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
+            ],
+            "upcoming_deadlines": _deadline_rows(upcoming),
+            "warning_days": settings.DEADLINE_WARNING_DAYS,
+        },
+    )
+
+
+@require(can_view_grants)
+def agreement_list(request):
+    table = AgreementTable(Agreement.objects.all())
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "grants/agreement_list.html", {"table": table})
+
+
+@require(can_view_grants)
+def agreement_detail(request, pk):
+    agreement = get_object_or_404(
+        Agreement.objects.prefetch_related(
+            "areas",
+            Prefetch("components", queryset=Component.objects.order_by("position", "id")),
+            "deadlines",
+        ),
+        pk=pk,
+    )
+    components = list(agreement.components.all())
+    totals = compute_agreement_totals(
+        ComponentAmount(c.area_id, c.recipient_group, c.national_amount, c.included_in_id is not None)
+        for c in components
+    )
+    parts_of = {}
+    for c in components:
+        if c.included_in_id:
+            parts_of.setdefault(c.included_in_id, []).append(c)
+    top_level = [c for c in components if c.included_in_id is None]
+    sections = [
+        {
+            "area": area,
+            "total": totals.by_area.get(area.pk),
+            "rows": [(c, parts_of.get(c.pk, [])) for c in top_level if c.area_id == area.pk],
+        }
+        for area in agreement.areas.all()
+    ]
+    common_rows = [(c, parts_of.get(c.pk, [])) for c in top_level if c.area_id is None]
+    return render(
+        request,
+        "grants/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "sections": sections,
+            "common_rows": common_rows,
+            "common_total": totals.by_area.get(None),
+            "totals": totals,
+            "difference": totals.difference_from(agreement.national_total),
+            "group_totals": _group_totals(totals),
+            "deadlines": _deadline_rows(agreement.deadlines.all()),
+            "warning_days": settings.DEADLINE_WARNING_DAYS,
+        },
+    )
+
+
+def _group_totals(totals):
+    return [
+        (label, totals.by_recipient_group[value])
+        for value, label in RecipientGroup.choices
+        if value in totals.by_recipient_group
+    ]
+
+
+@require(can_view_grants)
+def region_list(request):
+    table = RegionTable(Region.objects.all(), orderable=False)
+    return render(request, "grants/region_list.html", {"table": table})
+
+
+# Editing. Each page shows a form; a valid POST saves and returns to the agreement.
+
+
+def _form_page(request, form, *, title, done_message, return_url, agreement=None):
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, done_message.format(saved))
+        return redirect(return_url or saved.get_absolute_url())
+    return render(
+        request,
+        "grants/form.html",
+        {"form": form, "title": title, "agreement": agreement, "cancel_url": return_url},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _delete_page(request, obj, *, what, return_url, agreement):
+    if request.method == "POST":
+        try:
+            obj.delete()
+        except ProtectedError:
+            messages.error(
+                request,
+                f"”{obj}” kan inte tas bort eftersom andra uppgifter hänvisar till det. "
+                "Ta bort eller flytta delområdena först.",
+            )
+        else:
+            messages.success(request, f"{what} ”{obj}” har tagits bort.")
+        return redirect(return_url)
+    return render(
+        request,
+        "grants/confirm_delete.html",
+        {"object": obj, "what": what, "agreement": agreement, "cancel_url": return_url},
+    )
+
+
+def _section_url(agreement, anchor):
+    return f"{agreement.get_absolute_url()}#{anchor}"
+
+
+@require(can_edit_grants)
+@require_http_methods(["GET", "POST"])
+def agreement_create(request):
+    form = AgreementForm(request.POST or None)
+    return _form_page(
+        request,
+        form,
+        title="Ny överenskommelse",
+        done_message="Överenskommelsen ”{}” har sparats.",
+        return_url=None,
+    )
+
+
+@require(can_edit_grants)
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    return _form_page(
+        request,
+        form,
+        title=f"Ändra {agreement}",
+        done_message="Överenskommelsen ”{}” har sparats.",
+        return_url=agreement.get_absolute_url(),
+        agreement=agreement,
+    )
+
+
+def _child_views(model, form_class, *, what, anchor, new_title):
+    """Create, edit and delete views for one kind of row that belongs to an agreement."""
+
+    @require(can_edit_grants)
+    @require_http_methods(["GET", "POST"])
+    def create(request, pk):
+        agreement = get_object_or_404(Agreement, pk=pk)
+        form = form_class(request.POST or None, agreement=agreement)
+        return _form_page(
+            request,
+            form,
+            title=f"{new_title} – {agreement}",
+            done_message=what + " ”{}” har sparats.",
+            return_url=_section_url(agreement, anchor),
+            agreement=agreement,
+        )
+
+    @require(can_edit_grants)
+    @require_http_methods(["GET", "POST"])
+    def edit(request, pk, child_pk):
+        agreement = get_object_or_404(Agreement, pk=pk)
+        obj = get_object_or_404(model, pk=child_pk, agreement=agreement)
+        form = form_class(request.POST or None, instance=obj, agreement=agreement)
+        return _form_page(
+            request,
+            form,
+            title=f"Ändra {what.lower()} – {agreement}",
+            done_message=what + " ”{}” har sparats.",
+            return_url=_section_url(agreement, anchor),
+            agreement=agreement,
+        )
+
+    @require(can_edit_grants)
+    @require_http_methods(["GET", "POST"])
+    def delete(request, pk, child_pk):
+        agreement = get_object_or_404(Agreement, pk=pk)
+        obj = get_object_or_404(model, pk=child_pk, agreement=agreement)
+        return _delete_page(
+            request,
+            obj,
+            what=what,
+            return_url=_section_url(agreement, anchor),
+            agreement=agreement,
+        )
+
+    return create, edit, delete
+
+
+area_create, area_edit, area_delete = _child_views(
+    DevelopmentArea,
+    DevelopmentAreaForm,
+    what="Utvecklingsområdet",
+    anchor="omraden",
+    new_title="Nytt utvecklingsområde",
+)
+component_create, component_edit, component_delete = _child_views(
+    Component, ComponentForm, what="Delområdet", anchor="omraden", new_title="Nytt delområde"
+)
+deadline_create, deadline_edit, deadline_delete = _child_views(
+    Deadline, DeadlineForm, what="Fristen", anchor="frister", new_title="Ny frist"
+)
