@@ -1,0 +1,69 @@
+"""Shared fixtures: one named user per role, and the demo agreements."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+
+from grants.actions import do_import_agreement
+from grants.roles import Role
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
+SHARED_REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference"
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username, role=None, **extra):
+    user = User.objects.create_user(username=username, password="lösen-för-test", **extra)
+    if role is not None:
+        user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+@pytest.fixture
+def users(db):
+    """One user per role, plus `norole`: logged in but with no role."""
+    return {
+        "officer": make_user("hospa", Role.OFFICER),
+        "finance": make_user("ekonom", Role.FINANCE),
+        "manager": make_user("chef", Role.MANAGER),
+        "admin": make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+        "norole": make_user("utan-roll"),
+    }
+
+
+def load_demo_agreement(slug):
+    return do_import_agreement(json.loads((DEMO_DIR / f"{slug}.json").read_text("utf-8")))
+
+
+@pytest.fixture
+def gnv2023(db):
+    return load_demo_agreement("god-och-nara-vard-2023")
+
+
+@pytest.fixture
+def demo(db):
+    """All demo agreements, by year."""
+    return {
+        agreement.year: agreement
+        for agreement in (
+            load_demo_agreement(path.stem) for path in sorted(DEMO_DIR.glob("*.json"))
+        )
+    }
+
+
+@pytest.fixture
+def client_for(client, users):
+    """`client_for("officer")`: the test client logged in as that role's user."""
+
+    def login(who):
+        client.force_login(users[who])
+        return client
+
+    return login
