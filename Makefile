@@ -15,6 +15,7 @@ run: setup demo
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser"
 
 test-browser: setup chromium node_modules/.installed
@@ -22,6 +23,7 @@ test-browser: setup chromium node_modules/.installed
 
 setup: $(VENV)/.installed .env var
 	$(MANAGE) migrate --no-input
+	$(MANAGE) collectstatic --no-input --verbosity 0
 
 demo: setup
 	$(MANAGE) load_demo

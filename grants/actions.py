@@ -110,7 +110,9 @@ def do_import_agreement(data: dict, *, acting_user=None) -> Agreement:
             government_case_number=data.get("government_case_number", ""),
             payment_decision_case_number=data.get("payment_decision_case_number", ""),
             region_case_number=data.get("region_case_number", ""),
-            decision_date=importer.date(data.get("decision_date"), "Överenskommelsen, beslutsdatum"),
+            decision_date=importer.date(
+                data.get("decision_date"), "Överenskommelsen, beslutsdatum"
+            ),
             national_total=importer.amount(
                 data.get("national_total"), "Överenskommelsen, nationell total"
             ),

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from .calculations import AgreementTotals, ComponentAmount, compute_agreement_totals
 from .money import format_amount
 
 
@@ -59,21 +60,6 @@ class Region(models.Model):
         return self.county_code == settings.OWN_REGION_CODE
 
 
-class AgreementQuerySet(models.QuerySet):
-    def with_components_total(self):
-        """Annotate the sum of the known national amounts of the top-level components."""
-        return self.annotate(
-            components_total=models.functions.Coalesce(
-                Sum(
-                    "components__national_amount",
-                    filter=Q(components__included_in__isnull=True),
-                ),
-                Decimal("0"),
-                output_field=models.DecimalField(max_digits=15, decimal_places=2),
-            )
-        )
-
-
 class Agreement(models.Model):
     """An agreement (överenskommelse) between the state and SKR for one year."""
 
@@ -118,7 +104,6 @@ class Agreement(models.Model):
     notes = models.TextField("anmärkningar", blank=True)
 
     history = HistoricalRecords()
-    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "short_name"]
@@ -138,6 +123,10 @@ class Agreement(models.Model):
 
     def get_absolute_url(self):
         return reverse("grants:agreement_detail", args=[self.pk])
+
+    def totals(self) -> AgreementTotals:
+        """Sums of the components' national amounts (uses prefetched components if any)."""
+        return compute_agreement_totals(c.as_amount() for c in self.components.all())
 
 
 class DevelopmentArea(models.Model):
@@ -198,9 +187,7 @@ class Component(models.Model):
     )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     name = models.CharField("namn", max_length=300)
-    recipient_group = models.CharField(
-        "mottagare", max_length=30, choices=RecipientGroup.choices
-    )
+    recipient_group = models.CharField("mottagare", max_length=30, choices=RecipientGroup.choices)
     national_amount = money_field(
         "nationellt belopp",
         null=True,
@@ -224,6 +211,14 @@ class Component(models.Model):
 
     def __str__(self):
         return self.name
+
+    def as_amount(self) -> ComponentAmount:
+        return ComponentAmount(
+            self.area_id,
+            self.recipient_group,
+            self.national_amount,
+            self.included_in_id is not None,
+        )
 
     def clean(self):
         errors = {}

@@ -40,7 +40,8 @@ def parse_amount(text: str) -> Decimal:
         number = body
     else:
         raise AmountError(
-            f"”{raw}” är inte ett belopp. Skriv till exempel 1 234 567, 1 234,50 eller 6 394,5 mnkr."
+            f"”{raw}” är inte ett belopp. "
+            "Skriv till exempel 1 234 567, 1 234,50 eller 6 394,5 mnkr."
         )
     try:
         amount = Decimal(number)

@@ -21,7 +21,9 @@ urlpatterns = [
         views.area_delete,
         name="area_delete",
     ),
-    path("overenskommelser/<int:pk>/delomraden/ny/", views.component_create, name="component_create"),
+    path(
+        "overenskommelser/<int:pk>/delomraden/ny/", views.component_create, name="component_create"
+    ),
     path(
         "overenskommelser/<int:pk>/delomraden/<int:child_pk>/andra/",
         views.component_edit,

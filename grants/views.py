@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
-from .calculations import ComponentAmount, compute_agreement_totals
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
 from .models import Agreement, Component, Deadline, DevelopmentArea, RecipientGroup, Region
 from .permissions import can_edit_grants, can_view_grants
@@ -71,10 +70,7 @@ def agreement_detail(request, pk):
         pk=pk,
     )
     components = list(agreement.components.all())
-    totals = compute_agreement_totals(
-        ComponentAmount(c.area_id, c.recipient_group, c.national_amount, c.included_in_id is not None)
-        for c in components
-    )
+    totals = agreement.totals()
     parts_of = {}
     for c in components:
         if c.included_in_id:

@@ -15,7 +15,11 @@ def run_with(env_overrides):
     env.update({"STATSBIDRAG_ENV_FILE": os.devnull, "DJANGO_SETTINGS_MODULE": "config.settings"})
     env.update(env_overrides)
     return subprocess.run(
-        [sys.executable, "-c", CHECK], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        [sys.executable, "-c", CHECK],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 

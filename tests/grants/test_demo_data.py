@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from grants.calculations import ComponentAmount, compute_agreement_totals
 from grants.models import Agreement, Region
 from grants.money import MILLION
 
@@ -15,20 +14,13 @@ from ..conftest import SHARED_REFERENCE
 MNKR = MILLION
 
 
-def totals_of(agreement):
-    return compute_agreement_totals(
-        ComponentAmount(c.area_id, c.recipient_group, c.national_amount, c.included_in_id is not None)
-        for c in agreement.components.all()
-    )
-
-
 def area_totals(agreement):
-    totals = totals_of(agreement)
+    totals = agreement.totals()
     return {area.name: totals.by_area.get(area.pk) for area in agreement.areas.all()}
 
 
 def test_2023_components_add_up_to_the_agreements_total(gnv2023):
-    totals = totals_of(gnv2023)
+    totals = gnv2023.totals()
     assert gnv2023.national_total == Decimal("6394.5") * MNKR
     assert totals.total == gnv2023.national_total
     assert totals.unknown_amounts == 0
@@ -104,7 +96,7 @@ def test_2020_as_the_region_decision_gives_it(demo):
         "Goda förutsättningar för vårdens medarbetare": 2919 * MNKR,
         "Insatser inom ramen för Vision e-hälsa 2025": 230 * MNKR,
     }
-    totals = totals_of(agreement)
+    totals = agreement.totals()
     # The document does not say how much went to SKR; the gap is shown, not hidden.
     assert totals.unknown_amounts == 1
     assert totals.difference_from(agreement.national_total) == 34 * MNKR
@@ -117,13 +109,14 @@ def test_2021_at_the_level_the_follow_up_gives(demo):
     # Seed 001, section 3.1: Goda förutsättningar för vårdens medarbetare 2021 was 3 281 mnkr.
     assert area_totals(agreement)["Goda förutsättningar för vårdens medarbetare"] == 3281 * MNKR
     assert agreement.areas.count() == 4
-    assert totals_of(agreement).unknown_amounts == 4
+    assert agreement.totals().unknown_amounts == 4
 
 
 @pytest.mark.skipif(not SHARED_REFERENCE.is_dir(), reason="../shared/reference saknas")
 def test_regions_are_the_reference_table(db):
     with open(SHARED_REFERENCE / "regioner.csv", encoding="utf-8") as f:
-        reference = [(r["lanskod"], r["lan"], r["region"]) for r in csv.DictReader(f, delimiter=";")]
+        rows = csv.DictReader(f, delimiter=";")
+        reference = [(r["lanskod"], r["lan"], r["region"]) for r in rows]
     assert list(Region.objects.values_list("county_code", "county_name", "name")) == reference
 
 
