@@ -1,0 +1,131 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, and axe-core accessibility checks.
+
+Run with `make test-browser`, which installs Chromium (apt) and axe-core (npm ci) first.
+One browser per test session, a fresh context (cookies, storage) per test.
+"""
+
+import json
+import os
+from importlib import import_module
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+# Playwright's sync API runs an asyncio event loop in this thread; without this, Django
+# refuses ORM calls from the test code (the fixtures that create users and agreements).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2.0 and 2.1 at levels A and AA, plus axe's best practices. Serious and critical
+# violations fail the test; milder ones are only printed (shown with `pytest -rP`).
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}
+FAILING_IMPACTS = {"serious", "critical"}
+TIMEOUT_MS = 10_000
+
+
+def _fail_missing(what):
+    pytest.fail(
+        f"{what} is missing: run `make test-browser` (it installs Chromium and axe-core).",
+        pytrace=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.is_file():
+        _fail_missing(f"Chromium ({CHROMIUM})")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """The regions and role groups that a data migration adds, back after the last test's flush.
+
+    (Not `serialized_rollback`: once Playwright has marked an event loop as running in this
+    thread, Django hands out a different connection object than the one the serialized
+    database was stored on, so in a full `pytest` run the restore silently does nothing.)
+    """
+    import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
+
+
+@pytest.fixture
+def context(browser, live_server, transactional_db):
+    context = browser.new_context(
+        base_url=live_server.url, locale="sv-SE", timezone_id="Europe/Stockholm"
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def _describe(violation):
+    lines = [
+        f"- {violation['id']} ({violation['impact']}): {violation['help']} <{violation['helpUrl']}>"
+    ]
+    for node in violation["nodes"]:
+        lines.append(f"    at {json.dumps(node['target'], ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe_check():
+    """`axe_check(page)`: run axe-core on the page as it is now; fail on serious or critical
+    violations, listing each rule, its help text and the selectors of the offending nodes."""
+    if not AXE_JS.is_file():
+        _fail_missing(f"axe-core ({AXE_JS})")
+
+    def check(page):
+        page.wait_for_load_state()
+        styled = page.evaluate(
+            """() => [...document.styleSheets].some(
+                s => (s.href || "").includes("/static/css/app") && s.cssRules.length > 0)"""
+        )
+        assert styled, f"{page.url}: app.css did not load, so colour contrast cannot be checked"
+        page.add_script_tag(path=str(AXE_JS))
+        violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
+            "violations"
+        ]
+        failing = [v for v in violations if v["impact"] in FAILING_IMPACTS]
+        milder = [v for v in violations if v["impact"] not in FAILING_IMPACTS]
+        if milder:
+            print(f"axe-core, {page.url}, not failing:\n" + "\n".join(map(_describe, milder)))
+        if failing:
+            pytest.fail(
+                f"axe-core: {len(failing)} serious or critical violation(s) on {page.url}:\n"
+                + "\n".join(map(_describe, failing)),
+                pytrace=False,
+            )
+        return violations
+
+    return check
