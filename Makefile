@@ -8,13 +8,13 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser setup demo lint chromium clean
+.PHONY: run test test-browser setup demo lint chromium libreoffice bench clean
 
 run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
-test: setup
+test: setup libreoffice
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser"
 
@@ -27,7 +27,11 @@ setup: $(VENV)/.installed .env var
 
 demo: setup
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_allocations
 	$(MANAGE) create_demo_users
+
+bench: setup
+	$(BIN)/python scripts/bench_allocations.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -49,6 +53,10 @@ var:
 # Debian's Chromium for the browser tests; Playwright's own browser download cannot work here.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# LibreOffice recalculates the exported workbooks' formulas in the tests.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; }
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

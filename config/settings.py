@@ -36,6 +36,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The region that runs the app, by SCB county code (23 = Region Jämtland Härjedalen).
 OWN_REGION_CODE = env.str("OWN_REGION_CODE", default="23")
+# Computed and decided amounts that differ by more than this many kronor are marked.
+ALLOCATION_TOLERANCE_KR = env.int("ALLOCATION_TOLERANCE_KR", default=2)
 # Deadlines closer than this many days are highlighted.
 DEADLINE_WARNING_DAYS = env.int("DEADLINE_WARNING_DAYS", default=30)
 
@@ -51,6 +53,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "grants",
+    "allocations",
 ]
 
 MIDDLEWARE = [

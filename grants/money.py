@@ -1,12 +1,18 @@
-"""Parsing and formatting of Swedish money amounts; the one place that knows their forms.
+"""Swedish money amounts: parsing, formatting and rounding to whole kronor.
 
 Amounts are Decimal, never float. Users type and paste amounts the Swedish way:
 `1 234 567`, `1 234,50`, a no-break or narrow no-break space between thousands, a
 minus sign (U+2212), an optional `kr`, or millions as `6 394,5 mnkr`.
 """
 
+import math
 import re
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+K = TypeVar("K")
 
 MILLION = Decimal(1_000_000)
 ORE = Decimal("0.01")
@@ -23,6 +29,19 @@ class AmountError(ValueError):
     """The text is not an amount; the message is Swedish and shown to the user."""
 
 
+def parse_decimal(text) -> Decimal:
+    """A number as Swedish files and users write it: `1 234,5`, `−12`, `0,232`."""
+    raw = "" if text is None else str(text).strip()
+    if not raw:
+        raise AmountError("Värdet saknas.")
+    body = _GROUP_SPACES.sub("", raw.translate(_MINUS_SIGNS))
+    if _NUMBER.fullmatch(body):
+        return Decimal(body.replace(",", "."))
+    if _DOT_DECIMAL.fullmatch(body) or re.fullmatch(r"-?\d+\.\d+", body):
+        return Decimal(body)
+    raise AmountError(f"”{raw}” är inte ett tal.")
+
+
 def parse_amount(text: str) -> Decimal:
     """Read an amount in kronor from Swedish text. Raises AmountError."""
     if text is None:
@@ -34,19 +53,12 @@ def parse_amount(text: str) -> Decimal:
     unit = unit_match.group(1).lower() if unit_match else ""
     body = raw[: unit_match.start()] if unit_match else raw
     body = _GROUP_SPACES.sub("", body.translate(_MINUS_SIGNS))
-    if _NUMBER.fullmatch(body):
-        number = body.replace(",", ".")
-    elif _DOT_DECIMAL.fullmatch(body):
-        number = body
-    else:
+    if not (_NUMBER.fullmatch(body) or _DOT_DECIMAL.fullmatch(body)):
         raise AmountError(
             f"”{raw}” är inte ett belopp. "
             "Skriv till exempel 1 234 567, 1 234,50 eller 6 394,5 mnkr."
         )
-    try:
-        amount = Decimal(number)
-    except InvalidOperation as exc:  # pragma: no cover - the patterns above rule this out
-        raise AmountError(f"”{raw}” är inte ett belopp.") from exc
+    amount = Decimal(body.replace(",", "."))
     if unit in ("mnkr", "mkr", "msek"):
         amount *= MILLION
     if amount != amount.quantize(ORE):
@@ -84,3 +96,21 @@ def format_millions(amount: Decimal | int | None) -> str:
     if fraction:
         text += "," + format(fraction, "f")[2:]
     return f"{sign}{text}\u00a0mnkr"
+
+
+def round_to_total(total: int, exact: Mapping[K, Fraction]) -> dict[K, int]:
+    """Whole kronor that add up to `total` exactly, each within 1 kr of its exact amount.
+
+    Each amount is first rounded down; the kronor left over go one each to the largest
+    fractional remainders (largest remainder method). Ties go to the smaller key, so
+    the result does not depend on the order of the input. The exact amounts must sum
+    to `total`.
+    """
+    if sum(exact.values(), Fraction(0)) != total:
+        raise ValueError("The exact amounts do not add up to the total.")
+    floors = {key: math.floor(value) for key, value in exact.items()}
+    left_over = total - sum(floors.values())
+    by_remainder = sorted(exact, key=lambda key: (floors[key] - exact[key], key))
+    for key in by_remainder[:left_over]:
+        floors[key] += 1
+    return floors

@@ -1,0 +1,290 @@
+"""The allocation table of an agreement for one recipient group: computed beside decided.
+
+One row per region (or county, for the municipalities' money paid via RSS), one column per
+component, "varav" part, area subtotal and total. Reads with a fixed number of queries and
+leaves the arithmetic to allocations.calculations.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from grants.models import Component, RecipientGroup, Region
+from grants.money import format_amount
+
+from .calculations import AllocationError, compute_allocation
+from .models import DecidedAmount, KeyDataValue, Measure, Method, RuleTerm
+
+# The recipient groups that are paid per region or county and so have a table.
+TABLE_GROUPS = {
+    "regioner": RecipientGroup.REGIONS,
+    "kommuner": RecipientGroup.MUNICIPALITIES,
+}
+
+
+@dataclass(frozen=True)
+class Recipient:
+    code: str
+    name: str
+    is_own: bool
+
+
+@dataclass
+class Cell:
+    computed: int | None = None
+    decided: Decimal | None = None
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.computed is None or self.decided is None:
+            return None
+        return Decimal(self.computed) - self.decided
+
+    @property
+    def flagged(self) -> bool:
+        """Computed and decided differ by more than the tolerance (a few kronor)."""
+        difference = self.difference
+        return difference is not None and abs(difference) > settings.ALLOCATION_TOLERANCE_KR
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str  # "component", "part", "area" or "total"
+    area: str = ""
+    component: Component | None = None
+    cells: dict[str, Cell] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def total(self) -> Cell:
+        computed = [c.computed for c in self.cells.values()]
+        decided = [c.decided for c in self.cells.values()]
+        return Cell(
+            None if not computed or None in computed else sum(computed),
+            None if not decided or None in decided else sum(decided, Decimal("0")),
+        )
+
+
+@dataclass
+class AllocationTable:
+    agreement: object
+    group: str
+    group_label: str
+    recipients: list[Recipient]
+    columns: list[Column]
+    notes: list[str]
+    tolerance: int
+
+    @property
+    def rows(self):
+        """(recipient, [cell per column]) in recipient order."""
+        return [(r, [column.cells[r.code] for column in self.columns]) for r in self.recipients]
+
+    @property
+    def component_columns(self):
+        return [c for c in self.columns if c.kind in ("component", "part")]
+
+    def long_rows(self):
+        """One row per recipient and component: the CSV and the workbook's list sheet."""
+        for recipient in self.recipients:
+            for column in self.component_columns:
+                cell = column.cells[recipient.code]
+                yield {
+                    "lanskod": recipient.code,
+                    "mottagare": recipient.name,
+                    "utvecklingsomrade": column.area,
+                    "delomrade": column.label,
+                    "berakat": cell.computed,
+                    "beslutat": cell.decided,
+                    "skillnad": cell.difference,
+                }
+
+
+def _sum_cells(columns, code) -> Cell:
+    cells = [column.cells[code] for column in columns]
+    computed = [c.computed for c in cells]
+    decided = [c.decided for c in cells if c.decided is not None]
+    return Cell(
+        None if None in computed else sum(computed),
+        sum(decided, Decimal("0")) if len(decided) == len(cells) else None,
+    )
+
+
+def _components(agreement, group):
+    terms = RuleTerm.objects.prefetch_related("columns__column__dataset")
+    return list(
+        agreement.components.filter(recipient_group=group)
+        .select_related("area", "allocation_rule")
+        .prefetch_related(
+            Prefetch("allocation_rule__terms", queryset=terms),
+            Prefetch("decided_amounts", queryset=DecidedAmount.objects.select_related("region")),
+        )
+        .order_by("area__position", "position", "id")
+    )
+
+
+def _rule(component):
+    rule = getattr(component, "allocation_rule", None)
+    if rule is None or rule.method != Method.KEY:
+        return None
+    return rule
+
+
+def build_allocation_table(agreement, group: str) -> AllocationTable:
+    if group not in TABLE_GROUPS:
+        raise ValueError(f"Unknown recipient group {group!r}")
+    recipient_group = TABLE_GROUPS[group]
+    regions = list(Region.objects.all())
+    recipients = [
+        Recipient(
+            r.county_code,
+            r.name if recipient_group == RecipientGroup.REGIONS else r.county_name,
+            r.is_own,
+        )
+        for r in regions
+    ]
+    codes = [r.code for r in recipients]
+    components = _components(agreement, recipient_group)
+
+    used_columns = {
+        part.column_id: part.column
+        for c in components
+        if _rule(c)
+        for term in c.allocation_rule.terms.all()
+        for part in term.columns.all()
+    }
+    values_by_column: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for column_id, code, value in KeyDataValue.objects.filter(
+        column_id__in=used_columns
+    ).values_list("column_id", "region__county_code", "value"):
+        values_by_column[column_id][code] = value
+
+    notes: list[str] = []
+    computed: dict[int, dict[str, int] | None] = {}
+    errors: dict[int, str] = {}
+
+    def allocate(component, amount):
+        rule = _rule(component)
+        if rule is None or amount is None:
+            return None
+        try:
+            return compute_allocation(int(amount), rule.as_rule(values_by_column), codes)
+        except AllocationError as exc:
+            errors[component.pk] = str(exc)
+            return None
+
+    parts_of = defaultdict(list)
+    for c in components:
+        if c.included_in_id:
+            parts_of[c.included_in_id].append(c)
+    top_level = [c for c in components if not c.included_in_id]
+
+    for component in top_level:
+        keyed_parts = []
+        for part in parts_of[component.pk]:
+            computed[part.pk] = allocate(part, part.national_amount)
+            if computed[part.pk] is not None:
+                keyed_parts.append(part)
+        if component.national_amount is None:
+            computed[component.pk] = None
+            continue
+        own_amount = component.national_amount - sum(
+            (p.national_amount for p in keyed_parts), Decimal("0")
+        )
+        own = allocate(component, own_amount)
+        computed[component.pk] = (
+            None
+            if own is None
+            else {
+                code: own[code] + sum(computed[p.pk][code] for p in keyed_parts) for code in codes
+            }
+        )
+
+    for component in components:
+        notes.extend(_outcome_notes(component, values_by_column))
+
+    def component_column(component, kind):
+        decided = {d.region.county_code: d.amount for d in component.decided_amounts.all()}
+        allocation = computed.get(component.pk)
+        return Column(
+            key=f"c{component.pk}",
+            label=component.name if kind == "component" else f"varav {component.name}",
+            kind=kind,
+            area=component.area.name if component.area else "",
+            component=component,
+            cells={
+                code: Cell(allocation[code] if allocation else None, decided.get(code))
+                for code in codes
+            },
+            error=errors.get(component.pk, ""),
+        )
+
+    columns: list[Column] = []
+    top_columns: list[Column] = []
+    areas = []
+    for component in top_level:
+        if component.area not in areas:
+            areas.append(component.area)
+    for area in areas:
+        in_area = [component_column(c, "component") for c in top_level if c.area == area]
+        for column in in_area:
+            columns.append(column)
+            columns.extend(component_column(p, "part") for p in parts_of[column.component.pk])
+        top_columns.extend(in_area)
+        if len(in_area) > 1:
+            area_name = area.name if area else "Utanför utvecklingsområdena"
+            columns.append(
+                Column(
+                    key=f"a{area.pk if area else 0}",
+                    label=f"Summa {area_name}",
+                    kind="area",
+                    area=area_name,
+                    cells={code: _sum_cells(in_area, code) for code in codes},
+                )
+            )
+    if top_columns:
+        columns.append(
+            Column(
+                key="total",
+                label="Totalt",
+                kind="total",
+                cells={code: _sum_cells(top_columns, code) for code in codes},
+            )
+        )
+    return AllocationTable(
+        agreement=agreement,
+        group=group,
+        group_label=recipient_group.label,
+        recipients=recipients,
+        columns=columns,
+        notes=notes,
+        tolerance=settings.ALLOCATION_TOLERANCE_KR,
+    )
+
+
+def _outcome_notes(component, values_by_column):
+    """Say so when a published outcome used as a key does not add up to the amount."""
+    rule = _rule(component)
+    if rule is None or component.national_amount is None:
+        return []
+    notes = []
+    for term in rule.terms.all():
+        for part in term.columns.all():
+            if part.column.dataset.measure != Measure.PUBLISHED_OUTCOME:
+                continue
+            total = sum(values_by_column.get(part.column_id, {}).values(), Decimal("0"))
+            gap = component.national_amount - total
+            if gap:
+                notes.append(
+                    f"Det publicerade utfallet ”{part.column.dataset}” summerar till "
+                    f"{format_amount(total)}, {format_amount(abs(gap))} "
+                    f"{'mindre' if gap > 0 else 'mer'} än beloppet för ”{component}” "
+                    f"({format_amount(component.national_amount)}). Beloppet fördelas efter "
+                    "andel av utfallet så att delområdet ändå summerar exakt."
+                )
+    return notes

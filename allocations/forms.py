@@ -1,0 +1,202 @@
+"""Forms for key data, rules and decided amounts."""
+
+from decimal import Decimal
+
+from django import forms
+
+from grants.forms import AmountField, IsoDateInput
+from grants.money import AmountError, format_amount, parse_decimal
+
+from .models import KeyDataColumn, KeyDataSet, Measure, Method
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class CountyFileField(forms.FileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Fil (CSV eller XLSX)")
+        kwargs.setdefault(
+            "help_text",
+            "En rad per län: länskod, namn och värdekolumner med rubriker, som i "
+            "överenskommelsernas bilagor. Semikolon eller komma; UTF-8 eller Windows-1252.",
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ".csv,.xlsx,text/csv"
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Filen är större än 5 MB.")
+        return upload
+
+
+class DecimalTextField(forms.Field):
+    """A number typed the Swedish way: `0,5`, `1 234`, `4`."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *, minimum=Decimal("0"), maximum=None, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum = minimum, maximum
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_amount(value.normalize(), unit="").replace("\u00a0", " ")
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            number = parse_decimal(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if self.minimum is not None and number < self.minimum:
+            raise forms.ValidationError(f"Värdet får inte vara mindre än {self.minimum}.")
+        if self.maximum is not None and number > self.maximum:
+            raise forms.ValidationError(f"Värdet får inte vara större än {self.maximum}.")
+        return number
+
+
+class KeyDataImportForm(forms.Form):
+    name = forms.CharField(label="Namn", max_length=200, help_text="T.ex. ”Befolkning 2023-11-01”.")
+    measure = forms.ChoiceField(label="Mått", choices=Measure.choices)
+    reference_date = forms.DateField(
+        label="Referensdatum", widget=IsoDateInput, help_text="ÅÅÅÅ-MM-DD."
+    )
+    source = forms.CharField(label="Källa", max_length=300, required=False)
+    file = CountyFileField()
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if KeyDataSet.objects.filter(name=name).exists():
+            raise forms.ValidationError("Det finns redan nyckeldata med det namnet.")
+        return name
+
+
+class KeyDataValuesForm(forms.Form):
+    """One field per county and column of a data set."""
+
+    def __init__(self, *args, dataset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dataset = dataset
+        self.columns = list(dataset.columns.prefetch_related("values__region"))
+        self.grid = []
+        for column in self.columns:
+            for value in column.values.all():
+                name = f"v{column.pk}_{value.region.county_code}"
+                self.fields[name] = DecimalTextField(
+                    label=f"{value.region.county_name}, {column.code}", initial=value.value
+                )
+        regions = [v.region for v in self.columns[0].values.all()] if self.columns else []
+        for region in regions:
+            self.grid.append(
+                (region, [self[f"v{c.pk}_{region.county_code}"] for c in self.columns])
+            )
+
+    def values_by_column(self):
+        return {
+            column: {
+                code: self.cleaned_data[f"v{column.pk}_{code}"]
+                for code in (v.region.county_code for v in column.values.all())
+            }
+            for column in self.columns
+        }
+
+
+class DecidedImportForm(forms.Form):
+    file = CountyFileField()
+    column = forms.CharField(
+        label="Kolumn i filen",
+        max_length=80,
+        required=False,
+        help_text="Rubriken på kolumnen med beloppen. Kan lämnas tom om filen bara har en.",
+    )
+    source = forms.CharField(label="Källa", max_length=300, required=False)
+
+
+class DecidedAmountsForm(forms.Form):
+    """The decided amount per region or county, typed in."""
+
+    def __init__(self, *args, recipients, initial_amounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recipients = recipients
+        for code, name in recipients:
+            self.fields[f"r{code}"] = AmountField(
+                label=name, required=False, initial=initial_amounts.get(code)
+            )
+        self.fields["source"] = forms.CharField(label="Källa", max_length=300, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        amounts = {code: cleaned.get(f"r{code}") for code, _ in self.recipients}
+        given = {code: a for code, a in amounts.items() if a is not None}
+        if given and len(given) != len(amounts):
+            raise forms.ValidationError("Fyll i belopp för alla eller inga mottagare.")
+        for code, amount in given.items():
+            if amount < 0 or amount != amount.to_integral_value():
+                self.add_error(f"r{code}", "Ange beslutat belopp i hela kronor, inte negativt.")
+        cleaned["amounts"] = given
+        return cleaned
+
+
+class RuleForm(forms.Form):
+    method = forms.ChoiceField(label="Metod", choices=Method.choices)
+    base_amount = AmountField(
+        label="Grundbelopp per mottagare",
+        required=False,
+        help_text="Går till varje mottagare först; resten fördelas efter nyckeln. T.ex. 500 000.",
+    )
+    notes = forms.CharField(
+        label="Anmärkningar", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RuleRowForm(forms.Form):
+    """One data column of the key: which part of a blend it belongs to and its weight."""
+
+    term = forms.IntegerField(label="Del", min_value=1, max_value=9, required=False)
+    term_weight = DecimalTextField(
+        label="Delens andel av nyckeln", required=False, maximum=Decimal("1")
+    )
+    column = forms.ModelChoiceField(
+        label="Datakolumn",
+        queryset=KeyDataColumn.objects.select_related("dataset").order_by(
+            "-dataset__reference_date", "dataset__name", "position"
+        ),
+        required=False,
+        empty_label="(ingen)",
+    )
+    weight = DecimalTextField(label="Vikt", required=False)
+
+
+RuleRowFormSet = forms.formset_factory(RuleRowForm, extra=3, max_num=12)
+
+
+def terms_from_rows(method, rows):
+    """Group the filled rows into [(term weight, [(column, weight)])]; Swedish errors."""
+    errors = []
+    terms: dict[int, dict] = {}
+    for number, row in enumerate(rows, start=1):
+        if not row or not row.get("column"):
+            continue
+        term = row.get("term") or 1
+        entry = terms.setdefault(term, {"weight": None, "columns": []})
+        if row.get("term_weight") is not None:
+            if entry["weight"] is not None and entry["weight"] != row["term_weight"]:
+                errors.append(f"Rad {number}: del {term} har redan andelen {entry['weight']}.")
+            entry["weight"] = row["term_weight"]
+        entry["columns"].append((row["column"], row.get("weight") or Decimal("1")))
+    if method == Method.KEY and not terms:
+        errors.append("En fördelningsnyckel behöver minst en datakolumn.")
+    for term, entry in sorted(terms.items()):
+        if entry["weight"] is None:
+            entry["weight"] = Decimal("1") if len(terms) == 1 else None
+            if entry["weight"] is None:
+                errors.append(f"Del {term} saknar andel av nyckeln.")
+    if terms and not errors and sum(e["weight"] for e in terms.values()) != 1:
+        errors.append("Delarnas andelar av nyckeln ska tillsammans vara 1 (t.ex. 0,5 och 0,5).")
+    if errors:
+        raise forms.ValidationError(errors)
+    return [(entry["weight"], entry["columns"]) for _, entry in sorted(terms.items())]

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "allocations"
+
+urlpatterns = [
+    path("nyckeldata/", views.dataset_list, name="dataset_list"),
+    path("nyckeldata/las-in/", views.dataset_import, name="dataset_import"),
+    path("nyckeldata/<int:pk>/", views.dataset_detail, name="dataset_detail"),
+    path("nyckeldata/<int:pk>/andra/", views.dataset_edit, name="dataset_edit"),
+    path(
+        "overenskommelser/<int:pk>/fordelning/<str:group>/",
+        views.allocation_table,
+        name="table",
+    ),
+    path(
+        "overenskommelser/<int:pk>/delomraden/<int:component_pk>/regel/",
+        views.rule_edit,
+        name="rule_edit",
+    ),
+    path(
+        "overenskommelser/<int:pk>/delomraden/<int:component_pk>/beslutat/",
+        views.decided_edit,
+        name="decided_edit",
+    ),
+]

@@ -1,0 +1,278 @@
+"""Pages for key data, allocation rules, decided amounts and the allocation table."""
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django_tables2 import RequestConfig
+
+from grants.models import Agreement, Component, RecipientGroup, Region
+from grants.roles import require
+from reporting.tabular import allocation_table_csv, allocation_table_xlsx
+
+from .actions import (
+    counties,
+    do_import_key_data,
+    do_save_rule,
+    do_set_decided_amounts,
+    do_set_key_values,
+)
+from .allocation_table import TABLE_GROUPS, build_allocation_table
+from .forms import (
+    DecidedAmountsForm,
+    DecidedImportForm,
+    KeyDataImportForm,
+    KeyDataValuesForm,
+    RuleForm,
+    RuleRowFormSet,
+    terms_from_rows,
+)
+from .importing import ImportFileError, read_county_table
+from .models import AllocationRule, KeyDataSet, Method
+from .permissions import can_edit_allocations, can_view_allocations
+from .tables import KeyDataSetTable
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", allocation_table_csv),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        allocation_table_xlsx,
+    ),
+}
+
+
+@require(can_view_allocations)
+def dataset_list(request):
+    table = KeyDataSetTable(KeyDataSet.objects.all())
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "allocations/dataset_list.html", {"table": table})
+
+
+@require(can_view_allocations)
+def dataset_detail(request, pk):
+    dataset = get_object_or_404(KeyDataSet, pk=pk)
+    form = KeyDataValuesForm(dataset=dataset)
+    return render(request, "allocations/dataset_detail.html", {"dataset": dataset, "form": form})
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def dataset_import(request):
+    form = KeyDataImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            table = read_county_table(upload.read(), upload.name, counties())
+        except ImportFileError as exc:
+            problems = exc.problems
+        else:
+            dataset = do_import_key_data(
+                name=form.cleaned_data["name"],
+                measure=form.cleaned_data["measure"],
+                reference_date=form.cleaned_data["reference_date"],
+                source=form.cleaned_data["source"],
+                table=table,
+                acting_user=request.user,
+            )
+            messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
+            return redirect(dataset)
+    return render(
+        request,
+        "allocations/upload.html",
+        {"form": form, "problems": problems, "title": "Läs in nyckeldata"},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request, pk):
+    dataset = get_object_or_404(KeyDataSet, pk=pk)
+    form = KeyDataValuesForm(request.POST or None, dataset=dataset)
+    if request.method == "POST" and form.is_valid():
+        for column, values in form.values_by_column().items():
+            do_set_key_values(column, values, acting_user=request.user)
+        messages.success(request, f"Värdena i ”{dataset}” har sparats.")
+        return redirect(dataset)
+    return render(
+        request,
+        "allocations/dataset_edit.html",
+        {"dataset": dataset, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _group_or_404(group):
+    if group not in TABLE_GROUPS:
+        raise Http404
+    return group
+
+
+@require(can_view_allocations)
+def allocation_table(request, pk, group):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    table = build_allocation_table(agreement, _group_or_404(group))
+    export = request.GET.get("format")
+    if export in EXPORTS:
+        content_type, render_bytes = EXPORTS[export]
+        response = HttpResponse(render_bytes(table), content_type=content_type)
+        filename = f"fordelning-{agreement.slug}-{group}.{export}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(
+        request,
+        "allocations/allocation_table.html",
+        {
+            "agreement": agreement,
+            "table": table,
+            "groups": [(key, label.label) for key, label in TABLE_GROUPS.items()],
+        },
+    )
+
+
+def _component(pk, component_pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    return agreement, get_object_or_404(Component, pk=component_pk, agreement=agreement)
+
+
+def _table_url(agreement, component):
+    group = next(
+        (key for key, value in TABLE_GROUPS.items() if value == component.recipient_group), None
+    )
+    if group is None:
+        return agreement.get_absolute_url()
+    return reverse("allocations:table", args=[agreement.pk, group])
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, pk, component_pk):
+    agreement, component = _component(pk, component_pk)
+    rule = AllocationRule.objects.filter(component=component).first()
+    initial_rows = []
+    if rule:
+        for term in rule.terms.prefetch_related("columns"):
+            for part in term.columns.all():
+                initial_rows.append(
+                    {
+                        "term": term.position,
+                        "term_weight": term.weight,
+                        "column": part.column_id,
+                        "weight": part.weight,
+                    }
+                )
+    form = RuleForm(
+        request.POST or None,
+        initial={
+            "method": rule.method if rule else Method.KEY,
+            "base_amount": rule.base_amount if rule else None,
+            "notes": rule.notes if rule else "",
+        },
+    )
+    formset = RuleRowFormSet(request.POST or None, initial=initial_rows, prefix="rad")
+    rule_errors = []
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        method = form.cleaned_data["method"]
+        try:
+            terms = terms_from_rows(method, [f.cleaned_data for f in formset.forms])
+        except forms.ValidationError as exc:
+            rule_errors = exc.messages
+        else:
+            do_save_rule(
+                component,
+                method=method,
+                base_amount=form.cleaned_data["base_amount"] or 0,
+                terms=terms if method == Method.KEY else [],
+                notes=form.cleaned_data["notes"],
+                acting_user=request.user,
+            )
+            messages.success(request, f"Fördelningsregeln för ”{component}” har sparats.")
+            return redirect(_table_url(agreement, component))
+    return render(
+        request,
+        "allocations/rule_form.html",
+        {
+            "agreement": agreement,
+            "component": component,
+            "form": form,
+            "formset": formset,
+            "rule_errors": rule_errors,
+            "cancel_url": _table_url(agreement, component),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def decided_edit(request, pk, component_pk):
+    agreement, component = _component(pk, component_pk)
+    by_county = component.recipient_group == RecipientGroup.MUNICIPALITIES
+    recipients = [
+        (code, county if by_county else name)
+        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
+    ]
+    current = {
+        d.region.county_code: d.amount for d in component.decided_amounts.select_related("region")
+    }
+    is_import = request.method == "POST" and "file" in request.FILES
+    import_form = DecidedImportForm(
+        request.POST if is_import else None, request.FILES if is_import else None
+    )
+    form = DecidedAmountsForm(
+        request.POST if request.method == "POST" and not is_import else None,
+        recipients=recipients,
+        initial_amounts=current,
+    )
+    problems = []
+    if is_import and import_form.is_valid():
+        upload = import_form.cleaned_data["file"]
+        try:
+            table = read_county_table(upload.read(), upload.name, counties())
+            column = import_form.cleaned_data["column"] or (
+                table.columns[0] if len(table.columns) == 1 else ""
+            )
+            if column not in table.columns:
+                raise ImportFileError(
+                    [
+                        "Ange vilken kolumn som innehåller beloppen. Filen har kolumnerna "
+                        + ", ".join(f"”{c}”" for c in table.columns)
+                        + "."
+                    ]
+                )
+            do_set_decided_amounts(
+                component,
+                {code: row[column] for code, row in table.values.items()},
+                source=import_form.cleaned_data["source"] or upload.name,
+                acting_user=request.user,
+            )
+        except ImportFileError as exc:
+            problems = exc.problems
+        else:
+            messages.success(request, f"Beslutade belopp för ”{component}” har lästs in.")
+            return redirect(_table_url(agreement, component))
+    elif request.method == "POST" and not is_import and form.is_valid():
+        do_set_decided_amounts(
+            component,
+            form.cleaned_data["amounts"],
+            source=form.cleaned_data["source"],
+            acting_user=request.user,
+        )
+        messages.success(request, f"Beslutade belopp för ”{component}” har sparats.")
+        return redirect(_table_url(agreement, component))
+    return render(
+        request,
+        "allocations/decided_form.html",
+        {
+            "agreement": agreement,
+            "component": component,
+            "form": form,
+            "import_form": import_form,
+            "problems": problems,
+            "cancel_url": _table_url(agreement, component),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
