@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from grants.models import Region
 
@@ -36,9 +37,13 @@ def do_import_key_data(
     dataset.save()
     for position, code in enumerate(table.columns, start=1):
         column = KeyDataColumn.objects.create(dataset=dataset, code=code, position=position)
-        KeyDataValue.objects.bulk_create(
-            KeyDataValue(column=column, region=regions[county], value=row[code])
-            for county, row in sorted(table.values.items())
+        bulk_create_with_history(
+            [
+                KeyDataValue(column=column, region=regions[county], value=row[code])
+                for county, row in sorted(table.values.items())
+            ],
+            KeyDataValue,
+            default_user=acting_user,
         )
     return dataset
 

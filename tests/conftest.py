@@ -67,3 +67,43 @@ def client_for(client, users):
         return client
 
     return login
+
+
+@pytest.fixture
+def recalculate(tmp_path):
+    """`recalculate(xlsx_bytes)`: the workbook as LibreOffice computes it, values only.
+
+    LibreOffice opens the file, recalculates every formula and saves it again; openpyxl then
+    reads the values it wrote. `make test` installs LibreOffice when it is missing.
+    """
+    import shutil
+    import subprocess
+
+    from openpyxl import load_workbook
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) saknas; `make test` installerar det med apt-get.")
+
+    def run(content: bytes):
+        source = tmp_path / "in.xlsx"
+        source.write_bytes(content)
+        out = tmp_path / "out"
+        subprocess.run(
+            [
+                soffice,
+                f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                "--headless",
+                "--convert-to",
+                "xlsx:Calc MS Excel 2007 XML",
+                "--outdir",
+                str(out),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        return load_workbook(out / "in.xlsx", data_only=True)
+
+    return run

@@ -1,0 +1,42 @@
+"""Read key data (values per county) from a CSV or XLSX file."""
+
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from allocations.actions import counties, do_import_key_data
+from allocations.importing import ImportFileError, read_county_table
+from allocations.models import KeyDataSet, Measure
+
+
+class Command(BaseCommand):
+    help = "Läser in nyckeldata per län från en CSV- eller XLSX-fil."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--name", required=True, help="T.ex. ”Befolkning 2023-11-01”")
+        parser.add_argument("--measure", required=True, choices=Measure.values)
+        parser.add_argument("--date", required=True, help="Referensdatum, ÅÅÅÅ-MM-DD")
+        parser.add_argument("--source", default="")
+
+    def handle(self, *args, file, name, measure, date, source, **options):
+        try:
+            reference_date = datetime.date.fromisoformat(date)
+        except ValueError as exc:
+            raise CommandError(f"”{date}” är inte ett datum (ÅÅÅÅ-MM-DD).") from exc
+        if KeyDataSet.objects.filter(name=name).exists():
+            raise CommandError(f"Det finns redan nyckeldata med namnet ”{name}”.")
+        path = Path(file)
+        try:
+            table = read_county_table(path.read_bytes(), path.name, counties())
+        except ImportFileError as exc:
+            raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc
+        dataset = do_import_key_data(
+            name=name, measure=measure, reference_date=reference_date, source=source, table=table
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{dataset}: {len(table.values)} län, kolumner {', '.join(table.columns)}"
+            )
+        )
