@@ -31,7 +31,7 @@ demo: setup
 	$(MANAGE) create_demo_users
 
 bench: setup
-	$(BIN)/python scripts/bench_allocations.py
+	PYTHONPATH=. $(BIN)/python scripts/bench_allocations.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
