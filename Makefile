@@ -28,6 +28,7 @@ setup: $(VENV)/.installed .env var
 demo: setup
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_allocations
+	$(MANAGE) load_demo_distribution
 	$(MANAGE) create_demo_users
 
 bench: setup

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "grants",
     "allocations",
+    "distribution",
 ]
 
 MIDDLEWARE = [
