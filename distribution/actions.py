@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import update_change_reason
 
-from grants.models import DevelopmentArea
+from grants.models import DevelopmentArea, RecipientGroup
 from grants.money import format_amount
 
 from .calculations import check_area_balance
@@ -136,6 +136,10 @@ def do_reallocate(source: Activity, target: Activity, amount: Decimal, *, reason
     )
 
 
+def _base_name(name: str) -> str:
+    return name.split(",")[0].strip().lower()
+
+
 @transaction.atomic
 def do_copy_activities(source_area, target_area, *, acting_user) -> tuple[int, bool]:
     """Copy an earlier year's activities into an area as a planned starting proposal.
@@ -147,7 +151,11 @@ def do_copy_activities(source_area, target_area, *, acting_user) -> tuple[int, b
     area = _lock_area(target_area)
     year = area.agreement.year
     objects = {o.number: o for o in CostObject.objects.filter(year=year, area=area)}
-    pots = {c.name: c for c in area.components.filter(ring_fenced=True)}
+    # Ring-fenced components by name without the recipient ("…, regionerna"), as names vary.
+    pots = {
+        _base_name(c.name): c
+        for c in area.components.filter(ring_fenced=True, recipient_group=RecipientGroup.REGIONS)
+    }
     existing = list(Activity.objects.filter(area=area))
     copies = []
     for position, old in enumerate(
@@ -156,7 +164,11 @@ def do_copy_activities(source_area, target_area, *, acting_user) -> tuple[int, b
         ),
         start=len(existing) + 1,
     ):
-        pot = pots.get(old.ring_fenced_component.name) if old.ring_fenced_component else None
+        pot = (
+            pots.get(_base_name(old.ring_fenced_component.name))
+            if old.ring_fenced_component
+            else None
+        )
         copies.append(
             Activity(
                 area=area,

@@ -3,6 +3,7 @@
 from django import forms
 
 from grants.forms import AmountField
+from grants.models import RecipientGroup
 
 from .models import Activity, ActivityStatus, AreaPlan, CostObject
 
@@ -51,7 +52,9 @@ class ActivityForm(forms.ModelForm):
         self.fields["cost_object"].queryset = CostObject.objects.filter(
             area=area, year=area.agreement.year
         )
-        self.fields["ring_fenced_component"].queryset = area.components.filter(ring_fenced=True)
+        self.fields["ring_fenced_component"].queryset = area.components.filter(
+            ring_fenced=True, recipient_group=RecipientGroup.REGIONS
+        )
         self.fields["ring_fenced_component"].empty_label = "Nej, områdets övriga medel"
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version

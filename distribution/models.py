@@ -8,7 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from grants.models import Component, DevelopmentArea, money_field
+from grants.models import Component, DevelopmentArea, RecipientGroup, money_field
 
 
 class CostObject(models.Model):
@@ -192,7 +192,11 @@ class Activity(models.Model):
                 )
         if area and self.ring_fenced_component_id:
             component = self.ring_fenced_component
-            if component.area_id != area.pk or not component.ring_fenced:
+            if (
+                component.area_id != area.pk
+                or not component.ring_fenced
+                or component.recipient_group != RecipientGroup.REGIONS
+            ):
                 errors["ring_fenced_component"] = (
                     "Välj ett öronmärkt delområde i samma utvecklingsområde."
                 )
