@@ -7,10 +7,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 
+from allocations.demo import load_allocation_setup
 from grants.actions import do_import_agreement
 from grants.roles import Role
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
+ALLOCATION_SETUP = (
+    Path(settings.BASE_DIR) / "fixtures" / "allocations" / "god-och-nara-vard-2023.json"
+)
 SHARED_REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference"
 
 
@@ -45,6 +49,13 @@ def load_demo_agreement(slug):
 @pytest.fixture
 def gnv2023(db):
     return load_demo_agreement("god-och-nara-vard-2023")
+
+
+@pytest.fixture
+def allocations2023(gnv2023):
+    """The 2023 agreement with the demo key data, rules and decided amounts."""
+    load_allocation_setup(json.loads(ALLOCATION_SETUP.read_text("utf-8")), ALLOCATION_SETUP.parent)
+    return gnv2023
 
 
 @pytest.fixture
