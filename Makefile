@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-browser setup demo lint chromium libreoffice bench clean
+.PHONY: run test test-postgres test-browser setup demo lint chromium libreoffice bench clean
 
 run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
@@ -17,6 +17,11 @@ run: setup demo
 test: setup libreoffice
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser"
+
+# The suite again on PostgreSQL (pytest-django creates and drops its own test database).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+test-postgres: setup libreoffice
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
 
 test-browser: setup chromium node_modules/.installed
 	$(BIN)/pytest -m browser

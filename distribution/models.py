@@ -154,7 +154,10 @@ class Activity(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at"],
+        history_change_reason_field=models.TextField(null=True),
+    )
     objects = ActivityQuerySet.as_manager()
 
     class Meta:

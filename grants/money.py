@@ -30,11 +30,13 @@ class AmountError(ValueError):
 
 
 def parse_decimal(text) -> Decimal:
-    """A number as Swedish files and users write it: `1 234,5`, `−12`, `0,232`."""
+    """A number as Swedish files and users write it: `1 234,5`, `−12`, `0,232`, `12,50-`."""
     raw = "" if text is None else str(text).strip()
     if not raw:
         raise AmountError("Värdet saknas.")
     body = _GROUP_SPACES.sub("", raw.translate(_MINUS_SIGNS))
+    if body.endswith("-") and not body.startswith("-"):
+        body = "-" + body[:-1]  # ledger exports often put the sign last
     if _NUMBER.fullmatch(body):
         return Decimal(body.replace(",", "."))
     if _DOT_DECIMAL.fullmatch(body) or re.fullmatch(r"-?\d+\.\d+", body):

@@ -1,0 +1,124 @@
+"""The region's follow-up periods and budget per month: pure functions, no database.
+
+Months are 1–12 of the agreement's year. Tertials: T1 January–April, T2 May–August,
+T3 September–December. Interim accounts (delårsbokslut) cover January–August and annual
+accounts (årsbokslut) the whole year.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+
+from grants.money import round_to_total
+
+MONTH_NAMES = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    months: tuple[int, ...]
+
+    @property
+    def last_month(self) -> int:
+        return self.months[-1]
+
+
+PERIODS = {
+    "T1": Period("T1", "Tertial 1 (januari–april)", (1, 2, 3, 4)),
+    "T2": Period("T2", "Tertial 2 (maj–augusti)", (5, 6, 7, 8)),
+    "T3": Period("T3", "Tertial 3 (september–december)", (9, 10, 11, 12)),
+    "delar": Period("delar", "Delårsbokslut (januari–augusti)", tuple(range(1, 9))),
+    "ar": Period("ar", "Årsbokslut (januari–december)", tuple(range(1, 13))),
+}
+
+
+def month_period(month: int) -> Period:
+    if not 1 <= month <= 12:
+        raise ValueError(f"Month must be 1–12, not {month}")
+    return Period(f"m{month:02d}", MONTH_NAMES[month - 1].capitalize(), (month,))
+
+
+def all_periods() -> list[Period]:
+    """Every month, then the tertials, the interim and the annual accounts."""
+    return [month_period(m) for m in range(1, 13)] + list(PERIODS.values())
+
+
+def period_by_key(key: str) -> Period:
+    if key in PERIODS:
+        return PERIODS[key]
+    if key.startswith("m") and key[1:].isdigit():
+        return month_period(int(key[1:]))
+    raise KeyError(key)
+
+
+def monthly_budget(annual: Decimal | int) -> list[int]:
+    """An annual budget in whole kronor spread evenly over 12 months, adding up exactly."""
+    total = int(annual)
+    return [
+        amount
+        for _, amount in sorted(
+            round_to_total(total, {m: Fraction(total, 12) for m in range(1, 13)}).items()
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Budget against outcome for one line (activity, object or area) over one period."""
+
+    budget: Decimal  # the annual budget
+    period_budget: Decimal  # the budget of the period's months
+    outcome: Decimal  # outcome in the period
+    outcome_to_date: Decimal  # outcome from January to the period's last month
+    forecast: Decimal | None  # the year's expected outcome
+
+    @property
+    def deviation(self) -> Decimal:
+        """Outcome minus budget for the period: positive means over budget."""
+        return self.outcome - self.period_budget
+
+    @property
+    def share_used(self) -> Decimal | None:
+        """Share of the annual budget used to date, in percent with one decimal."""
+        if not self.budget:
+            return None
+        return (self.outcome_to_date * 100 / self.budget).quantize(Decimal("0.1"))
+
+    @property
+    def left(self) -> Decimal:
+        return self.budget - self.outcome_to_date
+
+    @property
+    def forecast_deviation(self) -> Decimal | None:
+        return None if self.forecast is None else self.forecast - self.budget
+
+
+def compute_followup(
+    budget: Decimal, outcome_by_month: dict[int, Decimal], period: Period, forecast=None
+) -> FollowUp:
+    per_month = monthly_budget(budget)
+    zero = Decimal("0")
+    return FollowUp(
+        budget=Decimal(budget),
+        period_budget=Decimal(sum(per_month[m - 1] for m in period.months)),
+        outcome=sum((outcome_by_month.get(m, zero) for m in period.months), zero),
+        outcome_to_date=sum(
+            (outcome_by_month.get(m, zero) for m in range(1, period.last_month + 1)), zero
+        ),
+        forecast=forecast,
+    )
