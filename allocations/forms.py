@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from grants.forms import AmountField, IsoDateInput
-from grants.money import AmountError, format_amount, parse_decimal
+from grants.money import AmountError, format_number, parse_decimal
 
 from .models import KeyDataColumn, KeyDataSet, Measure, Method
 
@@ -42,7 +42,7 @@ class DecimalTextField(forms.Field):
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
-            return format_amount(value.normalize(), unit="").replace("\u00a0", " ")
+            return format_number(value).replace("\u00a0", " ")
         return value
 
     def to_python(self, value):

@@ -220,7 +220,9 @@ def decided_edit(request, pk, component_pk):
     }
     is_import = request.method == "POST" and "file" in request.FILES
     import_form = DecidedImportForm(
-        request.POST if is_import else None, request.FILES if is_import else None
+        request.POST if is_import else None,
+        request.FILES if is_import else None,
+        auto_id="id_import_%s",
     )
     form = DecidedAmountsForm(
         request.POST if request.method == "POST" and not is_import else None,

@@ -85,6 +85,17 @@ def format_amount(amount: Decimal | int | None, *, unit: str = "kr") -> str:
     return f"{text}\u00a0{unit}" if unit else text
 
 
+def format_number(value: Decimal | int | None) -> str:
+    """A number as Swedes write it, every decimal kept: `1 234`, `0,2325`, `−4,5`."""
+    if value is None:
+        return ""
+    text = format(Decimal(value).normalize(), "f")
+    sign = "\u2212" if text.startswith("-") else ""
+    whole, _, fraction = text.lstrip("-").partition(".")
+    grouped = f"{int(whole):,}".replace(",", "\u00a0")
+    return sign + grouped + ("," + fraction if fraction else "")
+
+
 def format_millions(amount: Decimal | int | None) -> str:
     """`6 394,5 mnkr`: the form agreements state their amounts in."""
     if amount is None:

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grants.money import AmountError, format_amount, format_millions, parse_amount
+from grants.money import (
+    AmountError,
+    format_amount,
+    format_millions,
+    format_number,
+    parse_amount,
+    parse_decimal,
+)
 
 
 @pytest.mark.parametrize(
@@ -69,3 +76,11 @@ def test_formatted_amounts_read_back_unchanged(amount):
 @given(st.integers(min_value=0, max_value=10**9))
 def test_millions_read_back_unchanged(kronor):
     assert parse_amount(format_millions(Decimal(kronor))) == kronor
+
+
+def test_numbers_keep_every_decimal_and_read_back():
+    assert format_number(Decimal("0.2325")) == "0,2325"
+    assert format_number(Decimal("1234567")) == "1\u00a0234\u00a0567"
+    assert format_number(Decimal("-4.50")) == "\u22124,5"
+    assert parse_decimal(format_number(Decimal("0.2325"))) == Decimal("0.2325")
+    assert parse_decimal("12,50-") == Decimal("-12.50")
