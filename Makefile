@@ -34,6 +34,7 @@ demo: setup
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_allocations
 	$(MANAGE) load_demo_distribution
+	$(MANAGE) load_demo_ledger
 	$(MANAGE) create_demo_users
 
 bench: setup

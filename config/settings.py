@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "grants",
     "allocations",
     "distribution",
+    "followup",
 ]
 
 MIDDLEWARE = [

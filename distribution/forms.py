@@ -36,6 +36,7 @@ class ActivityForm(forms.ModelForm):
             "exit_plan",
             "has_investment",
             "depreciation_only",
+            "ledger_code",
             "notes",
         ]
         field_classes = {"amount": AmountField}

@@ -21,6 +21,8 @@ TRACKED = [
     "has_investment",
     "depreciation_only",
     "notes",
+    "ledger_code",
+    "forecast",
 ]
 LABELS = {
     name: str(Activity._meta.get_field(name.removesuffix("_id")).verbose_name).capitalize()
@@ -41,7 +43,7 @@ class Change:
 
 
 def _display(field, value):
-    if field == "amount" and value is not None:
+    if field in ("amount", "forecast") and value is not None:
         return format_amount(value)
     if field == "status":
         return ActivityStatus(value).label if value else ""

@@ -151,6 +151,20 @@ class Activity(models.Model):
         "bara innevarande års avskrivning konteras mot objektet", default=False
     )
     notes = models.TextField("anmärkningar", blank=True)
+    ledger_code = models.CharField(
+        "aktivitetskod i ekonomisystemet",
+        max_length=30,
+        blank=True,
+        help_text="Transaktioner med den här koden på aktivitetens objekt kopplas hit.",
+    )
+    forecast = models.DecimalField(
+        "prognos för året",
+        max_digits=15,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Förväntat utfall för hela året.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

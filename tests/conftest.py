@@ -80,12 +80,30 @@ def client_for(client, users):
     return login
 
 
+def _without_cached_results(content: bytes) -> bytes:
+    """The workbook with every formula's stored result removed, so LibreOffice must compute."""
+    import io
+    import re
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(content))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb"(<f>[^<]*</f>)<v>[^<]*</v>", rb"\1", data)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
 @pytest.fixture
 def recalculate(tmp_path):
     """`recalculate(xlsx_bytes)`: the workbook as LibreOffice computes it, values only.
 
-    LibreOffice opens the file, recalculates every formula and saves it again; openpyxl then
-    reads the values it wrote. `make test` installs LibreOffice when it is missing.
+    The formulas' stored results are removed first; LibreOffice opens the file, computes
+    every formula and saves it again, and openpyxl reads the values it wrote. `make test`
+    installs LibreOffice when it is missing.
     """
     import shutil
     import subprocess
@@ -98,7 +116,7 @@ def recalculate(tmp_path):
 
     def run(content: bytes):
         source = tmp_path / "in.xlsx"
-        source.write_bytes(content)
+        source.write_bytes(_without_cached_results(content))
         out = tmp_path / "out"
         subprocess.run(
             [

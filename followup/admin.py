@@ -1,0 +1,39 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
+
+
+@admin.register(LedgerSource)
+class LedgerSourceAdmin(SimpleHistoryAdmin):
+    list_display = ["name"]
+
+
+@admin.register(LedgerImport)
+class LedgerImportAdmin(admin.ModelAdmin):
+    list_display = [
+        "uploaded_at",
+        "file_name",
+        "uploaded_by",
+        "rows_kept",
+        "rows_ignored",
+        "total_amount",
+    ]
+    readonly_fields = ["uploaded_at"]
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(admin.ModelAdmin):
+    list_display = ["cost_object", "year", "month", "activity", "account", "amount", "is_budget"]
+    list_filter = ["year", "month", "cost_object", "is_budget"]
+    raw_id_fields = ["ledger_import", "activity"]
+
+
+@admin.register(ActivityLink)
+class ActivityLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["cost_object", "responsibility", "activity"]
+
+
+@admin.register(ClosedPeriod)
+class ClosedPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["year", "month", "closed_by", "closed_at"]

@@ -1,0 +1,133 @@
+"""A generated but realistic ledger for the demo year: monthly costs per activity on the grant
+cost objects, a little on other objects, written as a Swedish export and imported through the
+same path as an uploaded file."""
+
+import csv
+import io
+import random
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+
+from distribution.models import Activity
+from distribution.reads import own_area_money
+
+from .actions import do_import_ledger_file
+from .models import LedgerSource
+
+DEMO_SOURCE = "Huvudbok, Raindance (demo)"
+DEMO_MAPPING = {
+    "cost_object": "Objekt",
+    "amount": "Belopp",
+    "period": "Period",
+    "date": "Bokföringsdatum",
+    "account": "Konto",
+    "responsibility": "Ansvar",
+    "activity_code": "Aktivitet",
+    "voucher": "Verifikation",
+    "text": "Text",
+}
+HEADER = [
+    "Verifikation",
+    "Bokföringsdatum",
+    "Konto",
+    "Ansvar",
+    "Objekt",
+    "Aktivitet",
+    "Text",
+    "Period",
+    "Belopp",
+]
+ACCOUNTS = ["5010", "5410", "6550", "7010", "7610"]
+# How much of the year's budget each month sees: quiet summer, busy autumn.
+SEASON = [6, 8, 9, 9, 9, 7, 3, 5, 10, 11, 11, 12]
+
+
+def swedish_amount(amount: Decimal) -> str:
+    sign = "-" if amount < 0 else ""
+    whole, _, ore = f"{abs(amount):.2f}".partition(".")
+    return sign + f"{int(whole):,}".replace(",", "\u00a0") + "," + ore
+
+
+def ledger_rows(agreement, seed: int = 2023):
+    """Rows (list of str) of a plausible year of outcome for the agreement's activities."""
+    rng = random.Random(seed)
+    year = agreement.year
+    voucher = 100000
+    activities = list(
+        Activity.objects.filter(area__agreement=agreement, cost_object__isnull=False)
+        .select_related("cost_object", "area")
+        .order_by("pk")
+    )
+    # Activities without their own amount in the decision share the area's unallocated money.
+    unfunded = {}
+    for activity in activities:
+        if activity.amount <= 0:
+            unfunded.setdefault(activity.area_id, []).append(activity)
+    share = {}
+    for area_id, group in unfunded.items():
+        money = own_area_money(group[0].area)
+        left = money.balance(Activity.objects.filter(area_id=area_id)).general_left
+        share[area_id] = max(Decimal("0"), left) / len(group)
+    for activity in activities:
+        budget = activity.amount if activity.amount > 0 else share[activity.area_id]
+        spent = budget * Decimal(rng.randint(80, 103)) / 100
+        for month in range(1, 13):
+            month_total = spent * SEASON[month - 1] / sum(SEASON)
+            vouchers = rng.randint(2, 5)
+            for part in range(vouchers):
+                voucher += 1
+                amount = (month_total / vouchers).quantize(Decimal("0.01"))
+                day = rng.randint(1, 28)
+                yield [
+                    f"L{voucher}",
+                    f"{year}-{month:02d}-{day:02d}",
+                    rng.choice(ACCOUNTS),
+                    f"{rng.randint(1, 9)}{rng.randint(100, 999)}",
+                    activity.cost_object.number,
+                    activity.ledger_code,
+                    f"{activity.name[:40]} {part + 1}",
+                    f"{year}{month:02d}",
+                    swedish_amount(amount),
+                ]
+    for month in range(1, 13):
+        for _ in range(40):  # rows on the region's other objects, ignored by the import
+            voucher += 1
+            yield [
+                f"L{voucher}",
+                f"{year}-{month:02d}-15",
+                rng.choice(ACCOUNTS),
+                "1100",
+                str(rng.randint(1000, 8999)),
+                "",
+                "Övrig verksamhet",
+                f"{year}{month:02d}",
+                swedish_amount(Decimal(rng.randint(-5_000, 90_000))),
+            ]
+
+
+def demo_ledger_csv(agreement, seed: int = 2023) -> bytes:
+    """The ledger as a region exports it: title rows, semicolons, decimal comma, Windows-1252."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([f"Huvudbok {agreement.year}"] + [""] * 8)
+    writer.writerow(["Region Jämtland Härjedalen"] + [""] * 8)
+    writer.writerow(HEADER)
+    for row in ledger_rows(agreement, seed):
+        writer.writerow([cell.replace("\u00a0", " ") for cell in row])
+    return out.getvalue().encode("cp1252")
+
+
+@transaction.atomic
+def load_demo_ledger(agreement, *, acting_user=None):
+    """Give the demo activities ledger codes and import a generated year of outcome."""
+    for activity in Activity.objects.filter(area__agreement=agreement, cost_object__isnull=False):
+        if not activity.ledger_code:
+            activity.ledger_code = f"A{activity.cost_object.number}{activity.position:02d}"
+            activity.save(update_fields=["ledger_code"])
+    source, _ = LedgerSource.objects.get_or_create(
+        name=DEMO_SOURCE, defaults={"mapping": DEMO_MAPPING}
+    )
+    upload = SimpleUploadedFile(f"huvudbok-{agreement.year}-demo.csv", demo_ledger_csv(agreement))
+    return do_import_ledger_file(upload, source, acting_user)

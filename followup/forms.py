@@ -1,0 +1,134 @@
+"""Forms for ledger imports, column mappings, forecasts, period closing and activity links."""
+
+import json
+
+from django import forms
+
+from distribution.models import Activity, CostObject
+from grants.forms import AmountField
+
+from .models import ActivityLink, LedgerField, LedgerSource
+
+MAX_LEDGER_BYTES = 200 * 1024 * 1024
+
+
+class LedgerFileField(forms.FileField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Fil")
+        kwargs.setdefault(
+            "help_text",
+            "Huvudbok eller transaktionslista som CSV eller XLSX, "
+            "eller en SIE-fil (typ 3 eller 4).",
+        )
+        super().__init__(**kwargs)
+        self.widget.attrs["accept"] = ".csv,.txt,.xlsx,.se,.si,.sie"
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload and upload.size > MAX_LEDGER_BYTES:
+            raise forms.ValidationError("Filen är större än 200 MB.")
+        return upload
+
+
+class LedgerUploadForm(forms.Form):
+    source = forms.ModelChoiceField(
+        label="Källa (kolumner)",
+        queryset=LedgerSource.objects.all(),
+        required=False,
+        empty_label="SIE-fil (behöver ingen källa)",
+        help_text="Hur filens kolumner ska läsas. Lägg till en ny källa första gången.",
+    )
+    file = LedgerFileField()
+
+
+class SourceSampleForm(forms.Form):
+    name = forms.CharField(
+        label="Namn på källan", max_length=120, help_text="T.ex. ”Raindance huvudbok”."
+    )
+    file = LedgerFileField(
+        label="Exempelfil", help_text="En export från källan; rubrikraden läses ur den."
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if LedgerSource.objects.filter(name=name).exists():
+            raise forms.ValidationError("Det finns redan en källa med det namnet.")
+        return name
+
+
+class MappingForm(forms.Form):
+    """Which header of the file holds each of our fields."""
+
+    name = forms.CharField(widget=forms.HiddenInput)
+    headers = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, headers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if headers is None:
+            try:
+                headers = json.loads(self.data.get("headers", "[]"))
+            except (TypeError, ValueError):
+                headers = []
+        self.header_names = headers
+        choices = [("", "(används inte)")] + [(h, h) for h in headers]
+        for field in LedgerField:
+            self.fields[field.value] = forms.ChoiceField(
+                label=field.label, choices=choices, required=False
+            )
+            guess = next(
+                (h for h in headers if h.casefold().startswith(field.label.casefold()[:4])), ""
+            )
+            self.fields[field.value].initial = guess
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in (LedgerField.COST_OBJECT, LedgerField.AMOUNT):
+            if not cleaned.get(field.value):
+                self.add_error(field.value, f"Välj kolumnen för {field.label.lower()}.")
+        if not cleaned.get("period") and not cleaned.get("date"):
+            self.add_error("period", "Välj kolumnen för period eller datum.")
+        chosen = [cleaned.get(f.value) for f in LedgerField if cleaned.get(f.value)]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError("Varje kolumn i filen kan bara användas för ett fält.")
+        return cleaned
+
+    def mapping(self):
+        return {
+            f.value: self.cleaned_data[f.value]
+            for f in LedgerField
+            if self.cleaned_data.get(f.value)
+        }
+
+
+class ForecastForm(forms.Form):
+    forecast = AmountField(
+        label="Prognos för året",
+        required=False,
+        help_text="Förväntat utfall för hela året, i kronor.",
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label="Skäl", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActivityLinkForm(forms.ModelForm):
+    class Meta:
+        model = ActivityLink
+        fields = ["cost_object", "responsibility", "activity"]
+
+    def __init__(self, *args, agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cost_object"].queryset = CostObject.objects.filter(
+            area__agreement=agreement, year=agreement.year
+        )
+        self.fields["activity"].queryset = Activity.objects.filter(area__agreement=agreement)
+
+    def clean(self):
+        cleaned = super().clean()
+        cost_object, activity = cleaned.get("cost_object"), cleaned.get("activity")
+        if cost_object and activity and activity.area_id != cost_object.area_id:
+            self.add_error(
+                "activity", "Aktiviteten hör till ett annat utvecklingsområde än objektet."
+            )
+        return cleaned

@@ -1,0 +1,159 @@
+"""Ledger outcomes on the grant cost objects, their imports, and the closed periods."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from distribution.models import Activity, CostObject
+
+
+class LedgerField(models.TextChoices):
+    """The columns of a ledger export the app reads; a source maps each to a header."""
+
+    COST_OBJECT = "cost_object", "Objekt"
+    AMOUNT = "amount", "Belopp"
+    PERIOD = "period", "Period"
+    DATE = "date", "Datum"
+    ACCOUNT = "account", "Konto"
+    RESPONSIBILITY = "responsibility", "Ansvar"
+    ACTIVITY_CODE = "activity_code", "Aktivitetskod"
+    VOUCHER = "voucher", "Verifikation"
+    TEXT = "text", "Text"
+
+
+REQUIRED_FIELDS = (LedgerField.COST_OBJECT, LedgerField.AMOUNT)
+
+
+class LedgerSource(models.Model):
+    """A kind of ledger export and how its columns map to ours, remembered once mapped."""
+
+    name = models.CharField("namn", max_length=120, unique=True)
+    mapping = models.JSONField("kolumner", default=dict)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "källa för huvudbok"
+        verbose_name_plural = "källor för huvudbok"
+
+    def __str__(self):
+        return self.name
+
+
+class LedgerImport(models.Model):
+    """One imported file: who, when, what it held, and what was kept."""
+
+    source = models.ForeignKey(
+        LedgerSource, on_delete=models.PROTECT, null=True, blank=True, verbose_name="källa"
+    )
+    file_name = models.CharField("fil", max_length=255)
+    file_format = models.CharField("format", max_length=10)
+    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("inläst", auto_now_add=True)
+    rows_total = models.PositiveIntegerField("rader i filen", default=0)
+    rows_kept = models.PositiveIntegerField("rader på statsbidragsobjekt", default=0)
+    rows_ignored = models.PositiveIntegerField("rader på andra objekt", default=0)
+    rows_replaced = models.PositiveIntegerField("ersatta tidigare rader", default=0)
+    total_amount = models.DecimalField("summa", max_digits=17, decimal_places=2, default=0)
+    periods = models.JSONField("perioder", default=list)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = "import av huvudbok"
+        verbose_name_plural = "importer av huvudbok"
+
+    def __str__(self):
+        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+
+class LedgerTransaction(models.Model):
+    """A ledger row on a grant cost object, tied to an activity when it can be."""
+
+    ledger_import = models.ForeignKey(
+        LedgerImport, on_delete=models.CASCADE, related_name="transactions"
+    )
+    cost_object = models.ForeignKey(
+        CostObject, on_delete=models.PROTECT, related_name="transactions", verbose_name="objekt"
+    )
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transactions",
+        verbose_name="aktivitet",
+    )
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField("månad")
+    date = models.DateField("datum", null=True, blank=True)
+    account = models.CharField("konto", max_length=20, blank=True)
+    responsibility = models.CharField("ansvar", max_length=30, blank=True)
+    activity_code = models.CharField("aktivitetskod", max_length=30, blank=True)
+    voucher = models.CharField("verifikation", max_length=40, blank=True)
+    text = models.CharField("text", max_length=255, blank=True)
+    amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
+    is_budget = models.BooleanField(
+        "budget",
+        default=False,
+        help_text="Budget per period ur en SIE-fil (#PBUDGET), inte utfall.",
+    )
+    line = models.PositiveIntegerField("rad i filen")
+
+    class Meta:
+        ordering = ["year", "month", "id"]
+        verbose_name = "transaktion"
+        verbose_name_plural = "transaktioner"
+        indexes = [models.Index(fields=["cost_object", "year", "month"])]
+
+    def __str__(self):
+        return f"{self.cost_object.number} {self.year}-{self.month:02d} {self.amount}"
+
+
+class ActivityLink(models.Model):
+    """Ledger rows on this cost object with this responsibility (ansvar) belong to the activity."""
+
+    cost_object = models.ForeignKey(CostObject, on_delete=models.CASCADE, verbose_name="objekt")
+    responsibility = models.CharField("ansvar", max_length=30)
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, verbose_name="aktivitet")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "koppling till aktivitet"
+        verbose_name_plural = "kopplingar till aktiviteter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cost_object", "responsibility"], name="activity_link_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.cost_object.number}/{self.responsibility} → {self.activity}"
+
+
+class ClosedPeriod(models.Model):
+    """A closed month: its outcome cannot be replaced by an import until it is reopened."""
+
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField("månad")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    closed_at = models.DateTimeField("stängd", auto_now_add=True)
+
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["year", "month"]
+        verbose_name = "stängd period"
+        verbose_name_plural = "stängda perioder"
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="closed_period_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d}"

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "followup"
+
+urlpatterns = [
+    path("overenskommelser/<int:pk>/uppfoljning/", views.overview, name="overview"),
+    path("overenskommelser/<int:pk>/uppfoljning/avstamning.xlsx", views.workbook, name="workbook"),
+    path("overenskommelser/<int:pk>/uppfoljning/kopplingar/", views.links, name="links"),
+    path(
+        "overenskommelser/<int:pk>/uppfoljning/kopplingar/<int:link_pk>/ta-bort/",
+        views.delete_link,
+        name="delete_link",
+    ),
+    path("uppfoljning/importer/", views.imports, name="imports"),
+    path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
+    path("uppfoljning/perioder/<int:year>/", views.periods, name="periods"),
+    path("uppfoljning/aktivitet/<int:activity_pk>/prognos/", views.forecast, name="forecast"),
+]

@@ -1,0 +1,263 @@
+"""Follow-up pages: budget against outcome, ledger imports, sources, periods and forecasts."""
+
+import json
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from distribution.models import Activity
+from grants.models import Agreement
+from grants.roles import require
+from reporting.reconciliation import reconciliation_xlsx
+
+from .actions import (
+    LedgerImportError,
+    do_close_period,
+    do_import_ledger_file,
+    do_reopen_period,
+    do_set_forecast,
+)
+from .followup_table import build_followup
+from .forms import (
+    ActivityLinkForm,
+    ForecastForm,
+    LedgerUploadForm,
+    MappingForm,
+    ReopenForm,
+    SourceSampleForm,
+)
+from .ledger_files import LedgerFileError, headers_of
+from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
+from .periods import MONTH_NAMES, all_periods, period_by_key
+from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
+
+
+def _period(request):
+    try:
+        return period_by_key(request.GET.get("period", "ar"))
+    except KeyError:
+        return period_by_key("ar")
+
+
+@require(can_view_followup)
+def overview(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    period = _period(request)
+    report = build_followup(agreement, period)
+    return render(
+        request,
+        "followup/overview.html",
+        {
+            "agreement": agreement,
+            "report": report,
+            "periods": all_periods(),
+            "period": period,
+            "closed": set(
+                ClosedPeriod.objects.filter(year=agreement.year).values_list("month", flat=True)
+            ),
+            "can_set_forecast": can_set_forecast(request.user),
+        },
+    )
+
+
+@require(can_view_followup)
+def workbook(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    period = _period(request)
+    report = build_followup(agreement, period)
+    transactions = (
+        LedgerTransaction.objects.filter(
+            cost_object__area__agreement=agreement,
+            year=agreement.year,
+            month__lte=period.last_month,
+            is_budget=False,
+        )
+        .select_related("cost_object__area", "activity")
+        .order_by("year", "month", "cost_object__number", "id")
+        .iterator(chunk_size=2000)
+    )
+    response = HttpResponse(
+        reconciliation_xlsx(report, transactions),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"avstamning-{agreement.slug}-{period.key}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require(can_view_followup)
+@require_http_methods(["GET", "POST"])
+def imports(request):
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST":
+        if not can_import_ledger(request.user):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            try:
+                record = do_import_ledger_file(
+                    form.cleaned_data["file"], form.cleaned_data["source"], request.user
+                )
+            except LedgerImportError as exc:
+                problems = exc.problems
+            else:
+                messages.success(
+                    request,
+                    f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
+                    f"statsbidragsobjekt, {record.rows_ignored} rader på andra objekt ignorerade.",
+                )
+                return redirect(reverse("followup:imports"))
+    return render(
+        request,
+        "followup/imports.html",
+        {
+            "form": form,
+            "problems": problems,
+            "imports": LedgerImport.objects.select_related("uploaded_by", "source")[:50],
+            "can_import": can_import_ledger(request.user),
+            "sources": LedgerSource.objects.all(),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_import_ledger)
+@require_http_methods(["GET", "POST"])
+def source_new(request):
+    mapping_form = None
+    problems = []
+    if request.method == "POST" and "headers" in request.POST:
+        mapping_form = MappingForm(request.POST)
+        if mapping_form.is_valid():
+            source = LedgerSource(
+                name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
+            )
+            source._history_user = request.user
+            source.save()
+            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+            return redirect(reverse("followup:imports"))
+        sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
+    else:
+        sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and sample_form.is_valid():
+            upload = sample_form.cleaned_data["file"]
+            try:
+                headers = headers_of(upload.file, upload.name)
+            except LedgerFileError as exc:
+                problems = exc.problems
+            else:
+                mapping_form = MappingForm(
+                    initial={
+                        "name": sample_form.cleaned_data["name"],
+                        "headers": json.dumps(headers),
+                    },
+                    headers=headers,
+                )
+    return render(
+        request,
+        "followup/source_form.html",
+        {"sample_form": sample_form, "mapping_form": mapping_form, "problems": problems},
+        status=400 if request.method == "POST" and mapping_form is None else 200,
+    )
+
+
+@require(can_view_followup)
+@require_http_methods(["GET", "POST"])
+def periods(request, year):
+    closed = {
+        p.month: p for p in ClosedPeriod.objects.filter(year=year).select_related("closed_by")
+    }
+    form = ReopenForm(request.POST or None)
+    if request.method == "POST":
+        if not can_close_periods(request.user):
+            return render(request, "403.html", status=403)
+        month = int(request.POST.get("month", 0))
+        if not 1 <= month <= 12:
+            messages.error(request, "Ogiltig månad.")
+        elif request.POST.get("action") == "close":
+            do_close_period(year, month, acting_user=request.user)
+            messages.success(request, f"{MONTH_NAMES[month - 1].capitalize()} {year} är stängd.")
+            return redirect(reverse("followup:periods", args=[year]))
+        elif month in closed and form.is_valid():
+            do_reopen_period(
+                closed[month], acting_user=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(
+                request, f"{MONTH_NAMES[month - 1].capitalize()} {year} är öppnad igen."
+            )
+            return redirect(reverse("followup:periods", args=[year]))
+    history = ClosedPeriod.history.filter(year=year).select_related("history_user")
+    return render(
+        request,
+        "followup/periods.html",
+        {
+            "year": year,
+            "months": [(m, MONTH_NAMES[m - 1].capitalize(), closed.get(m)) for m in range(1, 13)],
+            "form": form,
+            "history": history,
+            "can_close": can_close_periods(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_set_forecast)
+@require_http_methods(["GET", "POST"])
+def forecast(request, activity_pk):
+    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
+    form = ForecastForm(request.POST or None, initial={"forecast": activity.forecast})
+    back = reverse("followup:overview", args=[activity.area.agreement_id])
+    if request.method == "POST" and form.is_valid():
+        do_set_forecast(activity, form.cleaned_data["forecast"], acting_user=request.user)
+        messages.success(request, f"Prognosen för ”{activity}” är sparad.")
+        return redirect(back)
+    return render(
+        request,
+        "followup/forecast_form.html",
+        {"activity": activity, "form": form, "cancel_url": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_view_followup)
+@require_http_methods(["GET", "POST"])
+def links(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    form = ActivityLinkForm(request.POST or None, agreement=agreement)
+    if request.method == "POST":
+        if not can_import_ledger(request.user):
+            return render(request, "403.html", status=403)
+        if form.is_valid():
+            link = form.save()
+            tied = LedgerTransaction.objects.filter(
+                cost_object=link.cost_object,
+                responsibility=link.responsibility,
+                activity__isnull=True,
+            ).update(activity=link.activity)
+            messages.success(request, f"Kopplingen är sparad; {tied} tidigare rader kopplades.")
+            return redirect(reverse("followup:links", args=[agreement.pk]))
+    return render(
+        request,
+        "followup/links.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "links": ActivityLink.objects.filter(
+                cost_object__area__agreement=agreement
+            ).select_related("cost_object", "activity"),
+            "can_edit": can_import_ledger(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_close_periods)
+@require_POST
+def delete_link(request, pk, link_pk):
+    link = get_object_or_404(ActivityLink, pk=link_pk, cost_object__area__agreement_id=pk)
+    link.delete()
+    messages.success(request, "Kopplingen är borttagen; redan kopplade rader ligger kvar.")
+    return redirect(reverse("followup:links", args=[pk]))

@@ -1,0 +1,123 @@
+"""The one way the app writes XLSX: XlsxWriter in constant-memory mode, Swedish kronor formats.
+
+Exports take computed rows and return bytes; views wrap them in a response and commands
+write them to a file.
+"""
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
+
+KRONOR = '#,##0 "kr";-#,##0 "kr"'
+KRONOR_ORE = '#,##0.00 "kr";-#,##0.00 "kr"'
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula and the value it gives, stored as the cell's cached result so a reader
+    that does not recalculate (LibreOffice by default) still shows the right number.
+    `{r}` in the text becomes the cell's row number."""
+
+    text: str
+    value: object = None
+
+
+class Sheet:
+    """A worksheet written row by row, as constant-memory mode requires."""
+
+    def __init__(self, book, worksheet):
+        self.book = book
+        self.ws = worksheet
+        self.row = 0
+
+    def title(self, text):
+        self.ws.write(self.row, 0, text, self.book.formats["title"])
+        self.row += 2
+
+    def header(self, names, widths=None):
+        """Write the header row; freeze panes below it."""
+        for col, name in enumerate(names):
+            self.ws.write(self.row, col, name, self.book.formats["header"])
+        for col, width in enumerate(widths or []):
+            self.ws.set_column(col, col, width)
+        self.ws.freeze_panes(self.row + 1, 0)
+        self.header_row = self.row
+        self.columns = len(names)
+        self.row += 1
+
+    def write_row(self, values, formats=None, bold=False):
+        """Write a row of values and Formulas; returns its spreadsheet row number."""
+        excel_row = self.row + 1
+        for col, value in enumerate(values):
+            fmt = self.book.format_for(formats[col] if formats else None, bold)
+            if value is None:
+                self.ws.write_blank(self.row, col, None, fmt)
+            elif isinstance(value, Formula):
+                cached = _cell_number(value.value)
+                self.ws.write_formula(
+                    self.row,
+                    col,
+                    value.text.format(r=excel_row),
+                    fmt,
+                    0 if cached is None else cached,
+                )
+            else:
+                self.ws.write(self.row, col, _cell_number(value), fmt)
+        self.row += 1
+        return excel_row
+
+    def autofilter(self, last_data_row):
+        self.ws.autofilter(self.header_row, 0, last_data_row - 1, self.columns - 1)
+
+
+class Workbook:
+    def __init__(self):
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(self.buffer, {"constant_memory": True, "in_memory": True})
+        self.formats = {
+            "title": self.wb.add_format({"bold": True, "font_size": 14}),
+            "header": self.wb.add_format(
+                {
+                    "bold": True,
+                    "bg_color": "#E6ECF1",
+                    "bottom": 2,
+                    "text_wrap": True,
+                    "valign": "top",
+                }
+            ),
+        }
+        self._cache = {}
+
+    def format_for(self, number_format, bold=False):
+        key = (number_format, bold)
+        if key not in self._cache:
+            props = {}
+            if number_format:
+                props["num_format"] = number_format
+            if bold:
+                props["bold"] = True
+            self._cache[key] = self.wb.add_format(props) if props else None
+        return self._cache[key]
+
+    def sheet(self, name) -> Sheet:
+        # Sheet names: at most 31 characters, none of []:*?/\
+        clean = "".join(c for c in name if c not in "[]:*?/\\")[:31]
+        return Sheet(self, self.wb.add_worksheet(clean))
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()
+
+
+def col(index: int) -> str:
+    return xl_col_to_name(index)
+
+
+def _cell_number(value):
+    """Decimals as whole numbers when they are, else as float for the spreadsheet cell."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
