@@ -129,6 +129,7 @@ def imports(request):
 def source_new(request):
     mapping_form = None
     problems = []
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and "headers" in request.POST:
         mapping_form = MappingForm(request.POST)
         if mapping_form.is_valid():
@@ -160,7 +161,7 @@ def source_new(request):
         request,
         "followup/source_form.html",
         {"sample_form": sample_form, "mapping_form": mapping_form, "problems": problems},
-        status=400 if request.method == "POST" and mapping_form is None else 200,
+        status=status,
     )
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: one named user per role, and the demo agreements."""
+"""Shared fixtures: one named user per role, the demo agreements and their distribution."""
 
 import json
 from pathlib import Path
@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from allocations.demo import load_allocation_setup
+from distribution.demo import load_distribution_setup
 from grants.actions import do_import_agreement
 from grants.roles import Role
 
@@ -15,6 +16,7 @@ DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
 ALLOCATION_SETUP = (
     Path(settings.BASE_DIR) / "fixtures" / "allocations" / "god-och-nara-vard-2023.json"
 )
+DISTRIBUTION_DIR = Path(settings.BASE_DIR) / "fixtures" / "distribution"
 SHARED_REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference"
 
 
@@ -67,6 +69,34 @@ def demo(db):
             load_demo_agreement(path.stem) for path in sorted(DEMO_DIR.glob("*.json"))
         )
     }
+
+
+def load_demo_distribution(slug):
+    return load_distribution_setup(
+        json.loads((DISTRIBUTION_DIR / f"{slug}.json").read_text("utf-8"))
+    )
+
+
+@pytest.fixture
+def distribution2023(allocations2023):
+    """The 2023 agreement with its allocations and the region's activities."""
+    return load_demo_distribution("god-och-nara-vard-2023")
+
+
+@pytest.fixture
+def distribution2020(demo):
+    """All demo agreements; the 2020 one with the region's activities."""
+    return load_demo_distribution("god-och-nara-vard-2020")
+
+
+@pytest.fixture
+def area_named():
+    """`area_named(agreement, prefix)`: the agreement's development area whose name starts so."""
+
+    def find(agreement, prefix):
+        return agreement.areas.get(name__startswith=prefix)
+
+    return find
 
 
 @pytest.fixture

@@ -1,0 +1,239 @@
+"""Follow-up pages as finance, officers and managers use them."""
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from distribution.models import Activity
+from followup.demo import load_demo_ledger
+from followup.followup_table import build_followup
+from followup.models import ClosedPeriod, LedgerSource, LedgerTransaction
+from followup.periods import PERIODS
+
+from .test_ledger_import import csv_bytes
+
+D = Decimal
+
+
+@pytest.fixture
+def ledger(year2023):
+    load_demo_ledger(year2023)
+    return year2023
+
+
+def test_demo_ledger_is_plausible(ledger):
+    report = build_followup(ledger, PERIODS["ar"])
+    assert report.unused.received == D(75_422_690)
+    assert D("0.8") * report.unused.received < report.unused.outcome < report.unused.received
+    assert {b.cost_object.number for a in report.areas for b in a.objects} == {
+        "9916",
+        "9917",
+        "9942",
+        "9943",
+    }
+    assert report.unlinked_count == 0
+
+
+def test_overview_shows_budget_outcome_and_unused(client_for, ledger):
+    report = build_followup(ledger, PERIODS["T1"])
+    url = reverse("followup:overview", args=[ledger.pk]) + "?period=T1"
+    html = client_for("manager").get(url).content.decode()
+    assert "Tertial 1 (januari–april)" in html
+    assert "75\u00a0422\u00a0690\u00a0kr" in html
+    unused = report.unused.unused.quantize(D("0.01"))
+    from grants.money import format_amount
+
+    assert format_amount(unused) in html
+    assert "Öronmärkt: Vidareutbildning för sjuksköterskor, regionerna" in html
+
+
+@pytest.mark.parametrize("who", ["officer", "finance", "manager", "admin"])
+def test_every_role_reads_the_follow_up(client_for, ledger, who):
+    client = client_for(who)
+    for url in [
+        reverse("followup:overview", args=[ledger.pk]),
+        reverse("followup:imports"),
+        reverse("followup:periods", args=[2023]),
+        reverse("followup:links", args=[ledger.pk]),
+        reverse("followup:workbook", args=[ledger.pk]),
+    ]:
+        assert client.get(url).status_code == 200, (who, url)
+
+
+@pytest.mark.parametrize("who", ["officer", "manager"])
+def test_only_finance_imports_and_closes_periods(client_for, year2023, source, who):
+    client = client_for(who)
+    response = client.post(
+        reverse("followup:imports"),
+        {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
+    )
+    assert response.status_code == 403
+    assert (
+        client.post(
+            reverse("followup:periods", args=[2023]), {"month": 3, "action": "close"}
+        ).status_code
+        == 403
+    )
+    assert client.get(reverse("followup:source_new")).status_code == 403
+    assert not LedgerTransaction.objects.exists() and not ClosedPeriod.objects.exists()
+
+
+def test_anonymous_and_roleless_users_are_kept_out(client, client_for, year2023):
+    url = reverse("followup:imports")
+    assert client.get(url).status_code == 302
+    assert client_for("norole").get(url).status_code == 403
+
+
+def test_finance_imports_in_the_page_and_bad_files_list_their_rows(client_for, year2023, source):
+    client = client_for("finance")
+    bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;202303;tolv"])
+    response = client.post(
+        reverse("followup:imports"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Rad 4, kolumn ”Belopp”: ”tolv” är inte ett tal." in html
+    response = client.post(
+        reverse("followup:imports"),
+        {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
+        follow=True,
+    )
+    assert (
+        "4 rader på statsbidragsobjekt, 1 rader på andra objekt ignorerade"
+        in response.content.decode()
+    )
+
+
+def test_a_source_is_mapped_once_in_two_steps(client_for, year2023):
+    client = client_for("finance")
+    response = client.post(
+        reverse("followup:source_new"),
+        {"name": "Agresso", "file": SimpleUploadedFile("agresso.csv", csv_bytes())},
+    )
+    form = response.context["mapping_form"]
+    assert form.header_names[:3] == ["Verifikation", "Bokföringsdatum", "Konto"]
+    data = {
+        "name": "Agresso",
+        "headers": json.dumps(form.header_names),
+        "cost_object": "Objekt",
+        "amount": "Belopp",
+        "period": "Period",
+    }
+    assert client.post(reverse("followup:source_new"), {**data, "amount": ""}).status_code == 400
+    assert client.post(reverse("followup:source_new"), data).status_code == 302
+    assert LedgerSource.objects.get(name="Agresso").mapping == {
+        "cost_object": "Objekt",
+        "amount": "Belopp",
+        "period": "Period",
+    }
+
+
+def test_closing_and_reopening_a_period_in_the_page(client_for, year2023, users):
+    client = client_for("finance")
+    url = reverse("followup:periods", args=[2023])
+    client.post(url, {"month": 3, "action": "close"})
+    assert ClosedPeriod.objects.get().closed_by == users["finance"]
+    assert client.post(url, {"month": 3, "action": "reopen", "reason": ""}).status_code == 400
+    client.post(url, {"month": 3, "action": "reopen", "reason": "Sen faktura"})
+    assert not ClosedPeriod.objects.exists()
+    assert "Sen faktura" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(("who", "status"), [("officer", 302), ("finance", 302), ("manager", 403)])
+def test_forecast_by_officers_and_finance(client_for, year2023, users, who, status):
+    activity = Activity.objects.filter(area__agreement=year2023).first()
+    response = client_for(who).post(
+        reverse("followup:forecast", args=[activity.pk]), {"forecast": "23 500 000"}
+    )
+    assert response.status_code == status
+    activity.refresh_from_db()
+    if status == 302:
+        assert activity.forecast == D(23_500_000)
+        assert activity.history.first().history_user == users[who]
+    else:
+        assert activity.forecast is None
+
+
+def test_a_link_ties_earlier_unlinked_rows(client_for, year2023, source, users):
+    from followup.actions import do_import_ledger_file
+
+    do_import_ledger_file(SimpleUploadedFile("h.csv", csv_bytes()), source, users["finance"])
+    activity = Activity.objects.filter(cost_object__number="9916").first()
+    response = client_for("finance").post(
+        reverse("followup:links", args=[year2023.pk]),
+        {"cost_object": activity.cost_object_id, "responsibility": "1234", "activity": activity.pk},
+    )
+    assert response.status_code == 302
+    assert (
+        LedgerTransaction.objects.filter(cost_object__number="9916", activity=activity).count() == 2
+    )
+
+
+def test_overview_queries_do_not_grow(client_for, ledger, django_assert_max_num_queries):
+    client = client_for("finance")
+    url = reverse("followup:overview", args=[ledger.pk])
+    with django_assert_max_num_queries(40) as captured:
+        client.get(url)
+    baseline = len(captured)
+    area = ledger.areas.first()
+    for n in range(20):
+        Activity.objects.create(
+            area=area,
+            name=f"Extra {n}",
+            amount=0,
+            private_providers=True,
+            cost_object=area.cost_objects.first(),
+        )
+    with django_assert_max_num_queries(baseline):
+        client.get(url)
+
+
+def test_reconciliation_workbook_recalculates_to_the_apps_numbers(client_for, ledger, recalculate):
+    response = client_for("finance").get(
+        reverse("followup:workbook", args=[ledger.pk]) + "?period=delar"
+    )
+    assert response["Content-Disposition"].endswith('avstamning-god-och-nara-vard-2023-delar.xlsx"')
+    content = response.content
+    raw = load_workbook(io.BytesIO(content))
+    assert raw.sheetnames == [
+        "Sammanställning",
+        "9916 Nära vård",
+        "9917 Vårdens medarbetare",
+        "9942 Vision e-hälsa",
+        "9943 Ambulanssjukvård",
+        "Transaktioner",
+    ]
+    summary = raw["Sammanställning"]
+    assert summary["H4"].value == "=F4-E4"
+    assert summary.freeze_panes == "A4"
+    assert summary.auto_filter.ref.startswith("A3")
+    computed = recalculate(content)
+    report = build_followup(ledger, PERIODS["delar"])
+    sheet = computed["Sammanställning"]
+    for offset, block in enumerate(report.areas):
+        row = 4 + offset
+        to_date = block.total.followup.outcome_to_date
+        budget_to_date = sum(block.total.budget_by_month[:8])
+        assert D(str(sheet[f"F{row}"].value)).quantize(D("0.01")) == to_date
+        assert D(str(sheet[f"H{row}"].value)).quantize(D("0.01")) == to_date - budget_to_date
+        assert D(str(sheet[f"I{row}"].value)).quantize(D("0.01")) == block.decided - to_date
+    total_row = 4 + len(report.areas)
+    assert sheet[f"C{total_row}"].value == 75_422_690
+    transactions = computed["Transaktioner"]
+    expected = sum(
+        LedgerTransaction.objects.filter(month__lte=8, is_budget=False).values_list(
+            "amount", flat=True
+        ),
+        D(0),
+    )
+    assert D(str(transactions.cell(transactions.max_row, 11).value)).quantize(D("0.01")) == expected
+    object_sheet = computed["9916 Nära vård"]
+    last = object_sheet.max_row
+    outcome_total = D(str(object_sheet.cell(last, 3 + 3 * 8).value)).quantize(D("0.01"))
+    nine916 = next(b for a in report.areas for b in a.objects if b.cost_object.number == "9916")
+    assert outcome_total == nine916.total.followup.outcome_to_date
