@@ -37,13 +37,13 @@ class Sheet:
         self.ws.write(self.row, 0, text, self.book.formats["title"])
         self.row += 2
 
-    def header(self, names, widths=None):
-        """Write the header row; freeze panes below it."""
+    def header(self, names, widths=None, freeze_columns=0):
+        """Write the header row; freeze panes below it (and right of `freeze_columns`)."""
         for col, name in enumerate(names):
             self.ws.write(self.row, col, name, self.book.formats["header"])
         for col, width in enumerate(widths or []):
             self.ws.set_column(col, col, width)
-        self.ws.freeze_panes(self.row + 1, 0)
+        self.ws.freeze_panes(self.row + 1, freeze_columns)
         self.header_row = self.row
         self.columns = len(names)
         self.row += 1
