@@ -105,11 +105,14 @@ def area_page(request, area_pk):
     if action and not can_edit_distribution(request.user):
         return render(request, "403.html", status=403)
     add_form = ActivityForm(request.POST if action == "add" else None, area=area)
+    # Own id prefixes: three forms share the page and must not share field ids.
     reallocation_form = ReallocationForm(
-        request.POST if action == "reallocate" else None, area=area
+        request.POST if action == "reallocate" else None, area=area, auto_id="id_move_%s"
     )
     plan = AreaPlan.objects.filter(area=area).first() or AreaPlan(area=area)
-    plan_form = AreaPlanForm(request.POST if action == "plan" else None, instance=plan)
+    plan_form = AreaPlanForm(
+        request.POST if action == "plan" else None, instance=plan, auto_id="id_plan_%s"
+    )
     problems = []
     if action == "plan" and plan_form.is_valid():
         plan = plan_form.save(commit=False)
