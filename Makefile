@@ -39,6 +39,8 @@ demo: setup
 
 bench: setup
 	PYTHONPATH=. $(BIN)/python scripts/bench_allocations.py
+	$(BIN)/python scripts/bench_ledger.py
+	$(BIN)/python scripts/bench_xlsx.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

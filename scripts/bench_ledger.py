@@ -1,0 +1,587 @@
+"""Benchmark: importing a 1 000 000-row ledger export (huvudbok) into the follow-up.
+
+Run from the project directory:  .venv/bin/python scripts/bench_ledger.py  [--profile]
+
+1. Writes (or reuses) a realistic Swedish huvudbok under var/bench/: title rows before the
+   header, semicolons, Windows-1252, columns in an unusual order, amounts with decimal comma,
+   space or no-break space between thousands and leading or trailing minus signs, periods
+   like 202303. About 2 % of the rows are on the grant cost objects 9916, 9917, 9942, 9943.
+2. Measures, each in a fresh child process (time and peak memory):
+   a. the floor: a bare `csv` pass that keeps the grant rows and parses their amounts;
+   b. COPY of the whole file into a bare text table (scratch table, dropped afterwards);
+   c. the app's whole import: mapped_rows -> parse_mapped_rows -> do_import_ledger, on
+      PostgreSQL, after `migrate`, with the 2023 cost objects created if missing. All of it
+      (migrate included) runs in one transaction that is rolled back, so the database is
+      left as it was.
+3. Prints a summary against the targets: whole import within 5x the floor, under 150 MB.
+
+The database is DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); it must be
+PostgreSQL. With --profile the import also runs once under cProfile and the top functions
+are printed (the .prof file is kept under var/bench/).
+"""
+
+import argparse
+import csv
+import hashlib
+import json
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+BENCH_DIR = ROOT / "var" / "bench"
+ROWS = 1_000_000
+GENERATOR_VERSION = 1  # bump when the generated file changes shape
+YEAR = 2023
+GRANT_OBJECTS = ("9916", "9917", "9942", "9943")
+GRANT_SHARE = 0.02
+TITLE_ROWS = ("Huvudbok Region Jämtland Härjedalen", "Utskriven 2024-01-15")
+COLUMNS = (
+    "Verifikation",
+    "Bokföringsdatum",
+    "Konto",
+    "Ansvar",
+    "Objekt",
+    "Aktivitet",
+    "Text",
+    "Period",
+    "Belopp",
+)
+# Our fields -> the file's headers, as a ledger source would remember them.
+MAPPING = {
+    "voucher": "Verifikation",
+    "date": "Bokföringsdatum",
+    "account": "Konto",
+    "responsibility": "Ansvar",
+    "cost_object": "Objekt",
+    "activity_code": "Aktivitet",
+    "text": "Text",
+    "period": "Period",
+    "amount": "Belopp",
+}
+TARGET_RATIO = 5.0
+TARGET_MB = 150.0
+MB = 1024 * 1024
+
+
+# --- The file -----------------------------------------------------------------------------
+
+
+def ledger_path(rows: int) -> Path:
+    return BENCH_DIR / f"huvudbok_{rows}.csv"
+
+
+def ensure_ledger(rows: int) -> tuple[Path, bool]:
+    """The ledger file; reused when a complete one with the same row count exists."""
+    path = ledger_path(rows)
+    meta_path = path.with_suffix(".json")
+    if path.exists() and meta_path.exists():
+        try:
+            meta = json.loads(meta_path.read_text())
+        except ValueError:
+            meta = {}
+        if (
+            meta.get("rows") == rows
+            and meta.get("version") == GENERATOR_VERSION
+            and meta.get("size") == path.stat().st_size
+        ):
+            return path, True
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".csv.partial")
+    grant_rows = write_ledger(partial, rows)
+    partial.replace(path)
+    meta_path.write_text(
+        json.dumps(
+            {
+                "rows": rows,
+                "grant_rows": grant_rows,
+                "version": GENERATOR_VERSION,
+                "size": path.stat().st_size,
+            }
+        )
+    )
+    return path, False
+
+
+def _amount_text(rng: random.Random) -> str:
+    ore = int(10 ** rng.uniform(2, 8.2))  # 1 kr .. about 1,6 mnkr, in öre
+    whole, cents = divmod(ore, 100)
+    style = rng.random()
+    separator = "\u00a0" if style < 0.3 else (" " if style < 0.85 else "")
+    text = f"{whole:,}".replace(",", separator)
+    if rng.random() < 0.9 or cents:
+        text += f",{cents:02d}"
+    sign = rng.random()
+    if sign < 0.12:
+        text = "-" + text  # U+2212 does not exist in Windows-1252: exports use "-"
+    elif sign < 0.25:
+        text += "-"  # the sign last, as many exports write it
+    return text
+
+
+def write_ledger(path: Path, rows: int, seed: int = 2023) -> int:
+    rng = random.Random(seed)
+    accounts = [
+        str(a)
+        for a in (
+            4010,
+            4410,
+            4620,
+            5010,
+            5460,
+            5611,
+            6110,
+            6420,
+            6550,
+            7010,
+            7210,
+            7410,
+            7511,
+            7699,
+            3110,
+            3590,
+            8310,
+        )
+    ]
+    responsibilities = [str(r) for r in range(31000, 31400, 7)]
+    activities = ["", "", "", "A100", "A210", "A315", "B020", "PRIM01", "PSYK02", "KOMP3"]
+    texts = [
+        "Läkemedel öppenvård",
+        "Köpta tjänster bemanning",
+        "Lön sjuksköterskor",
+        "Resor inrikes, tåg",
+        "Konsultarvode – utredning",
+        "Övriga kostnader",
+        "Kurs och konferens; Östersund",
+        "Förbrukningsmaterial",
+        "Hyra lokaler Åre vårdcentral",
+        'Faktura "Vård i hemmet"',
+        "Rättelse period",
+        "Intern fördelning",
+    ]
+    other_objects = [str(n) for n in range(1000, 9999, 3) if str(n) not in GRANT_OBJECTS]
+    days_in_month = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    grant_rows = 0
+    with open(path, "w", encoding="cp1252", newline="") as out:
+        for title in TITLE_ROWS:
+            out.write(title + "\r\n")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        batch = []
+        for number in range(rows):
+            month = rng.randint(1, 12)
+            day = rng.randint(1, days_in_month[month - 1])
+            roll = rng.random()
+            if roll < GRANT_SHARE:
+                cost_object = GRANT_OBJECTS[int(roll * 1000) % 4]
+                grant_rows += 1
+            elif roll < 0.15:
+                cost_object = ""  # many rows have no object at all
+            else:
+                cost_object = rng.choice(other_objects)
+            batch.append(
+                (
+                    f"V{23000000 + number // 3}",
+                    f"{YEAR}-{month:02d}-{day:02d}",
+                    rng.choice(accounts),
+                    rng.choice(responsibilities),
+                    cost_object,
+                    rng.choice(activities),
+                    rng.choice(texts),
+                    f"{YEAR}{month:02d}",
+                    _amount_text(rng),
+                )
+            )
+            if len(batch) == 10_000:
+                writer.writerows(batch)
+                batch.clear()
+        writer.writerows(batch)
+    return grant_rows
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as binary:
+        while chunk := binary.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- Memory -------------------------------------------------------------------------------
+
+
+def _status_kb(key: str) -> int | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def _rss_kb() -> int:
+    return _status_kb("VmRSS") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_baseline() -> int:
+    """Reset the peak RSS to the current RSS (Linux) and return it, in kB.
+
+    Without a reset the peak keeps whatever setup reached, so the difference could hide the
+    measured step. The peak is then read from VmHWM, not getrusage: a spawned child's
+    ru_maxrss also carries the parent's peak from before the exec, which the reset does not
+    clear.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")
+        return _rss_kb()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_peak() -> int:
+    """Peak RSS in kB since memory_baseline()."""
+    return _status_kb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# --- a. The floor -------------------------------------------------------------------------
+
+
+def _floor_amount(text: str) -> Decimal:
+    body = text.replace(" ", "").replace("\u00a0", "")
+    if body.endswith("-"):
+        body = "-" + body[:-1]
+    return Decimal(body.replace(",", "."))
+
+
+def floor_pass(path: str) -> dict:
+    base = memory_baseline()
+    start = time.perf_counter()
+    grant = frozenset(GRANT_OBJECTS)
+    kept = []
+    total = 0
+    with open(path, encoding="cp1252", newline="") as text:
+        reader = csv.reader(text, delimiter=";")
+        for _ in TITLE_ROWS:
+            next(reader)
+        header = next(reader)
+        obj, amt = header.index("Objekt"), header.index("Belopp")
+        for row in reader:
+            total += 1
+            if row[obj] in grant:
+                kept.append((row, _floor_amount(row[amt])))
+    seconds = time.perf_counter() - start
+    peak = memory_peak()
+    return {
+        "seconds": seconds,
+        "total": total,
+        "kept": len(kept),
+        "sum": str(sum((amount for _, amount in kept), Decimal(0))),
+        "base_kb": base,
+        "peak_kb": peak,
+    }
+
+
+# --- b. COPY ------------------------------------------------------------------------------
+
+
+def copy_pass(path: str, url: str) -> dict:
+    import psycopg
+
+    table = f"bench_ledger_copy_{os.getpid()}"
+    columns = ", ".join(f"c{i} text" for i in range(len(COLUMNS)))
+    with psycopg.connect(url) as conn:
+        try:
+            conn.execute(f"CREATE TABLE {table} ({columns})")
+            conn.commit()
+            start = time.perf_counter()
+            with conn.cursor() as cur, open(path, "rb") as binary:
+                for _ in TITLE_ROWS:
+                    binary.readline()
+                with cur.copy(
+                    f"COPY {table} FROM STDIN "
+                    "(FORMAT csv, DELIMITER ';', HEADER true, ENCODING 'WIN1252')"
+                ) as copy:
+                    while chunk := binary.read(1 << 20):
+                        copy.write(chunk)
+            conn.commit()
+            seconds = time.perf_counter() - start
+            count = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            grant = conn.execute(
+                f"SELECT count(*) FROM {table} WHERE c4 = ANY(%s)", [list(GRANT_OBJECTS)]
+            ).fetchone()[0]
+        finally:
+            conn.rollback()
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+            conn.commit()
+    return {"seconds": seconds, "rows": count, "grant_rows": grant}
+
+
+# --- c. The app's import ------------------------------------------------------------------
+
+
+def _setup_django():
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no query log in memory
+
+
+def _ensure_cost_objects():
+    """The four 2023 grant objects; minimal "Bench" agreement and area if there is none."""
+    from distribution.models import CostObject
+    from grants.models import Agreement, DevelopmentArea
+
+    created = []
+    area = None
+    for number in GRANT_OBJECTS:
+        if CostObject.objects.filter(year=YEAR, number=number).exists():
+            continue
+        if area is None:
+            agreement = Agreement.objects.filter(year=YEAR).first()
+            if agreement is None:
+                agreement = Agreement.objects.create(
+                    year=YEAR,
+                    short_name=f"Bench överenskommelse {YEAR}",
+                    name=f"Bench överenskommelse {YEAR} (benchmark)",
+                    slug=f"bench-{YEAR}",
+                    national_total=Decimal("1000000000"),
+                )
+                created.append("Agreement")
+            area = agreement.areas.first()
+            if area is None:
+                area = DevelopmentArea.objects.create(agreement=agreement, name="Bench område")
+                created.append("DevelopmentArea")
+        CostObject.objects.create(year=YEAR, number=number, name=f"Bench {number}", area=area)
+        created.append(f"CostObject {number}")
+    return created
+
+
+def _database_state(connection):
+    from followup.models import LedgerImport, LedgerTransaction
+
+    tables = sorted(connection.introspection.table_names())
+    counts = {}
+    for model in (LedgerImport, LedgerTransaction):
+        if model._meta.db_table in tables:
+            counts[model._meta.db_table] = model.objects.count()
+    return tables, counts
+
+
+def import_pass(path: str, checksum: str, profile_to: str | None = None) -> dict:
+    _setup_django()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from followup.actions import LedgerImportError, do_import_ledger, parse_mapped_rows
+    from followup.ledger_files import mapped_rows
+
+    if connection.vendor != "postgresql":
+        raise SystemExit(f"DATABASE_URL must be PostgreSQL, not {connection.vendor}.")
+    state_before = _database_state(connection)
+    result = {}
+    with transaction.atomic():
+        start = time.perf_counter()
+        call_command("migrate", verbosity=0, interactive=False)
+        result["migrate_seconds"] = time.perf_counter() - start
+        result["created"] = _ensure_cost_objects()
+        profiler = None
+        if profile_to:
+            import cProfile
+
+            profiler = cProfile.Profile()
+        base = memory_baseline()
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        with open(path, "rb") as binary:
+            parsed = parse_mapped_rows(mapped_rows(binary, Path(path).name, MAPPING), MAPPING)
+        parsed_at = time.perf_counter()
+        try:
+            record = do_import_ledger(
+                parsed, file_name=Path(path).name, file_format="csv", checksum=checksum
+            )
+        except LedgerImportError as exc:
+            record = None
+            result["refused"] = exc.problems[:5]
+        end = time.perf_counter()
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile_to)
+        result.update(
+            seconds=end - start,
+            parse_seconds=parsed_at - start,
+            save_seconds=end - parsed_at,
+            base_kb=base,
+            peak_kb=memory_peak(),
+            total=parsed.total,
+            kept=len(parsed.rows),
+            ignored=parsed.ignored,
+            problems=len(parsed.problems),
+        )
+        if record is not None:
+            result.update(
+                saved=record.transactions.count(),
+                sum=str(record.total_amount),
+                periods=len(record.periods),
+            )
+        transaction.set_rollback(True)
+    result["left_as_it_was"] = _database_state(connection) == state_before
+    return result
+
+
+# --- Running in children ------------------------------------------------------------------
+
+
+def in_child(function, *args):
+    """Run in a fresh interpreter (spawn), so time and memory are the step's own."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def best_of(repeat: int, function, *args) -> dict:
+    """The fastest of `repeat` runs, each in its own child; memory is the largest seen.
+
+    Other work on the machine only ever adds time, so the fastest run is the fairest."""
+    runs = [in_child(function, *args) for _ in range(repeat)]
+    best = dict(min(runs, key=lambda run: run["seconds"]))
+    best["all_seconds"] = [run["seconds"] for run in runs]
+    if "peak_kb" in best:
+        worst = max(runs, key=lambda run: run["peak_kb"] - run["base_kb"])
+        best["peak_kb"], best["base_kb"] = worst["peak_kb"], worst["base_kb"]
+    return best
+
+
+def _runs(result: dict) -> str:
+    return "runs " + ", ".join(f"{seconds:.2f}" for seconds in result["all_seconds"]) + " s"
+
+
+def _mb(kb: int) -> float:
+    return kb / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=ROWS)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each step (best counts)")
+    parser.add_argument("--profile", action="store_true", help="also profile the import")
+    args = parser.parse_args()
+    url = os.environ["DATABASE_URL"]
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        raise SystemExit(f"DATABASE_URL must point at PostgreSQL, got {url!r}.")
+
+    overall = time.perf_counter()
+    start = time.perf_counter()
+    path, reused = ensure_ledger(args.rows)
+    made = time.perf_counter() - start
+    size_mb = path.stat().st_size / MB
+    meta = json.loads(path.with_suffix(".json").read_text())
+    start = time.perf_counter()
+    checksum = file_sha256(path)  # also brings the file into the page cache for all runs
+    hash_seconds = time.perf_counter() - start
+
+    print(f"Ledger import benchmark ({args.rows:,} rows)".replace(",", " "))
+    print(
+        f"  file        {path.relative_to(ROOT)}  {size_mb:.1f} MB, cp1252, ';', "
+        f"{'reused' if reused else f'written in {made:.1f} s'}"
+    )
+    print(f"  grant rows  {meta['grant_rows']} on objects {', '.join(GRANT_OBJECTS)} ({YEAR})")
+    print(f"  database    {url}")
+    print(
+        f"  (SHA-256 of the file, as an upload would compute it: {hash_seconds:.2f} s; "
+        "not counted below)"
+    )
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    print(
+        f"  each step runs {args.repeat}x in a fresh process; the fastest run counts "
+        f"(load average {load:.1f} on {os.cpu_count()} CPUs at the start)"
+    )
+    print(flush=True)
+
+    floor = best_of(args.repeat, floor_pass, str(path))
+    copy = best_of(args.repeat, copy_pass, str(path), url)
+    app = best_of(args.repeat, import_pass, str(path), checksum)
+
+    floor_mb = _mb(floor["peak_kb"] - floor["base_kb"])
+    app_mb = _mb(app["peak_kb"] - app["base_kb"])
+    ratio = app["seconds"] / floor["seconds"]
+    print("a. Floor: csv module, keep grant rows, parse amounts (Decimal)")
+    print(
+        f"     {floor['seconds']:7.2f} s   rows {floor['total']}, kept {floor['kept']}, "
+        f"sum {floor['sum']}"
+    )
+    print(
+        f"     {_runs(floor)}; peak memory +{floor_mb:.1f} MB (process "
+        f"{_mb(floor['peak_kb']):.1f} MB)"
+    )
+    print("b. COPY into a bare text table (psycopg 3, streamed, dropped afterwards)")
+    print(
+        f"     {copy['seconds']:7.2f} s   rows {copy['rows']}, on grant objects "
+        f"{copy['grant_rows']}   ({copy['seconds'] / floor['seconds']:.1f}x the floor)"
+    )
+    print(f"     {_runs(copy)}")
+    print("c. App import: mapped_rows -> parse_mapped_rows -> do_import_ledger")
+    print(
+        f"     {app['seconds']:7.2f} s   = parse {app['parse_seconds']:.2f} s "
+        f"+ save {app['save_seconds']:.2f} s   ({ratio:.1f}x the floor)"
+    )
+    print(f"     {_runs(app)}")
+    print(
+        f"     rows {app['total']}, kept {app['kept']}, ignored {app['ignored']}, "
+        f"problems {app['problems']}, saved {app.get('saved', 0)}, sum {app.get('sum')}"
+    )
+    print(
+        f"     peak memory +{app_mb:.1f} MB (process {_mb(app['peak_kb']):.1f} MB, "
+        f"of which Django and setup {_mb(app['base_kb']):.1f} MB)"
+    )
+    print(
+        f"     setup, not timed: migrate {app['migrate_seconds']:.1f} s; created "
+        f"{', '.join(app['created']) or 'nothing'}; rolled back, database left as it was: "
+        f"{'yes' if app['left_as_it_was'] else 'NO'}"
+    )
+    if app.get("refused"):
+        print("     REFUSED: " + " | ".join(app["refused"]))
+    if app.get("sum") != floor["sum"] or app["kept"] != floor["kept"]:
+        print("     WARNING: the import kept other rows or another sum than the floor.")
+    print()
+    time_ok = ratio <= TARGET_RATIO
+    memory_ok = app_mb < TARGET_MB
+    print("Targets")
+    print(
+        f"  whole import within {TARGET_RATIO:.0f}x the floor: {ratio:.1f}x  "
+        f"{'OK' if time_ok else 'MISSED'}"
+    )
+    print(
+        f"  whole import under {TARGET_MB:.0f} MB peak:     +{app_mb:.1f} MB  "
+        f"{'OK' if memory_ok else 'MISSED'}"
+    )
+    print(f"(total run {time.perf_counter() - overall:.0f} s)")
+
+    if args.profile:
+        profile_path = BENCH_DIR / "import.prof"
+        in_child(import_pass, str(path), checksum, str(profile_path))
+        import pstats
+
+        print(f"\nProfile of the import (cProfile, {profile_path.relative_to(ROOT)})")
+        stats = pstats.Stats(str(profile_path))
+        stats.sort_stats("tottime").print_stats(20)
+        stats.sort_stats("cumulative").print_stats(25)
+
+
+if __name__ == "__main__":
+    main()
