@@ -8,25 +8,30 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-browser setup demo lint chromium libreoffice bench clean
+.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean
+
+# Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
+# back through LibreOffice and render PDF pages with poppler's pdftoppm.
+RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+TEST_PACKAGES := libreoffice-calc-nogui poppler-utils
 
 run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
-test: setup libreoffice
+test: setup test-packages
 	$(BIN)/ruff check .
 	$(BIN)/pytest -m "not browser"
 
 # The suite again on PostgreSQL (pytest-django creates and drops its own test database).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-test-postgres: setup libreoffice
+test-postgres: setup test-packages
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
 
 test-browser: setup chromium node_modules/.installed
 	$(BIN)/pytest -m browser
 
-setup: $(VENV)/.installed .env var
+setup: $(VENV)/.installed .env var system-packages
 	$(MANAGE) migrate --no-input
 	$(MANAGE) collectstatic --no-input --verbosity 0
 
@@ -35,6 +40,7 @@ demo: setup
 	$(MANAGE) load_demo_allocations
 	$(MANAGE) load_demo_distribution
 	$(MANAGE) load_demo_ledger
+	$(MANAGE) load_demo_reports
 	$(MANAGE) create_demo_users
 
 bench: setup
@@ -63,9 +69,19 @@ var:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-# LibreOffice recalculates the exported workbooks' formulas in the tests.
-libreoffice:
-	@command -v soffice >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; }
+system-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(RUNTIME_PACKAGES)"
+
+test-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
+
+# Installs only what is missing; nothing when all is there.
+apt-install:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installerar:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "allocations",
     "distribution",
     "followup",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,51 @@
+"""Load a year's state grants (the annual summary) and the region's details from a file."""
+
+from django.db import transaction
+
+from grants.models import Agreement
+from grants.money import parse_amount
+
+from .models import (
+    OrganisationProfile,
+    StateGrant,
+    StateGrantLine,
+    StateGrantSpending,
+    StateGrantYear,
+)
+
+
+@transaction.atomic
+def load_state_grants(data: dict) -> StateGrantYear:
+    if not OrganisationProfile.objects.exists() and data.get("organisation"):
+        OrganisationProfile.objects.create(**data["organisation"])
+    grant_year = StateGrantYear.objects.create(
+        year=data["year"],
+        case_number=data.get("case_number", ""),
+        stated_total=parse_amount(data["stated_total"]) if data.get("stated_total") else None,
+        stated_temporary_total=(
+            parse_amount(data["stated_temporary_total"])
+            if data.get("stated_temporary_total")
+            else None
+        ),
+        introduction=data.get("introduction", ""),
+    )
+    for temporary, key in ((False, "grants"), (True, "temporary")):
+        for position, spec in enumerate(data.get(key, []), start=1):
+            grant = StateGrant.objects.create(
+                grant_year=grant_year,
+                position=position,
+                name=spec["name"],
+                case_number=spec.get("case_number", ""),
+                temporary=temporary,
+                agreement=Agreement.objects.filter(slug=spec.get("agreement", "")).first(),
+                follow_up=spec.get("follow_up", ""),
+            )
+            for number, (amount, comment) in enumerate(spec.get("lines", []), start=1):
+                StateGrantLine.objects.create(
+                    grant=grant, position=number, amount=parse_amount(amount), comment=comment
+                )
+            for number, (label, amount) in enumerate(spec.get("spending", []), start=1):
+                StateGrantSpending.objects.create(
+                    grant=grant, position=number, label=label, amount=parse_amount(amount)
+                )
+    return grant_year

@@ -1,0 +1,264 @@
+"""What each document shows, read from the data the app holds: one function per document,
+returning a plain context for its template (HTML preview and PDF alike)."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Sum
+
+from allocations.models import DecidedAmount
+from distribution.models import Activity, AreaPlan
+from followup.followup_table import build_followup
+from followup.models import LedgerTransaction
+from followup.periods import PERIODS
+from grants.models import DeadlineKind, RecipientGroup
+from grants.money import format_amount
+
+from .models import AgreementReport, AreaReport, DocumentKind, OrganisationProfile, StateGrantYear
+
+ZERO = Decimal("0")
+
+# Seed 000 §3.3 and seed 003 §2.1.5: the conditions every decision document must show.
+DECISION_CONDITIONS = [
+    "Målsättningen är att nyttja befintliga resurser för att uppnå och svara mot krav och "
+    "kriterier i den aktuella nationella satsningen.",
+    "Om en aktivitet i uppdraget innefattar en investeringskostnad så kan bara innevarande års "
+    "avskrivning konteras mot objektet.",
+    "Samtliga utförare, oavsett driftform, ska vid förfrågan kunna redovisa uppdragets "
+    "aktiviteter och kostnader.",
+    "Nya aktiviteter och utvecklingsprojekt får inte beviljas utan en budgetkalkyl för hur "
+    "aktiviteten ska finansieras om eller när den riktade nationella satsningen upphör. Det ska "
+    "framgå hur implementering ska ske i ordinarie verksamhet i befintlig budget, vad aktiviteten "
+    "kan ersätta av befintlig verksamhet eller hur avveckling av utvecklingsprojekt ska ske.",
+]
+
+# Which document answers which kind of deadline.
+DOCUMENT_FOR_DEADLINE = {
+    DeadlineKind.REQUISITION: DocumentKind.REQUISITION,
+    DeadlineKind.FINANCIAL_REPORT: DocumentKind.FINANCIAL_REPORT,
+    DeadlineKind.REPAYMENT: DocumentKind.FINANCIAL_REPORT,
+    DeadlineKind.ACTIVITY_REPORT: DocumentKind.ACTIVITY_REPORT,
+    DeadlineKind.VFU_REPORT: DocumentKind.ACTIVITY_REPORT,
+}
+
+
+def report_info(agreement) -> AgreementReport:
+    return AgreementReport.objects.filter(agreement=agreement).first() or AgreementReport(
+        agreement=agreement
+    )
+
+
+def own_decided(agreement):
+    """The own region's decided amounts of the agreement's top-level regional components."""
+    return list(
+        DecidedAmount.objects.filter(
+            component__agreement=agreement,
+            component__recipient_group=RecipientGroup.REGIONS,
+            component__included_in__isnull=True,
+            region__county_code=settings.OWN_REGION_CODE,
+        )
+        .select_related("component__area")
+        .order_by("component__area__position", "component__position", "component_id")
+    )
+
+
+def own_total(agreement) -> Decimal:
+    return sum((d.amount for d in own_decided(agreement)), ZERO)
+
+
+def _deadline(agreement, kind):
+    return agreement.deadlines.filter(kind=kind).order_by("due_date").first()
+
+
+def _common(agreement):
+    return {
+        "agreement": agreement,
+        "profile": OrganisationProfile.current(),
+        "info": report_info(agreement),
+        "period_start": f"{agreement.year}-01-01",
+        "period_end": f"{agreement.year}-12-31",
+    }
+
+
+def requisition_context(agreement):
+    context = _common(agreement)
+    total = own_total(agreement)
+    context.update(
+        title=f"Rekvisition – {agreement}",
+        requested=context["info"].requested_amount or total,
+        decided_total=total,
+        due=_deadline(agreement, DeadlineKind.REQUISITION),
+    )
+    return context
+
+
+@dataclass
+class CostItem:
+    label: str
+    amount: Decimal
+
+
+def financial_report_context(agreement):
+    context = _common(agreement)
+    total = own_total(agreement)
+    paid = context["info"].grant_paid if context["info"].grant_paid is not None else total
+    by_object = (
+        LedgerTransaction.objects.filter(
+            cost_object__area__agreement=agreement, year=agreement.year, is_budget=False
+        )
+        .values("cost_object__number", "cost_object__name", "cost_object__area__name")
+        .annotate(total=Sum("amount"))
+        .order_by("cost_object__number")
+    )
+    items = [
+        CostItem(
+            f"Objekt {row['cost_object__number']} {row['cost_object__name']} "
+            f"({row['cost_object__area__name']})",
+            Decimal(row["total"]).quantize(Decimal("0.01")),
+        )
+        for row in by_object
+    ]
+    costs = sum((item.amount for item in items), ZERO)
+    context.update(
+        title=f"Ekonomisk redovisning – {agreement}",
+        decided_total=total,
+        paid=paid,
+        items=items,
+        costs=costs,
+        unused=paid - costs,
+        due=_deadline(agreement, DeadlineKind.FINANCIAL_REPORT),
+    )
+    return context
+
+
+def activity_report_context(agreement):
+    context = _common(agreement)
+    report = build_followup(agreement, PERIODS["ar"])
+    reports = {r.area_id: r for r in AreaReport.objects.filter(area__agreement=agreement)}
+    activities = (
+        Activity.objects.filter(area__agreement=agreement)
+        .select_related("report", "cost_object")
+        .order_by("position", "id")
+    )
+    spent = {}
+    for block in report.areas:
+        for object_block in block.objects:
+            for line in object_block.lines:
+                if line.activity:
+                    spent[line.activity.pk] = line.followup.outcome_to_date
+    areas = []
+    for block in report.areas:
+        area_activities = [
+            (a, spent.get(a.pk, ZERO), getattr(a, "report", None))
+            for a in activities
+            if a.area_id == block.area.pk
+        ]
+        outcome = block.total.followup.outcome_to_date
+        areas.append(
+            {
+                "area": block.area,
+                "decided": block.decided,
+                "spent": outcome,
+                "left": block.decided - outcome,
+                "report": reports.get(block.area.pk),
+                "activities": area_activities,
+            }
+        )
+    vfu = agreement.components.filter(name__icontains="VFU").first()
+    context.update(
+        title=f"Verksamhetsrapport – {agreement}",
+        areas=areas,
+        decided_total=sum((a["decided"] for a in areas), ZERO),
+        spent_total=sum((a["spent"] for a in areas), ZERO),
+        vfu=vfu,
+        due=_deadline(agreement, DeadlineKind.ACTIVITY_REPORT),
+    )
+    context["left_total"] = context["decided_total"] - context["spent_total"]
+    return context
+
+
+def decision_context(agreement):
+    context = _common(agreement)
+    decided = own_decided(agreement)
+    plans = {p.area_id: p for p in AreaPlan.objects.filter(area__agreement=agreement)}
+    activities = (
+        Activity.objects.filter(area__agreement=agreement)
+        .select_related("cost_object")
+        .order_by("position", "id")
+    )
+    allocation = []
+    areas = []
+    for area in agreement.areas.all():
+        rows = [d for d in decided if d.component.area_id == area.pk]
+        area_total = sum((d.amount for d in rows), ZERO)
+        allocation.append({"area": area, "rows": rows, "total": area_total})
+        area_activities = [a for a in activities if a.area_id == area.pk]
+        areas.append(
+            {
+                "area": area,
+                "total": area_total,
+                "activities": area_activities,
+                "distributed": sum((a.amount for a in area_activities), ZERO),
+                "plan": plans.get(area.pk),
+                "objects": sorted({a.cost_object.number for a in area_activities if a.cost_object}),
+            }
+        )
+    for area in areas:
+        area["unallocated"] = area["total"] - area["distributed"]
+    context.update(
+        title=f"Fördelning {agreement}",
+        allocation=allocation,
+        own_total=sum((a["total"] for a in allocation), ZERO),
+        areas=areas,
+        conditions=DECISION_CONDITIONS,
+        deadlines=agreement.deadlines.exclude(applies_to=RecipientGroup.SKR).exclude(
+            applies_to=RecipientGroup.MUNICIPALITIES
+        ),
+    )
+    return context
+
+
+def summary_context(year: int):
+    grant_year = StateGrantYear.objects.filter(year=year).first()
+    grants = list(grant_year.grants.prefetch_related("lines", "spending") if grant_year else [])
+    regular = [g for g in grants if not g.temporary]
+    temporary = [g for g in grants if g.temporary]
+
+    def total(items):
+        return sum((line.amount for g in items for line in g.lines.all()), ZERO)
+
+    regular_total, temporary_total = total(regular), total(temporary)
+    notes = []
+    for label, stated, computed in (
+        ("nationella statsbidrag", grant_year and grant_year.stated_total, regular_total),
+        (
+            "tillfälliga statsbidrag",
+            grant_year and grant_year.stated_temporary_total,
+            temporary_total,
+        ),
+    ):
+        if stated is not None and stated != computed:
+            notes.append(
+                f"Summan av raderna för {label} är {format_amount(computed)}; beslutet anger "
+                f"{format_amount(stated)} (skillnad {format_amount(computed - stated)})."
+            )
+    return {
+        "title": f"Sammanställning av statsbidrag {year}",
+        "year": year,
+        "grant_year": grant_year,
+        "profile": OrganisationProfile.current(),
+        "regular": regular,
+        "temporary": temporary,
+        "regular_total": regular_total,
+        "temporary_total": temporary_total,
+        "notes": notes,
+    }
+
+
+CONTEXTS = {
+    DocumentKind.REQUISITION: requisition_context,
+    DocumentKind.FINANCIAL_REPORT: financial_report_context,
+    DocumentKind.ACTIVITY_REPORT: activity_report_context,
+    DocumentKind.DECISION: decision_context,
+}

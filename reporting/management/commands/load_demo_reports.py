@@ -1,0 +1,25 @@
+"""Load the demo state grants of 2021 and the region's details (fixtures/reporting/)."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from reporting.demo import load_state_grants
+from reporting.models import StateGrantYear
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "reporting"
+
+
+class Command(BaseCommand):
+    help = "Läser in demons statsbidrag för 2021 och regionens uppgifter."
+
+    def handle(self, *args, **options):
+        for path in sorted(DEMO_DIR.glob("*.json")):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if StateGrantYear.objects.filter(year=data["year"]).exists():
+                self.stdout.write(f"Statsbidrag {data['year']} finns redan, lämnas orörda.")
+                continue
+            grant_year = load_state_grants(data)
+            self.stdout.write(self.style.SUCCESS(f"{grant_year}: inläst."))

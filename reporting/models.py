@@ -1,0 +1,264 @@
+"""What the reports need beyond the agreements and the ledger: the region's details, the
+narratives officers write, the year's state grants, and every document as generated."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from distribution.models import Activity
+from grants.models import Agreement, DevelopmentArea, money_field
+
+
+class OrganisationProfile(models.Model):
+    """The region's details for the forms to Kammarkollegiet; one row."""
+
+    name = models.CharField("bidragsmottagare", max_length=200)
+    org_number = models.CharField("organisationsnummer", max_length=20, blank=True)
+    contact_person = models.CharField("kontaktperson", max_length=200, blank=True)
+    postal_address = models.CharField("postadress", max_length=300, blank=True)
+    phone = models.CharField("telefon inkl. riktnummer", max_length=40, blank=True)
+    email = models.EmailField("e-postadress", blank=True)
+    bankgiro = models.CharField("bankgiro/plusgiro", max_length=40, blank=True)
+    signatory = models.CharField(
+        "behörig företrädare", max_length=200, blank=True, help_text="Den som undertecknar."
+    )
+    finance_head_name = models.CharField("ekonomichef", max_length=200, blank=True)
+    finance_head_title = models.CharField(
+        "ekonomichefens befattning", max_length=200, blank=True, default="Ekonomichef"
+    )
+    finance_head_phone = models.CharField("ekonomichefens telefon", max_length=40, blank=True)
+    finance_head_email = models.EmailField("ekonomichefens e-post", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "regionens uppgifter"
+        verbose_name_plural = "regionens uppgifter"
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def current(cls) -> "OrganisationProfile":
+        from grants.models import Region
+
+        profile = cls.objects.first()
+        if profile is None:
+            region = Region.objects.filter(county_code=settings.OWN_REGION_CODE).first()
+            profile = cls(name=region.name if region else "")
+        return profile
+
+
+class Attestation(models.TextChoices):
+    CORRECT = "1", "Alt 1: intygar att den ekonomiska redovisningen är korrekt"
+    NOT_CORRECT = "2", "Alt 2: bedömer inte att den ekonomiska redovisningen är korrekt"
+
+
+class AgreementReport(models.Model):
+    """The per-agreement facts of the requisition, the financial and the activity report."""
+
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, related_name="report", verbose_name="överenskommelse"
+    )
+    requested_amount = money_field(
+        "belopp som rekvireras",
+        null=True,
+        blank=True,
+        help_text="Lämna tomt för regionens beslutade belopp.",
+    )
+    grant_paid = money_field(
+        "bidrag som utbetalats",
+        null=True,
+        blank=True,
+        help_text="Lämna tomt om hela det beslutade beloppet har betalats ut.",
+    )
+    payment_reference = models.CharField("önskad betalningsreferens", max_length=100, blank=True)
+    attestation = models.CharField(
+        "ekonomichefens granskning",
+        max_length=1,
+        choices=Attestation.choices,
+        default=Attestation.CORRECT,
+    )
+    deviations = models.TextField("avvikelser och åtgärder", blank=True)
+    summary = models.TextField("sammanfattning för verksamhetsrapporten", blank=True)
+    gender_equality = models.TextField(
+        "jämställdhetsperspektivet (jämställd hälsa)",
+        blank=True,
+        help_text="Hur insatserna bidragit till det jämställdhetspolitiska delmålet "
+        "jämställd hälsa.",
+    )
+    vfu_weeks_previous = models.PositiveIntegerField(
+        "VFU-veckor föregående vårtermin", null=True, blank=True
+    )
+    vfu_places_previous = models.PositiveIntegerField(
+        "VFU-platser föregående vårtermin", null=True, blank=True
+    )
+    vfu_weeks_estimate = models.PositiveIntegerField(
+        "VFU-veckor, uppskattning vårterminen", null=True, blank=True
+    )
+    vfu_places_estimate = models.PositiveIntegerField(
+        "VFU-platser, uppskattning vårterminen", null=True, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "rapportuppgifter"
+        verbose_name_plural = "rapportuppgifter"
+
+    def __str__(self):
+        return f"Rapportuppgifter för {self.agreement}"
+
+
+class AreaReport(models.Model):
+    """The officers' narrative for one development area in the activity report."""
+
+    area = models.OneToOneField(
+        DevelopmentArea, on_delete=models.CASCADE, related_name="report", verbose_name="område"
+    )
+    activities = models.TextField("genomförda insatser", blank=True)
+    results = models.TextField("resultat", blank=True)
+    gender_equality = models.TextField("jämställdhetsperspektivet", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "områdesrapport"
+        verbose_name_plural = "områdesrapporter"
+
+    def __str__(self):
+        return f"Rapport för {self.area}"
+
+
+class ActivityReport(models.Model):
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="report", verbose_name="aktivitet"
+    )
+    text = models.TextField("vad som gjorts och resultat", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "aktivitetsrapport"
+        verbose_name_plural = "aktivitetsrapporter"
+
+    def __str__(self):
+        return f"Rapport för {self.activity}"
+
+
+class StateGrantYear(models.Model):
+    """A year's summary of state grants, with the totals as the region published them."""
+
+    year = models.PositiveSmallIntegerField("år", unique=True)
+    case_number = models.CharField("diarienummer", max_length=60, blank=True)
+    stated_total = money_field("total enligt beslutet", null=True, blank=True)
+    stated_temporary_total = money_field(
+        "total tillfälliga bidrag enligt beslutet", null=True, blank=True
+    )
+    introduction = models.TextField("inledning", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "statsbidragsår"
+        verbose_name_plural = "statsbidragsår"
+
+    def __str__(self):
+        return f"Statsbidrag {self.year}"
+
+
+class StateGrant(models.Model):
+    """A state grant received in a year, God och nära vård or any other."""
+
+    grant_year = models.ForeignKey(
+        StateGrantYear, on_delete=models.CASCADE, related_name="grants", verbose_name="år"
+    )
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    name = models.CharField("statsbidrag", max_length=400)
+    case_number = models.CharField("diarienummer", max_length=100, blank=True)
+    temporary = models.BooleanField(
+        "tillfälligt bidrag (t.ex. kopplat till pandemin)", default=False
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="överenskommelse"
+    )
+    follow_up = models.TextField("uppföljning", blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grant_year", "temporary", "position", "id"]
+        verbose_name = "statsbidrag"
+        verbose_name_plural = "statsbidrag"
+
+    def __str__(self):
+        return self.name
+
+
+class StateGrantLine(models.Model):
+    """An amount received (or passed on, negative) under a grant, with its comment."""
+
+    grant = models.ForeignKey(StateGrant, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
+    comment = models.CharField("kommentar", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["grant", "position", "id"]
+        verbose_name = "erhållet belopp"
+        verbose_name_plural = "erhållna belopp"
+
+    def __str__(self):
+        return f"{self.grant}: {self.amount}"
+
+
+class StateGrantSpending(models.Model):
+    """A row of a grant's spending table in the follow-up."""
+
+    grant = models.ForeignKey(StateGrant, on_delete=models.CASCADE, related_name="spending")
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    label = models.CharField("användning", max_length=300)
+    amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
+
+    class Meta:
+        ordering = ["grant", "position", "id"]
+        verbose_name = "användning"
+        verbose_name_plural = "användning"
+
+    def __str__(self):
+        return f"{self.label}: {self.amount}"
+
+
+class DocumentKind(models.TextChoices):
+    REQUISITION = "rekvisition", "Rekvisition till Kammarkollegiet"
+    FINANCIAL_REPORT = "ekonomisk-redovisning", "Ekonomisk redovisning till Kammarkollegiet"
+    ACTIVITY_REPORT = "verksamhetsrapport", "Verksamhetsrapport till Socialstyrelsen"
+    DECISION = "beslutsunderlag", "Fördelning inom regionen (beslutsunderlag)"
+    ANNUAL_SUMMARY = "statsbidrag", "Sammanställning av statsbidrag"
+
+
+class GeneratedDocument(models.Model):
+    """A document exactly as it was generated, to be downloaded again as it was sent."""
+
+    kind = models.CharField("dokument", max_length=30, choices=DocumentKind.choices)
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="documents"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    file_format = models.CharField("format", max_length=10)
+    file_name = models.CharField("filnamn", max_length=200)
+    content = models.BinaryField("innehåll")
+    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("skapad", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "skapat dokument"
+        verbose_name_plural = "skapade dokument"
+
+    def __str__(self):
+        return self.file_name
