@@ -212,8 +212,8 @@ def decision_context(agreement):
         own_total=sum((a["total"] for a in allocation), ZERO),
         areas=areas,
         conditions=DECISION_CONDITIONS,
-        deadlines=agreement.deadlines.exclude(applies_to=RecipientGroup.SKR).exclude(
-            applies_to=RecipientGroup.MUNICIPALITIES
+        deadlines=agreement.deadlines.exclude(
+            applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
         ),
     )
     return context

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from distribution.models import Activity
-from grants.models import Agreement
+from grants.models import Agreement, RecipientGroup
 from grants.roles import require
 
 from .actions import do_generate_document, document_context
@@ -50,7 +50,11 @@ def agreement_reports(request, pk):
     for document in reversed(documents):  # oldest first, so the newest wins
         latest[document.kind] = document
     due = []
-    for deadline in agreement.deadlines.all():
+    # The region's own deadlines: not those that only SKR or the municipalities (RSS) meet.
+    own = agreement.deadlines.exclude(
+        applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
+    )
+    for deadline in own:
         kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
         if kind:
             due.append((deadline, DocumentKind(kind), latest.get(kind)))
