@@ -47,6 +47,7 @@ bench: setup
 	PYTHONPATH=. $(BIN)/python scripts/bench_allocations.py
 	$(BIN)/python scripts/bench_ledger.py
 	$(BIN)/python scripts/bench_xlsx.py
+	$(BIN)/python scripts/bench_reports.py
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
