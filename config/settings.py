@@ -40,6 +40,12 @@ OWN_REGION_CODE = env.str("OWN_REGION_CODE", default="23")
 ALLOCATION_TOLERANCE_KR = env.int("ALLOCATION_TOLERANCE_KR", default=2)
 # Deadlines closer than this many days are highlighted.
 DEADLINE_WARNING_DAYS = env.int("DEADLINE_WARNING_DAYS", default=30)
+# Deadline reminders by e-mail (send_deadline_reminders): how many days before a deadline.
+DEADLINE_REMINDER_DAYS = env.list("DEADLINE_REMINDER_DAYS", cast=int, default=[30, 7, 1])
+if any(days < 0 for days in DEADLINE_REMINDER_DAYS):
+    raise ImproperlyConfigured("DEADLINE_REMINDER_DAYS får bara innehålla dagar ≥ 0, t.ex. 30,7,1.")
+# The app's address as users reach it, for links in e-mail.
+SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +63,9 @@ INSTALLED_APPS = [
     "distribution",
     "followup",
     "reporting",
+    "reminders",
+    "dashboard",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -99,7 +108,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "grants:home"
+LOGIN_REDIRECT_URL = "dashboard:start"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "sv"
@@ -125,6 +134,19 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# E-mail: printed to the console in development, SMTP otherwise.
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="") or "statsbidrag@localhost"
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="") or (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 
 LOGGING = {
     "version": 1,

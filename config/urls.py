@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("distribution.urls")),
     path("", include("followup.urls")),
     path("", include("reporting.urls")),
+    path("", include("dashboard.urls")),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

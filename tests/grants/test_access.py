@@ -105,6 +105,6 @@ def test_login_page_is_swedish_and_logs_in(client, users):
     assert "Användarnamn" in page and "Lösenord" in page
     response = client.post(reverse("login"), {"username": "hospa", "password": "lösen-för-test"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("grants:home")
+    assert response["Location"] == reverse("dashboard:start")
     wrong = client.post(reverse("login"), {"username": "hospa", "password": "fel"})
     assert "korrekt användarnamn" in wrong.content.decode()

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from allocations.models import DecidedAmount
 from distribution.actions import DistributionError
 from distribution.demo import load_distribution_setup
 from distribution.models import Activity
@@ -19,7 +20,14 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         for path in sorted(DEMO_DIR.glob("*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
-            if Activity.objects.filter(area__agreement__slug=data["agreement"]).exists():
+            already = Activity.objects.filter(area__agreement__slug=data["agreement"]).exists() or (
+                not data.get("areas")
+                and DecidedAmount.objects.filter(
+                    component__agreement__slug=data["agreement"],
+                    region__county_code=settings.OWN_REGION_CODE,
+                ).exists()
+            )
+            if already:
                 self.stdout.write(f"{path.name}: aktiviteter finns redan, lämnas orörda.")
                 continue
             try:

@@ -1,0 +1,144 @@
+"""Charts as SVG, rendered on the server with pygal: the same markup serves the web page and
+a PDF. Every chart carries a title and a description, prints its values on the bars and
+lines (not colour alone), and loads no script."""
+
+import re
+from decimal import Decimal
+
+import pygal
+from django.utils.html import escape
+from pygal.style import Style
+
+from grants.money import format_millions
+
+# Colours with at least 3:1 contrast against white and against each other's neighbours.
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1b1b1b",
+    foreground_strong="#1b1b1b",
+    foreground_subtle="#4a4a4a",
+    colors=("#00497a", "#b34700", "#2e7d32", "#6a1b9a", "#8a5a00"),
+    font_family="DejaVu Sans, Arial, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    value_font_size=12,
+    legend_font_size=13,
+    title_font_size=15,
+    tooltip_font_size=12,
+)
+MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+
+
+def mnkr(value) -> str:
+    return format_millions(Decimal(round(Decimal(value or 0) / 100_000) * 100_000))
+
+
+def _config(**extra):
+    return {
+        "style": STYLE,
+        "js": [],
+        "disable_xml_declaration": True,
+        "explicit_size": False,
+        "print_values": True,
+        "value_formatter": mnkr,
+        "legend_at_bottom": True,
+        "width": 900,
+        "height": 420,
+        "truncate_legend": -1,
+        "truncate_label": -1,
+        **extra,
+    }
+
+
+def _svg(chart, chart_id: str, title: str, description: str) -> str:
+    svg = chart.render(is_unicode=True)
+    # pygal writes its settings into an inline script even without its JavaScript files.
+    svg = re.sub(r"<script.*?</script>", "", svg, flags=re.S)
+    svg = re.sub(r"<title>.*?</title>", "", svg, count=1, flags=re.S)
+    svg = svg.replace(
+        "<svg ",
+        f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'focusable="false" class="chart" ',
+        1,
+    )
+    svg = re.sub(
+        r"(<svg[^>]*>)",
+        rf'\1<title id="{chart_id}-title">{escape(title)}</title>'
+        rf'<desc id="{chart_id}-desc">{escape(description)}</desc>',
+        svg,
+        count=1,
+    )
+    return svg
+
+
+def areas_chart(areas) -> str:
+    chart = pygal.HorizontalBar(**_config(height=max(260, 90 * len(areas) + 120)))
+    chart.x_labels = [a.name for a in areas]
+    chart.add("Fördelat", [float(a.distributed) for a in areas])
+    chart.add("Utfall", [float(a.outcome) for a in areas])
+    chart.add("Kvar av beslutat", [float(max(a.left, 0)) for a in areas])
+    description = "; ".join(
+        f"{a.name}: fördelat {mnkr(a.distributed)}, utfall {mnkr(a.outcome)}, kvar {mnkr(a.left)}"
+        for a in areas
+    )
+    return _svg(
+        chart, "chart-areas", "Fördelat, utfall och kvar per utvecklingsområde", description
+    )
+
+
+def cumulative_chart(area, index: int) -> str:
+    chart = pygal.Line(**_config(height=340, print_values=False, dots_size=3))
+    chart.x_labels = MONTHS
+    chart.add(
+        "Budget, ackumulerad",
+        [float(v) for v in area.cumulative_budget()],
+        stroke_style={"dasharray": "8, 5", "width": 3},
+    )
+    chart.add(
+        "Utfall, ackumulerat",
+        [float(v) for v in area.cumulative_outcome()],
+        stroke_style={"width": 3},
+    )
+    outcome = area.cumulative_outcome()[-1]
+    budget = area.cumulative_budget()[-1]
+    description = (
+        f"Ackumulerat utfall per månad mot fördelad budget för {area.name}. "
+        f"Helår: budget {mnkr(budget)}, utfall {mnkr(outcome)}."
+    )
+    return _svg(
+        chart, f"chart-cum-{index}", f"Budget mot utfall per månad: {area.name}", description
+    )
+
+
+def years_chart(years_by_area, years) -> str:
+    years = sorted(years)
+    names = sorted(years_by_area)
+    chart = pygal.Bar(**_config())
+    chart.x_labels = names
+    for year in years:
+        chart.add(str(year), [float(years_by_area[n].get(year, 0)) or None for n in names])
+    description = "; ".join(
+        f"{n}: "
+        + ", ".join(f"{y} {mnkr(years_by_area[n][y])}" for y in years if y in years_by_area[n])
+        for n in names
+    )
+    return _svg(chart, "chart-years", "Regionens tilldelning per område och år", description)
+
+
+def summary_chart(dashboard) -> str:
+    chart = pygal.Bar(**_config(height=340, show_legend=False))
+    labels = ["Mottaget", "Fördelat", "Utfall hittills", "Prognos", "Ej förbrukat"]
+    values = [
+        dashboard.received,
+        dashboard.distributed,
+        dashboard.outcome,
+        dashboard.forecast,
+        dashboard.unused,
+    ]
+    chart.x_labels = labels
+    chart.add("Belopp", [float(v) for v in values])
+    description = "; ".join(
+        f"{label}: {mnkr(value)}" for label, value in zip(labels, values, strict=True)
+    )
+    return _svg(chart, "chart-summary", f"Statsbidragen {dashboard.year} i mnkr", description)

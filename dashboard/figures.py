@@ -1,0 +1,299 @@
+"""The managers' dashboard figures for a year, read in a fixed number of grouped queries."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, Sum
+
+from allocations.models import DecidedAmount
+from distribution.models import Activity, ActivityStatus
+from followup.models import LedgerTransaction
+from followup.periods import monthly_budget
+from grants.models import Agreement, Deadline, RecipientGroup
+from reporting.documents import DOCUMENT_FOR_DEADLINE
+from reporting.models import GeneratedDocument
+
+ZERO = Decimal("0")
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+@dataclass
+class AreaFigures:
+    area_id: int
+    name: str
+    agreement: str
+    decided: Decimal = ZERO
+    distributed: Decimal = ZERO
+    outcome: Decimal = ZERO
+    outcome_by_month: dict[int, Decimal] = field(default_factory=dict)
+
+    @property
+    def left(self) -> Decimal:
+        return self.decided - self.outcome
+
+    def cumulative_outcome(self) -> list[Decimal]:
+        total, out = ZERO, []
+        for month in range(1, 13):
+            total += self.outcome_by_month.get(month, ZERO)
+            out.append(total)
+        return out
+
+    def cumulative_pairs(self):
+        return list(zip(self.cumulative_budget(), self.cumulative_outcome(), strict=True))
+
+    def cumulative_budget(self) -> list[int]:
+        total, out = 0, []
+        for amount in monthly_budget(self.distributed):
+            total += amount
+            out.append(total)
+        return out
+
+
+@dataclass
+class AgreementFigures:
+    agreement: Agreement
+    received: Decimal = ZERO
+    distributed: Decimal = ZERO
+    outcome: Decimal = ZERO
+    forecast: Decimal = ZERO
+
+    @property
+    def unused(self) -> Decimal:
+        return self.received - self.outcome
+
+
+@dataclass
+class DeadlineRow:
+    deadline: Deadline
+    days_left: int
+    document_kind: str | None
+    generated: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0 and not self.generated
+
+
+@dataclass
+class Dashboard:
+    year: int
+    years: list[int]
+    agreements: list[AgreementFigures]
+    areas: list[AreaFigures]
+    deadlines: list[DeadlineRow]
+    status_counts: list[tuple[str, str, int]]
+    missing_conditions: list[Activity]
+    missing_count: int
+    deviations: list[tuple[Activity, Decimal, Decimal, Decimal]]  # activity, budget, outcome, %
+    threshold: int
+    last_month: int
+    years_by_area: dict[str, dict[int, Decimal]]
+
+    @property
+    def received(self):
+        return sum((a.received for a in self.agreements), ZERO)
+
+    @property
+    def distributed(self):
+        return sum((a.distributed for a in self.agreements), ZERO)
+
+    @property
+    def outcome(self):
+        return sum((a.outcome for a in self.agreements), ZERO)
+
+    @property
+    def forecast(self):
+        return sum((a.forecast for a in self.agreements), ZERO)
+
+    @property
+    def unused(self):
+        return self.received - self.outcome
+
+
+def default_year(today: datetime.date) -> int:
+    """This year if it has agreements, else the latest year that has."""
+    years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())
+    return today.year if today.year in years or not years else years[0]
+
+
+def _missing_conditions_q():
+    return (
+        Q(is_new=True, exit_plan="")
+        | Q(has_investment=True, depreciation_only=False)
+        | Q(private_providers__isnull=True)
+    )
+
+
+def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Dashboard:
+    own = settings.OWN_REGION_CODE
+    agreements = {a.pk: AgreementFigures(a) for a in Agreement.objects.filter(year=year)}
+    areas: dict[int, AreaFigures] = {}
+
+    decided = (
+        DecidedAmount.objects.filter(
+            component__agreement__year=year,
+            component__recipient_group=RecipientGroup.REGIONS,
+            component__included_in__isnull=True,
+            region__county_code=own,
+        )
+        .values("component__agreement_id", "component__area_id", "component__area__name")
+        .annotate(total=Sum("amount"))
+    )
+    for row in decided:
+        agreements[row["component__agreement_id"]].received += _money(row["total"])
+        if row["component__area_id"]:
+            area = areas.setdefault(
+                row["component__area_id"],
+                AreaFigures(
+                    row["component__area_id"],
+                    row["component__area__name"],
+                    str(agreements[row["component__agreement_id"]].agreement),
+                ),
+            )
+            area.decided += _money(row["total"])
+
+    distributed = (
+        Activity.objects.filter(area__agreement__year=year)
+        .values("area__agreement_id", "area_id", "area__name")
+        .annotate(total=Sum("amount"), forecast=Sum("forecast"))
+    )
+    for row in distributed:
+        figures = agreements[row["area__agreement_id"]]
+        figures.distributed += _money(row["total"])
+        figures.forecast += _money(row["forecast"])
+        area = areas.setdefault(
+            row["area_id"], AreaFigures(row["area_id"], row["area__name"], str(figures.agreement))
+        )
+        area.distributed += _money(row["total"])
+
+    outcome = (
+        LedgerTransaction.objects.filter(
+            year=year, is_budget=False, cost_object__area__agreement__year=year
+        )
+        .values(
+            "cost_object__area__agreement_id",
+            "cost_object__area_id",
+            "cost_object__area__name",
+            "month",
+        )
+        .annotate(total=Sum("amount"))
+    )
+    last_month = 0
+    for row in outcome:
+        amount = _money(row["total"])
+        figures = agreements[row["cost_object__area__agreement_id"]]
+        figures.outcome += amount
+        area = areas.setdefault(
+            row["cost_object__area_id"],
+            AreaFigures(
+                row["cost_object__area_id"], row["cost_object__area__name"], str(figures.agreement)
+            ),
+        )
+        area.outcome += amount
+        area.outcome_by_month[row["month"]] = area.outcome_by_month.get(row["month"], ZERO) + amount
+        last_month = max(last_month, row["month"])
+
+    activities = Activity.objects.filter(area__agreement__year=year)
+    counts = dict(activities.values_list("status").annotate(n=Count("id")))
+    status_counts = [
+        (value, label, counts.get(value, 0)) for value, label in ActivityStatus.choices
+    ]
+    missing = activities.filter(_missing_conditions_q()).select_related("area__agreement")
+    missing_count = missing.count()
+
+    by_activity = dict(
+        LedgerTransaction.objects.filter(
+            year=year, is_budget=False, activity__area__agreement__year=year
+        )
+        .values_list("activity_id")
+        .annotate(total=Sum("amount"))
+    )
+    deviations = []
+    if last_month:
+        for activity in activities.select_related("area__agreement").order_by("pk"):
+            budget = Decimal(sum(monthly_budget(activity.amount)[:last_month]))
+            spent = _money(by_activity.get(activity.pk))
+            if budget:
+                percent = ((spent - budget) * 100 / budget).quantize(Decimal("0.1"))
+            else:
+                percent = Decimal("100.0") if spent else ZERO
+            if abs(percent) >= threshold and (budget or spent):
+                deviations.append((activity, budget, spent, percent))
+        deviations.sort(key=lambda row: -abs(row[3]))
+
+    horizon = today + datetime.timedelta(days=365)
+    upcoming = (
+        Deadline.objects.filter(
+            due_date__gte=today - datetime.timedelta(days=365), due_date__lte=horizon
+        )
+        .exclude(applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES])
+        .select_related("agreement")
+        .order_by("due_date")
+    )
+    generated = set(
+        GeneratedDocument.objects.filter(agreement__deadlines__in=upcoming)
+        .values_list("agreement_id", "kind")
+        .distinct()
+    )
+    deadline_rows = []
+    for deadline in upcoming:
+        kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
+        deadline_rows.append(
+            DeadlineRow(
+                deadline,
+                (deadline.due_date - today).days,
+                kind,
+                bool(kind) and (deadline.agreement_id, kind) in generated,
+            )
+        )
+
+    years_by_area: dict[str, dict[int, Decimal]] = defaultdict(dict)
+    for row in (
+        DecidedAmount.objects.filter(
+            component__recipient_group=RecipientGroup.REGIONS,
+            component__included_in__isnull=True,
+            region__county_code=own,
+            component__area__isnull=False,
+        )
+        .values("component__agreement__year", "component__area__name")
+        .annotate(total=Sum("amount"))
+    ):
+        years_by_area[_area_key(row["component__area__name"])][
+            row["component__agreement__year"]
+        ] = _money(row["total"])
+    years = sorted(set(Agreement.objects.values_list("year", flat=True)), reverse=True)
+    return Dashboard(
+        year=year,
+        years=years,
+        agreements=list(agreements.values()),
+        areas=sorted(areas.values(), key=lambda a: (a.agreement, a.area_id)),
+        deadlines=deadline_rows,
+        status_counts=status_counts,
+        missing_conditions=list(missing[:20]),
+        missing_count=missing_count,
+        deviations=deviations[:20],
+        threshold=threshold,
+        last_month=last_month,
+        years_by_area=dict(years_by_area),
+    )
+
+
+def _area_key(name: str) -> str:
+    """Areas keep their theme across years under slightly different names: compare by theme."""
+    lowered = name.lower()
+    for key, label in (
+        ("nära vård", "Nära vård och primärvård"),
+        ("medarbetare", "Vårdens medarbetare"),
+        ("e-hälsa", "Vision e-hälsa 2025"),
+        ("ambulans", "Ambulanssjukvård"),
+        ("barnhälsovård", "Barnhälsovård"),
+    ):
+        if key in lowered:
+            return label
+    return name

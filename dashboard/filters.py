@@ -1,0 +1,53 @@
+"""Filters for the drill-down lists behind the dashboard's numbers."""
+
+import django_filters
+from django.db.models import Q
+
+from distribution.models import Activity, ActivityStatus
+from followup.models import LedgerTransaction
+from grants.models import DevelopmentArea
+
+
+class ActivityFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="area__agreement__year", label="År")
+    area = django_filters.ModelChoiceFilter(
+        queryset=DevelopmentArea.objects.select_related("agreement"), label="Utvecklingsområde"
+    )
+    status = django_filters.ChoiceFilter(choices=ActivityStatus.choices, label="Status")
+    missing = django_filters.BooleanFilter(
+        method="filter_missing", label="Saknar villkor", widget=django_filters.widgets.BooleanWidget
+    )
+    name = django_filters.CharFilter(lookup_expr="icontains", label="Insats innehåller")
+
+    class Meta:
+        model = Activity
+        fields = ["year", "area", "status", "missing", "name"]
+
+    def filter_missing(self, queryset, name, value):
+        condition = (
+            Q(is_new=True, exit_plan="")
+            | Q(has_investment=True, depreciation_only=False)
+            | Q(private_providers__isnull=True)
+        )
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+
+class TransactionFilter(django_filters.FilterSet):
+    year = django_filters.NumberFilter(field_name="year", label="År")
+    month = django_filters.NumberFilter(field_name="month", label="Månad")
+    area = django_filters.ModelChoiceFilter(
+        field_name="cost_object__area",
+        queryset=DevelopmentArea.objects.select_related("agreement"),
+        label="Utvecklingsområde",
+    )
+    cost_object = django_filters.CharFilter(field_name="cost_object__number", label="Objekt")
+    unlinked = django_filters.BooleanFilter(
+        field_name="activity",
+        lookup_expr="isnull",
+        label="Ej kopplat",
+        widget=django_filters.widgets.BooleanWidget,
+    )
+
+    class Meta:
+        model = LedgerTransaction
+        fields = ["year", "month", "area", "cost_object", "unlinked"]
