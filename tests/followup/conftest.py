@@ -5,21 +5,12 @@ import pytest
 from django.conf import settings
 
 from distribution.demo import load_distribution_setup
+from followup.demo import DEMO_MAPPING
 
 SETUP = Path(settings.BASE_DIR) / "fixtures" / "distribution" / "god-och-nara-vard-2023.json"
 
 HEADER = "Verifikation;Bokföringsdatum;Konto;Ansvar;Objekt;Aktivitet;Text;Period;Belopp"
-MAPPING = {
-    "cost_object": "Objekt",
-    "amount": "Belopp",
-    "period": "Period",
-    "date": "Bokföringsdatum",
-    "account": "Konto",
-    "responsibility": "Ansvar",
-    "activity_code": "Aktivitet",
-    "voucher": "Verifikation",
-    "text": "Text",
-}
+MAPPING = DEMO_MAPPING
 
 
 @pytest.fixture
