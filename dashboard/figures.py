@@ -94,6 +94,7 @@ class Dashboard:
     threshold: int
     last_month: int
     years_by_area: dict[str, dict[int, Decimal]]
+    objects: list[AreaFigures] = field(default_factory=list)  # per cost object
 
     @property
     def received(self):
@@ -158,6 +159,19 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
             )
             area.decided += _money(row["total"])
 
+    objects: dict[int, AreaFigures] = {}
+    for row in (
+        Activity.objects.filter(area__agreement__year=year, cost_object__isnull=False)
+        .values("cost_object_id", "cost_object__number", "cost_object__name", "area__name")
+        .annotate(total=Sum("amount"))
+    ):
+        objects[row["cost_object_id"]] = AreaFigures(
+            row["cost_object_id"],
+            f"{row['cost_object__number']} {row['cost_object__name']}",
+            row["area__name"],
+            distributed=_money(row["total"]),
+        )
+
     distributed = (
         Activity.objects.filter(area__agreement__year=year)
         .values("area__agreement_id", "area_id", "area__name")
@@ -180,6 +194,9 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
             "cost_object__area__agreement_id",
             "cost_object__area_id",
             "cost_object__area__name",
+            "cost_object_id",
+            "cost_object__number",
+            "cost_object__name",
             "month",
         )
         .annotate(total=Sum("amount"))
@@ -195,8 +212,20 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
                 row["cost_object__area_id"], row["cost_object__area__name"], str(figures.agreement)
             ),
         )
-        area.outcome += amount
-        area.outcome_by_month[row["month"]] = area.outcome_by_month.get(row["month"], ZERO) + amount
+        cost_object = objects.setdefault(
+            row["cost_object_id"],
+            AreaFigures(
+                row["cost_object_id"],
+                f"{row['cost_object__number']} {row['cost_object__name']}",
+                row["cost_object__area__name"],
+            ),
+        )
+        for figures_row in (area, cost_object):
+            figures_row.outcome += amount
+            month = row["month"]
+            figures_row.outcome_by_month[month] = (
+                figures_row.outcome_by_month.get(month, ZERO) + amount
+            )
         last_month = max(last_month, row["month"])
 
     activities = Activity.objects.filter(area__agreement__year=year)
@@ -281,6 +310,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         threshold=threshold,
         last_month=last_month,
         years_by_area=dict(years_by_area),
+        objects=sorted(objects.values(), key=lambda o: o.name),
     )
 
 

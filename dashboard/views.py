@@ -49,10 +49,11 @@ def overview(request):
             "d": dashboard,
             "summary_chart": charts.summary_chart(dashboard),
             "areas_chart": charts.areas_chart(areas_with_money) if areas_with_money else "",
+            # Budget against outcome by month per cost object (each belongs to one area).
             "cumulative": [
-                (area, charts.cumulative_chart(area, index))
-                for index, area in enumerate(areas_with_money)
-                if area.outcome or area.distributed
+                (cost_object, charts.cumulative_chart(cost_object, index))
+                for index, cost_object in enumerate(dashboard.objects)
+                if cost_object.outcome or cost_object.distributed
             ],
             "years_chart": (
                 charts.years_chart(dashboard.years_by_area, dashboard.years)

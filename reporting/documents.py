@@ -3,11 +3,13 @@ returning a plain context for its template (HTML preview and PDF alike)."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Sum
 
 from allocations.models import DecidedAmount
+from dashboard.charts import areas_chart
 from distribution.models import Activity, AreaPlan
 from followup.followup_table import build_followup
 from followup.models import LedgerTransaction
@@ -166,7 +168,20 @@ def activity_report_context(agreement):
             }
         )
     vfu = agreement.components.filter(name__icontains="VFU").first()
+    # The same server-side chart as on the dashboard: distributed, spent and left per area.
+    chart = areas_chart(
+        [
+            SimpleNamespace(
+                name=a["area"].name,
+                distributed=sum((activity.amount for activity, _, _ in a["activities"]), ZERO),
+                outcome=a["spent"],
+                left=a["left"],
+            )
+            for a in areas
+        ]
+    )
     context.update(
+        chart=chart,
         title=f"Verksamhetsrapport – {agreement}",
         areas=areas,
         decided_total=sum((a["decided"] for a in areas), ZERO),

@@ -39,6 +39,15 @@ def test_figures_agree_with_the_follow_up(ledger2023):
     assert ambulance.decided == D(1_438_690)
     assert ambulance.cumulative_outcome()[-1] == ambulance.outcome
     assert ambulance.cumulative_budget()[-1] == ambulance.distributed
+    objects = {o.name: o for o in dashboard.objects}
+    assert set(objects) == {
+        "9916 Nära vård",
+        "9917 Vårdens medarbetare",
+        "9942 Vision e-hälsa",
+        "9943 Ambulanssjukvård",
+    }
+    assert objects["9943 Ambulanssjukvård"].outcome == ambulance.outcome
+    assert sum(o.outcome for o in objects.values()) == dashboard.outcome
 
 
 def test_deadlines_show_days_left_and_overdue_without_document(ledger2023):

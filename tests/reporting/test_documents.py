@@ -160,6 +160,7 @@ def test_activity_report_uses_the_officers_texts_and_the_figures(reported2023, t
         "Kortare responstider.",
         "Analyserat per kön.",
         "VFU-redovisning",
+        "Kvar av beslutat",  # the dashboard's chart, drawn into the PDF
         "120",
         kr(ambulance["spent"]),
         "2024-03-31",
