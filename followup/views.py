@@ -157,6 +157,7 @@ def source_new(request):
                     },
                     headers=headers,
                 )
+                status = 200  # the sample is read; on to the mapping
     return render(
         request,
         "followup/source_form.html",
@@ -175,7 +176,10 @@ def periods(request, year):
     if request.method == "POST":
         if not can_close_periods(request.user):
             return render(request, "403.html", status=403)
-        month = int(request.POST.get("month", 0))
+        try:
+            month = int(request.POST.get("month", 0))
+        except ValueError:
+            month = 0
         if not 1 <= month <= 12:
             messages.error(request, "Ogiltig månad.")
         elif request.POST.get("action") == "close":
@@ -190,6 +194,11 @@ def periods(request, year):
                 request, f"{MONTH_NAMES[month - 1].capitalize()} {year} är öppnad igen."
             )
             return redirect(reverse("followup:periods", args=[year]))
+    reopen_error = None
+    if request.method == "POST" and form.errors:
+        month = request.POST.get("month", "")
+        name = MONTH_NAMES[int(month) - 1] if month.isdigit() and 1 <= int(month) <= 12 else ""
+        reopen_error = (f"reason-{month}", f"Ange skälet till att {name} {year} öppnas igen.")
     history = ClosedPeriod.history.filter(year=year).select_related("history_user")
     return render(
         request,
@@ -197,7 +206,7 @@ def periods(request, year):
         {
             "year": year,
             "months": [(m, MONTH_NAMES[m - 1].capitalize(), closed.get(m)) for m in range(1, 13)],
-            "form": form,
+            "reopen_error": reopen_error,
             "history": history,
             "can_close": can_close_periods(request.user),
         },

@@ -115,6 +115,7 @@ def test_a_source_is_mapped_once_in_two_steps(client_for, year2023):
         reverse("followup:source_new"),
         {"name": "Agresso", "file": SimpleUploadedFile("agresso.csv", csv_bytes())},
     )
+    assert response.status_code == 200
     form = response.context["mapping_form"]
     assert form.header_names[:3] == ["Verifikation", "Bokföringsdatum", "Konto"]
     data = {
