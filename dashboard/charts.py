@@ -2,10 +2,13 @@
 a PDF. Every chart carries a title and a description, prints its values on the bars and
 lines (not colour alone), and loads no script."""
 
+import hashlib
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pygal
+from django.core.cache import cache
 from django.utils.html import escape
 from pygal.style import Style
 
@@ -27,6 +30,7 @@ STYLE = Style(
     title_font_size=15,
     tooltip_font_size=12,
 )
+CHART_CACHE_SECONDS = 24 * 3600
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
@@ -51,6 +55,22 @@ def _config(**extra):
     }
 
 
+def cached_chart(build):
+    """Keep a chart's SVG in the cache under what it plots: pygal takes 5-30 ms a chart, and
+    the data behind a dashboard changes far less often than it is read. The key is the data
+    itself, so a change in the data can never show an old chart."""
+
+    def cached(*data):
+        key = "chart:" + hashlib.sha256(repr((build.__name__, data)).encode()).hexdigest()
+        svg = cache.get(key)
+        if svg is None:
+            svg = build(*data)
+            cache.set(key, svg, CHART_CACHE_SECONDS)
+        return svg
+
+    return cached
+
+
 def _svg(chart, chart_id: str, title: str, description: str) -> str:
     svg = chart.render(is_unicode=True)
     # pygal writes its settings into an inline script even without its JavaScript files.
@@ -73,6 +93,12 @@ def _svg(chart, chart_id: str, title: str, description: str) -> str:
 
 
 def areas_chart(areas) -> str:
+    return _areas_chart(tuple((a.name, a.distributed, a.outcome, a.left) for a in areas))
+
+
+@cached_chart
+def _areas_chart(rows) -> str:
+    areas = [SimpleNamespace(name=n, distributed=d, outcome=o, left=lft) for n, d, o, lft in rows]
     chart = pygal.HorizontalBar(**_config(height=max(260, 90 * len(areas) + 120)))
     chart.x_labels = [a.name for a in areas]
     chart.add("Fördelat", [float(a.distributed) for a in areas])
@@ -88,6 +114,18 @@ def areas_chart(areas) -> str:
 
 
 def cumulative_chart(area, index: int) -> str:
+    return _cumulative_chart(
+        area.name, tuple(area.cumulative_budget()), tuple(area.cumulative_outcome()), index
+    )
+
+
+@cached_chart
+def _cumulative_chart(name, budget_by_month, outcome_by_month, index) -> str:
+    area = SimpleNamespace(
+        name=name,
+        cumulative_budget=lambda: list(budget_by_month),
+        cumulative_outcome=lambda: list(outcome_by_month),
+    )
     chart = pygal.Line(**_config(height=340, print_values=False, dots_size=3))
     chart.x_labels = MONTHS
     chart.add(
@@ -112,6 +150,15 @@ def cumulative_chart(area, index: int) -> str:
 
 
 def years_chart(years_by_area, years) -> str:
+    return _years_chart(
+        tuple(sorted((name, tuple(sorted(v.items()))) for name, v in years_by_area.items())),
+        tuple(sorted(years)),
+    )
+
+
+@cached_chart
+def _years_chart(frozen_by_area, years) -> str:
+    years_by_area = {name: dict(values) for name, values in frozen_by_area}
     years = sorted(years)
     names = sorted(years_by_area)
     chart = pygal.Bar(**_config())
@@ -127,15 +174,23 @@ def years_chart(years_by_area, years) -> str:
 
 
 def summary_chart(dashboard) -> str:
+    return _summary_chart(
+        dashboard.year,
+        (
+            dashboard.received,
+            dashboard.distributed,
+            dashboard.outcome,
+            dashboard.forecast,
+            dashboard.unused,
+        ),
+    )
+
+
+@cached_chart
+def _summary_chart(year, values) -> str:
+    dashboard = SimpleNamespace(year=year)
     chart = pygal.Bar(**_config(height=340, show_legend=False))
     labels = ["Mottaget", "Fördelat", "Utfall hittills", "Prognos", "Ej förbrukat"]
-    values = [
-        dashboard.received,
-        dashboard.distributed,
-        dashboard.outcome,
-        dashboard.forecast,
-        dashboard.unused,
-    ]
     chart.x_labels = labels
     chart.add("Belopp", [float(v) for v in values])
     description = "; ".join(

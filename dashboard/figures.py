@@ -11,7 +11,7 @@ from django.db.models import Count, Q, Sum
 from allocations.models import DecidedAmount
 from distribution.models import Activity, ActivityStatus
 from followup.models import LedgerTransaction
-from followup.periods import monthly_budget
+from followup.periods import budget_to_date, monthly_budget
 from grants.models import Agreement, Deadline, RecipientGroup
 from reporting.documents import DOCUMENT_FOR_DEADLINE
 from reporting.models import GeneratedDocument
@@ -68,6 +68,13 @@ class AgreementFigures:
         return self.received - self.outcome
 
 
+@dataclass(frozen=True)
+class DeviationRow:
+    pk: int
+    name: str
+    area_id: int
+
+
 @dataclass
 class DeadlineRow:
     deadline: Deadline
@@ -90,7 +97,7 @@ class Dashboard:
     status_counts: list[tuple[str, str, int]]
     missing_conditions: list[Activity]
     missing_count: int
-    deviations: list[tuple[Activity, Decimal, Decimal, Decimal]]  # activity, budget, outcome, %
+    deviations: list[tuple["DeviationRow", Decimal, Decimal, Decimal]]  # budget, outcome, %
     threshold: int
     last_month: int
     years_by_area: dict[str, dict[int, Decimal]]
@@ -245,16 +252,17 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     )
     deviations = []
     if last_month:
-        for activity in activities.select_related("area__agreement").order_by("pk"):
-            budget = Decimal(sum(monthly_budget(activity.amount)[:last_month]))
-            spent = _money(by_activity.get(activity.pk))
+        # Values, not model instances: a large region has thousands of activities a year.
+        for pk, name, area_id, amount in activities.values_list("pk", "name", "area_id", "amount"):
+            budget = Decimal(budget_to_date(amount, last_month))
+            spent = _money(by_activity.get(pk))
             if budget:
                 percent = ((spent - budget) * 100 / budget).quantize(Decimal("0.1"))
             else:
                 percent = Decimal("100.0") if spent else ZERO
             if abs(percent) >= threshold and (budget or spent):
-                deviations.append((activity, budget, spent, percent))
-        deviations.sort(key=lambda row: -abs(row[3]))
+                deviations.append((DeviationRow(pk, name, area_id), budget, spent, percent))
+        deviations.sort(key=lambda row: (-abs(row[3]), row[0].pk))
 
     horizon = today + datetime.timedelta(days=365)
     upcoming = (

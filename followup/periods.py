@@ -7,9 +7,6 @@ accounts (årsbokslut) the whole year.
 
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
-
-from grants.money import round_to_total
 
 MONTH_NAMES = [
     "januari",
@@ -67,14 +64,20 @@ def period_by_key(key: str) -> Period:
 
 
 def monthly_budget(annual: Decimal | int) -> list[int]:
-    """An annual budget in whole kronor spread evenly over 12 months, adding up exactly."""
-    total = int(annual)
-    return [
-        amount
-        for _, amount in sorted(
-            round_to_total(total, {m: Fraction(total, 12) for m in range(1, 13)}).items()
-        )
-    ]
+    """An annual budget in whole kronor spread evenly over 12 months, adding up exactly.
+
+    The same as grants.money.round_to_total of twelve equal shares (the left-over kronor go
+    to the earliest months), in integer arithmetic because dashboards do this for thousands
+    of activities.
+    """
+    share, left_over = divmod(int(annual), 12)
+    return [share + 1] * left_over + [share] * (12 - left_over)
+
+
+def budget_to_date(annual: Decimal | int, last_month: int) -> int:
+    """The sum of monthly_budget(annual) from January to `last_month`."""
+    share, left_over = divmod(int(annual), 12)
+    return share * last_month + min(last_month, left_over)
 
 
 @dataclass(frozen=True)

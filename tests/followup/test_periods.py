@@ -1,12 +1,21 @@
 """Periods and budget against outcome, without a database."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from followup.periods import PERIODS, all_periods, compute_followup, monthly_budget, period_by_key
+from followup.periods import (
+    PERIODS,
+    all_periods,
+    budget_to_date,
+    compute_followup,
+    monthly_budget,
+    period_by_key,
+)
+from grants.money import round_to_total
 
 D = Decimal
 
@@ -23,12 +32,15 @@ def test_the_regions_periods():
         period_by_key("T4")
 
 
-@given(st.integers(min_value=0, max_value=10**11))
-def test_monthly_budget_adds_up_and_is_even(annual):
+@given(st.integers(min_value=0, max_value=10**11), st.integers(min_value=0, max_value=12))
+def test_monthly_budget_adds_up_is_even_and_is_the_rounding_rule(annual, last_month):
     months = monthly_budget(annual)
     assert len(months) == 12
     assert sum(months) == annual
     assert max(months) - min(months) <= 1
+    exact = round_to_total(annual, {m: Fraction(annual, 12) for m in range(1, 13)})
+    assert months == [exact[m] for m in range(1, 13)]
+    assert budget_to_date(annual, last_month) == sum(months[:last_month])
 
 
 def test_followup_of_the_interim_accounts():
