@@ -124,6 +124,28 @@ class Dashboard:
         return self.received - self.outcome
 
 
+def data_version() -> tuple:
+    """What the dashboard reads has changed when any of these grows: every write to the
+    figures leaves a history row or a new import or document. Seven indexed MAX queries."""
+    from django.db.models import Max
+
+    from allocations.models import DecidedAmount as Decided
+    from followup.models import ClosedPeriod, LedgerImport
+
+    return tuple(
+        model.objects.aggregate(m=Max(field))["m"]
+        for model, field in (
+            (Decided.history.model, "history_id"),
+            (Activity.history.model, "history_id"),
+            (Deadline.history.model, "history_id"),
+            (Agreement.history.model, "history_id"),
+            (LedgerImport, "id"),
+            (GeneratedDocument, "id"),
+            (ClosedPeriod.history.model, "history_id"),
+        )
+    )
+
+
 def default_year(today: datetime.date) -> int:
     """This year if it has agreements, else the latest year that has."""
     years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())

@@ -1,5 +1,8 @@
 """The managers' dashboard, each role's start page, and the lists behind the numbers."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +15,7 @@ from grants.roles import Role, require, roles_of
 from reporting.workbook import KRONOR, KRONOR_ORE, Workbook
 
 from . import charts
-from .figures import build_dashboard, default_year
+from .figures import build_dashboard, data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
 from .tables import ActivityTable, TransactionTable
 
@@ -40,29 +43,37 @@ def overview(request):
     today = timezone.localdate()
     year = _int(request.GET.get("ar"), default_year(today), 2000, 2100)
     threshold = _int(request.GET.get("avvikelse"), 20, 1, 1000)
-    dashboard = build_dashboard(year, today, threshold)
-    areas_with_money = [a for a in dashboard.areas if a.decided or a.distributed or a.outcome]
-    return render(
-        request,
-        "dashboard/overview.html",
-        {
-            "d": dashboard,
-            "summary_chart": charts.summary_chart(dashboard),
-            "areas_chart": charts.areas_chart(areas_with_money) if areas_with_money else "",
-            # Budget against outcome by month per cost object (each belongs to one area).
-            "cumulative": [
-                (cost_object, charts.cumulative_chart(cost_object, index))
-                for index, cost_object in enumerate(dashboard.objects)
-                if cost_object.outcome or cost_object.distributed
-            ],
-            "years_chart": (
-                charts.years_chart(dashboard.years_by_area, dashboard.years)
-                if dashboard.years_by_area
-                else ""
-            ),
-            "areas": areas_with_money,
-        },
+    # The page is the same for everyone; it is rebuilt whenever the data behind it changes.
+    key = (
+        "dashboard:"
+        + hashlib.sha256(repr((year, threshold, today, data_version())).encode()).hexdigest()
     )
+    context = cache.get(key)
+    if context is None:
+        context = _overview_context(build_dashboard(year, today, threshold))
+        cache.set(key, context, 3600)
+    return render(request, "dashboard/overview.html", context)
+
+
+def _overview_context(dashboard):
+    areas_with_money = [a for a in dashboard.areas if a.decided or a.distributed or a.outcome]
+    return {
+        "d": dashboard,
+        "summary_chart": charts.summary_chart(dashboard),
+        "areas_chart": charts.areas_chart(areas_with_money) if areas_with_money else "",
+        # Budget against outcome by month per cost object (each belongs to one area).
+        "cumulative": [
+            (cost_object, charts.cumulative_chart(cost_object, index))
+            for index, cost_object in enumerate(dashboard.objects)
+            if cost_object.outcome or cost_object.distributed
+        ],
+        "years_chart": (
+            charts.years_chart(dashboard.years_by_area, dashboard.years)
+            if dashboard.years_by_area
+            else ""
+        ),
+        "areas": areas_with_money,
+    }
 
 
 def _export(rows, header, formats, name):

@@ -217,3 +217,17 @@ def test_dashboard_queries_do_not_grow_with_the_data(
     with django_assert_max_num_queries(baseline):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_the_page_follows_every_change_to_its_data(client_for, ledger2023):
+    client = client_for("manager")
+    url = reverse("dashboard:overview") + "?ar=2023"
+    before = client.get(url).content.decode()
+    assert "75\u00a0422\u00a0690\u00a0kr</dd>" in before
+    decided = ledger2023.components.get(name="Ambulanssjukvård").decided_amounts.get(
+        region__county_code="23"
+    )
+    decided.amount += 1000
+    decided.save()
+    after = client.get(url).content.decode()
+    assert "75\u00a0423\u00a0690\u00a0kr</dd>" in after
