@@ -32,6 +32,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# Rendered dashboards and charts. Per process by default; with several workers a shared
+# cache (e.g. CACHE_URL=filecache:///var/cache/statsbidrag, or redis://) builds each once.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The region that runs the app, by SCB county code (23 = Region Jämtland Härjedalen).

@@ -25,6 +25,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts without cached pages: rolled-back tests reuse row ids, and a page
+    cached under one test's data version must not answer the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def make_user(username, role=None, **extra):
     user = User.objects.create_user(username=username, password="lösen-för-test", **extra)
     if role is not None:
