@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 
 from allocations.models import DecidedAmount
 from distribution.models import Activity, ActivityStatus
@@ -152,14 +152,6 @@ def default_year(today: datetime.date) -> int:
     return today.year if today.year in years or not years else years[0]
 
 
-def _missing_conditions_q():
-    return (
-        Q(is_new=True, exit_plan="")
-        | Q(has_investment=True, depreciation_only=False)
-        | Q(private_providers__isnull=True)
-    )
-
-
 def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Dashboard:
     own = settings.OWN_REGION_CODE
     agreements = {a.pk: AgreementFigures(a) for a in Agreement.objects.filter(year=year)}
@@ -262,7 +254,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     status_counts = [
         (value, label, counts.get(value, 0)) for value, label in ActivityStatus.choices
     ]
-    missing = activities.filter(_missing_conditions_q()).select_related("area__agreement")
+    missing = activities.missing_conditions().select_related("area__agreement")
     missing_count = missing.count()
 
     by_activity = dict(

@@ -1,7 +1,6 @@
 """Filters for the drill-down lists behind the dashboard's numbers."""
 
 import django_filters
-from django.db.models import Q
 
 from distribution.models import Activity, ActivityStatus
 from followup.models import LedgerTransaction
@@ -24,12 +23,8 @@ class ActivityFilter(django_filters.FilterSet):
         fields = ["year", "area", "status", "missing", "name"]
 
     def filter_missing(self, queryset, name, value):
-        condition = (
-            Q(is_new=True, exit_plan="")
-            | Q(has_investment=True, depreciation_only=False)
-            | Q(private_providers__isnull=True)
-        )
-        return queryset.filter(condition) if value else queryset.exclude(condition)
+        missing = queryset.missing_conditions()
+        return missing if value else queryset.exclude(pk__in=missing.values("pk"))
 
 
 class TransactionFilter(django_filters.FilterSet):

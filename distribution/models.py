@@ -84,6 +84,14 @@ class ActivityStatus(models.TextChoices):
 
 
 class ActivityQuerySet(models.QuerySet):
+    def missing_conditions(self):
+        """Activities that miss a condition; the same rules as Activity.missing_conditions()."""
+        return self.filter(
+            models.Q(is_new=True, exit_plan="")
+            | models.Q(has_investment=True, depreciation_only=False)
+            | models.Q(private_providers__isnull=True)
+        )
+
     def for_area(self, area):
         return (
             self.filter(area=area)

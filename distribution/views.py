@@ -64,7 +64,6 @@ def agreement_overview(request, pk):
                 "activities": len(activities),
                 "missing": sum(1 for a in activities if a.missing_conditions()),
                 "objects": [o for o in area.cost_objects.all()],
-                "previous": previous_year_area(area),
             }
         )
     return render(
@@ -78,6 +77,7 @@ def agreement_overview(request, pk):
 def _area_context(area, *, add_form, reallocation_form, plan_form, problems=()):
     activities = list(Activity.objects.for_area(area))
     money = own_area_money(area)
+    balance = money.balance(activities)
     return {
         "plan": plan_form.instance,
         "plan_form": plan_form,
@@ -85,9 +85,9 @@ def _area_context(area, *, add_form, reallocation_form, plan_form, problems=()):
         "area": area,
         "activities": [(a, a.missing_conditions()) for a in activities],
         "money": money,
-        "balance": money.balance(activities),
+        "balance": balance,
         "pots": [
-            (money.pot_names[pk], amount, money.balance(activities).pots_left.get(pk))
+            (money.pot_names[pk], amount, balance.pots_left.get(pk))
             for pk, amount in money.pots.items()
         ],
         "add_form": add_form,

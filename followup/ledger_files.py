@@ -10,8 +10,6 @@ import csv
 import io
 from collections.abc import Iterator
 
-from .models import LedgerField
-
 HEADER_SEARCH_ROWS = 50
 SAMPLE_BYTES = 64 * 1024
 
@@ -121,6 +119,3 @@ def mapped_rows(binary, file_name: str, mapping: dict[str, str]) -> Iterator[tup
         if len(row) < width:
             row = row + [""] * (width - len(row))
         yield number, {field: row[index].strip() for field, index in positions.items()}
-
-
-__all__ = ["LedgerField", "LedgerFileError", "headers_of", "mapped_rows", "raw_rows"]
