@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 
+from common.money import format_amount
 from grants.models import Component, RecipientGroup, Region
-from grants.money import format_amount
 
 from .calculations import AllocationError, compute_allocation
 from .models import DecidedAmount, KeyDataValue, Measure, Method, RuleTerm

@@ -5,7 +5,7 @@ residents weighted 1, 4 and 6), and a recipient's share of a term is its part of
 term's total. Blend weights sum to 1 (e.g. municipalities: half HSL individuals, half
 population). An optional base amount goes to every recipient first; the rest follows the
 key. All arithmetic is exact (Fraction); the rounding to whole kronor is
-grants.money.round_to_total.
+common.money.round_to_total.
 """
 
 from collections.abc import Iterable, Mapping
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from grants.money import round_to_total
+from common.money import round_to_total
 
 
 class AllocationError(ValueError):

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.db import transaction
 
+from common.money import parse_amount, parse_decimal
 from grants.models import Agreement
-from grants.money import parse_amount, parse_decimal
 
 from .actions import counties, do_import_key_data, do_save_rule, do_set_decided_amounts
 from .importing import read_county_table

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django import forms
 
+from common.money import AmountError, format_number, parse_decimal
 from grants.forms import AmountField, IsoDateInput
-from grants.money import AmountError, format_number, parse_decimal
 
 from .models import KeyDataColumn, KeyDataSet, Measure, Method
 

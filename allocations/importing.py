@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from grants.money import AmountError, parse_decimal
+from common.money import AmountError, parse_decimal
 
 CODE_HEADERS = {"lanskod", "länskod", "kod", "lan_kod", "county_code"}
 

@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from common.money import format_amount
 from grants.models import Component, Region, money_field
-from grants.money import format_amount
 
 from .calculations import KeyColumn, KeyTerm, Rule
 

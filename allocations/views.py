@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from allocations.exports import allocation_table_csv, allocation_table_xlsx
 from grants.models import Agreement, Component, RecipientGroup, Region
 from grants.roles import require
-from reporting.tabular import allocation_table_csv, allocation_table_xlsx
 
 from .actions import (
     counties,

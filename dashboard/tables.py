@@ -4,9 +4,9 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from common.money import format_amount
 from distribution.models import Activity
 from followup.models import LedgerTransaction
-from grants.money import format_amount
 
 
 class ActivityTable(tables.Table):

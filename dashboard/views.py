@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
+from common import charts
+from common.xlsx import KRONOR, KRONOR_ORE, Workbook
 from distribution.models import Activity
 from followup.models import LedgerTransaction
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
-from reporting.workbook import KRONOR, KRONOR_ORE, Workbook
 
-from . import charts
 from .figures import build_dashboard, data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
 from .tables import ActivityTable, TransactionTable

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import update_change_reason
 
+from common.money import format_amount
 from grants.models import DevelopmentArea, RecipientGroup
-from grants.money import format_amount
 
 from .calculations import check_area_balance
 from .models import Activity, ActivityStatus, CostObject, Reallocation

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from grants.money import format_amount
+from common.money import format_amount
 
 ZERO = Decimal("0")
 

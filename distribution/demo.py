@@ -5,8 +5,8 @@ from django.conf import settings
 from django.db import transaction
 
 from allocations.actions import do_set_decided_amounts
+from common.money import parse_amount
 from grants.models import Agreement
-from grants.money import parse_amount
 
 from .actions import do_save_activity
 from .models import Activity, AreaPlan, CostObject

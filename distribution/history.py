@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from grants.money import format_amount
+from common.money import format_amount
 
 from .models import Activity, ActivityStatus
 

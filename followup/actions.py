@@ -11,8 +11,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q
 
+from common.money import AmountError, parse_decimal
 from distribution.models import Activity, CostObject
-from grants.money import AmountError, parse_decimal
 
 from .ledger_files import LedgerFileError, mapped_rows
 from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerTransaction

@@ -66,7 +66,7 @@ def period_by_key(key: str) -> Period:
 def monthly_budget(annual: Decimal | int) -> list[int]:
     """An annual budget in whole kronor spread evenly over 12 months, adding up exactly.
 
-    The same as grants.money.round_to_total of twelve equal shares (the left-over kronor go
+    The same as common.money.round_to_total of twelve equal shares (the left-over kronor go
     to the earliest months), in integer arithmetic because dashboards do this for thousands
     of activities.
     """

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from distribution.models import Activity
+from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
-from reporting.reconciliation import reconciliation_xlsx
 
 from .actions import (
     LedgerImportError,

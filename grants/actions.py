@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from common.money import AmountError, parse_amount
+
 from .models import Agreement, Component, Deadline, DevelopmentArea
-from .money import AmountError, parse_amount
 
 
 @dataclass

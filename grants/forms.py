@@ -2,8 +2,9 @@
 
 from django import forms
 
+from common.money import AmountError, format_amount, parse_amount
+
 from .models import Agreement, Component, Deadline, DevelopmentArea
-from .money import AmountError, format_amount, parse_amount
 
 
 class AmountInput(forms.TextInput):

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from common.money import format_amount
+
 from .calculations import AgreementTotals, ComponentAmount, compute_agreement_totals
-from .money import format_amount
 
 
 def money_field(verbose_name, **kwargs):

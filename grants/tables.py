@@ -3,8 +3,9 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from common.money import format_amount
+
 from .models import Agreement, Region
-from .money import format_amount
 
 
 class AgreementTable(tables.Table):

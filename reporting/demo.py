@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
+from common.money import parse_amount
 from grants.models import Agreement
-from grants.money import parse_amount
 
 from .models import (
     OrganisationProfile,

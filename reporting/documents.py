@@ -9,13 +9,13 @@ from django.conf import settings
 from django.db.models import Sum
 
 from allocations.models import DecidedAmount
-from dashboard.charts import areas_chart
+from common.charts import areas_chart
+from common.money import format_amount
 from distribution.models import Activity, AreaPlan
 from followup.followup_table import build_followup
 from followup.models import LedgerTransaction
 from followup.periods import PERIODS
 from grants.models import DeadlineKind, RecipientGroup
-from grants.money import format_amount
 
 from .models import AgreementReport, AreaReport, DocumentKind, OrganisationProfile, StateGrantYear
 

@@ -1,6 +1,6 @@
 """The financial report as a workbook, for finance staff who work in Excel."""
 
-from .workbook import KRONOR_ORE, Formula, Workbook
+from common.xlsx import KRONOR_ORE, Formula, Workbook
 
 
 def financial_report_xlsx(context) -> bytes:

@@ -1,8 +1,9 @@
 """Documents as tagged, accessible PDF (WeasyPrint, PDF/UA-1) from the same templates as
 their HTML preview."""
 
-from django.conf import settings
 from django.template.loader import render_to_string
+
+from common.pdf import html_to_pdf
 
 BODY_TEMPLATES = {
     "rekvisition": "reporting/documents/requisition.html",
@@ -20,9 +21,4 @@ def render_html(kind: str, context: dict) -> str:
 
 
 def render_pdf(kind: str, context: dict) -> bytes:
-    from weasyprint import HTML
-
-    html = render_html(kind, context)
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_identifier=False
-    )
+    return html_to_pdf(render_html(kind, context))

@@ -2,7 +2,7 @@
 
 from django import template
 
-from grants.money import format_amount, format_millions
+from common.money import format_amount, format_millions
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from allocations.calculations import (
     compute_key_shares,
     single_column_rule,
 )
-from grants.money import round_to_total
+from common.money import round_to_total
 
 
 def test_round_to_total_gives_left_over_kronor_to_largest_remainders():

@@ -46,7 +46,7 @@ def test_overview_shows_budget_outcome_and_unused(client_for, ledger):
     assert "Tertial 1 (januari–april)" in html
     assert "75\u00a0422\u00a0690\u00a0kr" in html
     unused = report.unused.unused.quantize(D("0.01"))
-    from grants.money import format_amount
+    from common.money import format_amount
 
     assert format_amount(unused) in html
     assert "Öronmärkt: Vidareutbildning för sjuksköterskor, regionerna" in html

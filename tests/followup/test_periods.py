@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from common.money import round_to_total
 from followup.periods import (
     PERIODS,
     all_periods,
@@ -15,7 +16,6 @@ from followup.periods import (
     monthly_budget,
     period_by_key,
 )
-from grants.money import round_to_total
 
 D = Decimal
 

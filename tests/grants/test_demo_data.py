@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from common.money import MILLION
 from grants.models import Agreement, Region
-from grants.money import MILLION
 
 from ..conftest import SHARED_REFERENCE
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from grants.money import format_amount
+from common.money import format_amount
 from reporting.actions import do_generate_document, document_context
 from reporting.models import AgreementReport, AreaReport, DocumentKind, GeneratedDocument
 

@@ -3,22 +3,12 @@
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from allocations.allocation_table import TABLE_GROUPS, build_allocation_table
-from grants.models import Agreement
-from grants.money import format_amount
-from reporting.tabular import allocation_table_csv, allocation_table_xlsx
-
-
-def find_agreement(ref: str) -> Agreement:
-    agreement = Agreement.objects.filter(slug=ref).first()
-    if agreement is None and ref.isdigit():
-        agreement = Agreement.objects.filter(pk=int(ref)).first()
-    if agreement is None:
-        slugs = ", ".join(Agreement.objects.values_list("slug", flat=True))
-        raise CommandError(f"Hittar ingen överenskommelse ”{ref}”. Finns: {slugs}")
-    return agreement
+from allocations.exports import allocation_table_csv, allocation_table_xlsx
+from common.money import format_amount
+from grants.commands import find_agreement
 
 
 class Command(BaseCommand):

@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from allocations.actions import counties, do_set_decided_amounts
 from allocations.importing import ImportFileError, read_county_table
-
-from .allocate import find_agreement
+from grants.commands import find_agreement
 
 
 class Command(BaseCommand):

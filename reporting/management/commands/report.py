@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from allocations.management.commands.allocate import find_agreement
+from grants.commands import find_agreement
 from reporting.actions import do_generate_document
 from reporting.models import DocumentKind
 

@@ -1,10 +1,9 @@
 """Exports of the allocation table: CSV and XLSX, as bytes; the view and the command wrap them."""
 
-import csv
-import io
 from decimal import Decimal
 
-from .workbook import KRONOR, Formula, Workbook, col
+from common.csvfile import csv_bytes
+from common.xlsx import KRONOR, Formula, Workbook, col
 
 CSV_HEADER = {
     "lanskod": "Länskod",
@@ -25,17 +24,16 @@ def _plain(value):
 
 def allocation_table_csv(table) -> bytes:
     """Semicolon CSV, UTF-8 with BOM so Excel opens it right; whole kronor without spaces."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER.values())
-    for row in table.long_rows():
-        writer.writerow(
+    return csv_bytes(
+        list(CSV_HEADER.values()),
+        (
             [
                 _plain(row[key]) if key in ("berakat", "beslutat", "skillnad") else row[key]
                 for key in CSV_HEADER
             ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            for row in table.long_rows()
+        ),
+    )
 
 
 def allocation_table_xlsx(table) -> bytes:

@@ -5,7 +5,7 @@ to the app's numbers in any spreadsheet."""
 
 from decimal import Decimal
 
-from .workbook import KRONOR, KRONOR_ORE, Formula, Workbook, col
+from common.xlsx import KRONOR, KRONOR_ORE, Formula, Workbook, col
 
 ZERO = Decimal("0")
 SUMMARY_HEADER = [

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from grants.money import (
+from common.money import (
     AmountError,
     format_amount,
     format_millions,

@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.utils.html import escape
 from pygal.style import Style
 
-from grants.money import format_millions
+from common.money import format_millions
 
 # Colours with at least 3:1 contrast against white and against each other's neighbours.
 STYLE = Style(
