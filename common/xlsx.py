@@ -11,8 +11,10 @@ from decimal import Decimal
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-KRONOR = '#,##0 "kr";-#,##0 "kr"'
-KRONOR_ORE = '#,##0.00 "kr";-#,##0.00 "kr"'
+# Negative amounts with the minus sign U+2212, as everywhere the app shows a number.
+KRONOR = '#,##0 "kr";"\u2212"#,##0 "kr"'
+KRONOR_ORE = '#,##0.00 "kr";"\u2212"#,##0.00 "kr"'
+TOTAL_LABEL = "Summa"
 
 
 @dataclass(frozen=True)

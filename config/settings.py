@@ -120,7 +120,9 @@ LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Never group numbers implicitly: a year is a plain 2023 everywhere; amounts and counts are
+# grouped by common.money through the kr, mnkr and number filters.
+USE_THOUSAND_SEPARATOR = False
 # Our own sv formats: ISO dates in and out, never Django's US-style input formats.
 FORMAT_MODULE_PATH = ["config.formats"]
 
