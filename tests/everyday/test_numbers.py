@@ -21,7 +21,7 @@ def test_percent_uses_the_minus_sign_and_a_decimal_comma():
     assert format_percent(None) == ""
 
 
-@given(st.decimals(min_value=-10**6, max_value=10**6, places=1, allow_nan=False))
+@given(st.decimals(min_value=-(10**6), max_value=10**6, places=1, allow_nan=False))
 def test_percent_reads_back_as_the_value(value):
     text = format_percent(value)
     assert "-" not in text
@@ -52,8 +52,14 @@ def test_no_page_groups_a_year_or_writes_a_hyphen_minus(client_for, ledger2023):
     client = client_for("admin")
     pages = crawl(
         client,
-        ["/", "/start/", "/oversikt/?ar=2023&avvikelse=1", "/oversikt/?ar=2020",
-         "/overenskommelser/", "/huvudbok/"],
+        [
+            "/",
+            "/start/",
+            "/oversikt/?ar=2023&avvikelse=1",
+            "/oversikt/?ar=2020",
+            "/overenskommelser/",
+            "/huvudbok/",
+        ],
     )
     assert len(pages) >= 20, sorted(pages)
     problems = []
@@ -61,7 +67,9 @@ def test_no_page_groups_a_year_or_writes_a_hyphen_minus(client_for, ledger2023):
         text = visible_text(html)
         for pattern, what in ((GROUPED_YEAR, "grouped year"), (HYPHEN_MINUS_NUMBER, "hyphen")):
             for match in pattern.finditer(text):
-                problems.append(f"{url}: {what} {text[max(0, match.start() - 30):match.end() + 10]!r}")
+                problems.append(
+                    f"{url}: {what} {text[max(0, match.start() - 30) : match.end() + 10]!r}"
+                )
     assert not problems, "\n".join(problems)
     # The deviation table has underspent activities: their percent is negative.
     assert "\u2212" in visible_text(pages["/oversikt/?ar=2023&avvikelse=1"])
@@ -74,6 +82,7 @@ def test_year_selector_sends_plain_years(client_for, ledger2023):
     assert '<option value="2020">2020</option>' in html
     assert '<option value="2023" selected>2023</option>' in html
     # And the server reads what it sends.
-    assert "<h1>Översikt: statsbidragen 2020</h1>" in client_for("manager").get(
-        "/oversikt/?ar=2020"
-    ).content.decode()
+    assert (
+        "<h1>Översikt: statsbidragen 2020</h1>"
+        in client_for("manager").get("/oversikt/?ar=2020").content.decode()
+    )
