@@ -64,7 +64,11 @@ def do_set_key_values(column: KeyDataColumn, values: dict[str, Decimal], *, acti
 def do_set_decided_amounts(
     component, amounts: dict[str, Decimal], *, source="", acting_user=None
 ) -> int:
-    """Replace a component's decided amounts with these (county code -> whole kronor)."""
+    """Replace a component's decided amounts with these (county code -> whole kronor).
+
+    Recipients left out have no decided amount (yet). An amount that does not change keeps
+    its source and its history, so entering the others later does not rewrite the own
+    region's decision letter as their source."""
     bad = [code for code, amount in amounts.items() if amount != amount.to_integral_value()]
     if bad:
         raise ImportFileError(
@@ -76,6 +80,8 @@ def do_set_decided_amounts(
         decided = existing.pop(code, None) or DecidedAmount(
             component=component, region=regions[code]
         )
+        if decided.pk and decided.amount == amount:
+            continue
         decided.amount = amount
         decided.source = source
         decided._history_user = acting_user

@@ -1,6 +1,7 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -211,10 +212,16 @@ def rule_edit(request, pk, component_pk):
 def decided_edit(request, pk, component_pk):
     agreement, component = _component(pk, component_pk)
     by_county = component.recipient_group == RecipientGroup.MUNICIPALITIES
-    recipients = [
-        (code, county if by_county else name)
-        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
-    ]
+    own = settings.OWN_REGION_CODE
+    recipients = sorted(
+        (
+            (code, (county if by_county else name) + (" (egen region)" if code == own else ""))
+            for code, county, name in Region.objects.values_list(
+                "county_code", "county_name", "name"
+            )
+        ),
+        key=lambda recipient: recipient[0] != own,  # the own region first, then county order
+    )
     current = {
         d.region.county_code: d.amount for d in component.decided_amounts.select_related("region")
     }
