@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "grants",
+    "comments",
     "allocations",
     "distribution",
     "followup",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("followup.urls")),
     path("", include("reporting.urls")),
     path("", include("dashboard.urls")),
+    path("", include("comments.urls")),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
