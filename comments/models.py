@@ -86,6 +86,14 @@ class Comment(models.Model):
     def __str__(self):
         return f"{self.author} {self.created_at:%Y-%m-%d %H:%M}: {self.text[:40]}"
 
+    @property
+    def subject_label(self):
+        return subject_label(self.subject)
+
+    @property
+    def subject_url(self):
+        return subject_url(self.subject)
+
 
 class MentionQuerySet(models.QuerySet):
     def open_for(self, user):

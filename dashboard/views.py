@@ -2,9 +2,10 @@
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
@@ -14,21 +15,27 @@ from distribution.models import Activity
 from followup.models import LedgerTransaction
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
+from grants.views import home_context
 
 from .figures import build_dashboard, data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
 from .tables import ActivityTable, TransactionTable
+from .todo import todo_for
 
 
 @require(can_view_grants)
 def start(request):
-    """Each role's own start page: managers the dashboard, finance the ledger, officers home."""
+    """Each user's start page: what waits for them (Att göra), then the officers' agreements
+    and deadlines, or the way to the dashboard and the ledger."""
     roles = roles_of(request.user)
-    if Role.OFFICER in roles or Role.ADMIN in roles:
-        return redirect("grants:home")
-    if Role.FINANCE in roles:
-        return redirect("followup:imports")
-    return redirect("dashboard:overview")
+    context = {
+        "todo": todo_for(request.user, timezone.localdate(), settings.DEADLINE_WARNING_DAYS),
+        "warning_days": settings.DEADLINE_WARNING_DAYS,
+        "is_officer": Role.OFFICER in roles or Role.ADMIN in roles,
+    }
+    if context["is_officer"]:
+        context.update(home_context())
+    return render(request, "dashboard/start.html", context)
 
 
 def _int(value, default, low, high):

@@ -33,23 +33,24 @@ def _deadline_rows(deadlines):
     ]
 
 
-@require(can_view_grants)
-def home(request):
+def home_context():
+    """The agreements by year and the next deadlines: the officers' start page shows them too."""
     agreements = Agreement.objects.order_by("-year", "short_name")
     upcoming = Deadline.objects.filter(due_date__gte=timezone.localdate()).select_related(
         "agreement"
     )[:10]
-    return render(
-        request,
-        "grants/home.html",
-        {
-            "agreements_by_year": [
-                (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
-            ],
-            "upcoming_deadlines": _deadline_rows(upcoming),
-            "warning_days": settings.DEADLINE_WARNING_DAYS,
-        },
-    )
+    return {
+        "agreements_by_year": [
+            (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
+        ],
+        "upcoming_deadlines": _deadline_rows(upcoming),
+        "warning_days": settings.DEADLINE_WARNING_DAYS,
+    }
+
+
+@require(can_view_grants)
+def home(request):
+    return render(request, "grants/home.html", home_context())
 
 
 @require(can_view_grants)
