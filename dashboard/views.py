@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from common import charts
-from common.xlsx import KRONOR, KRONOR_ORE, Workbook
+from common.xlsx import KRONOR, KRONOR_ORE, list_workbook
 from distribution.models import Activity
 from followup.models import LedgerTransaction
 from grants.permissions import can_view_grants
@@ -84,14 +84,8 @@ def _overview_context(dashboard):
 
 
 def _export(rows, header, formats, name):
-    book = Workbook()
-    sheet = book.sheet(name)
-    sheet.header(header, [30] * len(header))
-    for row in rows:
-        sheet.write_row(row, formats)
-    sheet.autofilter(max(sheet.row, 2))
     response = HttpResponse(
-        book.close(),
+        list_workbook(name, header, formats, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name.lower()}.xlsx"'

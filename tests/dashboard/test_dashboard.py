@@ -121,7 +121,8 @@ def test_drill_down_lists_filter_and_export(client_for, ledger2023):
         reverse("dashboard:transactions") + "?year=2023&cost_object=9943&format=xlsx"
     )
     sheet = load_workbook(io.BytesIO(response.content))["Transaktioner"]
-    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    *rows, total = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert total[0] == "Summa"
     expected = LedgerTransaction.objects.filter(cost_object__number="9943")
     assert len(rows) == expected.count()
     assert round(sum(D(str(r[7])) for r in rows), 2) == sum(
