@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "simple_history",
     "grants",
     "comments",
+    "search",
     "allocations",
     "distribution",
     "followup",

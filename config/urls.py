@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("reporting.urls")),
     path("", include("dashboard.urls")),
     path("", include("comments.urls")),
+    path("", include("search.urls")),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),
     path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
