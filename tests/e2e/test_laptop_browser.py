@@ -28,7 +28,9 @@ OUTSIDE = """() => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;
     if (r.right > width + 0.5 || r.left < -0.5) {
-      out.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || '').trim().slice(0, 40)}" at ${Math.round(r.left)}–${Math.round(r.right)} px`);
+      const name = (el.innerText || el.value || '').trim().slice(0, 40);
+      const where = `${Math.round(r.left)}–${Math.round(r.right)} px`;
+      out.push(`${el.tagName.toLowerCase()} "${name}" at ${where}`);
     }
   }
   return {out, scroll: document.documentElement.scrollWidth, width};
