@@ -153,7 +153,7 @@ KINDS = [
         lambda: (
             LedgerTransaction.objects.filter(is_budget=False)
             .select_related("cost_object")
-            .order_by("-year", "-month", "-id")
+            .order_by("-id")
         ),
         ("text",),
         ("voucher", "account"),
