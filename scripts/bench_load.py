@@ -526,7 +526,7 @@ class Manager(FastHttpUser):
         self._get(f"/overenskommelser/{AGREEMENT}/", "/overenskommelser/<2023>/")
 
     @task(1)
-    def start(self):
+    def start_page(self):  # not `start`: that is locust's own User.start
         self._get("/start/", "/start/")
 
     @task(1)
