@@ -42,6 +42,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 OWN_REGION_CODE = env.str("OWN_REGION_CODE", default="23")
 # Computed and decided amounts that differ by more than this many kronor are marked.
 ALLOCATION_TOLERANCE_KR = env.int("ALLOCATION_TOLERANCE_KR", default=2)
+# After the data behind the dashboard changes, its first view builds every year's page
+# once the response is sent, so no year is slow to open (off in tests).
+DASHBOARD_BUILD_AHEAD = env.bool("DASHBOARD_BUILD_AHEAD", default=True)
 # Deadlines closer than this many days are highlighted.
 DEADLINE_WARNING_DAYS = env.int("DEADLINE_WARNING_DAYS", default=30)
 # Deadline reminders by e-mail (send_deadline_reminders): how many days before a deadline.

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
@@ -13,6 +14,7 @@ from common import charts
 from common.xlsx import KRONOR, KRONOR_ORE, list_workbook
 from distribution.models import Activity
 from followup.models import LedgerTransaction
+from grants.models import Agreement
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
 from grants.views import home_context
@@ -45,21 +47,64 @@ def _int(value, default, low, high):
         return default
 
 
+DEFAULT_THRESHOLD = 20
+CACHE_SECONDS = 3600
+
+
+def _body_key(year, threshold, today, version):
+    raw = repr((year, threshold, today, version))
+    return "dashboard:body:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _body(year, threshold, today, version):
+    """The page's content as HTML, the same for everyone: built once per version of the data
+    behind it (and day), kept in the shared cache, so a read costs a cache lookup."""
+    key = _body_key(year, threshold, today, version)
+    body = cache.get(key)
+    if body is None:
+        context = _overview_context(build_dashboard(year, today, threshold))
+        body = render_to_string(
+            "dashboard/overview.html", {**context, "layout": "dashboard/partials/bare.html"}
+        )
+        cache.set(key, body, CACHE_SECONDS)
+    return body
+
+
+def build_ahead(today, version=None):
+    """Build every year's page for the current data, so that no manager waits for a year
+    nobody has looked at since the data changed. Returns the years built."""
+    version = data_version() if version is None else version
+    built = []
+    for year in Agreement.objects.order_by("-year").values_list("year", flat=True).distinct():
+        if cache.get(_body_key(year, DEFAULT_THRESHOLD, today, version)) is None:
+            _body(year, DEFAULT_THRESHOLD, today, version)
+            built.append(year)
+    return built
+
+
+def _build_ahead_after(response, today, version):
+    """Once per data version and day: after this response has been sent, build the other
+    years' pages (Django runs a response's closers when the server closes it)."""
+    if not settings.DASHBOARD_BUILD_AHEAD:
+        return
+    marker = "dashboard:ahead:" + hashlib.sha256(repr((today, version)).encode()).hexdigest()
+    if cache.add(marker, True, CACHE_SECONDS):
+        response._resource_closers.append(lambda: build_ahead(today, version))
+
+
 @require(can_view_grants)
 def overview(request):
     today = timezone.localdate()
     year = _int(request.GET.get("ar"), default_year(today), 2000, 2100)
-    threshold = _int(request.GET.get("avvikelse"), 20, 1, 1000)
-    # The page is the same for everyone; it is rebuilt whenever the data behind it changes.
-    key = (
-        "dashboard:"
-        + hashlib.sha256(repr((year, threshold, today, data_version())).encode()).hexdigest()
+    threshold = _int(request.GET.get("avvikelse"), DEFAULT_THRESHOLD, 1, 1000)
+    version = data_version()
+    response = render(
+        request,
+        "dashboard/overview_page.html",
+        {"year": year, "body": _body(year, threshold, today, version)},
     )
-    context = cache.get(key)
-    if context is None:
-        context = _overview_context(build_dashboard(year, today, threshold))
-        cache.set(key, context, 3600)
-    return render(request, "dashboard/overview.html", context)
+    _build_ahead_after(response, today, version)
+    return response
 
 
 def _overview_context(dashboard):

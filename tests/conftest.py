@@ -26,6 +26,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_dashboard_build_ahead(settings):
+    """Tests count a page's queries; building the other years after it is tested on its own."""
+    settings.DASHBOARD_BUILD_AHEAD = False
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts without cached pages: rolled-back tests reuse row ids, and a page
     cached under one test's data version must not answer the next test."""
