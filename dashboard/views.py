@@ -140,7 +140,7 @@ def _export(rows, header, formats, name):
 @require(can_view_grants)
 def activities(request):
     queryset = Activity.objects.select_related("area__agreement").order_by("pk")
-    filters = ActivityFilter(request.GET or None, queryset=queryset)
+    filters = _areas_of_year(ActivityFilter(request.GET or None, queryset=queryset))
     rows = filters.qs
     if request.GET.get("format") == "xlsx":
         return _export(
@@ -187,7 +187,7 @@ def transactions(request):
     queryset = LedgerTransaction.objects.filter(is_budget=False).select_related(
         "cost_object", "activity"
     )
-    filters = TransactionFilter(request.GET or None, queryset=queryset)
+    filters = _areas_of_year(TransactionFilter(request.GET or None, queryset=queryset))
     rows = filters.qs.order_by("year", "month", "id")
     if request.GET.get("format") == "xlsx":
         return _export(
@@ -220,6 +220,16 @@ def transactions(request):
             "export": _with_format(request),
         },
     )
+
+
+def _areas_of_year(filters):
+    """With a year chosen, offer only that year's areas: ten years of agreements have
+    hundreds, and a select of all of them is slow to render and to use."""
+    year = _int(filters.data.get("year"), None, 2000, 2100) if filters.data else None
+    if year is not None:
+        field = filters.form.fields["area"]
+        field.queryset = field.queryset.filter(agreement__year=year)
+    return filters
 
 
 def _with_format(request):
