@@ -17,4 +17,9 @@ urlpatterns = [
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
     path("uppfoljning/perioder/<int:year>/", views.periods, name="periods"),
     path("uppfoljning/aktivitet/<int:activity_pk>/prognos/", views.forecast, name="forecast"),
+    path(
+        "uppfoljning/aktivitet/<int:activity_pk>/budgetprofil/",
+        views.budget_profile,
+        name="budget_profile",
+    ),
 ]

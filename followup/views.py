@@ -14,15 +14,18 @@ from grants.models import Agreement
 from grants.roles import require
 
 from .actions import (
+    BudgetProfileError,
     LedgerImportError,
     do_close_period,
     do_import_ledger_file,
     do_reopen_period,
+    do_set_budget_profile,
     do_set_forecast,
 )
 from .followup_table import build_followup
 from .forms import (
     ActivityLinkForm,
+    BudgetProfileForm,
     ForecastForm,
     LedgerUploadForm,
     MappingForm,
@@ -30,8 +33,15 @@ from .forms import (
     SourceSampleForm,
 )
 from .ledger_files import LedgerFileError, headers_of
-from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
-from .periods import MONTH_NAMES, all_periods, period_by_key
+from .models import (
+    ActivityBudgetProfile,
+    ActivityLink,
+    ClosedPeriod,
+    LedgerImport,
+    LedgerSource,
+    LedgerTransaction,
+)
+from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
 
 
@@ -228,6 +238,47 @@ def forecast(request, activity_pk):
         request,
         "followup/forecast_form.html",
         {"activity": activity, "form": form, "cancel_url": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_set_forecast)
+@require_http_methods(["GET", "POST"])
+def budget_profile(request, activity_pk):
+    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
+    record = ActivityBudgetProfile.objects.filter(activity=activity).first()
+    initial = {"kind": "jamn", "version": 0}
+    if record:
+        initial.update(kind=record.kind, month=record.month, version=record.version)
+        initial.update({f"m{m:02d}": a for m, a in enumerate(record.amounts or [], start=1)})
+    form = BudgetProfileForm(request.POST or None, initial=initial, activity=activity)
+    back = reverse("followup:overview", args=[activity.area.agreement_id])
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_set_budget_profile(
+                activity,
+                form.profile,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except BudgetProfileError as exc:
+            for problem in exc.messages:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"Budgetprofilen för ”{activity}” är sparad.")
+            return redirect(back)
+    current = spread_budget(activity.amount, record.as_profile() if record else None)
+    return render(
+        request,
+        "followup/budget_profile_form.html",
+        {
+            "activity": activity,
+            "form": form,
+            "current": [(MONTH_NAMES[m].capitalize(), amount) for m, amount in enumerate(current)],
+            "cancel_url": back,
+            "history": record.history.select_related("history_user")[:20] if record else [],
+        },
         status=400 if request.method == "POST" else 200,
     )
 
