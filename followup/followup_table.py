@@ -230,9 +230,7 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
             )
             if unlinked:
                 unlinked_count += 1
-                lines.append(
-                    _line("Ej kopplat till aktivitet", "unlinked", ZERO, unlinked, period)
-                )
+                lines.append(_line("Ej kopplat till aktivitet", "unlinked", ZERO, unlinked, period))
             if elsewhere:
                 lines.append(
                     _line(

@@ -156,7 +156,9 @@ class BudgetProfileForm(forms.Form):
         empty_value=None,
     )
     reason = forms.CharField(
-        label="Skäl", widget=forms.Textarea(attrs={"rows": 2}), help_text="Varför budgeten fördelas så."
+        label="Skäl",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Varför budgeten fördelas så.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

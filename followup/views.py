@@ -85,6 +85,7 @@ def workbook(request, pk):
             month__lte=period.last_month,
             is_budget=False,
         )
+        .with_kind()
         .select_related("cost_object__area", "activity")
         .order_by("year", "month", "cost_object__number", "id")
         .iterator(chunk_size=2000)

@@ -97,7 +97,9 @@ def one_object(gnv2023):
     return cost_object, ledger_import
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(accounts=st.lists(ACCOUNTS, min_size=1, max_size=8), raw_ranges=RANGES)
 def test_sql_classification_is_the_python_one(one_object, accounts, raw_ranges):
     cost_object, ledger_import = one_object

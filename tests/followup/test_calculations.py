@@ -54,9 +54,7 @@ def test_a_pot_partly_used_and_the_rest_underspent():
 def test_a_pot_overspent_takes_the_rest_from_the_general_money():
     # Pot 100 used 150: the 50 beyond it is a cost of the rest. Rest received 900, costs
     # 800 + 50 = 850: 50 unused of the rest, nothing of the pot.
-    money = UnusedMoney(
-        received=D(1000), costs=D(950), pots=(PotUse("P", D(100), D(150)),)
-    )
+    money = UnusedMoney(received=D(1000), costs=D(950), pots=(PotUse("P", D(100), D(150)),))
     assert money.pots[0].unused == 0
     assert money.rest_costs == D(850)
     assert money.repayable == D(50) == money.unused
@@ -77,9 +75,7 @@ amounts = st.integers(0, 10**9).map(D)
     pots=st.lists(st.tuples(amounts, amounts), max_size=3),
     other_costs=st.integers(-(10**6), 10**9).map(D),
 )
-def test_repayable_is_never_negative_and_never_less_than_a_pots_unused(
-    received, pots, other_costs
-):
+def test_repayable_is_never_negative_and_never_less_than_a_pots_unused(received, pots, other_costs):
     uses = tuple(PotUse(str(n), amount, cost) for n, (amount, cost) in enumerate(pots))
     costs = other_costs + sum((cost for _, cost in pots), D(0))
     money = UnusedMoney(received=received, costs=costs, pots=uses)
@@ -94,7 +90,18 @@ def test_repayable_is_never_negative_and_never_less_than_a_pots_unused(
 def test_profiles_spread_the_budget():
     assert spread_budget(1200) == [100] * 12
     assert spread_budget(1200, BudgetProfile(ProfileKind.ONE_MONTH, month=5)) == [
-        0, 0, 0, 0, 1200, 0, 0, 0, 0, 0, 0, 0
+        0,
+        0,
+        0,
+        0,
+        1200,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
     ]
     summer = (200, 200, 200, 100, 100, 0, 0, 0, 100, 100, 100, 100)
     assert spread_budget(1200, BudgetProfile(ProfileKind.MONTHS, amounts=summer)) == list(summer)
