@@ -160,6 +160,17 @@ def activity_report_context(agreement):
             if a.area_id == block.area.pk
         ]
         outcome = block.total.followup.outcome_to_date
+        # Outcome on the area's objects that no activity holds gets its own line per object,
+        # so the table adds up to the area's outcome.
+        unlinked = [
+            (
+                f"{line.label} (objekt {object_block.cost_object.number})",
+                line.followup.outcome_to_date,
+            )
+            for object_block in block.objects
+            for line in object_block.lines
+            if line.kind == "unlinked" and line.followup.outcome_to_date
+        ]
         areas.append(
             {
                 "area": block.area,
@@ -168,6 +179,8 @@ def activity_report_context(agreement):
                 "left": block.decided - outcome,
                 "report": reports.get(block.area.pk),
                 "activities": area_activities,
+                "unlinked": unlinked,
+                "budget": sum((a.amount for a, _, _ in area_activities), ZERO),
             }
         )
     vfu = agreement.components.filter(name__icontains="VFU").first()
