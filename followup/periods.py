@@ -106,6 +106,8 @@ def check_profile(annual: Decimal | int, profile: BudgetProfile) -> list[str]:
         return [f"Okänd budgetprofil: {profile.kind}."]
     if len(profile.amounts) != 12:
         return ["Ange ett belopp för var och en av årets tolv månader."]
+    if any(amount < 0 for amount in profile.amounts):
+        return ["Ett månadsbelopp kan inte vara negativt."]
     total = sum(profile.amounts)
     if total != int(annual):
         from common.money import format_amount

@@ -119,6 +119,9 @@ def test_month_amounts_must_add_up():
     assert check_profile(1200, BudgetProfile(ProfileKind.MONTHS, amounts=(100,) * 11)) == [
         "Ange ett belopp för var och en av årets tolv månader."
     ]
+    assert check_profile(0, BudgetProfile(ProfileKind.MONTHS, amounts=(100, -100) + (0,) * 10)) == [
+        "Ett månadsbelopp kan inte vara negativt."
+    ]
     assert check_profile(1200, BudgetProfile(ProfileKind.ONE_MONTH, month=13)) == [
         "Välj den månad då hela budgeten används."
     ]
