@@ -430,3 +430,58 @@ STALE_PROFILE = (
     "Budgetprofilen har ändrats av någon annan sedan du öppnade den. "
     "Ladda om sidan och gör ändringen igen; inget har sparats."
 )
+
+
+class AccountChartError(Exception):
+    """The chart change is refused; nothing was saved. `messages` are Swedish."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+def _locked_chart(acting_user):
+    """The chart's rows, locked; an empty chart is first written out as Kommun-Bas so that
+    a region's first refinement adds to the default rather than replacing it."""
+    from .accounts import KOMMUN_BAS
+    from .models import AccountRange
+
+    rows = list(AccountRange.objects.select_for_update().order_by("pk"))
+    if not rows:
+        for default in KOMMUN_BAS:
+            row = AccountRange(first=default.first, last=default.last, kind=default.kind)
+            row.name = "Kommun-Bas"
+            row._history_user = acting_user
+            row.save()
+            rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def do_add_account_range(first, last, kind, name="", *, acting_user, reason: str):
+    """Add a range to the region's chart of accounts; every ledger row is read by it from now."""
+    from simple_history.utils import update_change_reason
+
+    from .accounts import Range, check_ranges
+    from .models import AccountRange
+
+    rows = _locked_chart(acting_user)
+    problems = check_ranges([r.as_range() for r in rows] + [Range(first, last, kind)])
+    if problems:
+        raise AccountChartError(problems)
+    record = AccountRange(first=first, last=last, kind=kind, name=name)
+    record._history_user = acting_user
+    record.save()
+    update_change_reason(record, reason)
+    return record
+
+
+@transaction.atomic
+def do_delete_account_range(record, *, acting_user, reason: str):
+    from .models import AccountRange
+
+    _locked_chart(acting_user)
+    record = AccountRange.objects.get(pk=record.pk)
+    record._history_user = acting_user
+    record._change_reason = reason
+    record.delete()

@@ -8,6 +8,7 @@ from django import forms
 from distribution.models import Activity, CostObject
 from grants.forms import AmountField
 
+from .accounts import Kind, Range, check_ranges
 from .models import ActivityLink, LedgerField, LedgerSource
 from .periods import MONTH_NAMES, BudgetProfile, ProfileKind, check_profile
 
@@ -193,5 +194,26 @@ class BudgetProfileForm(forms.Form):
         if kind and not self.errors:
             self.profile = BudgetProfile(kind, data.get("month"), tuple(amounts))
             for problem in check_profile(self.activity.amount, self.profile):
+                self.add_error(None, problem)
+        return data
+
+
+class AccountRangeForm(forms.Form):
+    first = forms.CharField(
+        label="Från konto",
+        max_length=10,
+        help_text="Kontonummer eller början av det, t.ex. 3 eller 3190.",
+    )
+    last = forms.CharField(label="Till konto", max_length=10, help_text="Lika många siffror.")
+    kind = forms.ChoiceField(label="Slag", choices=Kind.choices)
+    name = forms.CharField(label="Benämning", max_length=120, required=False)
+    reason = forms.CharField(label="Skäl", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        first, last, kind = data.get("first"), data.get("last"), data.get("kind")
+        if first and last and kind:
+            data["first"], data["last"] = first.strip(), last.strip()
+            for problem in check_ranges([Range(data["first"], data["last"], kind)]):
                 self.add_error(None, problem)
         return data

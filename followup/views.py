@@ -13,10 +13,14 @@ from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
 
+from .accounts import KOMMUN_BAS
 from .actions import (
+    AccountChartError,
     BudgetProfileError,
     LedgerImportError,
+    do_add_account_range,
     do_close_period,
+    do_delete_account_range,
     do_import_ledger_file,
     do_reopen_period,
     do_set_budget_profile,
@@ -24,6 +28,7 @@ from .actions import (
 )
 from .followup_table import build_followup
 from .forms import (
+    AccountRangeForm,
     ActivityLinkForm,
     BudgetProfileForm,
     ForecastForm,
@@ -34,6 +39,7 @@ from .forms import (
 )
 from .ledger_files import LedgerFileError, headers_of
 from .models import (
+    AccountRange,
     ActivityBudgetProfile,
     ActivityLink,
     ClosedPeriod,
@@ -239,6 +245,58 @@ def forecast(request, activity_pk):
         request,
         "followup/forecast_form.html",
         {"activity": activity, "form": form, "cancel_url": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_view_followup)
+@require_http_methods(["GET", "POST"])
+def chart(request):
+    """The region's chart of accounts: which accounts are costs, income or something else."""
+    form = AccountRangeForm(request.POST if request.POST.get("action") == "add" else None)
+    problems = []
+    if request.method == "POST":
+        if not can_import_ledger(request.user):
+            return render(request, "403.html", status=403)
+        if request.POST.get("action") == "delete":
+            record = get_object_or_404(AccountRange, pk=request.POST.get("pk") or 0)
+            reason = request.POST.get("reason", "").strip()
+            if reason:
+                do_delete_account_range(record, acting_user=request.user, reason=reason)
+                messages.success(
+                    request, f"Kontointervallet {record.first}–{record.last} är borttaget."
+                )
+                return redirect(reverse("followup:chart"))
+            problems.append(f"Ange skälet till att {record.first}–{record.last} tas bort.")
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                do_add_account_range(
+                    data["first"],
+                    data["last"],
+                    data["kind"],
+                    data["name"],
+                    acting_user=request.user,
+                    reason=data["reason"],
+                )
+            except AccountChartError as exc:
+                for problem in exc.messages:
+                    form.add_error(None, problem)
+            else:
+                messages.success(request, "Kontointervallet är sparat.")
+                return redirect(reverse("followup:chart"))
+    ranges = list(AccountRange.objects.all())
+    return render(
+        request,
+        "followup/chart.html",
+        {
+            "form": form,
+            "problems": problems,
+            "ranges": ranges,
+            "defaults": KOMMUN_BAS if not ranges else (),
+            "history": AccountRange.history.select_related("history_user")[:30],
+            "can_edit": can_import_ledger(request.user),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
