@@ -62,7 +62,7 @@ def test_finance_reads_the_money_and_an_officer_sets_a_profile(
     ).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Budgetprofil")
     page.get_by_label("Belopp per månad (ska bli aktivitetens belopp)").check()
-    for month, name in enumerate(["Januari", "Februari", "Mars"], start=1):
+    for name in ["Januari", "Februari", "Mars"]:
         page.get_by_label(name, exact=True).fill("100 000")
     page.get_by_label("Skäl").fill("Tre månader")
     page.get_by_role("button", name="Spara").click()
