@@ -15,7 +15,7 @@ from django.urls import reverse
 from common.money import format_amount
 from dashboard.figures import build_dashboard
 from distribution.models import Activity
-from followup.actions import do_import_ledger_file
+from followup.actions import do_import_ledger_file, do_set_forecast
 from followup.demo import DEMO_MAPPING, load_demo_ledger
 from followup.followup_table import build_followup
 from followup.models import LedgerSource
@@ -26,6 +26,7 @@ from reporting.models import DocumentKind
 from .test_documents import kr, pdf_text
 
 D = Decimal
+AMBULANCE = "Utveckling av ambulanssjukvården"
 HEADER = "Verifikation;Bokföringsdatum;Konto;Ansvar;Objekt;Aktivitet;Text;Period;Belopp"
 
 # Hand-computed figures of HAND_ROWS (see the file below):
@@ -96,9 +97,18 @@ def _cell(value) -> Decimal:
     return D(str(value)).quantize(D("0.01"))
 
 
-def test_every_surface_shows_the_same_money(ledger, client_for, recalculate):
+def test_every_surface_shows_the_same_money(ledger, client_for, recalculate, users):
     kind, agreement = ledger
+    ambulance = Activity.objects.get(area__agreement=agreement, name=AMBULANCE)
+    do_set_forecast(ambulance, D(1_000_000), acting_user=users["finance"])
     report = build_followup(agreement, PERIODS["ar"])
+    # Forecasts: the entered one as entered, every other activity at its budget.
+    budgets = sum(
+        Activity.objects.filter(area__agreement=agreement).values_list("amount", flat=True), D(0)
+    )
+    forecast = budgets - ambulance.amount + D(1_000_000)
+    assert report.total.followup.forecast == forecast
+    assert (report.forecast_count, report.activity_count) == (1, 19)
     money = report.unused
     if kind == "hand":
         assert money.costs == HAND["costs"]
@@ -140,11 +150,13 @@ def test_every_surface_shows_the_same_money(ledger, client_for, recalculate):
     for key, amount in expected.items():
         assert _html_amount(html, key) == format_amount(amount), key
     assert _html_amount(html, "income-difference") == "0\u00a0kr"
+    assert f"Prognos för året: {format_amount(forecast)} (1 av 19 aktiviteter" in html
     for pot in money.pots:
         assert f"Öronmärkt: {pot.name}" in html and format_amount(pot.unused) in html
 
     # The dashboard: its figures and its page.
     dashboard = build_dashboard(agreement.year, datetime.date(2024, 2, 1))
+    assert (dashboard.forecast, dashboard.forecast_count) == (forecast, 1)
     assert (dashboard.outcome, dashboard.income, dashboard.unused, dashboard.repayable) == (
         expected["costs"],
         expected["income"],
@@ -159,11 +171,16 @@ def test_every_surface_shows_the_same_money(ledger, client_for, recalculate):
         ("repayable", "repayable"),
     ]:
         assert _html_amount(html, element_id) == format_amount(expected[key]), element_id
+    assert _html_amount(html, "forecast").strip() == format_amount(forecast)
+    assert "(1 av 19 aktiviteter har en inlagd prognos" in html
 
     # The reconciliation workbook, recalculated by LibreOffice.
     content = client_for("finance").get(reverse("followup:workbook", args=[agreement.pk])).content
     sheet = recalculate(content)["Sammanställning"]
     rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
+    assert _cell(rows["Totalt"][6].value) == forecast  # the Prognos column, summed
+    for block in report.areas:
+        assert _cell(rows[block.area.name][6].value) == block.total.followup.forecast
     whole = rows["Hela året: mottaget − kostnader"]
     assert _cell(whole[5].value) == expected["costs"]
     assert _cell(whole[8].value) == expected["unused"]
