@@ -259,7 +259,8 @@ def chart(request):
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
         if request.POST.get("action") == "delete":
-            record = get_object_or_404(AccountRange, pk=request.POST.get("pk") or 0)
+            pk = request.POST.get("pk", "")
+            record = get_object_or_404(AccountRange, pk=int(pk) if pk.isdigit() else 0)
             reason = request.POST.get("reason", "").strip()
             if reason:
                 do_delete_account_range(record, acting_user=request.user, reason=reason)

@@ -43,6 +43,7 @@ def test_finance_refines_the_chart_and_the_figures_follow(client_for, year2023, 
     assert response.status_code == 400
     assert "lika många siffror" in response.content.decode()
 
+    assert client.post(url, {"action": "delete", "pk": "x", "reason": "y"}).status_code == 404
     added = AccountRange.objects.get(first="84")
     response = client.post(url, {"action": "delete", "pk": added.pk, "reason": ""})
     assert response.status_code == 400 and AccountRange.objects.filter(pk=added.pk).exists()

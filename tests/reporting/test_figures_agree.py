@@ -5,6 +5,7 @@ rows, a credit note, rows that are not outcome, and a ring-fenced pot partly use
 rest of the agreement is overspent."""
 
 import datetime
+import io
 import re
 from decimal import Decimal
 
@@ -249,3 +250,24 @@ def test_activity_report_tables_add_up_to_the_area_outcome(distribution2023):
     )
     assert f"Ej kopplat till aktivitet (objekt 9943) – {kr(D(2000))}" in text
     assert f"Summa {kr(ambulance['budget'])} {kr(D(989_500))}" in text
+
+
+def test_the_dashboards_outcome_links_to_the_cost_rows(client_for, distribution2023):
+    import_hand_ledger(distribution2023)
+    client = client_for("manager")
+    html = client.get(reverse("dashboard:overview") + "?ar=2023").content.decode()
+    link = re.search(r'href="([^"]*)" id="outcome"', html).group(1).replace("&amp;", "&")
+    assert "kind=kostnad" in link
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(client.get(link + "&format=xlsx").content))["Transaktioner"]
+    amounts = [D(str(r[7])) for r in sheet.iter_rows(min_row=2, values_only=True) if r[7]]
+    assert len(amounts) == 7  # V1–V7: the credit note and the row without account included
+    assert sum(amounts, D(0)) == HAND["costs"]
+    income = client.get(
+        reverse("dashboard:transactions") + "?year=2023&kind=intakt&format=xlsx"
+    ).content
+    rows = list(
+        load_workbook(io.BytesIO(income))["Transaktioner"].iter_rows(min_row=2, values_only=True)
+    )
+    assert -sum((D(str(r[7])) for r in rows), D(0)) == HAND["income"]
