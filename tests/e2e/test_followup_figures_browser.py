@@ -38,7 +38,7 @@ def test_finance_reads_the_money_and_an_officer_sets_a_profile(
     expect(page.get_by_role("table", name=re.compile("varken är kostnader"))).to_contain_text(
         "Finansiell post"
     )
-    expect(page.locator("#no-account")).to_contain_text("1 rader utan konto")
+    expect(page.locator("#no-account")).to_contain_text("1 rad utan konto")
     page.screenshot(path=str(tmp_path / "uppfoljning.png"), full_page=False)
     axe_check(page)
 
