@@ -273,7 +273,7 @@ class Measurement(Versioned):
     source = models.CharField("källa", max_length=300, blank=True)
     comment = models.TextField("kommentar", blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -410,7 +410,7 @@ class StatusChange(models.Model):
     status_reference = models.CharField("ingår i", max_length=300, blank=True)
     comment = models.TextField("kommentar", blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
     )
     changed_at = models.DateTimeField("ändrad", auto_now_add=True)
 
@@ -465,7 +465,7 @@ class MeasureAnswer(Versioned):
     answer_text = models.TextField("svar", blank=True)
     comment = models.TextField("kommentar", blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
     )
     answered_at = models.DateTimeField(auto_now=True)
 
@@ -502,7 +502,7 @@ class ActivityLink(models.Model):
     )
     note = models.CharField("hur den bidrar", max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
