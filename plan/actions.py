@@ -118,7 +118,13 @@ def do_set_status(
 
 @transaction.atomic
 def do_answer_question(
-    question, year: int, *, answer_yes=None, answer_text="", comment="", acting_user,
+    question,
+    year: int,
+    *,
+    answer_yes=None,
+    answer_text="",
+    comment="",
+    acting_user,
     expected_version=None,
 ) -> MeasureAnswer:
     answer = MeasureAnswer.objects.select_for_update().filter(question=question, year=year).first()
@@ -209,8 +215,9 @@ def do_import_kolada(
                 )
                 continue
             if target.is_yes_no and value.value not in (0, 1):
-                result.problems.append(f"{value.where}: ”{target}” är ja/nej men värdet är "
-                                       f"{value.value}.")
+                result.problems.append(
+                    f"{value.where}: ”{target}” är ja/nej men värdet är {value.value}."
+                )
                 continue
             key = (target.pk, party.pk, value.year, value.gender)
             if key in planned and planned[key][1] != value.value:

@@ -13,8 +13,8 @@ from .actions import do_link_activity, do_save_measurement, do_save_plan_item
 from .models import (
     AnswerKind,
     Indicator,
-    MeasureQuestion,
     Measurement,
+    MeasureQuestion,
     Party,
     Plan,
     PlanActivity,

@@ -86,12 +86,15 @@ def _year(raw) -> int | None:
 def _check(where, kpi, municipality, period, gender, problems):
     ok = True
     if not KPI_RE.match(kpi):
-        problems.append(f"{where}: nyckeltalet ”{kpi}” är inget Kolada-id (N eller U och fem "
-                        "siffror).")
+        problems.append(
+            f"{where}: nyckeltalet ”{kpi}” är inget Kolada-id (N eller U och fem siffror)."
+        )
         ok = False
     if not MUNICIPALITY_RE.match(municipality):
-        problems.append(f"{where}: kommun/region ”{municipality}” är inget Kolada-id (fyra "
-                        "siffror, t.ex. 2380 eller 0023).")
+        problems.append(
+            f"{where}: kommun/region ”{municipality}” är inget Kolada-id (fyra "
+            "siffror, t.ex. 2380 eller 0023)."
+        )
         ok = False
     year = _year(period)
     if year is None:
@@ -197,7 +200,11 @@ def parse_csv(text: str) -> ParseResult:
             continue
         cell = {key: row[index].strip() for key, index in columns.items()}
         ok, year, code = _check(
-            where, cell["kpi"], cell["municipality"], cell["period"], cell.get("gender", "T"),
+            where,
+            cell["kpi"],
+            cell["municipality"],
+            cell["period"],
+            cell.get("gender", "T"),
             problems,
         )
         raw = cell["value"]

@@ -81,7 +81,9 @@ class Party(models.Model):
         "id i Kolada",
         max_length=8,
         blank=True,
-        validators=[RegexValidator(r"^\d{4}$", "Kolada-id är fyra siffror, t.ex. 2380 eller 0023.")],
+        validators=[
+            RegexValidator(r"^\d{4}$", "Kolada-id är fyra siffror, t.ex. 2380 eller 0023.")
+        ],
         help_text="Kommunkoden (t.ex. 2380 Östersund) eller 00 + länskoden för regionen (0023).",
     )
 
@@ -153,9 +155,7 @@ class Indicator(Versioned):
         "hur ofta", max_length=10, choices=Frequency.choices, default=Frequency.YEAR
     )
     forum = models.CharField("följs upp i", max_length=200, blank=True)
-    target_text = models.CharField(
-        "målvärde (som det står i planen)", max_length=300, blank=True
-    )
+    target_text = models.CharField("målvärde (som det står i planen)", max_length=300, blank=True)
     target_kind = models.CharField(
         "mål som regel",
         max_length=30,
@@ -163,12 +163,14 @@ class Indicator(Versioned):
         default=TargetKind.INCREASE,
     )
     threshold = models.DecimalField(
-        "gränsvärde", max_digits=14, decimal_places=4, null=True, blank=True,
+        "gränsvärde",
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text="För ”minst”, ”högst” och ökning i procent mot basår.",
     )
-    base_year = models.PositiveSmallIntegerField(
-        "basår", null=True, blank=True, validators=YEAR
-    )
+    base_year = models.PositiveSmallIntegerField("basår", null=True, blank=True, validators=YEAR)
     groups = models.CharField(
         "uppdelning i grupper",
         max_length=200,
@@ -257,9 +259,7 @@ class MeasurementQuerySet(models.QuerySet):
 class Measurement(Versioned):
     """One value of an indicator: a party, a year (or half-year), a group and a gender."""
 
-    indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, related_name="measurements"
-    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
     party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="measurements")
     year = models.PositiveSmallIntegerField("år", validators=YEAR)
     half = models.PositiveSmallIntegerField(
@@ -273,7 +273,11 @@ class Measurement(Versioned):
     source = models.CharField("källa", max_length=300, blank=True)
     comment = models.TextField("kommentar", blank=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -309,8 +313,10 @@ class Measurement(Versioned):
                 )
             if self.half and indicator.frequency == Frequency.YEAR:
                 errors["half"] = "Måttet följs upp årsvis; ange helår."
-            if self.party_id and indicator.strategy_id and (
-                self.party.plan_id != indicator.strategy.plan_id
+            if (
+                self.party_id
+                and indicator.strategy_id
+                and (self.party.plan_id != indicator.strategy.plan_id)
             ):
                 errors["party"] = "Parten hör till en annan plan."
         if errors:
@@ -410,7 +416,11 @@ class StatusChange(models.Model):
     status_reference = models.CharField("ingår i", max_length=300, blank=True)
     comment = models.TextField("kommentar", blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
     )
     changed_at = models.DateTimeField("ändrad", auto_now_add=True)
 
@@ -457,15 +467,17 @@ class MeasureQuestion(Versioned):
 class MeasureAnswer(Versioned):
     """The answer to a measure question at a yearly follow-up."""
 
-    question = models.ForeignKey(
-        MeasureQuestion, on_delete=models.CASCADE, related_name="answers"
-    )
+    question = models.ForeignKey(MeasureQuestion, on_delete=models.CASCADE, related_name="answers")
     year = models.PositiveSmallIntegerField("uppföljningsår", validators=YEAR)
     answer_yes = models.BooleanField("ja", null=True, blank=True)
     answer_text = models.TextField("svar", blank=True)
     comment = models.TextField("kommentar", blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
     )
     answered_at = models.DateTimeField(auto_now=True)
 
@@ -491,9 +503,7 @@ class MeasureAnswer(Versioned):
 class ActivityLink(models.Model):
     """A plan activity served by an activity of the internal distribution (and its money)."""
 
-    plan_activity = models.ForeignKey(
-        PlanActivity, on_delete=models.CASCADE, related_name="links"
-    )
+    plan_activity = models.ForeignKey(PlanActivity, on_delete=models.CASCADE, related_name="links")
     activity = models.ForeignKey(
         Activity,
         on_delete=models.CASCADE,
@@ -502,7 +512,11 @@ class ActivityLink(models.Model):
     )
     note = models.CharField("hur den bidrar", max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, editable=False, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -88,7 +88,7 @@ def test_trend_arrows_in_time_order():
     ]
 
 
-numbers = st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, places=3)
+numbers = st.decimals(min_value=-(10**6), max_value=10**6, allow_nan=False, places=3)
 
 
 @given(numbers, numbers)
