@@ -395,6 +395,10 @@ class SubActivity(Versioned):
     def __str__(self):
         return self.name
 
+    @property
+    def status_choices(self):
+        return SubStatus.choices
+
     def status_display(self) -> str:
         if self.status == SubStatus.PART_OF:
             return f"Ingår i {self.status_reference}".strip()
@@ -431,6 +435,10 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.sub_activity}: {self.get_status_display()}"
+
+    @property
+    def old_status_label(self) -> str:
+        return SubStatus(self.old_status).label if self.old_status else ""
 
 
 class AnswerKind(models.TextChoices):

@@ -70,12 +70,14 @@ class Series:
         return ", ".join(parts)
 
     def trend(self):
+        """(period, value as shown, arrow, verdict, the Measurement) in time order."""
         return [
             (
                 period_label(*key),
                 self.indicator.format_value(value),
                 arrow,
                 evaluate(self.indicator.target, self.values, *key),
+                self.measurements.get(key),
             )
             for key, value, arrow in trend(self.values)
         ]
@@ -135,7 +137,11 @@ def verdict_counts(summaries) -> dict[str, int]:
     counts = Counter(
         (s.headline.evaluation.verdict if s.headline else Verdict.NO_VALUE) for s in summaries
     )
-    return {v.value: counts.get(v, 0) for v in Verdict}
+    return {
+        "met": counts.get(Verdict.MET, 0),
+        "not_met": counts.get(Verdict.NOT_MET, 0),
+        "none": counts.get(Verdict.NO_VALUE, 0),
+    }
 
 
 def status_counts(sub_activities) -> list[tuple[str, str, int]]:
