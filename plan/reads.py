@@ -216,3 +216,26 @@ def money_behind(plan_activity_ids) -> dict[int, list[LinkMoney]]:
 
 def subs_of(activities) -> list[SubActivity]:
     return [s for a in activities for s in a.sub_activities.all()]
+
+
+def dashboard_section() -> dict:
+    """The dashboard's section: every indicator with values (the plan's and the
+    agreements'), its headline series against the target, and its chart."""
+    from .charts import indicator_chart
+    from .models import Plan
+
+    plan = Plan.objects.first()
+    indicators = list(
+        Indicator.objects.filter(measurements__isnull=False)
+        .distinct()
+        .select_related("strategy", "agreement")
+        .order_by("agreement_id", "strategy__position", "position", "id")
+    )
+    summaries = summarize(indicators)
+    return {
+        "plan": plan,
+        "rows": [
+            (summary, indicator_chart(summary, index)) for index, summary in enumerate(summaries)
+        ],
+        "verdicts": verdict_counts(summaries),
+    }
