@@ -239,3 +239,32 @@ def dashboard_section() -> dict:
         ],
         "verdicts": verdict_counts(summaries),
     }
+
+
+def report_section(agreement) -> dict:
+    """For the activity report on an agreement: its indicators (total, women, men) against
+    their targets, and per development area the plan activities its money serves with the
+    status of their sub-activities. Empty lists when the plan holds nothing for it."""
+    summaries = [s for s in summarize(agreement.indicators.all()) if s.series]
+    links = (
+        ActivityLink.objects.filter(activity__area__agreement=agreement)
+        .select_related("activity__area", "plan_activity__strategy")
+        .prefetch_related("plan_activity__sub_activities")
+        .order_by("activity__area__position", "plan_activity__strategy__position", "id")
+    )
+    areas = {}
+    for link in links:
+        rows = areas.setdefault(link.activity.area, {})
+        plan_activity = link.plan_activity
+        if plan_activity.pk not in rows:
+            subs = list(plan_activity.sub_activities.all())
+            rows[plan_activity.pk] = {
+                "activity": plan_activity,
+                "statuses": [(label, count) for _, label, count in status_counts(subs) if count],
+                "served_by": [],
+            }
+        rows[plan_activity.pk]["served_by"].append(link.activity)
+    return {
+        "indicators": summaries,
+        "areas": [(area, list(rows.values())) for area, rows in areas.items()],
+    }
