@@ -1,6 +1,8 @@
 """The trend chart of an indicator: SVG with title and description, values printed on the
 points, drawn by the app's one chart module (common.charts)."""
 
+from decimal import Decimal
+
 import pygal
 
 from common.charts import _config, _svg, cached_chart
@@ -24,6 +26,11 @@ def indicator_chart(summary, index: int = 0) -> str:
     )
 
 
+def _number(value) -> str:
+    """pygal hands back floats; show them as the short decimals they were."""
+    return "" if value is None else format_number(Decimal(repr(round(value, 4))))
+
+
 def _label(key):
     year, half = key
     return f"{year}" if not half else f"{year}:{half}"
@@ -36,7 +43,7 @@ def _indicator_chart(name, unit, series, threshold, index) -> str:
         **_config(
             height=340,
             dots_size=4,
-            value_formatter=lambda v: format_number(round(v, 4)) if v is not None else "",
+            value_formatter=_number,
         )
     )
     chart.x_labels = [_label(p) for p in periods]

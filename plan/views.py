@@ -95,7 +95,7 @@ def plan_detail(request, pk):
         "plan/plan_detail.html",
         {
             "plan": plan,
-            "parties": plan.parties.all(),
+            "parties": plan.parties.exclude(kind="lan"),
             "blocks": blocks,
             "can_edit": can_edit_plan(request.user),
             "kolada_form": KoladaUploadForm(),

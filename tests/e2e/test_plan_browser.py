@@ -105,8 +105,8 @@ def test_officer_types_a_value_and_changes_a_status(page, axe_check, users, plan
     expect(page.get_by_role("status")).to_contain_text("Värdet har sparats")
     row = page.locator("#values tbody tr").filter(has_text="2025").first
     expect(row).to_contain_text("0,34")
-    expect(row).to_contain_text("Ej uppfyllt")  # 0,34 is below 2024's 0,35
-    expect(row).to_contain_text("↓ minskat")
+    expect(row).to_contain_text("Uppfyllt")  # 0,34 is above 2024's 0,33
+    expect(row).to_contain_text("↑ ökat")
     axe_check(page)
 
     page.goto("/plan/")
