@@ -49,7 +49,9 @@ def _bump(instance, expected_version):
     """Lock the stored row and check it is still the version the user edited."""
     if instance.pk is None:
         return
-    current = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+    # No ordering: a default ordering across nullable relations would put an outer join
+    # under FOR UPDATE, which PostgreSQL refuses.
+    current = type(instance).objects.select_for_update().filter(pk=instance.pk).order_by().first()
     if current is None:
         raise PlanError(["Uppgiften finns inte längre; någon har tagit bort den."])
     if expected_version is not None and current.version != expected_version:
@@ -98,7 +100,7 @@ def do_set_status(
     sub: SubActivity, status: str, *, reference="", comment="", acting_user, expected_version=None
 ) -> StatusChange:
     """Change a sub-activity's status and record who, when and why in its status history."""
-    old = SubActivity.objects.select_for_update().get(pk=sub.pk)
+    old = SubActivity.objects.select_for_update().order_by().get(pk=sub.pk)
     if expected_version is not None and old.version != expected_version:
         raise StaleEdit()
     sub.status = status
@@ -127,7 +129,12 @@ def do_answer_question(
     acting_user,
     expected_version=None,
 ) -> MeasureAnswer:
-    answer = MeasureAnswer.objects.select_for_update().filter(question=question, year=year).first()
+    answer = (
+        MeasureAnswer.objects.select_for_update()
+        .filter(question=question, year=year)
+        .order_by()
+        .first()
+    )
     if answer is None:
         answer = MeasureAnswer(question=question, year=year)
     elif expected_version is not None and answer.version != expected_version:
@@ -232,9 +239,9 @@ def do_import_kolada(
         return result
     existing = {
         (m.indicator_id, m.party_id, m.year, m.gender): m
-        for m in Measurement.objects.select_for_update().filter(
-            indicator_id__in={k[0] for k in planned}, half=0, group=""
-        )
+        for m in Measurement.objects.select_for_update()
+        .filter(indicator_id__in={k[0] for k in planned}, half=0, group="")
+        .order_by()
     }
     for key, (_where, number, target, party) in planned.items():
         current = existing.get(key)
