@@ -183,7 +183,12 @@ def _column_map(header: list[str]):
 def parse_csv(text: str) -> ParseResult:
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        return ParseResult([], [f"Filen kan inte läsas som CSV ({exc})."])
+    if not rows:
+        return ParseResult([], ["Filen är tom."])
     columns, problems = _column_map(rows[0])
     if problems:
         return ParseResult([], problems)

@@ -33,4 +33,9 @@ urlpatterns = [
         views.agreement_indicators,
         name="agreement_indicators",
     ),
+    path(
+        "overenskommelser/<int:pk>/indikatorer/ny/",
+        views.agreement_indicator_add,
+        name="agreement_indicator_add",
+    ),
 ]

@@ -689,7 +689,29 @@ def agreement_indicators(request, pk):
     return render(
         request,
         "plan/agreement_indicators.html",
-        {"agreement": agreement, "summaries": summaries, "plan": Plan.objects.first()},
+        {
+            "agreement": agreement,
+            "summaries": summaries,
+            "plan": Plan.objects.first(),
+            "can_edit": can_edit_plan(request.user),
+        },
+    )
+
+
+@require(can_edit_plan)
+@require_http_methods(["GET", "POST"])
+def agreement_indicator_add(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    indicator = Indicator(agreement=agreement, position=agreement.indicators.count() + 1)
+    form = IndicatorForm(request.POST or None, instance=indicator)
+    back = reverse("plan:agreement_indicators", args=[agreement.pk])
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        problems = _save_form(request, form, success="Indikatorn ”{}” har lagts till.")
+        if problems is None:
+            return redirect(reverse("plan:indicator", args=[indicator.pk]))
+    return _form_page(
+        request, form, title=f"Ny indikator: {agreement}", cancel_url=back, problems=problems
     )
 
 

@@ -7,6 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plan.actions import do_import_kolada
 from plan.kolada import parse_kolada
@@ -189,3 +191,23 @@ def test_fetch_command_uses_the_same_parser_offline(bare_plan, monkeypatch):
     assert Measurement.objects.filter(indicator__name=N15428).count() == 4
     with pytest.raises(CommandError, match="--years"):
         call_command("fetch_kolada", "--years", "förra året")
+
+
+@given(st.binary(max_size=300))
+@settings(max_examples=150, deadline=None)
+def test_any_bytes_get_an_answer_never_an_exception(content):
+    result = parse_kolada(content)
+    assert isinstance(result.values, list) and isinstance(result.problems, list)
+    assert all(isinstance(p, str) and p for p in result.problems)
+
+
+@given(
+    st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False),
+    st.sampled_from(["T", "K", "M"]),
+)
+@settings(max_examples=100, deadline=None)
+def test_csv_values_are_read_exactly(value, gender):
+    text = f"{value:f}".replace(".", ",").replace("-", "\u2212")
+    content = f"kpi;municipality;period;gender;value\nN15428;2380;2023;{gender};{text}\n"
+    (row,) = parse_kolada(content.encode()).values
+    assert row.value == value and row.gender == gender

@@ -330,3 +330,25 @@ def test_dashboard_shows_indicators_against_targets(client_for, demo_plan):
     assert "Indikatorer mot mål" in page
     assert "Andel i befolkningen med namngiven fast läkarkontakt i primärvården" in page
     assert "Minst 55 %" in page and "56,1 %" in page
+
+
+def test_officer_adds_an_agreement_indicator_with_a_threshold(client_for, demo_plan):
+    agreement = Indicator.objects.filter(agreement__isnull=False).first().agreement
+    client = client_for("officer")
+    detail = client.get(agreement.get_absolute_url()).content.decode()
+    assert reverse("plan:agreement_indicators", args=[agreement.pk]) in detail
+    url = reverse("plan:agreement_indicator_add", args=[agreement.pk])
+    data = {
+        "name": "Andel med fast vårdkontakt",
+        "unit": "%",
+        "frequency": "ar",
+        "target_kind": "at_least",
+        "split_by_gender": "on",
+    }
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "Ange gränsvärdet för målet." in refused.content.decode()
+    assert client.post(url, {**data, "threshold": "60"}).status_code == 302
+    added = Indicator.objects.get(name="Andel med fast vårdkontakt")
+    assert added.agreement == agreement and added.target_display() == "Minst 60 %"
+    assert client_for("manager").get(url).status_code == 403
