@@ -243,7 +243,7 @@ def do_import_kolada(
         .filter(indicator_id__in={k[0] for k in planned}, half=0, group="")
         .order_by()
     }
-    for key, (_where, number, target, party) in planned.items():
+    for key, (where, number, target, party) in planned.items():
         current = existing.get(key)
         if current is not None and current.value == number:
             result.unchanged += 1
@@ -259,6 +259,13 @@ def do_import_kolada(
         current.value = number
         current.source = source
         current.updated_by = acting_user
-        _validate(current)
+        try:
+            _validate(current)
+        except PlanError as exc:
+            result.problems.extend(f"{where}: {message}" for message in exc.messages)
+            continue
         _save(current, acting_user, f"Import från Kolada: {source}")
+    if result.problems:
+        transaction.set_rollback(True)
+        result.created = result.updated = result.unchanged = 0
     return result

@@ -3,7 +3,7 @@ based on an older reading is refused (see actions)."""
 
 from django import forms
 
-from common.money import AmountError, parse_decimal
+from common.money import AmountError, format_number, parse_decimal
 from distribution.models import Activity
 
 from .models import (
@@ -16,6 +16,19 @@ from .models import (
     SubActivity,
     SubStatus,
 )
+
+
+class DecimalTextField(forms.CharField):
+    """A number as Swedes write it (`55,3`, `−2`, `1 234`), read exactly."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_decimal(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
 
 
 class VersionedForm(forms.ModelForm):
@@ -43,6 +56,12 @@ class PlanForm(VersionedForm):
 
 
 class IndicatorForm(VersionedForm):
+    threshold = DecimalTextField(
+        label="Gränsvärde",
+        required=False,
+        help_text="För ”minst”, ”högst” och ökning i procent mot basår, t.ex. 55 eller 0,5.",
+    )
+
     class Meta:
         model = Indicator
         fields = [
@@ -61,6 +80,11 @@ class IndicatorForm(VersionedForm):
             "source",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.threshold is not None:
+            self.initial["threshold"] = format_number(self.instance.threshold)
 
 
 class PlanActivityForm(VersionedForm):
@@ -89,19 +113,6 @@ class QuestionForm(VersionedForm):
     class Meta:
         model = MeasureQuestion
         fields = ["question", "answer_kind", "target_text"]
-
-
-class DecimalTextField(forms.CharField):
-    """A number as Swedes write it (`55,3`, `−2`, `1 234`), read exactly."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_decimal(value)
-        except AmountError as exc:
-            raise forms.ValidationError(str(exc)) from exc
 
 
 YES_NO = [("", "Välj"), ("1", "Ja"), ("0", "Nej")]

@@ -211,3 +211,13 @@ def test_csv_values_are_read_exactly(value, gender):
     content = f"kpi;municipality;period;gender;value\nN15428;2380;2023;{gender};{text}\n"
     (row,) = parse_kolada(content.encode()).values
     assert row.value == value and row.gender == gender
+
+
+def test_a_value_with_more_decimals_than_kept_is_refused_not_rounded(bare_plan, users):
+    content = read("kolada-n15428.json").replace(b"83.05", b"83.0512345")
+    result = do_import_kolada(
+        bare_plan, parse_kolada(content).values, acting_user=users["officer"], source="x"
+    )
+    assert len(result.problems) == 1 and result.problems[0].startswith("Post 2 (kön T): ")
+    assert result.saved == 0
+    assert not Measurement.objects.filter(indicator__name=N15428).exists()
