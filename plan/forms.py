@@ -11,8 +11,10 @@ from .models import (
     Indicator,
     Measurement,
     MeasureQuestion,
+    Party,
     Plan,
     PlanActivity,
+    Strategy,
     SubActivity,
     SubStatus,
 )
@@ -85,6 +87,19 @@ class IndicatorForm(VersionedForm):
         super().__init__(*args, **kwargs)
         if self.instance.threshold is not None:
             self.initial["threshold"] = format_number(self.instance.threshold)
+
+
+class PartyForm(VersionedForm):
+    class Meta:
+        model = Party
+        fields = ["name", "kind", "kolada_id", "position"]
+
+
+class StrategyForm(VersionedForm):
+    class Meta:
+        model = Strategy
+        fields = ["name", "description", "position"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
 class PlanActivityForm(VersionedForm):

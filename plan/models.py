@@ -70,7 +70,7 @@ class PartyKind(models.TextChoices):
     COUNTY = "lan", "Länet"
 
 
-class Party(models.Model):
+class Party(Versioned):
     """A party to the plan, or the county as a whole, as values are reported for it."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="parties")
@@ -87,7 +87,7 @@ class Party(models.Model):
         help_text="Kommunkoden (t.ex. 2380 Östersund) eller 00 + länskoden för regionen (0023).",
     )
 
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["plan", "position", "id"]
@@ -101,13 +101,13 @@ class Party(models.Model):
         return self.name
 
 
-class Strategy(models.Model):
+class Strategy(Versioned):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="strategies")
     position = models.PositiveSmallIntegerField("ordning", default=1)
     name = models.CharField("strategi", max_length=200)
     description = models.TextField("beskrivning", blank=True)
 
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["plan", "position", "id"]

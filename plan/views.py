@@ -32,10 +32,12 @@ from .forms import (
     KoladaUploadForm,
     LinkForm,
     MeasurementForm,
+    PartyForm,
     PlanActivityForm,
     PlanForm,
     QuestionForm,
     StatusForm,
+    StrategyForm,
     SubActivityForm,
 )
 from .kolada import parse_kolada
@@ -95,7 +97,9 @@ def plan_detail(request, pk):
         "plan/plan_detail.html",
         {
             "plan": plan,
-            "parties": plan.parties.exclude(kind="lan"),
+            "parties": plan.parties.all()
+            if can_edit_plan(request.user)
+            else plan.parties.exclude(kind="lan"),
             "blocks": blocks,
             "can_edit": can_edit_plan(request.user),
             "kolada_form": KoladaUploadForm(),
@@ -151,6 +155,51 @@ def plan_edit(request, pk):
         cancel_url=_plan_url(plan),
         problems=problems,
         extra={"plan": plan, "history": plan.history.select_related("history_user")[:20]},
+    )
+
+
+@require(can_edit_plan)
+@require_http_methods(["GET", "POST"])
+def party_edit(request, pk=None, plan_pk=None):
+    if pk:
+        party = get_object_or_404(Party.objects.select_related("plan"), pk=pk)
+    else:
+        plan = get_object_or_404(Plan, pk=plan_pk)
+        party = Party(plan=plan, position=plan.parties.count() + 1)
+    form = PartyForm(request.POST or None, instance=party)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        problems = _save_form(request, form, success="Parten ”{}” har sparats.")
+        if problems is None:
+            return redirect(_plan_url(party.plan))
+    return _form_page(
+        request,
+        form,
+        title=f"Part: {party}" if pk else "Ny part",
+        cancel_url=_plan_url(party.plan),
+        problems=problems,
+        extra={"history": party.history.select_related("history_user")[:20] if pk else None},
+    )
+
+
+@require(can_edit_plan)
+@require_http_methods(["GET", "POST"])
+def strategy_edit(request, pk):
+    strategy = get_object_or_404(Strategy.objects.select_related("plan"), pk=pk)
+    form = StrategyForm(request.POST or None, instance=strategy)
+    back = f"{_plan_url(strategy.plan)}#strategy-{strategy.pk}"
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        problems = _save_form(request, form, success="Strategin ”{}” har sparats.")
+        if problems is None:
+            return redirect(back)
+    return _form_page(
+        request,
+        form,
+        title=f"Ändra strategi: {strategy}",
+        cancel_url=back,
+        problems=problems,
+        extra={"history": strategy.history.select_related("history_user")[:20]},
     )
 
 

@@ -352,3 +352,50 @@ def test_officer_adds_an_agreement_indicator_with_a_threshold(client_for, demo_p
     added = Indicator.objects.get(name="Andel med fast vårdkontakt")
     assert added.agreement == agreement and added.target_display() == "Minst 60 %"
     assert client_for("manager").get(url).status_code == 403
+
+
+def test_officer_edits_a_partys_kolada_id_with_history(client_for, demo_plan, users):
+    party = demo_plan.parties.get(name="Länet")
+    client = client_for("officer")
+    url = reverse("plan:party_edit", args=[party.pk])
+    data = {"name": "Länet", "kind": "lan", "position": party.position, "version": 1}
+    bad = client.post(url, {**data, "kolada_id": "23"})
+    assert bad.status_code == 400 and "Kolada-id är fyra siffror" in bad.content.decode()
+    assert client.post(url, {**data, "kolada_id": "0023"}).status_code == 302
+    assert client.post(url, {**data, "kolada_id": "0001"}).status_code == 400  # stale
+    party.refresh_from_db()
+    assert party.kolada_id == "0023"
+    assert party.history.latest("history_date").history_user == users["officer"]
+    strategy = demo_plan.strategies.first()
+    response = client.post(
+        reverse("plan:strategy_edit", args=[strategy.pk]),
+        {
+            "name": strategy.name,
+            "description": "Invånaren är delaktig.",
+            "position": 1,
+            "version": strategy.version,
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        "Invånaren är delaktig."
+        in client.get(reverse("plan:detail", args=[demo_plan.pk])).content.decode()
+    )
+
+
+def test_plan_page_makes_a_fixed_number_of_queries(
+    client_for, demo_plan, django_assert_max_num_queries
+):
+    client = client_for("officer")
+    url = reverse("plan:detail", args=[demo_plan.pk])
+    with django_assert_max_num_queries(40) as captured:
+        client.get(url)
+    baseline = len(captured)
+    strategy = demo_plan.strategies.first()
+    for n in range(5):
+        activity = PlanActivity.objects.create(
+            strategy=strategy, name=f"Extra {n}", priority_from=2025, priority_to=2026
+        )
+        SubActivity.objects.create(activity=activity, name=f"Del {n}")
+    with django_assert_max_num_queries(baseline):
+        client.get(url)
