@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from common.money import format_number
+
 
 class TargetKind(StrEnum):
     INCREASE = "increase"
@@ -110,10 +112,16 @@ def evaluate(
         return Evaluation(Verdict.NO_VALUE, "Målvärde saknas.")
     if kind == TargetKind.AT_LEAST:
         met = current >= target.threshold
-        return Evaluation(Verdict.MET if met else Verdict.NOT_MET, f"{label}: mål minst.")
+        return Evaluation(
+            Verdict.MET if met else Verdict.NOT_MET,
+            f"{label}: {format_number(current)}, målet är minst {format_number(target.threshold)}.",
+        )
     if kind == TargetKind.AT_MOST:
         met = current <= target.threshold
-        return Evaluation(Verdict.MET if met else Verdict.NOT_MET, f"{label}: mål högst.")
+        return Evaluation(
+            Verdict.MET if met else Verdict.NOT_MET,
+            f"{label}: {format_number(current)}, målet är högst {format_number(target.threshold)}.",
+        )
     # Increase by a percent against the base year.
     if target.base_year is None:
         return Evaluation(Verdict.NO_VALUE, "Basår saknas.")
@@ -125,7 +133,8 @@ def evaluate(
     needed = base * (1 + target.threshold / 100)
     return Evaluation(
         Verdict.MET if current >= needed else Verdict.NOT_MET,
-        f"{label}: mot basåret {target.base_year}.",
+        f"{label}: {format_number(change_percent(current, base))} % mot basåret "
+        f"{target.base_year}, målet är minst {format_number(target.threshold)} %.",
     )
 
 

@@ -50,6 +50,9 @@ def test_half_years_compare_with_the_same_half_a_year_before():
 def test_threshold_at_least_55_percent_is_inclusive():
     target = Target(TargetKind.AT_LEAST, D("55"))
     assert evaluate(target, {(2023, 0): D("55")}, 2023).verdict == Verdict.MET
+    assert evaluate(target, {(2023, 0): D("54.5")}, 2023).reason == (
+        "2023: 54,5, målet är minst 55."
+    )
     assert evaluate(target, {(2023, 0): D("54.99")}, 2023).verdict == Verdict.NOT_MET
     assert evaluate(Target(TargetKind.AT_MOST, D("2")), {(2023, 0): D("2.01")}, 2023).verdict == (
         Verdict.NOT_MET
@@ -76,6 +79,9 @@ def test_increase_by_percent_against_the_base_year():
     assert evaluate(target, values, 2023).verdict == Verdict.NOT_MET
     assert evaluate(target, {(2023, 0): D("1")}, 2023).verdict == Verdict.NO_VALUE
     assert change_percent(D("0.30"), D("0.25")) == D("20")
+    assert evaluate(target, values, 2023).reason == (
+        "2023: 19,96 % mot basåret 2020, målet är minst 20 %."
+    )
 
 
 def test_trend_arrows_in_time_order():
