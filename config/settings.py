@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "allocations",
     "distribution",
     "followup",
+    "plan",
     "reporting",
     "reminders",
     "dashboard",

@@ -18,6 +18,7 @@ from grants.models import Agreement
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
 from grants.views import home_context
+from plan.reads import dashboard_section
 
 from .figures import build_dashboard, data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
@@ -49,6 +50,8 @@ def _int(value, default, low, high):
 
 DEFAULT_THRESHOLD = 20
 CACHE_SECONDS = 3600
+# Where the cached page takes the joint plan's section, rendered fresh on every view.
+PLAN_SECTION = "<!-- plan-section -->"
 
 
 def _body_key(year, threshold, today, version):
@@ -98,11 +101,12 @@ def overview(request):
     year = _int(request.GET.get("ar"), default_year(today), 2000, 2100)
     threshold = _int(request.GET.get("avvikelse"), DEFAULT_THRESHOLD, 1, 1000)
     version = data_version()
-    response = render(
-        request,
-        "dashboard/overview_page.html",
-        {"year": year, "body": _body(year, threshold, today, version)},
+    # The joint plan's indicators: a few queries, outside the cached money figures.
+    plan = render_to_string(
+        "plan/partials/dashboard_section.html", {"plan_indicators": dashboard_section()}, request
     )
+    body = _body(year, threshold, today, version).replace(PLAN_SECTION, plan, 1)
+    response = render(request, "dashboard/overview_page.html", {"year": year, "body": body})
     _build_ahead_after(response, today, version)
     return response
 

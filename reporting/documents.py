@@ -15,6 +15,7 @@ from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
 from grants.models import DeadlineKind, RecipientGroup
+from plan.reads import report_section
 
 from .models import AgreementReport, AreaReport, DocumentKind, OrganisationProfile, StateGrantYear
 
@@ -206,6 +207,8 @@ def activity_report_context(agreement):
         due=_deadline(agreement, DeadlineKind.ACTIVITY_REPORT),
     )
     context["left_total"] = context["decided_total"] - context["spent_total"]
+    # The joint plan: the agreement's indicators and the plan activities its money serves.
+    context["plan_report"] = report_section(agreement)
     return context
 
 
