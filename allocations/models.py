@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from common.money import format_amount
+from common.versioning import Versioned
 from grants.models import Component, Region, money_field
 
 from .calculations import KeyColumn, KeyTerm, Rule
@@ -70,7 +71,7 @@ class KeyDataColumn(models.Model):
         return f"{self.dataset} – {self.code}"
 
 
-class KeyDataValue(models.Model):
+class KeyDataValue(Versioned):
     column = models.ForeignKey(
         KeyDataColumn, on_delete=models.CASCADE, related_name="values", verbose_name="kolumn"
     )
@@ -79,7 +80,9 @@ class KeyDataValue(models.Model):
         "värde", max_digits=20, decimal_places=6, validators=[MinValueValidator(Decimal("0"))]
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["column", "region__county_code"]
@@ -98,7 +101,7 @@ class Method(models.TextChoices):
     DECIDED = "beslutat", "Ingen nyckel: beslutade belopp förs in eller importeras"
 
 
-class AllocationRule(models.Model):
+class AllocationRule(Versioned):
     """How a component's national amount is distributed: optional base amount plus a key."""
 
     component = models.OneToOneField(
@@ -114,8 +117,16 @@ class AllocationRule(models.Model):
         help_text="Går till varje mottagare först; resten fördelas efter nyckeln.",
     )
     notes = models.TextField("anmärkningar", blank=True)
+    key_text = models.TextField(
+        "nyckel",
+        blank=True,
+        editable=False,
+        help_text="Nyckeln i ord när regeln sparades, så att historiken visar vad som ändrades.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = "fördelningsregel"
@@ -171,6 +182,8 @@ class RuleTerm(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
 
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["rule", "position"]
         verbose_name = "nyckeldel"
@@ -197,6 +210,8 @@ class RuleTermColumn(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
 
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["term", "id"]
         verbose_name = "nyckelkolumn"
@@ -206,7 +221,7 @@ class RuleTermColumn(models.Model):
         return f"{self.weight} × {self.column}"
 
 
-class DecidedAmount(models.Model):
+class DecidedAmount(Versioned):
     """The officially decided amount of a component for one region or county, as published."""
 
     component = models.ForeignKey(
@@ -219,7 +234,9 @@ class DecidedAmount(models.Model):
     amount = money_field("beslutat belopp")
     source = models.CharField("källa", max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["component", "region__county_code"]

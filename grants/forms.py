@@ -44,6 +44,20 @@ class AmountField(forms.Field):
         return amount
 
 
+class ReasonField(forms.CharField):
+    """Why money changed: kept in the history next to who, when, old and new.
+
+    Whether it is required is the action's rule (it knows what changed); the form only
+    offers the box."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Skäl till ändringen")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(**kwargs)
+
+
 class IsoDateInput(forms.DateInput):
     input_type = "date"
 
