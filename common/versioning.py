@@ -51,8 +51,8 @@ def check_version(instance, expected, what: str = "Uppgiften"):
     given the locked row's version, so its save raises the stored one.
     """
     if instance.pk is None:
-        if expected:
-            raise StaleEdit(what)
+        if expected is not None and expected > 0:
+            raise StaleEdit(what)  # the row the form showed is gone
         return
     current = (
         type(instance)

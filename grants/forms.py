@@ -3,6 +3,7 @@
 from django import forms
 
 from common.money import AmountError, format_amount, parse_amount
+from common.versioning import VersionedModelForm
 
 from .models import Agreement, Component, Deadline, DevelopmentArea
 
@@ -65,7 +66,7 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(VersionedModelForm):
     class Meta:
         model = Agreement
         fields = [
@@ -90,7 +91,7 @@ class AgreementForm(forms.ModelForm):
         }
 
 
-class AgreementChildForm(forms.ModelForm):
+class AgreementChildForm(VersionedModelForm):
     """A form for a row that belongs to one agreement, fixed by the page it is on."""
 
     def __init__(self, *args, agreement, **kwargs):
