@@ -101,6 +101,23 @@ class Method(models.TextChoices):
     DECIDED = "beslutat", "Ingen nyckel: beslutade belopp förs in eller importeras"
 
 
+def describe_rule(method, base_amount, terms) -> str:
+    """A rule in words; `terms` is [(term weight, [(column, column weight), ...]), ...]."""
+    if method != Method.KEY:
+        return "Ingen nyckel: beslutade belopp"
+    parts = []
+    for weight, columns in terms:
+        text = " + ".join(
+            (f"{_number(w)} × " if w != 1 else "") + str(column) for column, w in columns
+        )
+        share = f"{_number(weight)} × " if weight != 1 else ""
+        parts.append(f"{share}andel av {text}")
+    text = " + ".join(parts) or "nyckel saknas"
+    if base_amount:
+        return f"{format_amount(base_amount)} per mottagare, resten efter {text}"
+    return f"Efter {text}"
+
+
 class AllocationRule(Versioned):
     """How a component's national amount is distributed: optional base amount plus a key."""
 
@@ -137,20 +154,11 @@ class AllocationRule(Versioned):
 
     def describe(self) -> str:
         """The rule in words, e.g. `500 000 kr per mottagare, resten efter 0,5 × andel av …`."""
-        if self.method != Method.KEY:
-            return "Ingen nyckel: beslutade belopp"
-        parts = []
-        for term in self.terms.all():
-            columns = " + ".join(
-                (f"{_number(c.weight)} × " if c.weight != 1 else "") + str(c.column)
-                for c in term.columns.all()
-            )
-            share = f"{_number(term.weight)} × " if term.weight != 1 else ""
-            parts.append(f"{share}andel av {columns}")
-        text = " + ".join(parts) or "nyckel saknas"
-        if self.base_amount:
-            return f"{format_amount(self.base_amount)} per mottagare, resten efter {text}"
-        return f"Efter {text}"
+        return describe_rule(
+            self.method,
+            self.base_amount,
+            [(t.weight, [(c.column, c.weight) for c in t.columns.all()]) for t in self.terms.all()],
+        )
 
     def as_rule(self, values_by_column: dict[int, dict[str, Decimal]]) -> Rule:
         """The pure rule, given each used column's values by county code."""
