@@ -2,12 +2,13 @@
 
 from django import forms
 
+from common.versioning import VersionedModelForm
 from grants.forms import AmountField
 
 from .models import ActivityReport, AgreementReport, AreaReport, OrganisationProfile
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedModelForm):
     class Meta:
         model = OrganisationProfile
         fields = [
@@ -26,7 +27,7 @@ class OrganisationForm(forms.ModelForm):
         ]
 
 
-class AgreementReportForm(forms.ModelForm):
+class AgreementReportForm(VersionedModelForm):
     class Meta:
         model = AgreementReport
         fields = [
@@ -56,14 +57,14 @@ class AgreementReportForm(forms.ModelForm):
         return cleaned
 
 
-class AreaReportForm(forms.ModelForm):
+class AreaReportForm(VersionedModelForm):
     class Meta:
         model = AreaReport
         fields = ["activities", "results", "gender_equality"]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
 
 
-class ActivityReportForm(forms.ModelForm):
+class ActivityReportForm(VersionedModelForm):
     class Meta:
         model = ActivityReport
         fields = ["text"]
