@@ -74,9 +74,7 @@ def do_set_key_values(
     rows = KeyDataValue.objects.filter(column__dataset=dataset)
     if expected_token is not None:
         check_versions(rows, expected_token, "Nyckeldata")
-    existing = {
-        (v.column_id, v.region.county_code): v for v in rows.select_related("region")
-    }
+    existing = {(v.column_id, v.region.county_code): v for v in rows.select_related("region")}
     changed = []
     for column, values in values_by_column.items():
         for code, value in values.items():

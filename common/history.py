@@ -148,9 +148,7 @@ def timeline(*record_sets, subject=None) -> list[Entry]:
                     continue
                 old = getattr(before, f.attname)
                 if old != new:
-                    changed.append(
-                        (_label(f), _display(f, old, names), _display(f, new, names))
-                    )
+                    changed.append((_label(f), _display(f, old, names), _display(f, new, names)))
             previous[record.id] = record
             reason = getattr(record, "history_change_reason", "") or ""
             if record.history_type == "~" and not changed and not reason:

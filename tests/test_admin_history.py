@@ -111,12 +111,12 @@ def test_every_admin_change_is_refused_or_in_the_history(client, users, everythi
         if model._meta.app_label not in OUR_APPS:
             continue
         label = model._meta.label_lower
-        info = (model._meta.app_label, model._meta.model_name)
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
         obj = model._default_manager.order_by("pk").last()
         assert obj is not None, f"no row of {label} to walk"
         walked += 1
-        assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, label
-        change_url = reverse("admin:%s_%s_change" % info, args=[obj.pk])
+        assert client.get(reverse(f"{prefix}_changelist")).status_code == 200, label
+        change_url = reverse(f"{prefix}_change", args=[obj.pk])
         page = client.get(change_url)
         assert page.status_code == 200, label
         request = page.wsgi_request
@@ -137,9 +137,7 @@ def test_every_admin_change_is_refused_or_in_the_history(client, users, everythi
         before_rows, before_history = _rows(), _history_count(model)
         response = client.post(change_url, _post_data(page) if can_change else {})
         if can_change:
-            assert response.status_code == 302, (label, response.context and [
-                f.errors for f in [response.context["adminform"].form]
-            ])
+            assert response.status_code == 302, label
             latest = model.history.filter(id=obj.pk).first()
             assert _history_count(model) == before_history + 1, label
             assert latest.history_user == users["admin"], label
@@ -150,7 +148,7 @@ def test_every_admin_change_is_refused_or_in_the_history(client, users, everythi
 
         # A delete: gone with a history record by the superuser, or refused and still there.
         before_rows = _rows()
-        delete_url = reverse("admin:%s_%s_delete" % info, args=[obj.pk])
+        delete_url = reverse(f"{prefix}_delete", args=[obj.pk])
         response = client.post(delete_url, {"post": "yes"})
         if can_delete and not model._default_manager.filter(pk=obj.pk).exists():
             removal = model.history.filter(id=obj.pk, history_type="-").get()
