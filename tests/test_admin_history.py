@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib import admin
+from django.db.models import DecimalField
 from django.urls import reverse
 
 from distribution.actions import do_reallocate
@@ -159,3 +160,22 @@ def test_every_admin_change_is_refused_or_in_the_history(client, users, everythi
                 assert response.status_code == 403, label
         assert _rows() == before_rows, f"{label}: a delete reached a table without history"
     assert walked >= 15
+
+
+# Written once by their action and never changed: a reallocation, an import and its rows.
+IMMUTABLE = {"distribution.reallocation", "followup.ledgerimport", "followup.ledgertransaction"}
+
+
+def test_every_model_that_holds_money_or_its_rules_has_history():
+    from allocations.models import KeyDataColumn, RuleTerm, RuleTermColumn
+    from reporting.models import OrganisationProfile
+
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS or model.__name__.startswith("Historical"):
+            continue
+        holds_money = any(isinstance(f, DecimalField) for f in model._meta.concrete_fields)
+        if holds_money and model._meta.label_lower not in IMMUTABLE:
+            assert hasattr(model, "history"), model._meta.label
+    for model in (RuleTerm, RuleTermColumn, OrganisationProfile):
+        assert hasattr(model, "history"), model._meta.label
+    assert not hasattr(KeyDataColumn, "history")  # only names a column; admin shows it read-only
