@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -95,16 +96,24 @@ def dataset_import(request):
         except ImportFileError as exc:
             problems = exc.problems
         else:
-            dataset = do_import_key_data(
-                name=form.cleaned_data["name"],
-                measure=form.cleaned_data["measure"],
-                reference_date=form.cleaned_data["reference_date"],
-                source=form.cleaned_data["source"],
-                table=table,
-                acting_user=request.user,
-            )
-            messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
-            return redirect(dataset)
+            try:
+                dataset = do_import_key_data(
+                    name=form.cleaned_data["name"],
+                    measure=form.cleaned_data["measure"],
+                    reference_date=form.cleaned_data["reference_date"],
+                    source=form.cleaned_data["source"],
+                    table=table,
+                    acting_user=request.user,
+                )
+            except IntegrityError:
+                # Someone read in data of the same name since this form was checked.
+                problems = [
+                    f"Det finns redan nyckeldata med namnet ”{form.cleaned_data['name']}”; "
+                    "någon annan läste in den nyss. Inget har sparats."
+                ]
+            else:
+                messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
+                return redirect(dataset)
     return render(
         request,
         "allocations/upload.html",
