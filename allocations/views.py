@@ -9,6 +9,9 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
+from common.logs import log_refused_import
+from filestore.models import Purpose
+from filestore.store import do_keep_file, file_response, latest_file_of
 from grants.models import Agreement, Component, RecipientGroup, Region
 from grants.roles import require
 
@@ -54,7 +57,20 @@ def dataset_list(request):
 def dataset_detail(request, pk):
     dataset = get_object_or_404(KeyDataSet, pk=pk)
     form = KeyDataValuesForm(dataset=dataset)
-    return render(request, "allocations/dataset_detail.html", {"dataset": dataset, "form": form})
+    return render(
+        request,
+        "allocations/dataset_detail.html",
+        {"dataset": dataset, "form": form, "kept_file": latest_file_of(dataset)},
+    )
+
+
+@require(can_view_allocations)
+def dataset_file(request, pk):
+    """The key-data file exactly as it was uploaded."""
+    stored = latest_file_of(get_object_or_404(KeyDataSet, pk=pk))
+    if stored is None:
+        raise Http404("Filen sparades inte (inläst före filarkivet eller inmatad för hand).")
+    return file_response(stored)
 
 
 @require(can_edit_allocations)
@@ -68,6 +84,7 @@ def dataset_import(request):
             table = read_county_table(upload.read(), upload.name, counties())
         except ImportFileError as exc:
             problems = exc.problems
+            log_refused_import(request, "nyckeldata", upload.name, problems)
         else:
             dataset = do_import_key_data(
                 name=form.cleaned_data["name"],
@@ -75,6 +92,13 @@ def dataset_import(request):
                 reference_date=form.cleaned_data["reference_date"],
                 source=form.cleaned_data["source"],
                 table=table,
+                acting_user=request.user,
+            )
+            do_keep_file(
+                upload,
+                file_name=upload.name,
+                owner=dataset,
+                purpose=Purpose.KEY_DATA,
                 acting_user=request.user,
             )
             messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")

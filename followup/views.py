@@ -3,12 +3,15 @@
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.logs import log_refused_import
 from distribution.models import Activity
+from filestore.models import Purpose
+from filestore.store import do_keep_file, file_response, latest_file_of
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
@@ -103,7 +106,15 @@ def imports(request):
                 )
             except LedgerImportError as exc:
                 problems = exc.problems
+                log_refused_import(request, "huvudbok", form.cleaned_data["file"].name, problems)
             else:
+                do_keep_file(
+                    form.cleaned_data["file"],
+                    file_name=record.file_name,
+                    owner=record,
+                    purpose=Purpose.LEDGER,
+                    acting_user=request.user,
+                )
                 messages.success(
                     request,
                     f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
@@ -271,3 +282,13 @@ def delete_link(request, pk, link_pk):
     link.delete()
     messages.success(request, "Kopplingen är borttagen; redan kopplade rader ligger kvar.")
     return redirect(reverse("followup:links", args=[pk]))
+
+
+@require(can_view_followup)
+def import_file(request, import_pk):
+    """The ledger file of an import, exactly as it was uploaded."""
+    record = get_object_or_404(LedgerImport, pk=import_pk)
+    stored = latest_file_of(record)
+    if stored is None:
+        raise Http404("Filen sparades inte (inläst före filarkivet).")
+    return file_response(stored)

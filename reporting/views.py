@@ -8,11 +8,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from distribution.models import Activity
+from filestore.store import file_response, latest_file_of
 from grants.models import Agreement, RecipientGroup
 from grants.roles import require
 
 from .actions import do_generate_document, document_context
 from .documents import DOCUMENT_FOR_DEADLINE, report_info
+from .filing import keep_document
 from .forms import ActivityReportForm, AgreementReportForm, AreaReportForm, OrganisationForm
 from .models import ActivityReport, AreaReport, DocumentKind, GeneratedDocument, OrganisationProfile
 from .pdf import BODY_TEMPLATES
@@ -31,6 +33,9 @@ CONTENT_TYPES = {
 
 
 def _download(document):
+    stored = latest_file_of(document)
+    if stored is not None:  # the kept copy, its checksum verified
+        return file_response(stored, CONTENT_TYPES[document.file_format])
     response = HttpResponse(
         bytes(document.content), content_type=CONTENT_TYPES[document.file_format]
     )
@@ -82,6 +87,7 @@ def _document_page(request, kind, *, agreement=None, year=None):
         document = do_generate_document(
             kind, file_format, agreement=agreement, year=year, acting_user=request.user
         )
+        keep_document(document, acting_user=request.user)
         return _download(document)
     earlier = GeneratedDocument.objects.filter(kind=kind).select_related("created_by")
     earlier = earlier.filter(agreement=agreement) if agreement else earlier.filter(year=year)
