@@ -11,7 +11,7 @@ from django_tables2 import RequestConfig
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
 from common.logs import log_refused_import
 from filestore.models import Purpose
-from filestore.store import do_keep_file, file_response, latest_file_of
+from filestore.store import file_response, latest_file_of, stash_upload
 from grants.models import Agreement, Component, RecipientGroup, Region
 from grants.roles import require
 
@@ -80,10 +80,12 @@ def dataset_import(request):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        kept = stash_upload(upload, purpose=Purpose.KEY_DATA)
         try:
             table = read_county_table(upload.read(), upload.name, counties())
         except ImportFileError as exc:
             problems = exc.problems
+            kept.discard()
             log_refused_import(request, "nyckeldata", upload.name, problems)
         else:
             dataset = do_import_key_data(
@@ -94,13 +96,7 @@ def dataset_import(request):
                 table=table,
                 acting_user=request.user,
             )
-            do_keep_file(
-                upload,
-                file_name=upload.name,
-                owner=dataset,
-                purpose=Purpose.KEY_DATA,
-                acting_user=request.user,
-            )
+            kept.keep(dataset, acting_user=request.user)
             messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
             return redirect(dataset)
     return render(

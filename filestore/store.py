@@ -1,9 +1,11 @@
 """Keep a file, find an owner's files, read one back with its checksum verified."""
 
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile, File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import FileResponse
 
@@ -16,30 +18,71 @@ class ChecksumMismatch(Exception):
     """The stored bytes are not those that were kept."""
 
 
-def _bytes_of(content) -> bytes:
-    if isinstance(content, bytes | bytearray | memoryview):
-        return bytes(content)
-    if hasattr(content, "seek"):
-        content.seek(0)
-    if hasattr(content, "chunks"):
-        return b"".join(content.chunks())
-    return content.read()
+@dataclass
+class PendingFile:
+    """An upload already in the storage, waiting for the row it belongs to.
+
+    Uploads are stored before they are read (the readers may close them), streamed in chunks,
+    never whole in memory; `keep` records them once the import has its row, `discard` removes
+    them when the import is refused.
+    """
+
+    name: str
+    file_name: str
+    size: int
+    checksum: str
+    purpose: str
+
+    def keep(self, owner, *, acting_user=None) -> StoredFile:
+        return StoredFile.objects.create(
+            owner_type=ContentType.objects.get_for_model(owner),
+            owner_id=owner.pk,
+            purpose=self.purpose,
+            file=self.name,
+            file_name=self.file_name,
+            size=self.size,
+            checksum=self.checksum,
+            created_by=acting_user,
+        )
+
+    def discard(self) -> None:
+        default_storage.delete(self.name)
+
+
+def stash_upload(upload, *, purpose) -> PendingFile:
+    """Store an uploaded file (streamed) and return it pending its owner; rewinds the upload."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks(CHUNK):
+        digest.update(chunk)
+    upload.seek(0)
+    field = StoredFile._meta.get_field("file")
+    name = default_storage.save(
+        field.generate_filename(StoredFile(purpose=purpose), upload.name), upload
+    )
+    upload.seek(0)
+    return PendingFile(
+        name=name,
+        file_name=upload.name,
+        size=upload.size,
+        checksum=digest.hexdigest(),
+        purpose=purpose,
+    )
 
 
 @transaction.atomic
-def do_keep_file(content, *, file_name, owner, purpose, acting_user=None) -> StoredFile:
-    """Store `content` (bytes or an uploaded file, read from its start) for `owner`."""
-    data = _bytes_of(content)
+def do_keep_file(content: bytes, *, file_name, owner, purpose, acting_user=None) -> StoredFile:
+    """Store `content` (bytes we made, e.g. a generated document) for `owner`."""
     stored = StoredFile(
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=owner.pk,
         purpose=purpose,
         file_name=file_name,
-        size=len(data),
-        checksum=hashlib.sha256(data).hexdigest(),
+        size=len(content),
+        checksum=hashlib.sha256(content).hexdigest(),
         created_by=acting_user,
     )
-    stored.file.save(file_name, ContentFile(data), save=False)
+    stored.file.save(file_name, ContentFile(content), save=False)
     stored.save()
     return stored
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.logs import log_refused_import
 from distribution.models import Activity
 from filestore.models import Purpose
-from filestore.store import do_keep_file, file_response, latest_file_of
+from filestore.store import file_response, latest_file_of, stash_upload
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
@@ -100,21 +100,17 @@ def imports(request):
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
         if form.is_valid():
+            upload = stash_upload(form.cleaned_data["file"], purpose=Purpose.LEDGER)
             try:
                 record = do_import_ledger_file(
                     form.cleaned_data["file"], form.cleaned_data["source"], request.user
                 )
             except LedgerImportError as exc:
                 problems = exc.problems
-                log_refused_import(request, "huvudbok", form.cleaned_data["file"].name, problems)
+                upload.discard()
+                log_refused_import(request, "huvudbok", upload.file_name, problems)
             else:
-                do_keep_file(
-                    form.cleaned_data["file"],
-                    file_name=record.file_name,
-                    owner=record,
-                    purpose=Purpose.LEDGER,
-                    acting_user=request.user,
-                )
+                upload.keep(record, acting_user=request.user)
                 messages.success(
                     request,
                     f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
