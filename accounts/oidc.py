@@ -18,6 +18,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
 from django.http import Http404
+from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.views import View
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -230,6 +231,10 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         if not sso_enabled():
             raise Http404
         return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def failure_url(self):
+        return resolve_url("login")
 
     def login_failure(self):
         if not getattr(self.request, "sso_refused", False):

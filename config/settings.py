@@ -211,7 +211,6 @@ OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # for the provider's logout
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
-LOGIN_REDIRECT_URL_FAILURE = "login"
 if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
     raise ImproperlyConfigured(
         "OIDC_ISSUER är satt men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas."
