@@ -8,6 +8,8 @@ from django.dispatch import receiver
 
 from common.net import client_ip
 
+from .middleware import mark_seen
+
 log = logging.getLogger("statsbidrag.auth")
 
 
@@ -17,6 +19,8 @@ def _address(request):
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session"):
+        mark_seen(request.session)
     log.info(
         "inloggad",
         extra={

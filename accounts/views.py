@@ -16,7 +16,6 @@ from .roles import may_use_password
 
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
-    redirect_authenticated_user = True
 
 
 @login_not_required

@@ -237,10 +237,15 @@ AXES_VERBOSE = False
 PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
 AXES_CLIENT_IP_CALLABLE = "common.net.client_ip"
 
-# Sessions end after SESSION_IDLE_HOURS without a request (each request moves the end), and
-# when the browser closes if SESSION_EXPIRE_AT_BROWSER_CLOSE is set.
+# Sessions end after SESSION_IDLE_HOURS without a request, and when the browser closes if
+# SESSION_EXPIRE_AT_BROWSER_CLOSE is set. A request moves the end on, at most every
+# SESSION_REFRESH_SECONDS (one session write per user per five minutes, not one per request).
 SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 300
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.middleware.IdleSessionMiddleware",
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 
 # HTTPS: on by default when DEBUG is off. TLS ends at the reverse proxy, which tells the app

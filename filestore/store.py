@@ -4,10 +4,11 @@ import hashlib
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile, File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 from .models import StoredFile
 
@@ -105,14 +106,11 @@ def read_verified(stored: StoredFile) -> bytes:
     return data
 
 
-def file_response(stored: StoredFile, content_type: str | None = None) -> FileResponse:
+def file_response(stored: StoredFile, content_type: str | None = None) -> HttpResponse:
     """The kept file as a download, after checking that it is still what was kept."""
-    data = read_verified(stored)
-    response = FileResponse(
-        File(ContentFile(data)),
-        as_attachment=True,
-        filename=stored.file_name,
-        content_type=content_type or "application/octet-stream",
+    response = HttpResponse(
+        read_verified(stored), content_type=content_type or "application/octet-stream"
     )
+    response["Content-Disposition"] = content_disposition_header(True, stored.file_name)
     response["X-Content-SHA256"] = stored.checksum
     return response
