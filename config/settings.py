@@ -303,6 +303,9 @@ else:
         "OPTIONS": {"location": MEDIA_ROOT},
     }
 
+# Where `make backup` (manage.py backup) writes its archives.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+
 # Logs: one JSON line per record on standard error (journald keeps them under systemd):
 # every request (user, path, status, time), every login failure and lockout, every refused
 # import.

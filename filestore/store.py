@@ -1,6 +1,7 @@
 """Keep a file, find an owner's files, read one back with its checksum verified."""
 
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -13,6 +14,7 @@ from django.utils.http import content_disposition_header
 from .models import StoredFile
 
 CHUNK = 1 << 20
+log = logging.getLogger("statsbidrag.files")
 
 
 class ChecksumMismatch(Exception):
@@ -108,9 +110,24 @@ def read_verified(stored: StoredFile) -> bytes:
 
 def file_response(stored: StoredFile, content_type: str | None = None) -> HttpResponse:
     """The kept file as a download, after checking that it is still what was kept."""
-    response = HttpResponse(
-        read_verified(stored), content_type=content_type or "application/octet-stream"
-    )
+    try:
+        data = read_verified(stored)
+    except (ChecksumMismatch, FileNotFoundError, OSError) as error:
+        log.error(
+            "sparad fil saknas eller är ändrad",
+            extra={
+                "event": "file_damaged",
+                "file": stored.file.name,
+                "error": type(error).__name__,
+            },
+        )
+        return HttpResponse(
+            "Filen finns inte kvar som den sparades (kontrollsumman stämmer inte eller filen "
+            "saknas). Kontakta den som förvaltar Statsbidrag; återställ den från säkerhetskopian.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(data, content_type=content_type or "application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(True, stored.file_name)
     response["X-Content-SHA256"] = stored.checksum
     return response
