@@ -56,8 +56,10 @@ def stash_upload(upload, *, purpose) -> PendingFile:
     """Store an uploaded file (streamed) and return it pending its owner; rewinds the upload."""
     digest = hashlib.sha256()
     upload.seek(0)
+    size = 0
     for chunk in upload.chunks(CHUNK):
         digest.update(chunk)
+        size += len(chunk)
     upload.seek(0)
     field = StoredFile._meta.get_field("file")
     name = default_storage.save(
@@ -67,7 +69,7 @@ def stash_upload(upload, *, purpose) -> PendingFile:
     return PendingFile(
         name=name,
         file_name=upload.name,
-        size=upload.size,
+        size=size,
         checksum=digest.hexdigest(),
         purpose=purpose,
     )

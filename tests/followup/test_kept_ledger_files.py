@@ -82,3 +82,24 @@ def test_a_changed_file_is_not_served(client_for, year2023, source):
     response = client.get(reverse("followup:import_file", args=[stored.owner_id]))
     assert response.status_code == 503
     assert "kontrollsumman stämmer inte" in response.content.decode()
+
+
+def test_the_import_command_keeps_the_file_too(year2023, source, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "huvudbok.csv"
+    path.write_bytes(csv_bytes())
+    call_command("import_ledger", str(path), "--source", "Raindance")
+    stored = files_of(LedgerImport.objects.get()).get()
+    assert stored.checksum == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert stored.created_by is None
+    bad = tmp_path / "trasig.csv"
+    bad.write_bytes(csv_bytes(["V1;2023-03-10;5410;1;9916;;x;202303;tolv"]))
+    try:
+        call_command("import_ledger", str(bad), "--source", "Raindance")
+    except CommandError:
+        pass
+    else:
+        raise AssertionError("a bad file must be refused")
+    assert StoredFile.objects.count() == 1
+    assert all_files() == [stored.file.name]
