@@ -273,6 +273,7 @@ def decided_edit(request, pk, component_pk):
             )
         except ImportFileError as exc:
             problems = exc.problems
+            log_refused_import(request, "beslutade belopp", upload.name, problems)
         else:
             messages.success(request, f"Beslutade belopp för ”{component}” har lästs in.")
             return redirect(_table_url(agreement, component))

@@ -156,6 +156,7 @@ def source_new(request):
                 headers = headers_of(upload.file, upload.name)
             except LedgerFileError as exc:
                 problems = exc.problems
+                log_refused_import(request, "huvudbok (exempelfil)", upload.name, problems)
             else:
                 mapping_form = MappingForm(
                     initial={
