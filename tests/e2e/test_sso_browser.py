@@ -20,6 +20,8 @@ from playwright.sync_api import expect
 from accounts.models import SsoIdentity
 from grants.roles import Role, roles_of
 
+from .conftest import watch_csp
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PROVIDER_JS = Path(__file__).resolve().parent.parent / "accounts" / "oidc_provider.mjs"
@@ -123,7 +125,7 @@ def page(context):
     context.route(
         re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort()
     )
-    return context.new_page()
+    return watch_csp(context.new_page())
 
 
 def sign_in_at_provider(page, login):
