@@ -12,8 +12,7 @@ Needs gunicorn and locust in the venv (dev dependencies) and PostgreSQL on 127.0
    workers measured no better), with DEBUG=0, a random SECRET_KEY and
    ALLOWED_HOSTS=127.0.0.1. The local .env is not read.
    SECURE_COOKIES=0 and SECURE_SSL_REDIRECT=0 because the benchmark speaks plain HTTP on the
-   loopback; production sits
-   behind TLS.
+   loopback; production sits behind TLS.
 3. Logs in once and requests every page a few times (a smoke check that also warms the
    workers), then runs locust headless for 60 s: 20 users log in once as `chef` (the demo
    manager) and loop, 1-3 s apart, over the dashboard (most weight), the dashboard of a
