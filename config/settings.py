@@ -183,6 +183,10 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "csp.middleware.CSPMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "operations.middleware.AdminScriptsMiddleware",
+)
 # django-axes must come last: it turns a locked-out login into the lockout page.
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 

@@ -148,3 +148,12 @@ def test_no_template_has_inline_script_or_style():
         if re.search(r"<script|<style|<[^>]*\s(style|on[a-z]+)\s*=", text):
             offenders.append(str(path.relative_to(templates)))
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_the_admin_may_run_its_own_script_files_but_nothing_inline(client, users):
+    client.force_login(users["admin"])
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    csp = parse_csp(response["Content-Security-Policy"])
+    assert csp == {**CSP, "script-src": "'self'"}
