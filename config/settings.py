@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "allocations",
     "distribution",
     "followup",
+    "plan",
     "reporting",
     "reminders",
     "dashboard",
