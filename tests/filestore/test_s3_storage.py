@@ -7,9 +7,11 @@ import os
 import socket
 import subprocess
 import sys
+from importlib import import_module
 
 import boto3
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,6 +22,17 @@ from filestore.store import do_keep_file, read_verified, stash_upload
 from operations.health import check_storage
 
 BUCKET = "statsbidrag-filer"
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    # A transactional test starts from the flushed database: put the migration's data back.
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        import_module("grants.migrations.0002_regions_and_roles").add_reference_data(
+            django_apps, None
+        )
 
 
 def free_port():

@@ -4,9 +4,11 @@ is emptied and the backup copied back."""
 
 import shutil
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.apps import apps as django_apps
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db import connection, models
@@ -16,6 +18,17 @@ from filestore.store import do_keep_file, read_verified
 from followup.demo import load_demo_ledger
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    # A transactional test starts from the flushed database: put the migration's data back.
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        import_module("grants.migrations.0002_regions_and_roles").add_reference_data(
+            django_apps, None
+        )
 
 
 def snapshot():
