@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from comments.history import with_comments
 from common.history import timeline
 from common.versioning import StaleEdit, check_version, save_checked
 
@@ -163,11 +164,15 @@ def agreement_history(request, pk):
         {
             "agreement": agreement,
             "title": f"Historik: {agreement}",
-            "entries": timeline(
-                agreement.history.all(),
-                DevelopmentArea.history.filter(agreement_id=agreement.pk),
-                Component.history.filter(agreement_id=agreement.pk),
-                Deadline.history.filter(agreement_id=agreement.pk),
+            "entries": with_comments(
+                timeline(
+                    agreement.history.all(),
+                    DevelopmentArea.history.filter(agreement_id=agreement.pk),
+                    Component.history.filter(agreement_id=agreement.pk),
+                    Deadline.history.filter(agreement_id=agreement.pk),
+                ),
+                [agreement],
+                agreement.deadlines.all(),
             ),
             "show_subject": True,
         },
@@ -345,7 +350,7 @@ def _child_views(model, form_class, *, what, anchor, new_title):
                 "agreement": agreement,
                 "object": obj,
                 "title": f"Historik: {obj}",
-                "entries": timeline(obj.history.all()),
+                "entries": with_comments(timeline(obj.history.all()), [obj]),
                 "show_subject": False,
             },
         )

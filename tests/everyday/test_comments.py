@@ -99,3 +99,29 @@ def test_only_the_mentioned_user_marks_a_mention_done(client_for, users, gnv2023
     assert client_for("finance").post(url).status_code == 302
     assert Mention.objects.open_for(users["finance"]).count() == 0
     assert Mention.objects.open_for(users["officer"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_comments_appear_in_the_history_beside_the_changes(client_for, users, distribution2023):
+    agreement = distribution2023
+    deadline = agreement.deadlines.first()
+    activity = agreement.areas.first().activities.first()
+    do_add_comment(agreement, "Kommentar om överenskommelsen", acting_user=users["officer"])
+    do_add_comment(deadline, "Kommentar om fristen", acting_user=users["finance"])
+    do_add_comment(activity, "Kommentar om aktiviteten", acting_user=users["manager"])
+    client = client_for("manager")
+
+    page = client.get(reverse("grants:agreement_history", args=[agreement.pk])).content.decode()
+    assert "Kommentar om överenskommelsen" in page and "Kommentar om fristen" in page
+    assert "Skapad" in page  # the changes are there too
+    assert page.index("Kommentar om fristen") < page.index("Skapad")  # newest first
+
+    page = client.get(
+        reverse("grants:deadline_history", args=[agreement.pk, deadline.pk])
+    ).content.decode()
+    assert "Kommentar om fristen" in page and "Kommentar om överenskommelsen" not in page
+
+    page = client.get(reverse("distribution:area_history", args=[activity.area_id])).content
+    assert "Kommentar om aktiviteten" in page.decode()
+    page = client.get(reverse("distribution:activity_edit", args=[activity.pk]))
+    assert page.status_code == 403  # the manager reads the area's history, edits nothing
