@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from allocations.models import DecidedAmount
 from grants.models import Region
+from tests.formdata import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,12 @@ def test_officer_enters_only_the_own_regions_amount_and_the_area_can_distribute(
     )
 
     # The rest later, from the published table: the own region's amount and source stay.
-    data = {f"r{r.county_code}": "1 000" for r in Region.objects.exclude(county_code="23")}
-    data.update({"r23": "1 234 567", "source": "Bilaga 3"})
+    # The form as shown (with its version token); adding amounts changes none already
+    # decided, so no reason is asked for.
+    data = form_data(client.get(url).content.decode(), "r23")
+    assert data["r23"] == "1 234 567" or data["r23"].replace("\u00a0", " ") == "1 234 567"
+    data.update({f"r{r.county_code}": "1 000" for r in Region.objects.exclude(county_code="23")})
+    data["source"] = "Bilaga 3"
     assert client.post(url, data).status_code == 302
     own = DecidedAmount.objects.get(component=component, region__county_code="23")
     assert own.source == "Regionens beslutsbrev RS/1/2023"
