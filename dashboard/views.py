@@ -18,6 +18,7 @@ from grants.models import Agreement
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
 from grants.views import home_context
+from operations.templatetags.inline_svg import with_style_nonce
 from plan.reads import dashboard_section
 
 from .figures import build_dashboard, data_version, default_year
@@ -105,7 +106,13 @@ def overview(request):
     plan = render_to_string(
         "plan/partials/dashboard_section.html", {"plan_indicators": dashboard_section()}, request
     )
-    body = _body(year, threshold, today, version).replace(PLAN_SECTION, plan, 1)
+    # The cached body is made without a request; its charts' <style> blocks get this
+    # response's nonce here (reading it puts it in the Content-Security-Policy header).
+    nonce = getattr(request, "csp_nonce", None)
+    body = _body(year, threshold, today, version)
+    if nonce is not None:
+        body = with_style_nonce(body, str(nonce))
+    body = body.replace(PLAN_SECTION, plan, 1)
     response = render(request, "dashboard/overview_page.html", {"year": year, "body": body})
     _build_ahead_after(response, today, version)
     return response
