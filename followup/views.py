@@ -3,6 +3,7 @@
 import json
 
 from django.contrib import messages
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -161,9 +162,18 @@ def source_new(request):
                 name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
             )
             source._history_user = request.user
-            source.save()
-            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
-            return redirect(reverse("followup:imports"))
+            try:
+                with transaction.atomic():
+                    source.save()
+            except IntegrityError:
+                # Someone saved a source of the same name since the sample was read.
+                problems = [
+                    f"Det finns redan en källa med namnet ”{source.name}”; någon annan sparade "
+                    "den nyss. Ladda om sidan och välj den, eller ge källan ett annat namn."
+                ]
+            else:
+                messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+                return redirect(reverse("followup:imports"))
         sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
     else:
         sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
@@ -359,8 +369,13 @@ def links(request, pk):
     if request.method == "POST":
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
-        if form.is_valid():
-            link = form.save()
+        try:
+            with transaction.atomic():
+                link = form.save() if form.is_valid() else None
+        except IntegrityError:
+            form.add_error(None, "Kopplingen finns redan; någon annan sparade den nyss.")
+            link = None
+        if link is not None:
             tied = LedgerTransaction.objects.filter(
                 cost_object=link.cost_object,
                 responsibility=link.responsibility,
