@@ -23,6 +23,9 @@ def ledger2023(distribution2023):
 
 def test_manager_reads_the_dashboard_drills_down_and_exports(page, axe_check, users, ledger2023):
     log_in(page, "chef")
+    # Managers land on the start page with Att göra, and go on to Översikt (issue 16).
+    expect(page).to_have_url(re.compile(r"/start/$"))
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Översikt").click()
     expect(page).to_have_url(re.compile(r"/oversikt/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("2023")
     assert plain_text(page.locator("#received")) == "75 422 690 kr"
