@@ -107,7 +107,8 @@ class ForecastForm(forms.Form):
     forecast = AmountField(
         label="Prognos för året",
         required=False,
-        help_text="Förväntat utfall för hela året, i kronor.",
+        help_text="Förväntat utfall för hela året, i kronor. Lämna tomt så räknas "
+        "aktivitetens budget som prognos.",
     )
 
 
