@@ -54,10 +54,13 @@ def check_version(instance, expected, what: str = "Uppgiften"):
         if expected is not None and expected > 0:
             raise StaleEdit(what)  # the row the form showed is gone
         return
+    # No ordering: a default ordering across a nullable relation would put an outer join
+    # under FOR UPDATE, which PostgreSQL refuses.
     current = (
         type(instance)
         ._default_manager.select_for_update()
         .filter(pk=instance.pk)
+        .order_by()
         .values_list("version", flat=True)
         .first()
     )
@@ -89,7 +92,7 @@ def check_versions(queryset, expected: str, what: str = "Uppgifterna") -> list:
 
     Lock the parent row first when rows may be added, so two first saves are serialised.
     """
-    rows = list(queryset.select_for_update().order_by("pk"))
+    rows = list(queryset.select_for_update(of=("self",)).order_by("pk"))
     if versions_token(rows) != (expected or ""):
         raise StaleEdit(what)
     return rows

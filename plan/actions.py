@@ -8,6 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import update_change_reason
 
+from common.versioning import StaleEdit as CommonStaleEdit
+from common.versioning import check_version, stale_message
+
 from .kolada import KoladaValue
 from .models import (
     ActivityLink,
@@ -28,14 +31,11 @@ class PlanError(Exception):
         super().__init__(" ".join(self.messages))
 
 
-class StaleEdit(PlanError):
+class StaleEdit(PlanError, CommonStaleEdit):
+    """The common stale-edit refusal (common.versioning), as the plan's own error."""
+
     def __init__(self):
-        super().__init__(
-            [
-                "Uppgiften har ändrats av någon annan sedan du öppnade den. "
-                "Ladda om sidan och gör ändringen igen; inget har sparats."
-            ]
-        )
+        PlanError.__init__(self, [stale_message("Uppgiften")])
 
 
 def _validate(instance):
@@ -54,9 +54,10 @@ def _bump(instance, expected_version):
     current = type(instance).objects.select_for_update().filter(pk=instance.pk).order_by().first()
     if current is None:
         raise PlanError(["Uppgiften finns inte längre; någon har tagit bort den."])
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEdit()
-    instance.version = current.version + 1
+    try:
+        check_version(instance, current.version if expected_version is None else expected_version)
+    except CommonStaleEdit as exc:
+        raise StaleEdit() from exc
 
 
 def _save(instance, acting_user, reason=""):
@@ -106,7 +107,7 @@ def do_set_status(
     sub.status = status
     sub.status_reference = reference if status == "ingar_i" else ""
     _validate(sub)
-    sub.version = old.version + 1
+    sub.version = old.version  # the save raises it
     _save(sub, acting_user, comment)
     return StatusChange.objects.create(
         sub_activity=sub,
@@ -139,8 +140,6 @@ def do_answer_question(
         answer = MeasureAnswer(question=question, year=year)
     elif expected_version is not None and answer.version != expected_version:
         raise StaleEdit()
-    else:
-        answer.version += 1
     answer.answer_yes = answer_yes
     answer.answer_text = answer_text
     answer.comment = comment
@@ -254,7 +253,6 @@ def do_import_kolada(
             )
             result.created += 1
         else:
-            current.version += 1
             result.updated += 1
         current.value = number
         current.source = source

@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from common.money import format_number
+from common.versioning import Versioned  # every save raises the version; the one mechanism
 from distribution.models import Activity
 from grants.models import Agreement
 
@@ -26,13 +27,6 @@ def _history():
     )
 
 
-class Versioned(models.Model):
-    """A row edited in the browser: its version refuses a save based on an older reading."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
 
 
 class Plan(Versioned):
