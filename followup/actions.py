@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from common.money import AmountError, parse_decimal
+from common.versioning import StaleEdit, check_version, stale_message
 from distribution.models import Activity, CostObject
 
 from .ledger_files import LedgerFileError, mapped_rows
@@ -408,15 +409,13 @@ def do_set_budget_profile(
     problems = check_profile(activity.amount, profile)
     if problems:
         raise BudgetProfileError(problems)
-    record = ActivityBudgetProfile.objects.select_for_update().filter(activity=activity).first()
-    if record is None:
-        if expected_version not in (None, 0):
-            raise BudgetProfileError([STALE_PROFILE])
-        record = ActivityBudgetProfile(activity=activity)
-    else:
-        if expected_version is not None and record.version != expected_version:
-            raise BudgetProfileError([STALE_PROFILE])
-        record.version += 1
+    record = ActivityBudgetProfile.objects.filter(activity=activity).order_by().first()
+    record = record or ActivityBudgetProfile(activity=activity)
+    if expected_version is not None:
+        try:
+            check_version(record, expected_version, "Budgetprofilen")
+        except StaleEdit as exc:
+            raise BudgetProfileError(exc.messages) from exc
     record.kind = profile.kind
     record.month = profile.month if profile.kind == ProfileKind.ONE_MONTH else None
     record.amounts = list(profile.amounts) if profile.kind == ProfileKind.MONTHS else []
@@ -426,10 +425,7 @@ def do_set_budget_profile(
     return record
 
 
-STALE_PROFILE = (
-    "Budgetprofilen har ändrats av någon annan sedan du öppnade den. "
-    "Ladda om sidan och gör ändringen igen; inget har sparats."
-)
+STALE_PROFILE = stale_message("Budgetprofilen")
 
 
 class AccountChartError(Exception):
