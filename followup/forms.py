@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
+from common.versioning import VersionField
 from distribution.models import Activity, CostObject
 from grants.forms import AmountField
 
@@ -104,6 +105,7 @@ class MappingForm(forms.Form):
 
 
 class ForecastForm(forms.Form):
+    version = VersionField()
     forecast = AmountField(
         label="Prognos för året",
         required=False,
