@@ -11,7 +11,10 @@ from django_tables2 import RequestConfig
 
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
 from common.history import timeline
+from common.logs import log_refused_import
 from common.versioning import StaleEdit, versions_token
+from filestore.models import Purpose
+from filestore.store import file_response, latest_file_of, stash_upload
 from grants.models import Agreement, Component, RecipientGroup, Region
 from grants.roles import require
 
@@ -80,8 +83,22 @@ def dataset_detail(request, pk):
     return render(
         request,
         "allocations/dataset_detail.html",
-        {"dataset": dataset, "form": form, "entries": _dataset_history(dataset)},
+        {
+            "dataset": dataset,
+            "form": form,
+            "entries": _dataset_history(dataset),
+            "kept_file": latest_file_of(dataset),
+        },
     )
+
+
+@require(can_view_allocations)
+def dataset_file(request, pk):
+    """The key-data file exactly as it was uploaded."""
+    stored = latest_file_of(get_object_or_404(KeyDataSet, pk=pk))
+    if stored is None:
+        raise Http404("Filen sparades inte (inläst före filarkivet eller inmatad för hand).")
+    return file_response(stored)
 
 
 @require(can_edit_allocations)
@@ -91,10 +108,13 @@ def dataset_import(request):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        kept = stash_upload(upload, purpose=Purpose.KEY_DATA)
         try:
             table = read_county_table(upload.read(), upload.name, counties())
         except ImportFileError as exc:
             problems = exc.problems
+            kept.discard()
+            log_refused_import(request, "nyckeldata", upload.name, problems)
         else:
             try:
                 dataset = do_import_key_data(
@@ -107,11 +127,13 @@ def dataset_import(request):
                 )
             except IntegrityError:
                 # Someone read in data of the same name since this form was checked.
+                kept.discard()
                 problems = [
                     f"Det finns redan nyckeldata med namnet ”{form.cleaned_data['name']}”; "
                     "någon annan läste in den nyss. Inget har sparats."
                 ]
             else:
+                kept.keep(dataset, acting_user=request.user)
                 messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
                 return redirect(dataset)
     return render(
@@ -325,6 +347,7 @@ def decided_edit(request, pk, component_pk):
             )
         except ImportFileError as exc:
             problems = exc.problems
+            log_refused_import(request, "beslutade belopp", upload.name, problems)
         except StaleEdit as exc:
             problems = exc.messages
         else:

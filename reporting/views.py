@@ -9,11 +9,13 @@ from django.views.decorators.http import require_http_methods
 from common.history import timeline
 from common.versioning import StaleEdit, save_checked
 from distribution.models import Activity
+from filestore.store import file_response, latest_file_of
 from grants.models import Agreement, RecipientGroup
 from grants.roles import require
 
 from .actions import do_generate_document, do_save_report_texts, document_context
 from .documents import DOCUMENT_FOR_DEADLINE, report_info
+from .filing import keep_document
 from .forms import ActivityReportForm, AgreementReportForm, AreaReportForm, OrganisationForm
 from .models import (
     ActivityReport,
@@ -39,6 +41,9 @@ CONTENT_TYPES = {
 
 
 def _download(document):
+    stored = latest_file_of(document)
+    if stored is not None:  # the kept copy, its checksum verified
+        return file_response(stored, CONTENT_TYPES[document.file_format])
     response = HttpResponse(
         bytes(document.content), content_type=CONTENT_TYPES[document.file_format]
     )
@@ -90,6 +95,7 @@ def _document_page(request, kind, *, agreement=None, year=None):
         document = do_generate_document(
             kind, file_format, agreement=agreement, year=year, acting_user=request.user
         )
+        keep_document(document, acting_user=request.user)
         return _download(document)
     earlier = GeneratedDocument.objects.filter(kind=kind).select_related("created_by")
     earlier = earlier.filter(agreement=agreement) if agreement else earlier.filter(year=year)
