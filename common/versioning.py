@@ -92,7 +92,7 @@ def check_versions(queryset, expected: str, what: str = "Uppgifterna") -> list:
 
     Lock the parent row first when rows may be added, so two first saves are serialised.
     """
-    rows = list(queryset.select_for_update().order_by("pk"))
+    rows = list(queryset.select_for_update(of=("self",)).order_by("pk"))
     if versions_token(rows) != (expected or ""):
         raise StaleEdit(what)
     return rows

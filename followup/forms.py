@@ -105,6 +105,7 @@ class MappingForm(forms.Form):
 
 
 class ForecastForm(forms.Form):
+    version = VersionField()
     forecast = AmountField(
         label="Prognos för året",
         required=False,

@@ -254,16 +254,30 @@ def periods(request, year):
 @require_http_methods(["GET", "POST"])
 def forecast(request, activity_pk):
     activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
-    form = ForecastForm(request.POST or None, initial={"forecast": activity.forecast})
+    form = ForecastForm(
+        request.POST or None,
+        initial={"forecast": activity.forecast, "version": activity.version},
+    )
     back = reverse("followup:overview", args=[activity.area.agreement_id])
+    problems = []
     if request.method == "POST" and form.is_valid():
-        do_set_forecast(activity, form.cleaned_data["forecast"], acting_user=request.user)
-        messages.success(request, f"Prognosen för ”{activity}” är sparad.")
-        return redirect(back)
+        version = form.cleaned_data["version"]
+        try:
+            do_set_forecast(
+                activity,
+                form.cleaned_data["forecast"],
+                acting_user=request.user,
+                expected_version=-1 if version is None else version,
+            )
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, f"Prognosen för ”{activity}” är sparad.")
+            return redirect(back)
     return render(
         request,
         "followup/forecast_form.html",
-        {"activity": activity, "form": form, "cancel_url": back},
+        {"activity": activity, "form": form, "cancel_url": back, "problems": problems},
         status=400 if request.method == "POST" else 200,
     )
 

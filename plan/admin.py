@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import (
     ActivityLink,
     Indicator,
@@ -53,7 +55,9 @@ class SubActivityAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the status trail is written by the status action only."""
+
     list_display = ["sub_activity", "old_status", "status", "changed_by", "changed_at"]
 
 

@@ -1,10 +1,13 @@
 """The admin is no back door: a superuser walks every admin page and every change it offers,
 and each change either is refused or leaves a history record naming the superuser."""
 
+import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.db.models import DecimalField
 from django.urls import reverse
@@ -12,10 +15,21 @@ from django.urls import reverse
 from distribution.actions import do_reallocate
 from followup.actions import do_close_period
 from followup.models import ActivityLink, LedgerImport, LedgerSource, LedgerTransaction
+from plan.actions import do_set_status
+from plan.demo import load_plan_setup
+from plan.models import SubActivity
 from reminders.models import SentReminder
 from reporting.models import GeneratedDocument
 
-OUR_APPS = {"grants", "allocations", "distribution", "followup", "reporting", "reminders"}
+OUR_APPS = {
+    "grants",
+    "allocations",
+    "distribution",
+    "followup",
+    "plan",
+    "reporting",
+    "reminders",
+}
 # Tables whose rows carry money or its rules, the imports and the documents: never changed
 # in the admin (the issue's list, and the rules and key values that decide money).
 READ_ONLY = {
@@ -29,12 +43,15 @@ READ_ONLY = {
     "followup.ledgertransaction",
     "followup.closedperiod",
     "reporting.generateddocument",
+    "plan.statuschange",
 }
+PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "plan" / "gemensam-plan-primarvard.json"
 
 
 @pytest.fixture
 def everything(distribution2023, area_named, users):
     """At least one row in every table the admin shows."""
+    load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
     area = area_named(distribution2023, "Utvecklingen")
     source, target = list(area.activities.order_by("position"))[:2]
     do_reallocate(source, target, Decimal(1000), reason="Test", acting_user=users["officer"])
@@ -63,6 +80,8 @@ def everything(distribution2023, area_named, users):
         checksum="1" * 64,
     )
     SentReminder.objects.create(deadline=distribution2023.deadlines.first(), step="30")
+    sub = SubActivity.objects.first()
+    do_set_status(sub, "pagar", comment="Startad", acting_user=users["officer"])
     return distribution2023
 
 

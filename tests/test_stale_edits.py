@@ -224,3 +224,11 @@ def test_saved_amounts_are_untouched_by_a_refused_save(two, allocations2023):
     assert_refused(two[1].post(url, {**stale, **_fill("9"), "reason": "x"}))
     after = list(DecidedAmount.objects.filter(component=component).values_list("version", "amount"))
     assert after == before and all(a == Decimal(1000) for _, a in after)
+
+
+def test_forecast(two, distribution2023, area_named):
+    activity = area_named(distribution2023, "Utvecklingen").activities.first()
+    url = reverse("followup:forecast", args=[activity.pk])
+    run_two(two, url, "forecast", {"forecast": "1 000"}, {"forecast": "2 000"})
+    activity.refresh_from_db()
+    assert activity.forecast == 1000

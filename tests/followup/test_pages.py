@@ -149,7 +149,8 @@ def test_closing_and_reopening_a_period_in_the_page(client_for, year2023, users)
 def test_forecast_by_officers_and_finance(client_for, year2023, users, who, status):
     activity = Activity.objects.filter(area__agreement=year2023).first()
     response = client_for(who).post(
-        reverse("followup:forecast", args=[activity.pk]), {"forecast": "23 500 000"}
+        reverse("followup:forecast", args=[activity.pk]),
+        {"forecast": "23 500 000", "version": activity.version},
     )
     assert response.status_code == status
     activity.refresh_from_db()
