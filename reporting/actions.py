@@ -1,13 +1,29 @@
-"""Generating a document stores it exactly as produced, with who, when and its checksum."""
+"""Generating a document stores it exactly as produced, with who, when and its checksum; the
+trail after that (attested, signed, sent) is recorded step by step, each with who and when,
+and the state of the deadlines the document answers is kept beside them in `grants`."""
 
 import hashlib
 
 from django.db import transaction
+from django.utils import timezone
 
-from .documents import CONTEXTS, financial_report_context, summary_context
+from grants.models import (
+    DOCUMENT_FOR_DEADLINE,
+    STATE_ORDER,
+    Deadline,
+    DeadlineSubmission,
+    DocumentKind,
+    DocumentState,
+)
+
+from .documents import CONTEXTS, financial_report_context, report_info, summary_context
 from .excel import financial_report_xlsx
-from .models import DocumentKind, GeneratedDocument
+from .models import Attestation, DocumentEvent, GeneratedDocument, SignedCopy
 from .pdf import render_pdf
+
+
+class TrailError(Exception):
+    """A step of the trail that cannot be taken now; the message is for the user."""
 
 
 def document_context(kind: str, *, agreement=None, year=None) -> dict:
@@ -16,12 +32,13 @@ def document_context(kind: str, *, agreement=None, year=None) -> dict:
     return CONTEXTS[kind](agreement)
 
 
-def render_document(kind: str, file_format: str, *, agreement=None, year=None) -> bytes:
+def render_document(kind: str, file_format: str, *, agreement=None, year=None, extra=None) -> bytes:
     if file_format == "xlsx":
         if kind != DocumentKind.FINANCIAL_REPORT:
             raise ValueError(f"No XLSX form of {kind}")
         return financial_report_xlsx(financial_report_context(agreement))
-    return render_pdf(kind, document_context(kind, agreement=agreement, year=year))
+    context = document_context(kind, agreement=agreement, year=year)
+    return render_pdf(kind, {**context, **(extra or {})})
 
 
 def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
@@ -29,16 +46,200 @@ def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
     return f"{kind}-{subject}.{file_format}"
 
 
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def sync_deadlines(agreement, kind):
+    """Write how far the agreement's `kind` documents have come onto the deadlines they
+    answer: the furthest state of any of its PDFs, so that a later draft does not undo a
+    document already sent."""
+    if agreement is None:
+        return
+    deadline_kinds = [dk for dk, doc_kind in DOCUMENT_FOR_DEADLINE.items() if doc_kind == kind]
+    deadlines = list(Deadline.objects.own().filter(agreement=agreement, kind__in=deadline_kinds))
+    if not deadlines:
+        return
+    documents = list(GeneratedDocument.objects.with_trail().filter(agreement=agreement, kind=kind))
+    if not documents:
+        DeadlineSubmission.objects.filter(deadline__in=deadlines).delete()
+        return
+    best = max(documents, key=lambda d: (STATE_ORDER.index(d.state), d.created_at, d.pk))
+    for deadline in deadlines:
+        DeadlineSubmission.objects.update_or_create(
+            deadline=deadline,
+            defaults={
+                "document_kind": kind,
+                "state": best.state,
+                "changed_at": timezone.now(),
+                "sent_on": best.sent_on,
+                "sent_channel": best.get_sent_channel_display() if best.sent_channel else "",
+                "sent_by": best.sent_by,
+            },
+        )
+
+
+def _record(document, state, acting_user, note=""):
+    DocumentEvent.objects.create(
+        document=document,
+        state=state,
+        acted_by=acting_user,
+        checksum=document.checksum,
+        note=note,
+    )
+
+
 @transaction.atomic
 def do_generate_document(kind, file_format, *, agreement=None, year=None, acting_user=None):
     content = render_document(kind, file_format, agreement=agreement, year=year)
-    return GeneratedDocument.objects.create(
+    document = GeneratedDocument.objects.create(
         kind=kind,
         agreement=agreement,
         year=agreement.year if agreement else year,
         file_format=file_format,
         file_name=file_name(kind, file_format, agreement=agreement, year=year),
         content=content,
-        checksum=hashlib.sha256(content).hexdigest(),
+        checksum=_sha256(content),
         created_by=acting_user,
     )
+    _record(document, DocumentState.GENERATED, acting_user)
+    if file_format == "pdf":
+        sync_deadlines(agreement, kind)
+    return document
+
+
+def _lock(document, expected_state) -> GeneratedDocument:
+    """The document row, locked; refused when someone else moved it on meanwhile."""
+    locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+    if expected_state is not None and locked.state != expected_state:
+        raise TrailError(
+            f"Dokumentet har ändrats av någon annan (status nu: {locked.get_state_display()}). "
+            "Ladda om sidan."
+        )
+    return locked
+
+
+def _check_next(document, state):
+    if document.next_state != state:
+        if document.next_state is None:
+            raise TrailError("Dokumentet är redan skickat.")
+        raise TrailError(
+            f"{document.get_kind_display()} ska nu bli ”{document.next_state.label.lower()}”, "
+            f"inte ”{DocumentState(state).label.lower()}”."
+        )
+
+
+@transaction.atomic
+def do_attest_document(
+    document, *, correct: bool, deviations: str, acting_user, expected_state=None
+):
+    """The head of finance attests the financial report: Alt 1 (correct) or Alt 2 with the
+    deviations. The PDF is rendered again with the attestation filled in (it has not been
+    sent yet); the event keeps the checksum of the draft it replaced."""
+    document = _lock(document, expected_state)
+    _check_next(document, DocumentState.ATTESTED)
+    deviations = deviations.strip()
+    if not correct and not deviations:
+        raise TrailError("Med alternativ 2 ska avvikelserna och åtgärderna anges.")
+    info = report_info(document.agreement)
+    info.attestation = Attestation.CORRECT if correct else Attestation.NOT_CORRECT
+    info.deviations = deviations
+    info._history_user = acting_user
+    info.save()
+    draft_checksum = document.checksum
+    now = timezone.now()
+    content = render_document(
+        document.kind,
+        "pdf",
+        agreement=document.agreement,
+        extra={"attested": {"by": acting_user, "on": timezone.localdate(now)}},
+    )
+    document.content = content
+    document.checksum = _sha256(content)
+    document.state = DocumentState.ATTESTED
+    document.attested_by = acting_user
+    document.attested_at = now
+    document.save()
+    note = (
+        "Alt 1: intygar att den ekonomiska redovisningen är korrekt."
+        if correct
+        else f"Alt 2: bedömer inte att den ekonomiska redovisningen är korrekt. {deviations}"
+    )
+    if correct and deviations:
+        note += f" Avvikelser och åtgärder: {deviations}"
+    _record(document, DocumentState.ATTESTED, acting_user, f"{note} (utkast {draft_checksum})")
+    sync_deadlines(document.agreement, document.kind)
+    return document
+
+
+MAX_SIGNED_COPY = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def do_upload_signed_copy(
+    document,
+    *,
+    content: bytes,
+    file_name: str,
+    signatory: str,
+    signed_on,
+    acting_user,
+    expected_state=None,
+):
+    """Keep the signed copy (scanned or e-signed PDF) with its checksum; the document is
+    signed."""
+    document = _lock(document, expected_state)
+    _check_next(document, DocumentState.SIGNED)
+    if not content.startswith(b"%PDF-"):
+        raise TrailError("Det undertecknade exemplaret ska vara en PDF-fil.")
+    if len(content) > MAX_SIGNED_COPY:
+        raise TrailError("Filen är större än 20 MB.")
+    if signed_on > timezone.localdate():
+        raise TrailError("Datumet för underskriften kan inte ligga i framtiden.")
+    copy = SignedCopy.objects.create(
+        document=document,
+        file_name=file_name[:200],
+        content=content,
+        checksum=_sha256(content),
+        signatory=signatory,
+        signed_on=signed_on,
+        uploaded_by=acting_user,
+    )
+    document.state = DocumentState.SIGNED
+    document.save(update_fields=["state"])
+    _record(
+        document,
+        DocumentState.SIGNED,
+        acting_user,
+        f"Undertecknat av {signatory} {signed_on:%Y-%m-%d}; undertecknat exemplar "
+        f"{copy.file_name} (SHA-256 {copy.checksum}).",
+    )
+    sync_deadlines(document.agreement, document.kind)
+    return copy
+
+
+@transaction.atomic
+def do_send_document(
+    document, *, sent_on, channel: str, recipient: str = "", acting_user, expected_state=None
+):
+    """The document has been sent: the deadlines it answers are met."""
+    document = _lock(document, expected_state)
+    _check_next(document, DocumentState.SENT)
+    if sent_on > timezone.localdate():
+        raise TrailError("Datumet då dokumentet skickades kan inte ligga i framtiden.")
+    document.state = DocumentState.SENT
+    document.sent_on = sent_on
+    document.sent_channel = channel
+    document.sent_to = recipient
+    document.sent_by = acting_user
+    document.save(update_fields=["state", "sent_on", "sent_channel", "sent_to", "sent_by"])
+    _record(
+        document,
+        DocumentState.SENT,
+        acting_user,
+        f"Skickat {sent_on:%Y-%m-%d} via {document.get_sent_channel_display().lower()}"
+        + (f" till {recipient}" if recipient else "")
+        + ".",
+    )
+    sync_deadlines(document.agreement, document.kind)
+    return document

@@ -15,9 +15,9 @@ from distribution.models import Activity, AreaPlan
 from followup.followup_table import build_followup
 from followup.models import LedgerTransaction
 from followup.periods import PERIODS
-from grants.models import DeadlineKind, RecipientGroup
+from grants.models import DeadlineKind, DocumentKind, RecipientGroup
 
-from .models import AgreementReport, AreaReport, DocumentKind, OrganisationProfile, StateGrantYear
+from .models import AgreementReport, AreaReport, OrganisationProfile, StateGrantYear
 
 ZERO = Decimal("0")
 
@@ -34,15 +34,6 @@ DECISION_CONDITIONS = [
     "framgå hur implementering ska ske i ordinarie verksamhet i befintlig budget, vad aktiviteten "
     "kan ersätta av befintlig verksamhet eller hur avveckling av utvecklingsprojekt ska ske.",
 ]
-
-# Which document answers which kind of deadline.
-DOCUMENT_FOR_DEADLINE = {
-    DeadlineKind.REQUISITION: DocumentKind.REQUISITION,
-    DeadlineKind.FINANCIAL_REPORT: DocumentKind.FINANCIAL_REPORT,
-    DeadlineKind.REPAYMENT: DocumentKind.FINANCIAL_REPORT,
-    DeadlineKind.ACTIVITY_REPORT: DocumentKind.ACTIVITY_REPORT,
-    DeadlineKind.VFU_REPORT: DocumentKind.ACTIVITY_REPORT,
-}
 
 
 def report_info(agreement) -> AgreementReport:

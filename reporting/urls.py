@@ -14,5 +14,11 @@ urlpatterns = [
     ),
     path("rapporter/statsbidrag/<int:year>/", views.annual_summary, name="annual_summary"),
     path("rapporter/dokument/<int:doc_pk>/", views.stored_document, name="stored"),
+    path("rapporter/dokument/<int:doc_pk>/status/", views.document_trail, name="trail"),
+    path(
+        "rapporter/dokument/<int:doc_pk>/undertecknat/<int:copy_pk>/",
+        views.signed_copy,
+        name="signed_copy",
+    ),
     path("rapporter/regionens-uppgifter/", views.organisation, name="organisation"),
 ]

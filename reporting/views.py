@@ -8,20 +8,48 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from distribution.models import Activity
-from grants.models import Agreement, RecipientGroup
+from grants.models import DOCUMENT_FOR_DEADLINE, Agreement, Deadline, DocumentKind, DocumentState
 from grants.roles import require
 
-from .actions import do_generate_document, document_context
-from .documents import DOCUMENT_FOR_DEADLINE, report_info
-from .forms import ActivityReportForm, AgreementReportForm, AreaReportForm, OrganisationForm
-from .models import ActivityReport, AreaReport, DocumentKind, GeneratedDocument, OrganisationProfile
+from .actions import (
+    TrailError,
+    do_attest_document,
+    do_generate_document,
+    do_send_document,
+    do_upload_signed_copy,
+    document_context,
+)
+from .documents import report_info
+from .forms import (
+    ActivityReportForm,
+    AgreementReportForm,
+    AreaReportForm,
+    AttestForm,
+    OrganisationForm,
+    SendForm,
+    SignedCopyForm,
+)
+from .models import (
+    ActivityReport,
+    AreaReport,
+    GeneratedDocument,
+    OrganisationProfile,
+    SignedCopy,
+)
 from .pdf import BODY_TEMPLATES
-from .permissions import can_generate_reports, can_view_reports, can_write_reports
+from .permissions import (
+    can_attest,
+    can_generate_reports,
+    can_handle_documents,
+    can_view_reports,
+    can_write_reports,
+)
 
 AGREEMENT_DOCUMENTS = [
     DocumentKind.REQUISITION,
     DocumentKind.FINANCIAL_REPORT,
     DocumentKind.ACTIVITY_REPORT,
+    DocumentKind.VFU_REPORT,
     DocumentKind.DECISION,
 ]
 CONTENT_TYPES = {
@@ -51,13 +79,11 @@ def agreement_reports(request, pk):
         latest[document.kind] = document
     due = []
     # The region's own deadlines: not those that only SKR or the municipalities (RSS) meet.
-    own = agreement.deadlines.exclude(
-        applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
-    )
+    own = Deadline.objects.own().filter(agreement=agreement).select_related("submission")
     for deadline in own:
         kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
         if kind:
-            due.append((deadline, DocumentKind(kind), latest.get(kind)))
+            due.append((deadline, DocumentKind(kind), getattr(deadline, "submission", None)))
     return render(
         request,
         "reporting/agreement_reports.html",
@@ -83,7 +109,9 @@ def _document_page(request, kind, *, agreement=None, year=None):
             kind, file_format, agreement=agreement, year=year, acting_user=request.user
         )
         return _download(document)
-    earlier = GeneratedDocument.objects.filter(kind=kind).select_related("created_by")
+    earlier = (
+        GeneratedDocument.objects.filter(kind=kind).select_related("created_by").defer("content")
+    )
     earlier = earlier.filter(agreement=agreement) if agreement else earlier.filter(year=year)
     context = document_context(kind, agreement=agreement, year=year)
     return render(
@@ -119,6 +147,109 @@ def annual_summary(request, year):
 @require(can_view_reports)
 def stored_document(request, doc_pk):
     return _download(get_object_or_404(GeneratedDocument, pk=doc_pk))
+
+
+def _trail_forms(request, document):
+    """The form for the document's next step, if this user may take it."""
+    step = document.next_state
+    if step == DocumentState.ATTESTED and can_attest(request.user):
+        info = report_info(document.agreement)
+        return AttestForm(
+            initial={
+                "correct": "1" if info.attestation == "1" else "2",
+                "deviations": info.deviations,
+            }
+        )
+    if step == DocumentState.SIGNED and can_handle_documents(request.user):
+        return SignedCopyForm()
+    if step == DocumentState.SENT and can_handle_documents(request.user):
+        return SendForm()
+    return None
+
+
+@require(can_view_reports)
+@require_http_methods(["GET", "POST"])
+def document_trail(request, doc_pk):
+    document = get_object_or_404(
+        GeneratedDocument.objects.select_related("agreement", "created_by").defer("content"),
+        pk=doc_pk,
+    )
+    form = _trail_forms(request, document)
+    error = None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        step, expected = document.next_state, request.POST.get("state")
+        try:
+            if request.POST.get("step") != step:
+                raise TrailError(
+                    f"Dokumentet har ändrats av någon annan (status nu: "
+                    f"{document.get_state_display()}). Ladda om sidan."
+                )
+            if step == DocumentState.ATTESTED:
+                form = AttestForm(request.POST)
+                if form.is_valid():
+                    do_attest_document(
+                        document,
+                        correct=form.cleaned_data["correct"] == "1",
+                        deviations=form.cleaned_data["deviations"],
+                        acting_user=request.user,
+                        expected_state=expected,
+                    )
+                    messages.success(request, "Den ekonomiska redovisningen är attesterad.")
+                    return redirect(reverse("reporting:trail", args=[document.pk]))
+            elif step == DocumentState.SIGNED:
+                form = SignedCopyForm(request.POST, request.FILES)
+                if form.is_valid():
+                    upload = form.cleaned_data["file"]
+                    do_upload_signed_copy(
+                        document,
+                        content=upload.read(),
+                        file_name=upload.name,
+                        signatory=form.cleaned_data["signatory"],
+                        signed_on=form.cleaned_data["signed_on"],
+                        acting_user=request.user,
+                        expected_state=expected,
+                    )
+                    messages.success(request, "Det undertecknade exemplaret är sparat.")
+                    return redirect(reverse("reporting:trail", args=[document.pk]))
+            else:
+                form = SendForm(request.POST)
+                if form.is_valid():
+                    do_send_document(
+                        document,
+                        sent_on=form.cleaned_data["sent_on"],
+                        channel=form.cleaned_data["channel"],
+                        recipient=form.cleaned_data["recipient"],
+                        acting_user=request.user,
+                        expected_state=expected,
+                    )
+                    messages.success(request, "Dokumentet är registrerat som skickat.")
+                    return redirect(reverse("reporting:trail", args=[document.pk]))
+        except TrailError as refused:
+            error = str(refused)
+    return render(
+        request,
+        "reporting/trail.html",
+        {
+            "document": document,
+            "events": document.events.select_related("acted_by"),
+            "copies": document.signed_copies.select_related("uploaded_by").defer("content"),
+            "form": form,
+            "error": error,
+            "steps": document.steps,
+            "done": document.steps[: document.steps.index(document.state) + 1],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_view_reports)
+def signed_copy(request, doc_pk, copy_pk):
+    copy = get_object_or_404(SignedCopy, pk=copy_pk, document_id=doc_pk)
+    response = HttpResponse(bytes(copy.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{copy.file_name}"'
+    return response
 
 
 @require(can_write_reports)
