@@ -184,6 +184,31 @@ def activity_report_context(agreement):
     return context
 
 
+def vfu_report_context(agreement):
+    """The VFU report to Socialstyrelsen by 31 March of the agreement year: clinical-placement
+    weeks and places of the previous spring term and an estimate for this spring term."""
+    context = _common(agreement)
+    info = context["info"]
+    context.update(
+        title=f"VFU-redovisning – {agreement}",
+        vfu=agreement.components.filter(name__icontains="VFU").first(),
+        rows=[
+            (
+                f"Genomförda i regionens regi vårterminen {agreement.year - 1}",
+                info.vfu_weeks_previous,
+                info.vfu_places_previous,
+            ),
+            (
+                f"Uppskattning för vårterminen {agreement.year}",
+                info.vfu_weeks_estimate,
+                info.vfu_places_estimate,
+            ),
+        ],
+        due=_deadline(agreement, DeadlineKind.VFU_REPORT),
+    )
+    return context
+
+
 def decision_context(agreement):
     context = _common(agreement)
     decided = own_decided(agreement)
@@ -267,4 +292,5 @@ CONTEXTS = {
     DocumentKind.FINANCIAL_REPORT: financial_report_context,
     DocumentKind.ACTIVITY_REPORT: activity_report_context,
     DocumentKind.DECISION: decision_context,
+    DocumentKind.VFU_REPORT: vfu_report_context,
 }

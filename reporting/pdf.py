@@ -9,6 +9,7 @@ BODY_TEMPLATES = {
     "rekvisition": "reporting/documents/requisition.html",
     "ekonomisk-redovisning": "reporting/documents/financial_report.html",
     "verksamhetsrapport": "reporting/documents/activity_report.html",
+    "vfu-redovisning": "reporting/documents/vfu_report.html",
     "beslutsunderlag": "reporting/documents/decision.html",
     "statsbidrag": "reporting/documents/annual_summary.html",
 }
