@@ -47,7 +47,7 @@ def _lines(container, number, height):
                 # starts well before the previous one ends shows it.
                 runs_over = any(
                     b.x0 < a.x1 - 0.5 * min(a.width, b.width) and b.get_text().strip()
-                    for a, b in zip(chars, chars[1:])
+                    for a, b in zip(chars, chars[1:], strict=False)
                 )
                 yield Line(
                     number,
