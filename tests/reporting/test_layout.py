@@ -16,9 +16,11 @@ from grants.models import DocumentKind
 from reporting.actions import document_context, render_document
 from reporting.demo import load_state_grants
 from reporting.models import AgreementReport, AreaReport, OrganisationProfile
+from reporting.pdf import css_string
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
 from .layout import (
+    MM,
     find,
     orphaned_headings,
     outside_margins,
@@ -236,3 +238,16 @@ def test_every_document_reads_right_on_paper(demo_data):
         if found:
             problems[name] = found
     assert problems == {}
+
+
+def test_css_string_escapes_the_css_way():
+    assert css_string("Region \"JH\" <b>\\ 'x'\n") == ("Region \\\"JH\\\" \\3C b>\\\\ \\'x\\'\\A ")
+
+
+def test_page_headers_print_quotes_and_less_than_as_written(gnv2023):
+    OrganisationProfile.objects.create(name='Region "Test" <JH> \\ 1')
+    content = render_document(DocumentKind.REQUISITION, "pdf", agreement=gnv2023)
+    first = read_layout(content)[0]
+    header = [line.text for line in first.lines if line.top < 20 * MM]
+    assert 'Region "Test" <JH> \\ 1' in header
+    assert "Rekvisition – God och nära vård 2023" in header
