@@ -10,16 +10,32 @@ from django.utils import timezone
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     STATE_ORDER,
+    Agreement,
     Deadline,
     DeadlineSubmission,
     DocumentKind,
     DocumentState,
 )
 
-from .documents import CONTEXTS, financial_report_context, report_info, summary_context
+from .documents import (
+    CONTEXTS,
+    financial_report_context,
+    own_total,
+    report_info,
+    summary_context,
+)
 from .excel import financial_report_xlsx
-from .models import Attestation, DocumentEvent, GeneratedDocument, SignedCopy
+from .models import (
+    Attestation,
+    DocumentEvent,
+    GeneratedDocument,
+    SignedCopy,
+    StateGrant,
+    StateGrantLine,
+    StateGrantYear,
+)
 from .pdf import render_pdf
+from .register import GrantRow
 
 
 class TrailError(Exception):
@@ -243,3 +259,131 @@ def do_send_document(
     )
     sync_deadlines(document.agreement, document.kind)
     return document
+
+
+# The register of every year's state grants.
+
+
+class RegisterError(Exception):
+    """A change to the register that is refused; `problems` are for the user."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _grant_year(year: int) -> StateGrantYear:
+    grant_year, _ = StateGrantYear.objects.select_for_update().get_or_create(year=year)
+    return grant_year
+
+
+def _next_position(grant_year, temporary) -> int:
+    last = (
+        StateGrant.objects.filter(grant_year=grant_year, temporary=temporary)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def do_import_state_grants(year: int, grants: list[GrantRow], *, acting_user) -> list[StateGrant]:
+    """Add the grants read from a file to the year's register, all or nothing; a grant the
+    year already has (same name) is refused with its row."""
+    grant_year = _grant_year(year)
+    existing = {
+        (name.lower(), temporary)
+        for name, temporary in grant_year.grants.values_list("name", "temporary")
+    }
+    clashes = [
+        f"Rad {g.row}: ”{g.name}” finns redan för {year}; ändra det i registret i stället."
+        for g in grants
+        if (g.name.lower(), g.temporary) in existing
+    ]
+    if clashes:
+        raise RegisterError(clashes)
+    created = []
+    for row in grants:
+        grant = StateGrant(
+            grant_year=grant_year,
+            position=_next_position(grant_year, row.temporary),
+            name=row.name,
+            authority=row.authority,
+            case_number=row.case_number,
+            temporary=row.temporary,
+        )
+        grant._history_user = acting_user
+        grant.save()
+        for position, (amount, comment) in enumerate(row.lines, start=1):
+            line = StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
+            line._history_user = acting_user
+            line.save()
+        created.append(grant)
+    return created
+
+
+@transaction.atomic
+def do_fill_state_grants_from_agreements(year: int, *, acting_user):
+    """Add the year's agreements that the register lacks, with the region's amount (paid, or
+    else decided); returns (grants added, Swedish notes on agreements left out)."""
+    grant_year = _grant_year(year)
+    held = set(grant_year.grants.exclude(agreement=None).values_list("agreement_id", flat=True))
+    added, notes = [], []
+    for agreement in Agreement.objects.filter(year=year).order_by("short_name"):
+        if agreement.pk in held:
+            notes.append(f"{agreement} finns redan i registret.")
+            continue
+        info = report_info(agreement)
+        amount = info.grant_paid if info.grant_paid is not None else own_total(agreement)
+        if not amount:
+            notes.append(f"{agreement}: inga beslutade belopp för regionen; läggs inte till.")
+            continue
+        grant = StateGrant(
+            grant_year=grant_year,
+            position=_next_position(grant_year, False),
+            name=agreement.name,
+            authority="Kammarkollegiet",
+            case_number=agreement.region_case_number,
+            agreement=agreement,
+        )
+        grant._history_user = acting_user
+        grant.save()
+        line = StateGrantLine(
+            grant=grant,
+            position=1,
+            amount=amount,
+            comment="Utbetalt enligt rapportuppgifterna"
+            if info.grant_paid is not None
+            else "Regionens beslutade belopp enligt överenskommelsen",
+        )
+        line._history_user = acting_user
+        line.save()
+        added.append(grant)
+    return added, notes
+
+
+@transaction.atomic
+def do_save_state_grant(grant, lines, *, version, acting_user):
+    """Save a grant and replace its amounts; refused when someone saved it meanwhile."""
+    if grant.pk:
+        current = StateGrant.objects.select_for_update().get(pk=grant.pk)
+        if current.version != version:
+            raise RegisterError(
+                ["Någon annan har ändrat statsbidraget sedan du öppnade det. Ladda om sidan."]
+            )
+        grant.version = current.version + 1
+    else:
+        grant.position = _next_position(grant.grant_year, grant.temporary)
+    grant._history_user = acting_user
+    grant.save()
+    old = {(line.amount, line.comment) for line in grant.lines.all()}
+    if old != set(lines) or len(lines) != grant.lines.count():
+        for line in grant.lines.all():
+            line._history_user = acting_user
+            line.delete()
+        for position, (amount, comment) in enumerate(lines, start=1):
+            line = StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
+            line._history_user = acting_user
+            line.save()
+    return grant

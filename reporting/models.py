@@ -209,7 +209,14 @@ class StateGrantLine(models.Model):
     grant = models.ForeignKey(StateGrant, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField("ordning", default=1)
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
-    comment = models.CharField("kommentar", max_length=300, blank=True)
+    comment = models.CharField(
+        "kommentar",
+        max_length=300,
+        blank=True,
+        help_text="T.ex. vart ett vidaresänt belopp gick: ”Översänt till SKR för 1177 Vårdguiden”.",
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["grant", "position", "id"]

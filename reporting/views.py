@@ -2,32 +2,41 @@
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from allocations.importing import ImportFileError
 from distribution.models import Activity
 from grants.models import DOCUMENT_FOR_DEADLINE, Agreement, Deadline, DocumentKind, DocumentState
 from grants.roles import require
 
 from .actions import (
+    RegisterError,
     TrailError,
     do_attest_document,
+    do_fill_state_grants_from_agreements,
     do_generate_document,
+    do_import_state_grants,
+    do_save_state_grant,
     do_send_document,
     do_upload_signed_copy,
     document_context,
 )
-from .documents import report_info
+from .documents import ZERO, report_info, summary_context
 from .forms import (
     ActivityReportForm,
     AgreementReportForm,
     AreaReportForm,
     AttestForm,
     OrganisationForm,
+    RegisterImportForm,
     SendForm,
     SignedCopyForm,
+    StateGrantForm,
+    StateGrantLinesForm,
 )
 from .models import (
     ActivityReport,
@@ -35,6 +44,9 @@ from .models import (
     GeneratedDocument,
     OrganisationProfile,
     SignedCopy,
+    StateGrant,
+    StateGrantLine,
+    StateGrantYear,
 )
 from .pdf import BODY_TEMPLATES
 from .permissions import (
@@ -44,6 +56,7 @@ from .permissions import (
     can_view_reports,
     can_write_reports,
 )
+from .register import read_register_file
 
 AGREEMENT_DOCUMENTS = [
     DocumentKind.REQUISITION,
@@ -319,6 +332,135 @@ def organisation(request):
             "form": form,
             "title": "Regionens uppgifter i rapporterna",
             "cancel_url": reverse("grants:home"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# The register of every year's state grants.
+
+
+def _year_totals():
+    """(year, national grants, temporary grants) for every year in the register or with
+    agreements, newest first; one grouped query."""
+    sums = {}
+    for year, temporary, total in (
+        StateGrantLine.objects.order_by()
+        .values("grant__grant_year__year", "grant__temporary")
+        .annotate(total=Sum("amount"))
+        .values_list("grant__grant_year__year", "grant__temporary", "total")
+    ):
+        sums[(year, temporary)] = total
+    years = set(StateGrantYear.objects.values_list("year", flat=True))
+    years |= set(Agreement.objects.values_list("year", flat=True))
+    return [
+        (year, sums.get((year, False), ZERO), sums.get((year, True), ZERO))
+        for year in sorted(years, reverse=True)
+    ]
+
+
+@require(can_view_reports)
+def register_index(request):
+    year = request.GET.get("ar", "").strip()
+    if year:
+        if year.isdigit() and 1990 <= int(year) <= 2100:
+            return redirect(reverse("reporting:register_year", args=[int(year)]))
+        messages.error(request, f"”{year}” är inte ett år. Skriv t.ex. 2023.")
+    return render(
+        request,
+        "reporting/register_index.html",
+        {"years": _year_totals(), "can_edit": can_write_reports(request.user)},
+    )
+
+
+def _register_page(request, year, *, import_form=None, problems=(), status=200):
+    context = summary_context(year)
+    return render(
+        request,
+        "reporting/register_year.html",
+        {
+            **context,
+            "import_form": import_form or RegisterImportForm(),
+            "problems": problems,
+            "can_edit": can_write_reports(request.user),
+            "agreements": Agreement.objects.filter(year=year),
+        },
+        status=status,
+    )
+
+
+@require(can_view_reports)
+def register_year(request, year):
+    return _register_page(request, year)
+
+
+@require(can_write_reports)
+@require_http_methods(["POST"])
+def register_import(request, year):
+    form = RegisterImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _register_page(request, year, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        grants = read_register_file(upload.read(), upload.name)
+        created = do_import_state_grants(year, grants, acting_user=request.user)
+    except (ImportFileError, RegisterError) as refused:
+        return _register_page(
+            request, year, import_form=form, problems=refused.problems, status=400
+        )
+    messages.success(request, f"{len(created)} statsbidrag har lästs in för {year}.")
+    return redirect(reverse("reporting:register_year", args=[year]))
+
+
+@require(can_write_reports)
+@require_http_methods(["POST"])
+def register_fill(request, year):
+    added, notes = do_fill_state_grants_from_agreements(year, acting_user=request.user)
+    messages.success(request, f"{len(added)} statsbidrag har lagts till från överenskommelserna.")
+    for note in notes:
+        messages.info(request, note)
+    return redirect(reverse("reporting:register_year", args=[year]))
+
+
+@require(can_write_reports)
+@require_http_methods(["GET", "POST"])
+def register_grant(request, year, grant_pk=None):
+    if grant_pk:
+        grant = get_object_or_404(StateGrant, pk=grant_pk, grant_year__year=year)
+        lines = [(line.amount, line.comment) for line in grant.lines.all()]
+    else:
+        grant_year = StateGrantYear.objects.filter(year=year).first() or StateGrantYear(year=year)
+        grant, lines = StateGrant(grant_year=grant_year), []
+    data = request.POST or None
+    form = StateGrantForm(data, instance=grant, year=year)
+    lines_form = StateGrantLinesForm(data, lines=lines)
+    problems = []
+    if request.method == "POST" and form.is_valid() and lines_form.is_valid():
+        saved = form.save(commit=False)
+        try:
+            with transaction.atomic():
+                if not saved.grant_year.pk:
+                    saved.grant_year, _ = StateGrantYear.objects.get_or_create(year=year)
+                do_save_state_grant(
+                    saved,
+                    lines_form.lines(),
+                    version=form.cleaned_data.get("version"),
+                    acting_user=request.user,
+                )
+        except RegisterError as refused:
+            problems = refused.problems
+        else:
+            messages.success(request, f"”{saved.name}” är sparat.")
+            return redirect(reverse("reporting:register_year", args=[year]))
+    return render(
+        request,
+        "reporting/register_grant.html",
+        {
+            "year": year,
+            "grant": grant,
+            "form": form,
+            "lines_form": lines_form,
+            "problems": problems,
         },
         status=400 if request.method == "POST" else 200,
     )
