@@ -12,7 +12,15 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
-from .models import Agreement, Component, Deadline, DevelopmentArea, RecipientGroup, Region
+from .models import (
+    Agreement,
+    Component,
+    Deadline,
+    DeadlineSubmission,
+    DevelopmentArea,
+    RecipientGroup,
+    Region,
+)
 from .permissions import can_edit_grants, can_view_grants
 from .roles import require
 from .tables import AgreementTable, RegionTable
@@ -23,12 +31,20 @@ class DeadlineRow:
     deadline: Deadline
     status: str
     days_left: int
+    submission: DeadlineSubmission | None = None  # how far the answering document has come
 
 
 def _deadline_rows(deadlines):
+    """Rows for `deadlines`, read with `select_related("submission")`: a deadline is met
+    when the document answering it has been sent."""
     today = timezone.localdate()
     return [
-        DeadlineRow(d, d.status(today, settings.DEADLINE_WARNING_DAYS), (d.due_date - today).days)
+        DeadlineRow(
+            d,
+            d.status(today, settings.DEADLINE_WARNING_DAYS),
+            (d.due_date - today).days,
+            getattr(d, "submission", None),
+        )
         for d in deadlines
     ]
 
@@ -37,7 +53,7 @@ def _deadline_rows(deadlines):
 def home(request):
     agreements = Agreement.objects.order_by("-year", "short_name")
     upcoming = Deadline.objects.filter(due_date__gte=timezone.localdate()).select_related(
-        "agreement"
+        "agreement", "submission"
     )[:10]
     return render(
         request,
@@ -65,7 +81,7 @@ def agreement_detail(request, pk):
         Agreement.objects.prefetch_related(
             "areas",
             Prefetch("components", queryset=Component.objects.order_by("position", "id")),
-            "deadlines",
+            Prefetch("deadlines", queryset=Deadline.objects.select_related("submission")),
         ),
         pk=pk,
     )

@@ -281,6 +281,9 @@ def test_officers_upload_the_signed_copy_and_record_the_sending(client_for, gnv2
     assert response.status_code == 302
     reports = client.get(reverse("reporting:agreement", args=[gnv2023.pk])).content.decode()
     assert f"Skickat {YESTERDAY:%Y-%m-%d} (myndighetens e-tjänst)" in reports
+    # The agreement's deadline list says the requisition deadline is met.
+    detail = client.get(gnv2023.get_absolute_url()).content.decode()
+    assert f"Skickat {YESTERDAY:%Y-%m-%d}" in detail
     # The same form posted again (a second tab): refused, nothing changes.
     response = client.post(
         url,
