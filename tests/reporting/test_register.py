@@ -222,3 +222,14 @@ def test_managers_read_the_register_but_do_not_change_it(client_for, grants2021)
     assert client.get(reverse("reporting:register_new", args=[2021])).status_code == 403
     assert client.post(reverse("reporting:register_fill", args=[2021])).status_code == 403
     assert StateGrantYear.objects.get().grants.count() == 14
+
+
+def test_the_import_command(db, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    good = tmp_path / "statsbidrag-2023.csv"
+    good.write_bytes(CSV_2023)
+    call_command("import_state_grants", str(good), "--year", "2023")
+    assert StateGrant.objects.count() == 3
+    with pytest.raises(CommandError, match="finns redan för 2023"):
+        call_command("import_state_grants", str(good), "--year", "2023")
