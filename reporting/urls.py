@@ -18,9 +18,7 @@ urlpatterns = [
     path("statsbidrag/<int:year>/nytt/", views.register_grant, name="register_new"),
     path("statsbidrag/<int:year>/<int:grant_pk>/", views.register_grant, name="register_grant"),
     path("statsbidrag/<int:year>/inlasning/", views.register_import, name="register_import"),
-    path(
-        "statsbidrag/<int:year>/fyll-i/", views.register_fill, name="register_fill"
-    ),
+    path("statsbidrag/<int:year>/fyll-i/", views.register_fill, name="register_fill"),
     path("rapporter/dokument/<int:doc_pk>/", views.stored_document, name="stored"),
     path("rapporter/dokument/<int:doc_pk>/status/", views.document_trail, name="trail"),
     path(
