@@ -316,3 +316,26 @@ def test_report_command(reported2023, grants2021, tmp_path):
     )
     assert load_workbook(tmp_path / "e.xlsx").sheetnames == ["Ekonomisk redovisning"]
     assert GeneratedDocument.objects.count() == 3
+
+
+def test_decision_document_shows_the_live_ofordelat_and_labels_copied_notes(reported2023, users):
+    from distribution.actions import do_save_activity
+    from distribution.models import Activity
+
+    # Money given to an activity after the decision: the note copied from the decision still
+    # says 17 247 254 kr; the document must show what the distribution says now.
+    activity = Activity.objects.get(
+        area__agreement=reported2023, name__startswith="Öka patientmedverkan"
+    )
+    activity.amount = D(6_500_000)
+    do_save_activity(activity, acting_user=users["officer"], reason="Medel till patientmedverkan")
+    text = pdf_text(
+        bytes(do_generate_document(DocumentKind.DECISION, "pdf", agreement=reported2023).content)
+    )
+    assert "Ofördelat " + kr(10_747_254) in text
+    assert "Ofördelat enligt den aktuella fördelningen: " + kr(10_747_254) in text
+    assert (
+        "Anteckning ur källdokumentet (kopierad, beloppen ovan gäller): Beslutet anger belopp"
+        in text
+    )
+    assert "Ofördelat " + kr(17_247_254) not in text
