@@ -339,3 +339,17 @@ def test_decision_document_shows_the_live_ofordelat_and_labels_copied_notes(repo
         in text
     )
     assert "Ofördelat " + kr(17_247_254) not in text
+
+
+def test_the_deviations_written_are_in_the_pdf_as_in_the_workbook(gnv2023):
+    AgreementReport.objects.create(
+        agreement=gnv2023,
+        attestation="1",
+        deviations="Lönekostnader i december bokades i januari.",
+    )
+    content = bytes(
+        do_generate_document(DocumentKind.FINANCIAL_REPORT, "pdf", agreement=gnv2023).content
+    )
+    assert "Avvikelser och åtgärder: Lönekostnader i december bokades i januari." in pdf_text(
+        content
+    )
