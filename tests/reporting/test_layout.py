@@ -13,7 +13,11 @@ from django.conf import settings
 from allocations.demo import load_allocation_setup
 from followup.demo import load_demo_ledger
 from grants.models import DocumentKind
-from reporting.actions import document_context, render_document
+from reporting.actions import (
+    do_fill_state_grants_from_agreements,
+    document_context,
+    render_document,
+)
 from reporting.demo import load_state_grants
 from reporting.models import AgreementReport, AreaReport, OrganisationProfile
 from reporting.pdf import css_string
@@ -65,6 +69,7 @@ def demo_data(demo):
         vfu_weeks_estimate=150,
         vfu_places_estimate=48,
     )
+    do_fill_state_grants_from_agreements(2023, acting_user=None)
     for area in demo[2023].areas.all():
         AreaReport.objects.create(
             area=area,
@@ -130,11 +135,11 @@ def totals(kind, context):
                 [g.name for g in context["regular"]],
             ),
             (
-                "Tillfälliga statsbidrag kopplade till pandemin",
+                f"Tillfälliga statsbidrag år {year}",
                 "Totalt tillfälliga bidrag",
                 [g.name for g in context["temporary"]],
             ),
-        ]
+        ][: 2 if context["temporary"] else 1]
     return []
 
 
@@ -211,6 +216,7 @@ DOCUMENTS = [
     ("beslutsunderlag-2023", DocumentKind.DECISION, 2023),
     ("beslutsunderlag-2020", DocumentKind.DECISION, 2020),
     ("statsbidrag-2021", DocumentKind.ANNUAL_SUMMARY, 2021),
+    ("statsbidrag-2023", DocumentKind.ANNUAL_SUMMARY, 2023),  # filled from the agreements
 ]
 
 

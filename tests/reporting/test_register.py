@@ -23,7 +23,7 @@ from reporting.actions import (
     render_document,
 )
 from reporting.models import StateGrant, StateGrantLine, StateGrantYear
-from reporting.register import read_register_file
+from reporting.register import GrantRow, read_register_file
 
 from .layout import read_layout
 
@@ -233,3 +233,28 @@ def test_the_import_command(db, tmp_path):
     assert StateGrant.objects.count() == 3
     with pytest.raises(CommandError, match="finns redan för 2023"):
         call_command("import_state_grants", str(good), "--year", "2023")
+
+
+def test_the_register_pages_make_the_same_queries_however_many_grants(client_for, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("manager")
+
+    def queries(count):
+        grants = [
+            GrantRow(row=n, name=f"Statsbidrag {count}-{n}", lines=[(D(n), ""), (D(-1), "X")])
+            for n in range(count)
+        ]
+        do_import_state_grants(2000 + count, grants, acting_user=None)
+        counts = []
+        for url in (
+            reverse("reporting:register"),
+            reverse("reporting:register_year", args=[2000 + count]),
+        ):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    assert queries(3) == queries(30)
