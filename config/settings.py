@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "allocations",
     "distribution",
     "followup",
+    "plan",
     "reporting",
     "reminders",
     "dashboard",
