@@ -107,6 +107,14 @@ def totals(kind, context):
                 "Summa",
                 [a["area"].name for a in context["areas"]],
             )
+        ] + [
+            (
+                f"Insatser i {a['area'].name}",
+                "Summa",
+                [activity.name for activity, _, _ in a["activities"]],
+            )
+            for a in context["areas"]
+            if a["activities"]
         ]
     if kind == DocumentKind.DECISION:
         specs = [
@@ -168,16 +176,16 @@ def total_problems(pages, specs) -> list[str]:
             problems.append(f"”{label}” saknas efter ”{caption}”")
             continue
         total = after[0]
-        following = [line.position for line in find(pages, "", total.position)]
-        next_caption = min(
-            (
-                line.position
-                for spec_caption, _, _ in specs
-                if spec_caption != caption
-                for line in find(pages, spec_caption, total.position)
-            ),
-            default=following[-1] if following else total.position,
-        )
+        # The table ends at the next table's caption or the next heading.
+        ends = [
+            line.position
+            for spec_caption, _, _ in specs
+            if spec_caption != caption
+            for line in find(pages, spec_caption, total.position)
+        ] + [
+            line.position for line in find(pages, "", total.position) if line.size > BODY_SIZE + 1.5
+        ]
+        next_caption = min(ends, default=(len(pages) + 1, 0.0))
         repeated = [line for line in after[1:] if line.position <= next_caption]
         if repeated:
             problems.append(f"”{label}” står {len(repeated) + 1} gånger i ”{caption}”")
