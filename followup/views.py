@@ -3,12 +3,16 @@
 import json
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.logs import log_refused_import
 from distribution.models import Activity
+from filestore.models import Purpose
+from filestore.store import file_response, latest_file_of, stash_upload
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
@@ -114,13 +118,17 @@ def imports(request):
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
         if form.is_valid():
+            upload = stash_upload(form.cleaned_data["file"], purpose=Purpose.LEDGER)
             try:
                 record = do_import_ledger_file(
                     form.cleaned_data["file"], form.cleaned_data["source"], request.user
                 )
             except LedgerImportError as exc:
                 problems = exc.problems
+                upload.discard()
+                log_refused_import(request, "huvudbok", upload.file_name, problems)
             else:
+                upload.keep(record, acting_user=request.user)
                 messages.success(
                     request,
                     f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
@@ -154,9 +162,18 @@ def source_new(request):
                 name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
             )
             source._history_user = request.user
-            source.save()
-            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
-            return redirect(reverse("followup:imports"))
+            try:
+                with transaction.atomic():
+                    source.save()
+            except IntegrityError:
+                # Someone saved a source of the same name since the sample was read.
+                problems = [
+                    f"Det finns redan en källa med namnet ”{source.name}”; någon annan sparade "
+                    "den nyss. Ladda om sidan och välj den, eller ge källan ett annat namn."
+                ]
+            else:
+                messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+                return redirect(reverse("followup:imports"))
         sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
     else:
         sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
@@ -166,6 +183,7 @@ def source_new(request):
                 headers = headers_of(upload.file, upload.name)
             except LedgerFileError as exc:
                 problems = exc.problems
+                log_refused_import(request, "huvudbok (exempelfil)", upload.name, problems)
             else:
                 mapping_form = MappingForm(
                     initial={
@@ -351,8 +369,13 @@ def links(request, pk):
     if request.method == "POST":
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
-        if form.is_valid():
-            link = form.save()
+        try:
+            with transaction.atomic():
+                link = form.save() if form.is_valid() else None
+        except IntegrityError:
+            form.add_error(None, "Kopplingen finns redan; någon annan sparade den nyss.")
+            link = None
+        if link is not None:
             tied = LedgerTransaction.objects.filter(
                 cost_object=link.cost_object,
                 responsibility=link.responsibility,
@@ -382,3 +405,13 @@ def delete_link(request, pk, link_pk):
     link.delete()
     messages.success(request, "Kopplingen är borttagen; redan kopplade rader ligger kvar.")
     return redirect(reverse("followup:links", args=[pk]))
+
+
+@require(can_view_followup)
+def import_file(request, import_pk):
+    """The ledger file of an import, exactly as it was uploaded."""
+    record = get_object_or_404(LedgerImport, pk=import_pk)
+    stored = latest_file_of(record)
+    if stored is None:
+        raise Http404("Filen sparades inte (inläst före filarkivet).")
+    return file_response(stored)

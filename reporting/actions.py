@@ -7,6 +7,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
+from common.versioning import save_checked
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     STATE_ORDER,
@@ -25,6 +26,7 @@ from .documents import (
     summary_context,
 )
 from .excel import financial_report_xlsx
+from .filing import keep_document, keep_signed_copy
 from .models import (
     Attestation,
     DocumentEvent,
@@ -105,6 +107,30 @@ def _record(document, state, acting_user, note=""):
     )
 
 
+def _edited(form) -> bool:
+    return any(name != "version" for name in form.changed_data)
+
+
+@transaction.atomic
+def do_save_report_texts(agreement, forms, *, acting_user) -> int:
+    """Save the narratives of an agreement's reports, each text on its own.
+
+    `forms` are (form, what) pairs of valid forms. Only texts that differ from what is stored
+    are saved, so an officer's save never writes back a text someone else changed meanwhile;
+    a text the officer's page showed in an older version is refused (StaleEdit, nothing
+    saved). Returns how many texts were saved."""
+    Agreement.objects.select_for_update().get(pk=agreement.pk)
+    saved = 0
+    for form, what in forms:
+        if not _edited(form):
+            continue
+        save_checked(
+            form.save(commit=False), form.expected_version, what=what, acting_user=acting_user
+        )
+        saved += 1
+    return saved
+
+
 @transaction.atomic
 def do_generate_document(kind, file_format, *, agreement=None, year=None, acting_user=None):
     content = render_document(kind, file_format, agreement=agreement, year=year)
@@ -176,6 +202,7 @@ def do_attest_document(
     document.attested_by = acting_user
     document.attested_at = now
     document.save()
+    keep_document(document, acting_user=acting_user)  # the attested copy is the one sent
     note = (
         "Alt 1: intygar att den ekonomiska redovisningen är korrekt."
         if correct
@@ -221,6 +248,7 @@ def do_upload_signed_copy(
         signed_on=signed_on,
         uploaded_by=acting_user,
     )
+    keep_signed_copy(copy, acting_user=acting_user)
     document.state = DocumentState.SIGNED
     document.save(update_fields=["state"])
     _record(

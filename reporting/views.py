@@ -9,7 +9,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from allocations.importing import ImportFileError
+from common.history import timeline
+from common.versioning import StaleEdit, save_checked
 from distribution.models import Activity
+from filestore.store import file_response, latest_file_of
 from grants.models import DOCUMENT_FOR_DEADLINE, Agreement, Deadline, DocumentKind, DocumentState
 from grants.roles import require
 
@@ -20,12 +23,14 @@ from .actions import (
     do_fill_state_grants_from_agreements,
     do_generate_document,
     do_import_state_grants,
+    do_save_report_texts,
     do_save_state_grant,
     do_send_document,
     do_upload_signed_copy,
     document_context,
 )
 from .documents import ZERO, report_info, summary_context
+from .filing import keep_document
 from .forms import (
     ActivityReportForm,
     AgreementReportForm,
@@ -40,6 +45,7 @@ from .forms import (
 )
 from .models import (
     ActivityReport,
+    AgreementReport,
     AreaReport,
     GeneratedDocument,
     OrganisationProfile,
@@ -72,6 +78,9 @@ CONTENT_TYPES = {
 
 
 def _download(document):
+    stored = latest_file_of(document)
+    if stored is not None:  # the kept copy, its checksum verified
+        return file_response(stored, CONTENT_TYPES[document.file_format])
     response = HttpResponse(
         bytes(document.content), content_type=CONTENT_TYPES[document.file_format]
     )
@@ -121,6 +130,7 @@ def _document_page(request, kind, *, agreement=None, year=None):
         document = do_generate_document(
             kind, file_format, agreement=agreement, year=year, acting_user=request.user
         )
+        keep_document(document, acting_user=request.user)
         return _download(document)
     earlier = (
         GeneratedDocument.objects.filter(kind=kind).select_related("created_by").defer("content")
@@ -260,9 +270,20 @@ def document_trail(request, doc_pk):
 @require(can_view_reports)
 def signed_copy(request, doc_pk, copy_pk):
     copy = get_object_or_404(SignedCopy, pk=copy_pk, document_id=doc_pk)
+    stored = latest_file_of(copy)
+    if stored is not None:  # the kept copy, its checksum verified
+        return file_response(stored, "application/pdf")
     response = HttpResponse(bytes(copy.content), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{copy.file_name}"'
     return response
+
+
+def _text_subject(record, area_forms, activity_forms):
+    if hasattr(record, "area_id"):
+        return next((str(a) for a, _ in area_forms if a.pk == record.area_id), "Område")
+    if hasattr(record, "activity_id"):
+        return next((str(a) for a, _ in activity_forms if a.pk == record.activity_id), "Aktivitet")
+    return "Överenskommelsen"
 
 
 @require(can_write_reports)
@@ -293,15 +314,20 @@ def report_texts(request, pk):
         )
         for activity in Activity.objects.filter(area__agreement=agreement).select_related("report")
     ]
-    forms = [info_form] + [f for _, f in area_forms] + [f for _, f in activity_forms]
-    if request.method == "POST" and all(f.is_valid() for f in forms):
-        with transaction.atomic():
-            for form in forms:
-                saved = form.save(commit=False)
-                saved._history_user = request.user
-                saved.save()
-        messages.success(request, "Rapporttexterna är sparade.")
-        return redirect(reverse("reporting:agreement", args=[agreement.pk]))
+    named = (
+        [(info_form, "Rapportuppgifterna för överenskommelsen")]
+        + [(f, f"Texten för området ”{area}”") for area, f in area_forms]
+        + [(f, f"Texten för aktiviteten ”{activity}”") for activity, f in activity_forms]
+    )
+    problems = []
+    if request.method == "POST" and all(f.is_valid() for f, _ in named):
+        try:
+            do_save_report_texts(agreement, named, acting_user=request.user)
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, "Rapporttexterna är sparade.")
+            return redirect(reverse("reporting:agreement", args=[agreement.pk]))
     return render(
         request,
         "reporting/texts.html",
@@ -310,6 +336,13 @@ def report_texts(request, pk):
             "info_form": info_form,
             "area_forms": area_forms,
             "activity_forms": activity_forms,
+            "problems": problems,
+            "entries": timeline(
+                AgreementReport.history.filter(agreement_id=agreement.pk),
+                AreaReport.history.filter(area__agreement=agreement),
+                ActivityReport.history.filter(activity__area__agreement=agreement),
+                subject=lambda record: _text_subject(record, area_forms, activity_forms),
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -319,12 +352,20 @@ def report_texts(request, pk):
 @require_http_methods(["GET", "POST"])
 def organisation(request):
     form = OrganisationForm(request.POST or None, instance=OrganisationProfile.current())
+    problems = []
     if request.method == "POST" and form.is_valid():
-        profile = form.save(commit=False)
-        profile._history_user = request.user
-        profile.save()
-        messages.success(request, "Regionens uppgifter är sparade.")
-        return redirect(reverse("reporting:organisation"))
+        try:
+            save_checked(
+                form.save(commit=False),
+                form.expected_version,
+                what="Regionens uppgifter",
+                acting_user=request.user,
+            )
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, "Regionens uppgifter är sparade.")
+            return redirect(reverse("reporting:organisation"))
     return render(
         request,
         "grants/form.html",
@@ -332,6 +373,8 @@ def organisation(request):
             "form": form,
             "title": "Regionens uppgifter i rapporterna",
             "cancel_url": reverse("grants:home"),
+            "problems": problems,
+            "entries": timeline(OrganisationProfile.history.all()),
         },
         status=400 if request.method == "POST" else 200,
     )

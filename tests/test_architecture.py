@@ -11,6 +11,7 @@ ROOT = Path(settings.BASE_DIR)
 # Lower number, lower layer. Apps on the same layer do not import each other.
 LAYERS = {
     "common": 0,
+    "filestore": 0,
     "grants": 1,
     "allocations": 2,
     "distribution": 3,
@@ -19,6 +20,8 @@ LAYERS = {
     "reporting": 6,
     "dashboard": 6,
     "reminders": 6,
+    "accounts": 6,
+    "operations": 6,
 }
 
 
