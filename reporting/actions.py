@@ -7,7 +7,7 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
-from common.versioning import save_checked
+from common.versioning import StaleEdit, check_version, save_checked
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     STATE_ORDER,
@@ -395,12 +395,10 @@ def do_fill_state_grants_from_agreements(year: int, *, acting_user):
 def do_save_state_grant(grant, lines, *, version, acting_user):
     """Save a grant and replace its amounts; refused when someone saved it meanwhile."""
     if grant.pk:
-        current = StateGrant.objects.select_for_update().get(pk=grant.pk)
-        if current.version != version:
-            raise RegisterError(
-                ["Någon annan har ändrat statsbidraget sedan du öppnade det. Ladda om sidan."]
-            )
-        grant.version = current.version + 1
+        try:
+            check_version(grant, version, what="Statsbidraget")
+        except StaleEdit as stale:
+            raise RegisterError(stale.messages) from stale
     else:
         grant.position = _next_position(grant.grant_year, grant.temporary)
     grant._history_user = acting_user

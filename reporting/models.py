@@ -169,7 +169,7 @@ class StateGrantYear(models.Model):
         return f"Statsbidrag {self.year}"
 
 
-class StateGrant(models.Model):
+class StateGrant(Versioned):
     """A state grant received in a year, God och nära vård or any other."""
 
     grant_year = models.ForeignKey(
@@ -191,7 +191,6 @@ class StateGrant(models.Model):
         Agreement, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="överenskommelse"
     )
     follow_up = models.TextField("uppföljning", blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(excluded_fields=["version"])
 

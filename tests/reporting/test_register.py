@@ -197,7 +197,7 @@ def test_entering_2023_in_the_app(client_for, allocations2023, users):
     stale = {**data, "version": "1", "amount_1": "1"}
     response = client.post(edit, stale)
     assert response.status_code == 400
-    assert "Någon annan har ändrat statsbidraget" in response.content.decode()
+    assert "Statsbidraget har ändrats av någon annan" in response.content.decode()
     assert grant.lines.first().amount == D(5_100_000)
 
 
