@@ -99,10 +99,31 @@ def areas_chart(areas) -> str:
     return _areas_chart(tuple((a.name, a.distributed, a.outcome, a.left) for a in areas))
 
 
+def axis_ticks(largest, count: int = 4) -> list[int]:
+    """At most `count` + 1 round ticks (1, 2 or 5 times a power of ten) from 0 past `largest`,
+    so that the axis labels have room and never run into each other."""
+    largest = max(int(largest or 0), 1)
+    step = 1
+    while step * count < largest:
+        for factor in (2, 5 / 2, 2):
+            step = int(step * factor)
+            if step * count >= largest:
+                break
+    return [step * i for i in range(0, -(-largest // step) + 1)]
+
+
 @cached_chart
 def _areas_chart(rows) -> str:
     areas = [SimpleNamespace(name=n, distributed=d, outcome=o, left=lft) for n, d, o, lft in rows]
-    chart = pygal.HorizontalBar(**_config(height=max(260, 90 * len(areas) + 120)))
+    largest = max((max(a.distributed, a.outcome, a.left) for a in areas), default=0)
+    chart = pygal.HorizontalBar(
+        **_config(
+            height=max(260, 90 * len(areas) + 120),
+            # Values at the end of each bar, not across short bars and the area names.
+            print_values_position="top",
+            y_labels=axis_ticks(largest),
+        )
+    )
     chart.x_labels = [a.name for a in areas]
     chart.add("Fördelat", [float(a.distributed) for a in areas])
     chart.add("Utfall", [float(a.outcome) for a in areas])

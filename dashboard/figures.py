@@ -14,9 +14,14 @@ from distribution.models import Activity, ActivityStatus
 from followup.calculations import PotUse, UnusedMoney
 from followup.models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
 from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
-from grants.models import Agreement, Deadline, RecipientGroup
-from reporting.documents import DOCUMENT_FOR_DEADLINE
-from reporting.models import GeneratedDocument
+from grants.models import (
+    DOCUMENT_FOR_DEADLINE,
+    Agreement,
+    Deadline,
+    DeadlineSubmission,
+    DocumentState,
+    RecipientGroup,
+)
 
 ZERO = Decimal("0")
 
@@ -96,10 +101,17 @@ class DeadlineRow:
     days_left: int
     document_kind: str | None
     generated: bool
+    state: str = ""  # how far the document has come: Skapat, Attesterat, Undertecknat, Skickat
+    sent_on: datetime.date | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.state == DocumentState.SENT.label
 
     @property
     def overdue(self) -> bool:
-        return self.days_left < 0 and not self.generated
+        # A deadline is met when its document is sent, not when it is generated.
+        return self.days_left < 0 and not self.sent
 
 
 @dataclass
@@ -151,7 +163,8 @@ class Dashboard:
 
 def data_version() -> tuple:
     """What the dashboard reads has changed when any of these grows: every write to the
-    figures leaves a history row or a new import or document. Seven indexed MAX queries."""
+    figures leaves a history row, a new import or a changed document state. Seven indexed MAX
+    queries."""
     from django.db.models import Max
 
     from allocations.models import DecidedAmount as Decided
@@ -165,7 +178,7 @@ def data_version() -> tuple:
             (Deadline.history.model, "history_id"),
             (Agreement.history.model, "history_id"),
             (LedgerImport, "id"),
-            (GeneratedDocument, "id"),
+            (DeadlineSubmission, "changed_at"),
             (ClosedPeriod.history.model, "history_id"),
             (AccountRange.history.model, "history_id"),
             (ActivityBudgetProfile.history.model, "history_id"),
@@ -374,23 +387,21 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
             due_date__gte=today - datetime.timedelta(days=365), due_date__lte=horizon
         )
         .exclude(applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES])
-        .select_related("agreement")
+        .select_related("agreement", "submission")
         .order_by("due_date")
-    )
-    generated = set(
-        GeneratedDocument.objects.filter(agreement__deadlines__in=upcoming)
-        .values_list("agreement_id", "kind")
-        .distinct()
     )
     deadline_rows = []
     for deadline in upcoming:
         kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
+        submission = getattr(deadline, "submission", None) if kind else None
         deadline_rows.append(
             DeadlineRow(
                 deadline,
                 (deadline.due_date - today).days,
                 kind,
-                bool(kind) and (deadline.agreement_id, kind) in generated,
+                submission is not None,
+                submission.get_state_display() if submission else "",
+                submission.sent_on if submission else None,
             )
         )
 

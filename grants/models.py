@@ -284,6 +284,24 @@ class DeadlineStatus(models.TextChoices):
     LATER = "kommande", "Kommande"
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def own(self):
+        """The region's own deadlines: not those only SKR or the municipalities (RSS) meet."""
+        return self.exclude(applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES])
+
+    def answered_by_document(self):
+        """Deadlines that a document of the app answers (requisition, reports, VFU)."""
+        return self.filter(kind__in=list(DOCUMENT_FOR_DEADLINE))
+
+    def sent(self):
+        """Met: the document that answers them has been sent."""
+        return self.filter(submission__state=DocumentState.SENT)
+
+    def without_sent_document(self):
+        """Deadlines a document answers whose document has not been sent yet."""
+        return self.answered_by_document().exclude(submission__state=DocumentState.SENT)
+
+
 class Deadline(Versioned):
     """A date by which something must reach an authority (or the parties) under an agreement."""
 
@@ -307,6 +325,8 @@ class Deadline(Versioned):
 
     history = HistoricalRecords(excluded_fields=["version"])
 
+    objects = DeadlineQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = "frist"
@@ -322,3 +342,71 @@ class Deadline(Versioned):
         if (self.due_date - today).days <= warning_days:
             return DeadlineStatus.SOON
         return DeadlineStatus.LATER
+
+
+# The documents that answer deadlines, and how far each has come. The documents themselves
+# live in `reporting`; the state of each deadline's document is kept here, beside the deadline,
+# so that the dashboard and the reminders read it without importing `reporting`.
+
+
+class DocumentKind(models.TextChoices):
+    REQUISITION = "rekvisition", "Rekvisition till Kammarkollegiet"
+    FINANCIAL_REPORT = "ekonomisk-redovisning", "Ekonomisk redovisning till Kammarkollegiet"
+    ACTIVITY_REPORT = "verksamhetsrapport", "Verksamhetsrapport till Socialstyrelsen"
+    VFU_REPORT = "vfu-redovisning", "VFU-redovisning till Socialstyrelsen"
+    DECISION = "beslutsunderlag", "Fördelning inom regionen (beslutsunderlag)"
+    ANNUAL_SUMMARY = "statsbidrag", "Sammanställning av statsbidrag"
+
+
+# Which document answers which kind of deadline.
+DOCUMENT_FOR_DEADLINE = {
+    DeadlineKind.REQUISITION: DocumentKind.REQUISITION,
+    DeadlineKind.FINANCIAL_REPORT: DocumentKind.FINANCIAL_REPORT,
+    DeadlineKind.REPAYMENT: DocumentKind.FINANCIAL_REPORT,
+    DeadlineKind.ACTIVITY_REPORT: DocumentKind.ACTIVITY_REPORT,
+    DeadlineKind.VFU_REPORT: DocumentKind.VFU_REPORT,
+}
+
+
+class DocumentState(models.TextChoices):
+    """The trail after "generate", in order; a deadline is met only when its document is sent."""
+
+    GENERATED = "skapat", "Skapat"
+    ATTESTED = "attesterat", "Attesterat"
+    SIGNED = "undertecknat", "Undertecknat"
+    SENT = "skickat", "Skickat"
+
+
+STATE_ORDER = [state.value for state in DocumentState]
+
+
+class DeadlineSubmission(models.Model):
+    """How far the document answering a deadline has come; written by reporting's actions."""
+
+    deadline = models.OneToOneField(
+        Deadline, on_delete=models.CASCADE, related_name="submission", verbose_name="frist"
+    )
+    document_kind = models.CharField("dokument", max_length=30, choices=DocumentKind.choices)
+    state = models.CharField("status", max_length=20, choices=DocumentState.choices)
+    changed_at = models.DateTimeField("ändrad")
+    sent_on = models.DateField("skickat", null=True, blank=True)
+    sent_channel = models.CharField("skickat via", max_length=100, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="skickat av",
+    )
+
+    class Meta:
+        verbose_name = "dokumentstatus för frist"
+        verbose_name_plural = "dokumentstatus för frister"
+
+    def __str__(self):
+        return f"{self.deadline}: {self.get_state_display()}"
+
+    @property
+    def is_met(self) -> bool:
+        return self.state == DocumentState.SENT

@@ -20,7 +20,15 @@ from common.versioning import StaleEdit, check_version, save_checked
 from .exports import XLSX, agreement_list_xlsx, deadline_list_xlsx
 from .filters import AgreementFilter, DeadlineFilter
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
-from .models import Agreement, Component, Deadline, DevelopmentArea, RecipientGroup, Region
+from .models import (
+    Agreement,
+    Component,
+    Deadline,
+    DeadlineSubmission,
+    DevelopmentArea,
+    RecipientGroup,
+    Region,
+)
 from .permissions import can_edit_grants, can_view_grants
 from .roles import require
 from .tables import AgreementTable, RegionTable
@@ -31,12 +39,20 @@ class DeadlineRow:
     deadline: Deadline
     status: str
     days_left: int
+    submission: DeadlineSubmission | None = None  # how far the answering document has come
 
 
 def _deadline_rows(deadlines):
+    """Rows for `deadlines`, read with `select_related("submission")`: a deadline is met
+    when the document answering it has been sent."""
     today = timezone.localdate()
     return [
-        DeadlineRow(d, d.status(today, settings.DEADLINE_WARNING_DAYS), (d.due_date - today).days)
+        DeadlineRow(
+            d,
+            d.status(today, settings.DEADLINE_WARNING_DAYS),
+            (d.due_date - today).days,
+            getattr(d, "submission", None),
+        )
         for d in deadlines
     ]
 
@@ -45,7 +61,7 @@ def home_context():
     """The agreements by year and the next deadlines: the officers' start page shows them too."""
     agreements = Agreement.objects.order_by("-year", "short_name")
     upcoming = Deadline.objects.filter(due_date__gte=timezone.localdate()).select_related(
-        "agreement"
+        "agreement", "submission"
     )[:10]
     return {
         "agreements_by_year": [
@@ -116,7 +132,7 @@ def agreement_detail(request, pk):
         Agreement.objects.prefetch_related(
             "areas",
             Prefetch("components", queryset=Component.objects.order_by("position", "id")),
-            "deadlines",
+            Prefetch("deadlines", queryset=Deadline.objects.select_related("submission")),
         ),
         pk=pk,
     )

@@ -2,7 +2,8 @@
 
 Each deadline of the region's own (not those only SKR or the municipalities meet) gets a
 reminder `DEADLINE_REMINDER_DAYS` days before it (30, 7 and 1 by default) and one after it has
-passed, unless the document that answers it has been generated. Every step is recorded in
+passed, unless the document that answers it has been sent. Once it has been sent the deadline
+is met and no more reminders go out for it. Every step is recorded in
 `SentReminder`, so it is sent once however often the command runs. A run that finds several
 steps due (a day was missed) sends only the smallest and records the larger ones as skipped.
 Deadlines more than a year old are left alone.
@@ -20,10 +21,15 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from grants.models import Authority, Deadline, RecipientGroup
+from grants.models import (
+    DOCUMENT_FOR_DEADLINE,
+    Authority,
+    Deadline,
+    DocumentKind,
+    DocumentState,
+    RecipientGroup,
+)
 from grants.roles import Role
-from reporting.documents import DOCUMENT_FOR_DEADLINE
-from reporting.models import DocumentKind, GeneratedDocument
 
 from .models import OVERDUE, SentReminder
 
@@ -92,7 +98,7 @@ def _days(days: int) -> str:
     return "1 dag" if days == 1 else f"{days} dagar"
 
 
-def compose(deadline: Deadline, days_left: int, document_kind, document_date):
+def compose(deadline: Deadline, days_left: int, document_kind, submission=None):
     """The Swedish subject and body of a reminder about `deadline`."""
     agreement = deadline.agreement
     what = deadline.get_kind_display()
@@ -104,7 +110,7 @@ def compose(deadline: Deadline, days_left: int, document_kind, document_date):
         subject = f"Frist passerad: {label}"
         intro = f"Fristen passerade för {_days(-days_left)} sedan"
         intro += (
-            " och dokumentet som besvarar den har inte skapats i Statsbidrag."
+            " och dokumentet som besvarar den har inte registrerats som skickat i Statsbidrag."
             if document_kind
             else "."
         )
@@ -131,7 +137,11 @@ def compose(deadline: Deadline, days_left: int, document_kind, document_date):
     if deadline.description:
         lines.append(f"Beskrivning: {deadline.description}")
     if document_kind:
-        status = f"skapat {document_date:%Y-%m-%d}" if document_date else "inte skapat ännu"
+        if submission is None:
+            status = "inte skapat ännu"
+        else:
+            status = f"{submission.get_state_display().lower()} {submission.changed_at:%Y-%m-%d}"
+            status += ", inte skickat ännu"
         lines.append(f"Dokument: {DocumentKind(document_kind).label}, {status}")
     lines += ["", f"Överenskommelsen: {site}{agreement.get_absolute_url()}"]
     if document_kind:
@@ -147,10 +157,12 @@ def due_reminders(today: datetime.date) -> list[Reminder]:
     """The reminders due on `today`, without recipients."""
     steps = reminder_steps()
     horizon = today + datetime.timedelta(days=steps[0] if steps else -1)
+    # A deadline whose document has been sent is met: nothing more to remind about.
     deadlines = list(
         Deadline.objects.filter(due_date__gte=today - OVERDUE_LIMIT, due_date__lte=horizon)
         .exclude(applies_to__in=NOT_OURS)
-        .select_related("agreement")
+        .exclude(submission__state=DocumentState.SENT)
+        .select_related("agreement", "submission")
         .order_by("due_date", "id")
     )
     done = defaultdict(set)
@@ -158,14 +170,6 @@ def due_reminders(today: datetime.date) -> list[Reminder]:
         "deadline_id", "step"
     ):
         done[deadline_id].add(step)
-    generated = {}  # (agreement id, document kind) -> date of the latest
-    for agreement_id, kind, created_at in GeneratedDocument.objects.filter(
-        agreement__in={deadline.agreement_id for deadline in deadlines}
-    ).values_list("agreement_id", "kind", "created_at"):
-        date = timezone.localdate(created_at)
-        if generated.get((agreement_id, kind), date) <= date:
-            generated[(agreement_id, kind)] = date
-
     reminders = []
     for deadline in deadlines:
         days_left = (deadline.due_date - today).days
@@ -174,10 +178,8 @@ def due_reminders(today: datetime.date) -> list[Reminder]:
             continue
         step, skipped = found
         document_kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
-        document_date = generated.get((deadline.agreement_id, document_kind))
-        if step == OVERDUE and document_date is not None:
-            continue  # answered: the document has been generated
-        subject, body = compose(deadline, days_left, document_kind, document_date)
+        submission = getattr(deadline, "submission", None)
+        subject, body = compose(deadline, days_left, document_kind, submission)
         reminders.append(Reminder(deadline, step, days_left, skipped, subject, body))
     return reminders
 

@@ -1,16 +1,47 @@
-"""Generating a document stores it exactly as produced, with who, when and its checksum."""
+"""Generating a document stores it exactly as produced, with who, when and its checksum; the
+trail after that (attested, signed, sent) is recorded step by step, each with who and when,
+and the state of the deadlines the document answers is kept beside them in `grants`."""
 
 import hashlib
 
 from django.db import transaction
+from django.utils import timezone
 
-from common.versioning import save_checked
-from grants.models import Agreement
+from common.versioning import StaleEdit, check_version, save_checked
+from grants.models import (
+    DOCUMENT_FOR_DEADLINE,
+    STATE_ORDER,
+    Agreement,
+    Deadline,
+    DeadlineSubmission,
+    DocumentKind,
+    DocumentState,
+)
 
-from .documents import CONTEXTS, financial_report_context, summary_context
+from .documents import (
+    CONTEXTS,
+    financial_report_context,
+    own_total,
+    report_info,
+    summary_context,
+)
 from .excel import financial_report_xlsx
-from .models import DocumentKind, GeneratedDocument
+from .filing import keep_document, keep_signed_copy
+from .models import (
+    Attestation,
+    DocumentEvent,
+    GeneratedDocument,
+    SignedCopy,
+    StateGrant,
+    StateGrantLine,
+    StateGrantYear,
+)
 from .pdf import render_pdf
+from .register import GrantRow
+
+
+class TrailError(Exception):
+    """A step of the trail that cannot be taken now; the message is for the user."""
 
 
 def document_context(kind: str, *, agreement=None, year=None) -> dict:
@@ -19,17 +50,61 @@ def document_context(kind: str, *, agreement=None, year=None) -> dict:
     return CONTEXTS[kind](agreement)
 
 
-def render_document(kind: str, file_format: str, *, agreement=None, year=None) -> bytes:
+def render_document(kind: str, file_format: str, *, agreement=None, year=None, extra=None) -> bytes:
     if file_format == "xlsx":
         if kind != DocumentKind.FINANCIAL_REPORT:
             raise ValueError(f"No XLSX form of {kind}")
         return financial_report_xlsx(financial_report_context(agreement))
-    return render_pdf(kind, document_context(kind, agreement=agreement, year=year))
+    context = document_context(kind, agreement=agreement, year=year)
+    return render_pdf(kind, {**context, **(extra or {})})
 
 
 def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
     subject = agreement.slug if agreement else str(year)
     return f"{kind}-{subject}.{file_format}"
+
+
+def _sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def sync_deadlines(agreement, kind):
+    """Write how far the agreement's `kind` documents have come onto the deadlines they
+    answer: the furthest state of any of its PDFs, so that a later draft does not undo a
+    document already sent."""
+    if agreement is None:
+        return
+    deadline_kinds = [dk for dk, doc_kind in DOCUMENT_FOR_DEADLINE.items() if doc_kind == kind]
+    deadlines = list(Deadline.objects.own().filter(agreement=agreement, kind__in=deadline_kinds))
+    if not deadlines:
+        return
+    documents = list(GeneratedDocument.objects.with_trail().filter(agreement=agreement, kind=kind))
+    if not documents:
+        DeadlineSubmission.objects.filter(deadline__in=deadlines).delete()
+        return
+    best = max(documents, key=lambda d: (STATE_ORDER.index(d.state), d.created_at, d.pk))
+    for deadline in deadlines:
+        DeadlineSubmission.objects.update_or_create(
+            deadline=deadline,
+            defaults={
+                "document_kind": kind,
+                "state": best.state,
+                "changed_at": timezone.now(),
+                "sent_on": best.sent_on,
+                "sent_channel": best.get_sent_channel_display() if best.sent_channel else "",
+                "sent_by": best.sent_by,
+            },
+        )
+
+
+def _record(document, state, acting_user, note=""):
+    DocumentEvent.objects.create(
+        document=document,
+        state=state,
+        acted_by=acting_user,
+        checksum=document.checksum,
+        note=note,
+    )
 
 
 def _edited(form) -> bool:
@@ -59,13 +134,282 @@ def do_save_report_texts(agreement, forms, *, acting_user) -> int:
 @transaction.atomic
 def do_generate_document(kind, file_format, *, agreement=None, year=None, acting_user=None):
     content = render_document(kind, file_format, agreement=agreement, year=year)
-    return GeneratedDocument.objects.create(
+    document = GeneratedDocument.objects.create(
         kind=kind,
         agreement=agreement,
         year=agreement.year if agreement else year,
         file_format=file_format,
         file_name=file_name(kind, file_format, agreement=agreement, year=year),
         content=content,
-        checksum=hashlib.sha256(content).hexdigest(),
+        checksum=_sha256(content),
         created_by=acting_user,
     )
+    _record(document, DocumentState.GENERATED, acting_user)
+    if file_format == "pdf":
+        sync_deadlines(agreement, kind)
+    return document
+
+
+def _lock(document, expected_state) -> GeneratedDocument:
+    """The document row, locked; refused when someone else moved it on meanwhile."""
+    locked = GeneratedDocument.objects.select_for_update().get(pk=document.pk)
+    if expected_state is not None and locked.state != expected_state:
+        raise TrailError(
+            f"Dokumentet har ändrats av någon annan (status nu: {locked.get_state_display()}). "
+            "Ladda om sidan."
+        )
+    return locked
+
+
+def _check_next(document, state):
+    if document.next_state != state:
+        if document.next_state is None:
+            raise TrailError("Dokumentet är redan skickat.")
+        raise TrailError(
+            f"{document.get_kind_display()} ska nu bli ”{document.next_state.label.lower()}”, "
+            f"inte ”{DocumentState(state).label.lower()}”."
+        )
+
+
+@transaction.atomic
+def do_attest_document(
+    document, *, correct: bool, deviations: str, acting_user, expected_state=None
+):
+    """The head of finance attests the financial report: Alt 1 (correct) or Alt 2 with the
+    deviations. The PDF is rendered again with the attestation filled in (it has not been
+    sent yet); the event keeps the checksum of the draft it replaced."""
+    document = _lock(document, expected_state)
+    _check_next(document, DocumentState.ATTESTED)
+    deviations = deviations.strip()
+    if not correct and not deviations:
+        raise TrailError("Med alternativ 2 ska avvikelserna och åtgärderna anges.")
+    info = report_info(document.agreement)
+    info.attestation = Attestation.CORRECT if correct else Attestation.NOT_CORRECT
+    info.deviations = deviations
+    info._history_user = acting_user
+    info.save()
+    draft_checksum = document.checksum
+    now = timezone.now()
+    content = render_document(
+        document.kind,
+        "pdf",
+        agreement=document.agreement,
+        extra={"attested": {"by": acting_user, "on": timezone.localdate(now)}},
+    )
+    document.content = content
+    document.checksum = _sha256(content)
+    document.state = DocumentState.ATTESTED
+    document.attested_by = acting_user
+    document.attested_at = now
+    document.save()
+    keep_document(document, acting_user=acting_user)  # the attested copy is the one sent
+    note = (
+        "Alt 1: intygar att den ekonomiska redovisningen är korrekt."
+        if correct
+        else f"Alt 2: bedömer inte att den ekonomiska redovisningen är korrekt. {deviations}"
+    )
+    if correct and deviations:
+        note += f" Avvikelser och åtgärder: {deviations}"
+    _record(document, DocumentState.ATTESTED, acting_user, f"{note} (utkast {draft_checksum})")
+    sync_deadlines(document.agreement, document.kind)
+    return document
+
+
+MAX_SIGNED_COPY = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def do_upload_signed_copy(
+    document,
+    *,
+    content: bytes,
+    file_name: str,
+    signatory: str,
+    signed_on,
+    acting_user,
+    expected_state=None,
+):
+    """Keep the signed copy (scanned or e-signed PDF) with its checksum; the document is
+    signed."""
+    document = _lock(document, expected_state)
+    _check_next(document, DocumentState.SIGNED)
+    if not content.startswith(b"%PDF-"):
+        raise TrailError("Det undertecknade exemplaret ska vara en PDF-fil.")
+    if len(content) > MAX_SIGNED_COPY:
+        raise TrailError("Filen är större än 20 MB.")
+    if signed_on > timezone.localdate():
+        raise TrailError("Datumet för underskriften kan inte ligga i framtiden.")
+    copy = SignedCopy.objects.create(
+        document=document,
+        file_name=file_name[:200],
+        content=content,
+        checksum=_sha256(content),
+        signatory=signatory,
+        signed_on=signed_on,
+        uploaded_by=acting_user,
+    )
+    keep_signed_copy(copy, acting_user=acting_user)
+    document.state = DocumentState.SIGNED
+    document.save(update_fields=["state"])
+    _record(
+        document,
+        DocumentState.SIGNED,
+        acting_user,
+        f"Undertecknat av {signatory} {signed_on:%Y-%m-%d}; undertecknat exemplar "
+        f"{copy.file_name} (SHA-256 {copy.checksum}).",
+    )
+    sync_deadlines(document.agreement, document.kind)
+    return copy
+
+
+@transaction.atomic
+def do_send_document(
+    document, *, sent_on, channel: str, recipient: str = "", acting_user, expected_state=None
+):
+    """The document has been sent: the deadlines it answers are met."""
+    document = _lock(document, expected_state)
+    _check_next(document, DocumentState.SENT)
+    if sent_on > timezone.localdate():
+        raise TrailError("Datumet då dokumentet skickades kan inte ligga i framtiden.")
+    document.state = DocumentState.SENT
+    document.sent_on = sent_on
+    document.sent_channel = channel
+    document.sent_to = recipient
+    document.sent_by = acting_user
+    document.save(update_fields=["state", "sent_on", "sent_channel", "sent_to", "sent_by"])
+    _record(
+        document,
+        DocumentState.SENT,
+        acting_user,
+        f"Skickat {sent_on:%Y-%m-%d} via {document.get_sent_channel_display().lower()}"
+        + (f" till {recipient}" if recipient else "")
+        + ".",
+    )
+    sync_deadlines(document.agreement, document.kind)
+    return document
+
+
+# The register of every year's state grants.
+
+
+class RegisterError(Exception):
+    """A change to the register that is refused; `problems` are for the user."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def _grant_year(year: int) -> StateGrantYear:
+    grant_year, _ = StateGrantYear.objects.select_for_update().get_or_create(year=year)
+    return grant_year
+
+
+def _next_position(grant_year, temporary) -> int:
+    last = (
+        StateGrant.objects.filter(grant_year=grant_year, temporary=temporary)
+        .order_by("-position")
+        .values_list("position", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def do_import_state_grants(year: int, grants: list[GrantRow], *, acting_user) -> list[StateGrant]:
+    """Add the grants read from a file to the year's register, all or nothing; a grant the
+    year already has (same name) is refused with its row."""
+    grant_year = _grant_year(year)
+    existing = {
+        (name.lower(), temporary)
+        for name, temporary in grant_year.grants.values_list("name", "temporary")
+    }
+    clashes = [
+        f"Rad {g.row}: ”{g.name}” finns redan för {year}; ändra det i registret i stället."
+        for g in grants
+        if (g.name.lower(), g.temporary) in existing
+    ]
+    if clashes:
+        raise RegisterError(clashes)
+    created = []
+    for row in grants:
+        grant = StateGrant(
+            grant_year=grant_year,
+            position=_next_position(grant_year, row.temporary),
+            name=row.name,
+            authority=row.authority,
+            case_number=row.case_number,
+            temporary=row.temporary,
+        )
+        grant._history_user = acting_user
+        grant.save()
+        for position, (amount, comment) in enumerate(row.lines, start=1):
+            line = StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
+            line._history_user = acting_user
+            line.save()
+        created.append(grant)
+    return created
+
+
+@transaction.atomic
+def do_fill_state_grants_from_agreements(year: int, *, acting_user):
+    """Add the year's agreements that the register lacks, with the region's amount (paid, or
+    else decided); returns (grants added, Swedish notes on agreements left out)."""
+    grant_year = _grant_year(year)
+    held = set(grant_year.grants.exclude(agreement=None).values_list("agreement_id", flat=True))
+    added, notes = [], []
+    for agreement in Agreement.objects.filter(year=year).order_by("short_name"):
+        if agreement.pk in held:
+            notes.append(f"{agreement} finns redan i registret.")
+            continue
+        info = report_info(agreement)
+        amount = info.grant_paid if info.grant_paid is not None else own_total(agreement)
+        if not amount:
+            notes.append(f"{agreement}: inga beslutade belopp för regionen; läggs inte till.")
+            continue
+        grant = StateGrant(
+            grant_year=grant_year,
+            position=_next_position(grant_year, False),
+            name=agreement.name,
+            authority="Kammarkollegiet",
+            case_number=agreement.region_case_number,
+            agreement=agreement,
+        )
+        grant._history_user = acting_user
+        grant.save()
+        line = StateGrantLine(
+            grant=grant,
+            position=1,
+            amount=amount,
+            comment="Utbetalt enligt rapportuppgifterna"
+            if info.grant_paid is not None
+            else "Regionens beslutade belopp enligt överenskommelsen",
+        )
+        line._history_user = acting_user
+        line.save()
+        added.append(grant)
+    return added, notes
+
+
+@transaction.atomic
+def do_save_state_grant(grant, lines, *, version, acting_user):
+    """Save a grant and replace its amounts; refused when someone saved it meanwhile."""
+    if grant.pk:
+        try:
+            check_version(grant, version, what="Statsbidraget")
+        except StaleEdit as stale:
+            raise RegisterError(stale.messages) from stale
+    else:
+        grant.position = _next_position(grant.grant_year, grant.temporary)
+    grant._history_user = acting_user
+    grant.save()
+    old = {(line.amount, line.comment) for line in grant.lines.all()}
+    if old != set(lines) or len(lines) != grant.lines.count():
+        for line in grant.lines.all():
+            line._history_user = acting_user
+            line.delete()
+        for position, (amount, comment) in enumerate(lines, start=1):
+            line = StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
+            line._history_user = acting_user
+            line.save()
+    return grant

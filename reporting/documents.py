@@ -14,10 +14,10 @@ from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
-from grants.models import DeadlineKind, RecipientGroup
+from grants.models import DeadlineKind, DocumentKind, RecipientGroup
 from plan.reads import report_section
 
-from .models import AgreementReport, AreaReport, DocumentKind, OrganisationProfile, StateGrantYear
+from .models import AgreementReport, AreaReport, OrganisationProfile, StateGrantYear
 
 ZERO = Decimal("0")
 
@@ -34,15 +34,6 @@ DECISION_CONDITIONS = [
     "framgå hur implementering ska ske i ordinarie verksamhet i befintlig budget, vad aktiviteten "
     "kan ersätta av befintlig verksamhet eller hur avveckling av utvecklingsprojekt ska ske.",
 ]
-
-# Which document answers which kind of deadline.
-DOCUMENT_FOR_DEADLINE = {
-    DeadlineKind.REQUISITION: DocumentKind.REQUISITION,
-    DeadlineKind.FINANCIAL_REPORT: DocumentKind.FINANCIAL_REPORT,
-    DeadlineKind.REPAYMENT: DocumentKind.FINANCIAL_REPORT,
-    DeadlineKind.ACTIVITY_REPORT: DocumentKind.ACTIVITY_REPORT,
-    DeadlineKind.VFU_REPORT: DocumentKind.ACTIVITY_REPORT,
-}
 
 
 def report_info(agreement) -> AgreementReport:
@@ -212,6 +203,31 @@ def activity_report_context(agreement):
     return context
 
 
+def vfu_report_context(agreement):
+    """The VFU report to Socialstyrelsen by 31 March of the agreement year: clinical-placement
+    weeks and places of the previous spring term and an estimate for this spring term."""
+    context = _common(agreement)
+    info = context["info"]
+    context.update(
+        title=f"VFU-redovisning – {agreement}",
+        vfu=agreement.components.filter(name__icontains="VFU").first(),
+        rows=[
+            (
+                f"Genomförda i regionens regi vårterminen {agreement.year - 1}",
+                info.vfu_weeks_previous,
+                info.vfu_places_previous,
+            ),
+            (
+                f"Uppskattning för vårterminen {agreement.year}",
+                info.vfu_weeks_estimate,
+                info.vfu_places_estimate,
+            ),
+        ],
+        due=_deadline(agreement, DeadlineKind.VFU_REPORT),
+    )
+    return context
+
+
 def decision_context(agreement):
     context = _common(agreement)
     decided = own_decided(agreement)
@@ -295,4 +311,5 @@ CONTEXTS = {
     DocumentKind.FINANCIAL_REPORT: financial_report_context,
     DocumentKind.ACTIVITY_REPORT: activity_report_context,
     DocumentKind.DECISION: decision_context,
+    DocumentKind.VFU_REPORT: vfu_report_context,
 }

@@ -12,3 +12,14 @@ def keep_document(document, *, acting_user=None):
         purpose=Purpose.DOCUMENT,
         acting_user=acting_user,
     )
+
+
+def keep_signed_copy(copy, *, acting_user=None):
+    """The signed copy (scanned or e-signed PDF) in the file storage too, with its checksum."""
+    return do_keep_file(
+        bytes(copy.content),
+        file_name=copy.file_name,
+        owner=copy,
+        purpose=Purpose.DOCUMENT,
+        acting_user=acting_user,
+    )

@@ -4,8 +4,16 @@ from django import forms
 
 from common.versioning import VersionedModelForm
 from grants.forms import AmountField
+from grants.models import Agreement
 
-from .models import ActivityReport, AgreementReport, AreaReport, OrganisationProfile
+from .models import (
+    ActivityReport,
+    AgreementReport,
+    AreaReport,
+    OrganisationProfile,
+    SendChannel,
+    StateGrant,
+)
 
 
 class OrganisationForm(VersionedModelForm):
@@ -81,3 +89,120 @@ class ActivityReportForm(PerTextForm):
         model = ActivityReport
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class AttestForm(forms.Form):
+    correct = forms.ChoiceField(
+        label="Ekonomichefens granskning",
+        choices=[
+            ("1", "Alt 1: intygar att uppgifterna i den ekonomiska redovisningen är korrekta"),
+            ("2", "Alt 2: bedömer inte att den ekonomiska redovisningen är korrekt"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    deviations = forms.CharField(
+        label="Avvikelser och åtgärder",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Krävs med alternativ 2.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("correct") == "2" and not cleaned.get("deviations", "").strip():
+            self.add_error("deviations", "Med alternativ 2 ska avvikelserna och åtgärderna anges.")
+        return cleaned
+
+
+class SignedCopyForm(forms.Form):
+    file = forms.FileField(
+        label="Undertecknat exemplar (PDF)", help_text="Inskannad eller e-signerad PDF."
+    )
+    signatory = forms.CharField(label="Undertecknat av", max_length=200)
+    signed_on = forms.DateField(label="Datum för underskriften", help_text="ÅÅÅÅ-MM-DD.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        head = upload.read(5)
+        upload.seek(0)
+        if head != b"%PDF-":
+            raise forms.ValidationError("Filen ska vara en PDF.")
+        return upload
+
+
+class SendForm(forms.Form):
+    sent_on = forms.DateField(label="Skickat den", help_text="ÅÅÅÅ-MM-DD.")
+    channel = forms.ChoiceField(label="Skickat via", choices=SendChannel.choices)
+    recipient = forms.CharField(
+        label="Mottagare", max_length=200, required=False, help_text="T.ex. Kammarkollegiet."
+    )
+
+
+class StateGrantForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = StateGrant
+        fields = ["name", "authority", "case_number", "temporary", "agreement", "follow_up"]
+        widgets = {
+            "name": forms.Textarea(attrs={"rows": 2}),
+            "follow_up": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, year=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = Agreement.objects.filter(year=year)
+        self.fields["agreement"].required = False
+        self.fields["version"].initial = self.instance.version
+
+
+LINE_ROWS = 4
+
+
+class StateGrantLinesForm(forms.Form):
+    """Up to four amounts of a grant: received, and any passed on (negative) with where to."""
+
+    def __init__(self, *args, lines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        lines = list(lines)
+        for index in range(LINE_ROWS):
+            amount, comment = lines[index] if index < len(lines) else (None, "")
+            number = index + 1
+            self.fields[f"amount_{number}"] = AmountField(
+                label=f"Belopp {number} (kronor)",
+                required=index == 0,
+                initial=amount,
+                help_text="Erhållet belopp; ett vidaresänt belopp med minustecken."
+                if index == 0
+                else "",
+            )
+            self.fields[f"comment_{number}"] = forms.CharField(
+                label=f"Kommentar till belopp {number}",
+                max_length=300,
+                required=False,
+                initial=comment,
+                help_text="T.ex. ”Översänt till SKR för 1177 Vårdguiden”." if index == 1 else "",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(1, LINE_ROWS + 1):
+            if cleaned.get(f"comment_{number}") and cleaned.get(f"amount_{number}") is None:
+                self.add_error(f"amount_{number}", "Ange beloppet som kommentaren gäller.")
+        return cleaned
+
+    def lines(self) -> list[tuple]:
+        return [
+            (self.cleaned_data[f"amount_{n}"], self.cleaned_data[f"comment_{n}"])
+            for n in range(1, LINE_ROWS + 1)
+            if self.cleaned_data.get(f"amount_{n}") is not None
+        ]
+
+
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(
+        label="Fil (xlsx eller csv)",
+        help_text="Rubrikrad med Statsbidrag och Belopp, gärna också Myndighet eller källa, "
+        "Diarienummer, Kommentar och Tillfälligt (ja/nej). En rad utan namn är ytterligare "
+        "ett belopp för statsbidraget ovanför.",
+    )

@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from common.versioning import Versioned
 from distribution.models import Activity
-from grants.models import Agreement, DevelopmentArea, money_field
+from grants.models import Agreement, DevelopmentArea, DocumentKind, DocumentState, money_field
 
 
 class OrganisationProfile(Versioned):
@@ -169,7 +169,7 @@ class StateGrantYear(models.Model):
         return f"Statsbidrag {self.year}"
 
 
-class StateGrant(models.Model):
+class StateGrant(Versioned):
     """A state grant received in a year, God och nära vård or any other."""
 
     grant_year = models.ForeignKey(
@@ -177,6 +177,12 @@ class StateGrant(models.Model):
     )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     name = models.CharField("statsbidrag", max_length=400)
+    authority = models.CharField(
+        "myndighet eller källa",
+        max_length=200,
+        blank=True,
+        help_text="T.ex. Kammarkollegiet, Socialstyrelsen eller SKR.",
+    )
     case_number = models.CharField("diarienummer", max_length=100, blank=True)
     temporary = models.BooleanField(
         "tillfälligt bidrag (t.ex. kopplat till pandemin)", default=False
@@ -186,7 +192,7 @@ class StateGrant(models.Model):
     )
     follow_up = models.TextField("uppföljning", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["grant_year", "temporary", "position", "id"]
@@ -203,7 +209,12 @@ class StateGrantLine(models.Model):
     grant = models.ForeignKey(StateGrant, on_delete=models.CASCADE, related_name="lines")
     position = models.PositiveSmallIntegerField("ordning", default=1)
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
-    comment = models.CharField("kommentar", max_length=300, blank=True)
+    comment = models.CharField(
+        "kommentar",
+        max_length=300,
+        blank=True,
+        help_text="T.ex. vart ett vidaresänt belopp gick: ”Översänt till SKR för 1177 Vårdguiden”.",
+    )
 
     history = HistoricalRecords()
 
@@ -235,12 +246,45 @@ class StateGrantSpending(models.Model):
         return f"{self.label}: {self.amount}"
 
 
-class DocumentKind(models.TextChoices):
-    REQUISITION = "rekvisition", "Rekvisition till Kammarkollegiet"
-    FINANCIAL_REPORT = "ekonomisk-redovisning", "Ekonomisk redovisning till Kammarkollegiet"
-    ACTIVITY_REPORT = "verksamhetsrapport", "Verksamhetsrapport till Socialstyrelsen"
-    DECISION = "beslutsunderlag", "Fördelning inom regionen (beslutsunderlag)"
-    ANNUAL_SUMMARY = "statsbidrag", "Sammanställning av statsbidrag"
+# The states each document goes through after "generate", as the agreement asks: the
+# financial report is attested by the head of finance and signed; the requisition signed;
+# the others are sent as they are.
+STEPS = {
+    DocumentKind.REQUISITION: [DocumentState.GENERATED, DocumentState.SIGNED, DocumentState.SENT],
+    DocumentKind.FINANCIAL_REPORT: [
+        DocumentState.GENERATED,
+        DocumentState.ATTESTED,
+        DocumentState.SIGNED,
+        DocumentState.SENT,
+    ],
+    DocumentKind.ACTIVITY_REPORT: [DocumentState.GENERATED, DocumentState.SENT],
+    DocumentKind.VFU_REPORT: [DocumentState.GENERATED, DocumentState.SENT],
+    DocumentKind.DECISION: [DocumentState.GENERATED, DocumentState.SENT],
+    DocumentKind.ANNUAL_SUMMARY: [DocumentState.GENERATED, DocumentState.SENT],
+}
+
+
+class SendChannel(models.TextChoices):
+    E_SERVICE = "e-tjanst", "Myndighetens e-tjänst"
+    EMAIL = "e-post", "E-post"
+    POST = "post", "Post"
+    DIARY = "diarium", "Registrerat i diariet / ärendehanteringen"
+    OTHER = "annat", "Annat"
+
+
+class GeneratedDocumentQuerySet(models.QuerySet):
+    def with_trail(self):
+        """PDF documents: the ones that are attested, signed and sent (XLSX are working copies)."""
+        return self.filter(file_format="pdf")
+
+    def awaiting_attestation(self):
+        """Financial reports generated but not yet attested by the head of finance."""
+        return self.with_trail().filter(
+            kind=DocumentKind.FINANCIAL_REPORT, state=DocumentState.GENERATED
+        )
+
+    def not_sent(self):
+        return self.with_trail().exclude(state=DocumentState.SENT)
 
 
 class GeneratedDocument(models.Model):
@@ -259,6 +303,33 @@ class GeneratedDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     created_at = models.DateTimeField("skapad", auto_now_add=True)
+    state = models.CharField(
+        "status", max_length=20, choices=DocumentState.choices, default=DocumentState.GENERATED
+    )
+    attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="attesterat av",
+    )
+    attested_at = models.DateTimeField("attesterat", null=True, blank=True)
+    sent_on = models.DateField("skickat", null=True, blank=True)
+    sent_channel = models.CharField(
+        "skickat via", max_length=20, choices=SendChannel.choices, blank=True
+    )
+    sent_to = models.CharField("mottagare", max_length=200, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="skickat av",
+    )
+
+    objects = GeneratedDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -267,3 +338,65 @@ class GeneratedDocument(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def steps(self) -> list:
+        return STEPS[self.kind] if self.file_format == "pdf" else [DocumentState.GENERATED]
+
+    @property
+    def next_state(self):
+        """The state this document goes to next, or None when it has been sent."""
+        steps = self.steps
+        index = steps.index(self.state)
+        return steps[index + 1] if index + 1 < len(steps) else None
+
+    @property
+    def signed_copy(self):
+        copies = list(self.signed_copies.all())
+        return copies[0] if copies else None
+
+
+class SignedCopy(models.Model):
+    """The signed document (scanned or e-signed PDF), kept with its checksum."""
+
+    document = models.ForeignKey(
+        GeneratedDocument, on_delete=models.PROTECT, related_name="signed_copies"
+    )
+    file_name = models.CharField("filnamn", max_length=200)
+    content = models.BinaryField("innehåll")
+    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
+    signatory = models.CharField("undertecknat av", max_length=200)
+    signed_on = models.DateField("undertecknat")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("uppladdat", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = "undertecknat exemplar"
+        verbose_name_plural = "undertecknade exemplar"
+
+    def __str__(self):
+        return self.file_name
+
+
+class DocumentEvent(models.Model):
+    """One step of a document's trail: who did what, when, with the file's checksum then."""
+
+    document = models.ForeignKey(GeneratedDocument, on_delete=models.CASCADE, related_name="events")
+    state = models.CharField("status", max_length=20, choices=DocumentState.choices)
+    acted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    acted_at = models.DateTimeField("när", auto_now_add=True)
+    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
+    note = models.TextField("anteckning", blank=True)
+
+    class Meta:
+        ordering = ["acted_at", "id"]
+        verbose_name = "dokumenthändelse"
+        verbose_name_plural = "dokumenthändelser"
+
+    def __str__(self):
+        return f"{self.document}: {self.get_state_display()}"

@@ -1,37 +1,74 @@
 """Report pages: a preview of each document, its generation and the stored copies."""
 
 from django.contrib import messages
+from django.db import transaction
+from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from allocations.importing import ImportFileError
 from common.history import timeline
 from common.versioning import StaleEdit, save_checked
 from distribution.models import Activity
 from filestore.store import file_response, latest_file_of
-from grants.models import Agreement, RecipientGroup
+from grants.models import DOCUMENT_FOR_DEADLINE, Agreement, Deadline, DocumentKind, DocumentState
 from grants.roles import require
 
-from .actions import do_generate_document, do_save_report_texts, document_context
-from .documents import DOCUMENT_FOR_DEADLINE, report_info
+from .actions import (
+    RegisterError,
+    TrailError,
+    do_attest_document,
+    do_fill_state_grants_from_agreements,
+    do_generate_document,
+    do_import_state_grants,
+    do_save_report_texts,
+    do_save_state_grant,
+    do_send_document,
+    do_upload_signed_copy,
+    document_context,
+)
+from .documents import ZERO, report_info, summary_context
 from .filing import keep_document
-from .forms import ActivityReportForm, AgreementReportForm, AreaReportForm, OrganisationForm
+from .forms import (
+    ActivityReportForm,
+    AgreementReportForm,
+    AreaReportForm,
+    AttestForm,
+    OrganisationForm,
+    RegisterImportForm,
+    SendForm,
+    SignedCopyForm,
+    StateGrantForm,
+    StateGrantLinesForm,
+)
 from .models import (
     ActivityReport,
     AgreementReport,
     AreaReport,
-    DocumentKind,
     GeneratedDocument,
     OrganisationProfile,
+    SignedCopy,
+    StateGrant,
+    StateGrantLine,
+    StateGrantYear,
 )
 from .pdf import BODY_TEMPLATES
-from .permissions import can_generate_reports, can_view_reports, can_write_reports
+from .permissions import (
+    can_attest,
+    can_generate_reports,
+    can_handle_documents,
+    can_view_reports,
+    can_write_reports,
+)
+from .register import read_register_file
 
 AGREEMENT_DOCUMENTS = [
     DocumentKind.REQUISITION,
     DocumentKind.FINANCIAL_REPORT,
     DocumentKind.ACTIVITY_REPORT,
+    DocumentKind.VFU_REPORT,
     DocumentKind.DECISION,
 ]
 CONTENT_TYPES = {
@@ -64,13 +101,11 @@ def agreement_reports(request, pk):
         latest[document.kind] = document
     due = []
     # The region's own deadlines: not those that only SKR or the municipalities (RSS) meet.
-    own = agreement.deadlines.exclude(
-        applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
-    )
+    own = Deadline.objects.own().filter(agreement=agreement).select_related("submission")
     for deadline in own:
         kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
         if kind:
-            due.append((deadline, DocumentKind(kind), latest.get(kind)))
+            due.append((deadline, DocumentKind(kind), getattr(deadline, "submission", None)))
     return render(
         request,
         "reporting/agreement_reports.html",
@@ -97,7 +132,9 @@ def _document_page(request, kind, *, agreement=None, year=None):
         )
         keep_document(document, acting_user=request.user)
         return _download(document)
-    earlier = GeneratedDocument.objects.filter(kind=kind).select_related("created_by")
+    earlier = (
+        GeneratedDocument.objects.filter(kind=kind).select_related("created_by").defer("content")
+    )
     earlier = earlier.filter(agreement=agreement) if agreement else earlier.filter(year=year)
     context = document_context(kind, agreement=agreement, year=year)
     return render(
@@ -133,6 +170,112 @@ def annual_summary(request, year):
 @require(can_view_reports)
 def stored_document(request, doc_pk):
     return _download(get_object_or_404(GeneratedDocument, pk=doc_pk))
+
+
+def _trail_forms(request, document):
+    """The form for the document's next step, if this user may take it."""
+    step = document.next_state
+    if step == DocumentState.ATTESTED and can_attest(request.user):
+        info = report_info(document.agreement)
+        return AttestForm(
+            initial={
+                "correct": "1" if info.attestation == "1" else "2",
+                "deviations": info.deviations,
+            }
+        )
+    if step == DocumentState.SIGNED and can_handle_documents(request.user):
+        return SignedCopyForm()
+    if step == DocumentState.SENT and can_handle_documents(request.user):
+        return SendForm()
+    return None
+
+
+@require(can_view_reports)
+@require_http_methods(["GET", "POST"])
+def document_trail(request, doc_pk):
+    document = get_object_or_404(
+        GeneratedDocument.objects.select_related("agreement", "created_by").defer("content"),
+        pk=doc_pk,
+    )
+    form = _trail_forms(request, document)
+    error = None
+    if request.method == "POST":
+        if form is None:
+            return render(request, "403.html", status=403)
+        step, expected = document.next_state, request.POST.get("state")
+        try:
+            if request.POST.get("step") != step:
+                raise TrailError(
+                    f"Dokumentet har ändrats av någon annan (status nu: "
+                    f"{document.get_state_display()}). Ladda om sidan."
+                )
+            if step == DocumentState.ATTESTED:
+                form = AttestForm(request.POST)
+                if form.is_valid():
+                    do_attest_document(
+                        document,
+                        correct=form.cleaned_data["correct"] == "1",
+                        deviations=form.cleaned_data["deviations"],
+                        acting_user=request.user,
+                        expected_state=expected,
+                    )
+                    messages.success(request, "Den ekonomiska redovisningen är attesterad.")
+                    return redirect(reverse("reporting:trail", args=[document.pk]))
+            elif step == DocumentState.SIGNED:
+                form = SignedCopyForm(request.POST, request.FILES)
+                if form.is_valid():
+                    upload = form.cleaned_data["file"]
+                    do_upload_signed_copy(
+                        document,
+                        content=upload.read(),
+                        file_name=upload.name,
+                        signatory=form.cleaned_data["signatory"],
+                        signed_on=form.cleaned_data["signed_on"],
+                        acting_user=request.user,
+                        expected_state=expected,
+                    )
+                    messages.success(request, "Det undertecknade exemplaret är sparat.")
+                    return redirect(reverse("reporting:trail", args=[document.pk]))
+            else:
+                form = SendForm(request.POST)
+                if form.is_valid():
+                    do_send_document(
+                        document,
+                        sent_on=form.cleaned_data["sent_on"],
+                        channel=form.cleaned_data["channel"],
+                        recipient=form.cleaned_data["recipient"],
+                        acting_user=request.user,
+                        expected_state=expected,
+                    )
+                    messages.success(request, "Dokumentet är registrerat som skickat.")
+                    return redirect(reverse("reporting:trail", args=[document.pk]))
+        except TrailError as refused:
+            error = str(refused)
+    return render(
+        request,
+        "reporting/trail.html",
+        {
+            "document": document,
+            "events": document.events.select_related("acted_by"),
+            "copies": document.signed_copies.select_related("uploaded_by").defer("content"),
+            "form": form,
+            "error": error,
+            "steps": document.steps,
+            "done": document.steps[: document.steps.index(document.state) + 1],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_view_reports)
+def signed_copy(request, doc_pk, copy_pk):
+    copy = get_object_or_404(SignedCopy, pk=copy_pk, document_id=doc_pk)
+    stored = latest_file_of(copy)
+    if stored is not None:  # the kept copy, its checksum verified
+        return file_response(stored, "application/pdf")
+    response = HttpResponse(bytes(copy.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{copy.file_name}"'
+    return response
 
 
 def _text_subject(record, area_forms, activity_forms):
@@ -232,6 +375,135 @@ def organisation(request):
             "cancel_url": reverse("grants:home"),
             "problems": problems,
             "entries": timeline(OrganisationProfile.history.all()),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# The register of every year's state grants.
+
+
+def _year_totals():
+    """(year, national grants, temporary grants) for every year in the register or with
+    agreements, newest first; one grouped query."""
+    sums = {}
+    for year, temporary, total in (
+        StateGrantLine.objects.order_by()
+        .values("grant__grant_year__year", "grant__temporary")
+        .annotate(total=Sum("amount"))
+        .values_list("grant__grant_year__year", "grant__temporary", "total")
+    ):
+        sums[(year, temporary)] = total
+    years = set(StateGrantYear.objects.values_list("year", flat=True))
+    years |= set(Agreement.objects.values_list("year", flat=True))
+    return [
+        (year, sums.get((year, False), ZERO), sums.get((year, True), ZERO))
+        for year in sorted(years, reverse=True)
+    ]
+
+
+@require(can_view_reports)
+def register_index(request):
+    year = request.GET.get("ar", "").strip()
+    if year:
+        if year.isdigit() and 1990 <= int(year) <= 2100:
+            return redirect(reverse("reporting:register_year", args=[int(year)]))
+        messages.error(request, f"”{year}” är inte ett år. Skriv t.ex. 2023.")
+    return render(
+        request,
+        "reporting/register_index.html",
+        {"years": _year_totals(), "can_edit": can_write_reports(request.user)},
+    )
+
+
+def _register_page(request, year, *, import_form=None, problems=(), status=200):
+    context = summary_context(year)
+    return render(
+        request,
+        "reporting/register_year.html",
+        {
+            **context,
+            "import_form": import_form or RegisterImportForm(),
+            "problems": problems,
+            "can_edit": can_write_reports(request.user),
+            "agreements": Agreement.objects.filter(year=year),
+        },
+        status=status,
+    )
+
+
+@require(can_view_reports)
+def register_year(request, year):
+    return _register_page(request, year)
+
+
+@require(can_write_reports)
+@require_http_methods(["POST"])
+def register_import(request, year):
+    form = RegisterImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _register_page(request, year, import_form=form, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        grants = read_register_file(upload.read(), upload.name)
+        created = do_import_state_grants(year, grants, acting_user=request.user)
+    except (ImportFileError, RegisterError) as refused:
+        return _register_page(
+            request, year, import_form=form, problems=refused.problems, status=400
+        )
+    messages.success(request, f"{len(created)} statsbidrag har lästs in för {year}.")
+    return redirect(reverse("reporting:register_year", args=[year]))
+
+
+@require(can_write_reports)
+@require_http_methods(["POST"])
+def register_fill(request, year):
+    added, notes = do_fill_state_grants_from_agreements(year, acting_user=request.user)
+    messages.success(request, f"{len(added)} statsbidrag har lagts till från överenskommelserna.")
+    for note in notes:
+        messages.info(request, note)
+    return redirect(reverse("reporting:register_year", args=[year]))
+
+
+@require(can_write_reports)
+@require_http_methods(["GET", "POST"])
+def register_grant(request, year, grant_pk=None):
+    if grant_pk:
+        grant = get_object_or_404(StateGrant, pk=grant_pk, grant_year__year=year)
+        lines = [(line.amount, line.comment) for line in grant.lines.all()]
+    else:
+        grant_year = StateGrantYear.objects.filter(year=year).first() or StateGrantYear(year=year)
+        grant, lines = StateGrant(grant_year=grant_year), []
+    data = request.POST or None
+    form = StateGrantForm(data, instance=grant, year=year)
+    lines_form = StateGrantLinesForm(data, lines=lines)
+    problems = []
+    if request.method == "POST" and form.is_valid() and lines_form.is_valid():
+        saved = form.save(commit=False)
+        try:
+            with transaction.atomic():
+                if not saved.grant_year.pk:
+                    saved.grant_year, _ = StateGrantYear.objects.get_or_create(year=year)
+                do_save_state_grant(
+                    saved,
+                    lines_form.lines(),
+                    version=form.cleaned_data.get("version"),
+                    acting_user=request.user,
+                )
+        except RegisterError as refused:
+            problems = refused.problems
+        else:
+            messages.success(request, f"”{saved.name}” är sparat.")
+            return redirect(reverse("reporting:register_year", args=[year]))
+    return render(
+        request,
+        "reporting/register_grant.html",
+        {
+            "year": year,
+            "grant": grant,
+            "form": form,
+            "lines_form": lines_form,
+            "problems": problems,
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -26,9 +26,8 @@ def main():
     django.setup()
     from django.core.management import call_command
 
-    from grants.models import Agreement
+    from grants.models import Agreement, DocumentKind
     from reporting.actions import render_document
-    from reporting.models import DocumentKind
 
     started = time.perf_counter()
     for command in [

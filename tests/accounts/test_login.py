@@ -140,9 +140,7 @@ def test_no_password_change_where_passwords_are_not_used(client, users, settings
     assert client.get("/konto/losenord/").status_code == 404
 
 
-def test_sessions_end_after_the_idle_time_and_each_request_moves_the_end(
-    client, users, settings
-):
+def test_sessions_end_after_the_idle_time_and_each_request_moves_the_end(client, users, settings):
     settings.SESSION_REFRESH_SECONDS = 0  # (by default at most one session write in 5 minutes)
     assert attempt(client, "chef", PASSWORD).status_code == 302
     assert client.session.get_expiry_age() == 8 * 3600

@@ -122,9 +122,7 @@ def sso(provider, settings):
 def page(context):
     """The page, with nothing fetched from outside this machine (the provider's development
     pages ask for a web font)."""
-    context.route(
-        re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort()
-    )
+    context.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
     return watch_csp(context.new_page())
 
 

@@ -55,7 +55,13 @@ def test_https_is_on_by_default_when_debug_is_off():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "True", "31536000", "('HTTP_X_FORWARDED_PROTO',", "'https')", "True", "True", "28800",
+        "True",
+        "31536000",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+        "True",
+        "True",
+        "28800",
     ]
 
 

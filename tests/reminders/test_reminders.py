@@ -7,14 +7,29 @@ import smtplib
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 
-from grants.models import Agreement, Authority, Deadline, DeadlineKind, RecipientGroup
+from grants.models import (
+    Agreement,
+    Authority,
+    Deadline,
+    DeadlineKind,
+    DocumentKind,
+    DocumentState,
+    RecipientGroup,
+)
 from grants.roles import Role
 from reminders.actions import do_send_deadline_reminders, due_step
 from reminders.models import OVERDUE, SentReminder
-from reporting.models import DocumentKind, GeneratedDocument
+from reporting.actions import (
+    do_attest_document,
+    do_send_document,
+    do_upload_signed_copy,
+    sync_deadlines,
+)
+from reporting.models import GeneratedDocument
 from tests.conftest import make_user
 
 TODAY = datetime.date(2023, 11, 24)
@@ -69,7 +84,8 @@ def deadline(agreement):
 
 
 def generate(agreement, kind):
-    return GeneratedDocument.objects.create(
+    """A generated PDF, without rendering one; the deadlines learn of it as on generation."""
+    document = GeneratedDocument.objects.create(
         kind=kind,
         agreement=agreement,
         year=agreement.year,
@@ -78,6 +94,8 @@ def generate(agreement, kind):
         content=b"%PDF-1.7",
         checksum="0" * 64,
     )
+    sync_deadlines(agreement, kind)
+    return document
 
 
 def recorded(deadline):
@@ -167,17 +185,36 @@ def test_a_missed_day_sends_only_the_smallest_due_step(officers, deadline, mailo
     assert [m.subject for m in mailoutbox] == [f"Frist passerad: {LABEL} (2024-01-03)"]
 
 
-def test_overdue_is_sent_once_and_not_when_the_document_was_generated(
+def send(document, user, on):
+    """Take the document through its trail, with the real actions, until it is sent."""
+    if document.next_state == DocumentState.ATTESTED:
+        do_attest_document(document, correct=True, deviations="", acting_user=user)
+        document.refresh_from_db()
+    if document.next_state == DocumentState.SIGNED:
+        do_upload_signed_copy(
+            document,
+            content=b"%PDF-1.7 undertecknad",
+            file_name="undertecknad.pdf",
+            signatory="Regiondirektören",
+            signed_on=on,
+            acting_user=user,
+        )
+        document.refresh_from_db()
+    return do_send_document(document, sent_on=on, channel="e-tjanst", acting_user=user)
+
+
+def test_overdue_is_sent_once_and_again_when_generated_but_not_sent(
     officers, agreement, deadline, mailoutbox
 ):
     requisition = deadline(-1)
-    # The financial report (which the repayment shares) has been generated.
+    generate(agreement, DocumentKind.REQUISITION)  # generated, not sent: still not met
+    # The financial report (which the repayment shares) has been sent.
     other = Agreement.objects.create(
         year=2024, short_name="Psykisk hälsa 2024", name="Psykisk hälsa", national_total=0
     )
-    generate(other, DocumentKind.FINANCIAL_REPORT)
     answered = deadline(-1, DeadlineKind.FINANCIAL_REPORT, on=other)
     repayment = deadline(-1, DeadlineKind.REPAYMENT, on=other)
+    send(generate(other, DocumentKind.FINANCIAL_REPORT), User.objects.get(username="anna"), day(-3))
     # No document answers an action plan: its overdue mail is sent once too.
     plan = deadline(-2, DeadlineKind.ACTION_PLAN, Authority.OTHER)
 
@@ -188,6 +225,10 @@ def test_overdue_is_sent_once_and_not_when_the_document_was_generated(
         "Frist passerad: Handlingsplan – God och nära vård 2023 (2023-11-22)",
         f"Frist passerad: {LABEL} (2023-11-23)",
     ]
+    requisition_mail = next(m for m in mailoutbox if LABEL in m.subject)
+    assert "inte registrerats som skickat" in requisition_mail.body
+    assert "Dokument: Rekvisition till Kammarkollegiet, skapat " in requisition_mail.body
+    assert "inte skickat ännu" in requisition_mail.body
     assert recorded(requisition) == {
         ("30", True),
         ("7", True),
@@ -197,15 +238,30 @@ def test_overdue_is_sent_once_and_not_when_the_document_was_generated(
     assert recorded(plan) == {("30", True), ("7", True), ("1", True), (OVERDUE, False)}
     assert recorded(answered) == recorded(repayment) == set()
 
-    # A requisition generated before its due date: the reminders still come, overdue not.
-    mailoutbox.clear()
-    generate(agreement, DocumentKind.REQUISITION)
-    generated_in_time = deadline(1)
+
+def test_reminders_stop_once_the_document_is_sent(officers, agreement, deadline, mailoutbox):
+    officer = User.objects.get(username="anna")
+    due = deadline(8)
+    document = generate(agreement, DocumentKind.REQUISITION)
     do_send_deadline_reminders(TODAY)
-    do_send_deadline_reminders(day(2))
-    assert [m.subject for m in mailoutbox] == [f"Frist om 1 dag: {LABEL} (2023-11-25)"]
-    assert "Dokument: Rekvisition till Kammarkollegiet, skapat " in mailoutbox[0].body
-    assert recorded(generated_in_time) == {("30", True), ("7", True), ("1", False)}
+    assert [m.subject for m in mailoutbox] == [f"Frist om 8 dagar: {LABEL} (2023-12-02)"]
+    # Signed but not sent: the next reminder still comes.
+    do_upload_signed_copy(
+        document,
+        content=b"%PDF-1.7 undertecknad",
+        file_name="rekvisition-undertecknad.pdf",
+        signatory="Regiondirektören",
+        signed_on=day(1),
+        acting_user=officer,
+    )
+    do_send_deadline_reminders(day(1))
+    assert len(mailoutbox) == 2 and "undertecknat" in mailoutbox[1].body
+    document.refresh_from_db()
+    do_send_document(document, sent_on=day(2), channel="e-tjanst", acting_user=officer)
+    for offset in range(2, 12):
+        do_send_deadline_reminders(day(offset))
+    assert len(mailoutbox) == 2  # sent: the deadline is met, neither 1 day nor overdue comes
+    assert recorded(due) == {("30", False), ("7", False)}
 
 
 def test_deadlines_more_than_a_year_overdue_are_left_alone(officers, deadline, mailoutbox):

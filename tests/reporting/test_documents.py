@@ -11,8 +11,9 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from common.money import format_amount
+from grants.models import DocumentKind
 from reporting.actions import do_generate_document, document_context
-from reporting.models import AgreementReport, AreaReport, DocumentKind, GeneratedDocument
+from reporting.models import AgreementReport, AreaReport, GeneratedDocument
 
 D = Decimal
 
@@ -159,14 +160,42 @@ def test_activity_report_uses_the_officers_texts_and_the_figures(reported2023, t
         "Bedömningsbil i drift.",
         "Kortare responstider.",
         "Analyserat per kön.",
-        "VFU-redovisning",
+        "egen VFU-redovisning senast den 31 mars 2023",
         "Kvar av beslutat",  # the dashboard's chart, drawn into the PDF
-        "120",
         kr(ambulance["spent"]),
         "2024-03-31",
     ]:
         assert expected in text, expected
     render_first_page(content, tmp_path)
+
+
+def test_vfu_report_is_its_own_document_due_31_march_of_the_agreement_year(
+    reported2023, users, tmp_path
+):
+    AgreementReport.objects.create(
+        agreement=reported2023,
+        vfu_weeks_previous=120,
+        vfu_places_previous=40,
+        vfu_weeks_estimate=150,
+    )
+    document = do_generate_document(
+        DocumentKind.VFU_REPORT, "pdf", agreement=reported2023, acting_user=users["officer"]
+    )
+    text = pdf_text(bytes(document.content))
+    for expected in [
+        "VFU-redovisning 2023",
+        "Ska ha kommit in senast 2023-03-31",
+        "Genomförda i regionens regi vårterminen 2022 120 40",
+        "Uppskattning för vårterminen 2023 150 Ej ifyllt",
+        "VFU-satsning för sjuksköterskestudenter",
+    ]:
+        assert expected in text, expected
+    # It answers the agreement's VFU deadline, not the activity report's.
+    vfu_deadline = reported2023.deadlines.get(kind="vfu_redovisning")
+    assert vfu_deadline.submission.document_kind == DocumentKind.VFU_REPORT
+    assert not reported2023.deadlines.filter(
+        kind="verksamhetsrapport", submission__isnull=False
+    ).exists()
 
 
 def test_decision_document_like_the_regions_own(reported2023, tmp_path):
@@ -287,3 +316,40 @@ def test_report_command(reported2023, grants2021, tmp_path):
     )
     assert load_workbook(tmp_path / "e.xlsx").sheetnames == ["Ekonomisk redovisning"]
     assert GeneratedDocument.objects.count() == 3
+
+
+def test_decision_document_shows_the_live_ofordelat_and_labels_copied_notes(reported2023, users):
+    from distribution.actions import do_save_activity
+    from distribution.models import Activity
+
+    # Money given to an activity after the decision: the note copied from the decision still
+    # says 17 247 254 kr; the document must show what the distribution says now.
+    activity = Activity.objects.get(
+        area__agreement=reported2023, name__startswith="Öka patientmedverkan"
+    )
+    activity.amount = D(6_500_000)
+    do_save_activity(activity, acting_user=users["officer"], reason="Medel till patientmedverkan")
+    text = pdf_text(
+        bytes(do_generate_document(DocumentKind.DECISION, "pdf", agreement=reported2023).content)
+    )
+    assert "Ofördelat " + kr(10_747_254) in text
+    assert "Ofördelat enligt den aktuella fördelningen: " + kr(10_747_254) in text
+    assert (
+        "Anteckning ur källdokumentet (kopierad, beloppen ovan gäller): Beslutet anger belopp"
+        in text
+    )
+    assert "Ofördelat " + kr(17_247_254) not in text
+
+
+def test_the_deviations_written_are_in_the_pdf_as_in_the_workbook(gnv2023):
+    AgreementReport.objects.create(
+        agreement=gnv2023,
+        attestation="1",
+        deviations="Lönekostnader i december bokades i januari.",
+    )
+    content = bytes(
+        do_generate_document(DocumentKind.FINANCIAL_REPORT, "pdf", agreement=gnv2023).content
+    )
+    assert "Avvikelser och åtgärder: Lönekostnader i december bokades i januari." in pdf_text(
+        content
+    )

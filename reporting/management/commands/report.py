@@ -5,9 +5,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from grants.commands import find_agreement
+from grants.models import DocumentKind
 from reporting.actions import do_generate_document
 from reporting.filing import keep_document
-from reporting.models import DocumentKind
 
 
 class Command(BaseCommand):
