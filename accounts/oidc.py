@@ -25,7 +25,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from grants.roles import Role
+from common.roles import Role
 
 from .models import SsoIdentity
 from .roles import roles_from_groups

@@ -13,11 +13,11 @@ from django_tables2 import RequestConfig
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
 from common.history import timeline
 from common.logs import log_refused_import
+from common.roles import require
 from common.versioning import StaleEdit, versions_token
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
 from grants.models import Agreement, Component, RecipientGroup, Region
-from grants.roles import require
 
 from .actions import (
     counties,

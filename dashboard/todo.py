@@ -16,11 +16,15 @@ from distribution.models import Activity, ActivityStatus
 from distribution.permissions import can_edit_distribution
 from followup.models import LedgerTransaction
 from followup.permissions import can_import_ledger
-from grants.models import Deadline
-from reminders.actions import NOT_OURS, OVERDUE_LIMIT
-from reporting.documents import DOCUMENT_FOR_DEADLINE
-from reporting.models import GeneratedDocument
-from reporting.permissions import can_write_reports
+from grants.models import (
+    DOCUMENT_FOR_DEADLINE,
+    OVERDUE_LIMIT,
+    Deadline,
+    DeadlineSubmission,
+    DocumentKind,
+    DocumentState,
+)
+from grants.permissions import can_edit_grants
 
 TOTAL = Coalesce(
     Sum("amount"), Decimal("0"), output_field=DecimalField(max_digits=17, decimal_places=2)
@@ -53,44 +57,58 @@ class Todo:
     missing_count: int = 0
     unlinked: list[Unlinked] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
+    to_attest: list[DeadlineSubmission] = field(default_factory=list)
     shows: frozenset = frozenset()
 
     @property
     def empty(self):
-        return not (self.deadlines or self.missing_conditions or self.unlinked or self.mentions)
+        return not (
+            self.deadlines
+            or self.missing_conditions
+            or self.unlinked
+            or self.mentions
+            or self.to_attest
+        )
 
 
 def deadlines_without_document(today: datetime.date, warning_days: int) -> list[WaitingDeadline]:
-    """The region's deadlines due within the warning period, or passed (up to a year), whose
-    document has not been generated yet.
-
-    The one place that decides when a deadline no longer waits; when documents record that
-    they were sent, this asks for a sent document instead.
-    """
-    deadlines = list(
-        Deadline.objects.filter(
+    """The region's deadlines due within the warning period, or passed (up to a year), that
+    still wait: a document answers them and it has not been sent (a deadline is met when its
+    document is sent), or nothing the app makes answers them and they are not yet due."""
+    deadlines = (
+        Deadline.objects.own()
+        .filter(
             due_date__gte=today - OVERDUE_LIMIT,
             due_date__lte=today + datetime.timedelta(days=warning_days),
         )
-        .exclude(applies_to__in=NOT_OURS)
-        .select_related("agreement")
+        .select_related("agreement", "submission")
         .order_by("due_date", "id")
-    )
-    answered = set(
-        GeneratedDocument.objects.filter(
-            agreement__in={d.agreement_id for d in deadlines}
-        ).values_list("agreement_id", "kind")
     )
     waiting = []
     for deadline in deadlines:
-        kind = DOCUMENT_FOR_DEADLINE.get(deadline.kind)
         days_left = (deadline.due_date - today).days
-        if kind is None:
+        if deadline.kind not in DOCUMENT_FOR_DEADLINE:
             if days_left >= 0:  # nothing the app makes answers it: shown until it is due
                 waiting.append(WaitingDeadline(deadline, days_left))
-        elif (deadline.agreement_id, kind) not in answered:
+        elif not _sent(deadline):
             waiting.append(WaitingDeadline(deadline, days_left))
     return waiting
+
+
+def _sent(deadline) -> bool:
+    submission = getattr(deadline, "submission", None)  # none until a document is made
+    return submission is not None and submission.is_met
+
+
+def _to_attest():
+    """Financial reports generated but not yet attested by the head of finance."""
+    return list(
+        DeadlineSubmission.objects.filter(
+            document_kind=DocumentKind.FINANCIAL_REPORT, state=DocumentState.GENERATED
+        )
+        .select_related("deadline__agreement")
+        .order_by("deadline__due_date")[:SHOWN]
+    )
 
 
 def _missing_conditions():
@@ -124,7 +142,7 @@ def _unlinked():
 def todo_for(user, today: datetime.date, warning_days: int) -> Todo:
     todo = Todo()
     shows = {"mentions"}
-    if can_write_reports(user):
+    if can_edit_grants(user):
         shows.add("deadlines")
         todo.deadlines = deadlines_without_document(today, warning_days)
     if can_edit_distribution(user):
@@ -133,6 +151,8 @@ def todo_for(user, today: datetime.date, warning_days: int) -> Todo:
     if can_import_ledger(user):
         shows.add("unlinked")
         todo.unlinked = _unlinked()
+        shows.add("attest")
+        todo.to_attest = _to_attest()
     todo.mentions = list(
         Mention.objects.open_for(user)
         .select_related("comment__author", "comment__content_type")

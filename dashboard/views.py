@@ -11,12 +11,12 @@ from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from common import charts
+from common.roles import Role, require, roles_of
 from common.xlsx import KRONOR, KRONOR_ORE, list_workbook
 from distribution.models import Activity
 from followup.models import LedgerTransaction
 from grants.models import Agreement
 from grants.permissions import can_view_grants
-from grants.roles import Role, require, roles_of
 from grants.views import home_context
 from operations.templatetags.inline_svg import with_style_nonce
 from plan.reads import dashboard_section

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments.history import with_comments
+from common.roles import require
 from common.versioning import StaleEdit, save_checked
 from grants.models import Agreement, DevelopmentArea
-from grants.roles import require
 
 from .actions import (
     DistributionError,

@@ -1,7 +1,7 @@
 """Who may import ledger outcomes, close periods, enter forecasts, and read the follow-up."""
 
+from common.roles import Role, has_any_role
 from grants.permissions import can_view_grants
-from grants.roles import Role, has_any_role
 
 can_view_followup = can_view_grants
 

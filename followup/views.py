@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.logs import log_refused_import
+from common.roles import require
 from common.versioning import StaleEdit
 from distribution.models import Activity
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
-from grants.roles import require
 
 from .accounts import KOMMUN_BAS
 from .actions import (

@@ -4,9 +4,10 @@ from functools import cache
 
 from django.conf import settings
 
+from common.roles import roles_of
+
 from .models import Region
 from .permissions import can_edit_grants
-from .roles import roles_of
 
 
 def app_context(request):

@@ -284,6 +284,10 @@ class DeadlineStatus(models.TextChoices):
     LATER = "kommande", "Kommande"
 
 
+# How long a passed deadline that was never met is still shown and reminded of.
+OVERDUE_LIMIT = datetime.timedelta(days=365)
+
+
 class DeadlineQuerySet(models.QuerySet):
     def own(self):
         """The region's own deadlines: not those only SKR or the municipalities (RSS) meet."""

@@ -1,6 +1,6 @@
 """Who may do what with agreements, areas, components, deadlines and regions."""
 
-from .roles import ALL_ROLES, Role, has_any_role
+from common.roles import ALL_ROLES, Role, has_any_role
 
 EDITORS = frozenset({Role.OFFICER, Role.ADMIN})
 

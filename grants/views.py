@@ -15,6 +15,7 @@ from django_tables2 import RequestConfig
 
 from comments.history import with_comments
 from common.history import timeline
+from common.roles import require
 from common.versioning import StaleEdit, check_version, save_checked
 
 from .exports import XLSX, agreement_list_xlsx, deadline_list_xlsx
@@ -30,7 +31,6 @@ from .models import (
     Region,
 )
 from .permissions import can_edit_grants, can_view_grants
-from .roles import require
 from .tables import AgreementTable, RegionTable
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.history import timeline
+from common.roles import require
 from common.versioning import StaleEdit
 from grants.models import Agreement
-from grants.roles import require
 
 from . import exports
 from .actions import (

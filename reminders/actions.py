@@ -21,22 +21,22 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from common.roles import Role
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
+    OVERDUE_LIMIT,
     Authority,
     Deadline,
     DocumentKind,
     DocumentState,
     RecipientGroup,
 )
-from grants.roles import Role
 
 from .models import OVERDUE, SentReminder
 
 logger = logging.getLogger(__name__)
 
 # Deadlines that passed longer ago than this are history, not something to remind about.
-OVERDUE_LIMIT = datetime.timedelta(days=365)
 # Deadlines that only SKR or the municipalities (through RSS) meet are not the region's.
 NOT_OURS = [RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
 

@@ -1,7 +1,7 @@
 """Who may read and generate the reports and write their narratives."""
 
+from common.roles import Role, has_any_role
 from grants.permissions import can_view_grants
-from grants.roles import Role, has_any_role
 
 can_view_reports = can_view_grants
 

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_http_methods
 
 from allocations.importing import ImportFileError
 from common.history import timeline
+from common.roles import require
 from common.versioning import StaleEdit, save_checked
 from distribution.models import Activity
 from filestore.store import file_response, latest_file_of
 from grants.models import DOCUMENT_FOR_DEADLINE, Agreement, Deadline, DocumentKind, DocumentState
-from grants.roles import require
 
 from .actions import (
     RegisterError,

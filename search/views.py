@@ -2,8 +2,8 @@
 
 from django.shortcuts import render
 
+from common.roles import require
 from grants.permissions import can_view_grants
-from grants.roles import require
 
 from .queries import LIMIT, MAX_QUERY, search
 

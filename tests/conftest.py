@@ -8,9 +8,9 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 
 from allocations.demo import load_allocation_setup
+from common.roles import Role
 from distribution.demo import load_distribution_setup
 from grants.actions import do_import_agreement
-from grants.roles import Role
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
 ALLOCATION_SETUP = (

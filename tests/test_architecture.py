@@ -12,6 +12,7 @@ ROOT = Path(settings.BASE_DIR)
 LAYERS = {
     "common": 0,
     "filestore": 0,
+    "comments": 0.5,
     "grants": 1,
     "allocations": 2,
     "distribution": 3,
@@ -21,7 +22,9 @@ LAYERS = {
     "dashboard": 6,
     "reminders": 6,
     "accounts": 6,
-    "operations": 6,
+    # Health, backups, logs and the CSP helpers every page uses: below the domain apps.
+    "operations": 0.5,
+    "search": 7,
 }
 
 

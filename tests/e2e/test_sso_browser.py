@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import expect
 
 from accounts.models import SsoIdentity
-from grants.roles import Role, roles_of
+from common.roles import Role, roles_of
 
 from .conftest import watch_csp
 

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from comments.actions import do_add_comment
 from dashboard.todo import deadlines_without_document, todo_for
-from grants.models import Deadline
-from reporting.models import GeneratedDocument
+from grants.models import Deadline, DeadlineSubmission
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def _deadline(agreement, kind, days, applies_to=""):
     )
 
 
-def test_deadlines_wait_until_their_document_exists(users, gnv2023):
+def test_deadlines_wait_until_their_document_is_sent(users, gnv2023):
     today = timezone.localdate()
     Deadline.objects.all().delete()
     soon = _deadline(gnv2023, "rekvisition", 10)
@@ -42,16 +41,13 @@ def test_deadlines_wait_until_their_document_exists(users, gnv2023):
     waiting = deadlines_without_document(today, 30)
     assert [(w.deadline, w.days_left) for w in waiting] == [(passed, -3), (soon, 10)]
 
-    GeneratedDocument.objects.create(
-        kind="rekvisition",
-        agreement=gnv2023,
-        year=2023,
-        file_format="pdf",
-        file_name="r.pdf",
-        content=b"%PDF",
-        checksum="0" * 64,
-        created_by=users["officer"],
+    # A generated document does not meet the deadline; only a sent one does.
+    submission = DeadlineSubmission.objects.create(
+        deadline=soon, document_kind="rekvisition", state="skapat", changed_at=timezone.now()
     )
+    assert [w.deadline for w in deadlines_without_document(today, 30)] == [passed, soon]
+    submission.state = "skickat"
+    submission.save()
     assert [w.deadline for w in deadlines_without_document(today, 30)] == [passed]
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 
+from common.roles import Role
 from grants.models import (
     Agreement,
     Authority,
@@ -20,7 +21,6 @@ from grants.models import (
     DocumentState,
     RecipientGroup,
 )
-from grants.roles import Role
 from reminders.actions import do_send_deadline_reminders, due_step
 from reminders.models import OVERDUE, SentReminder
 from reporting.actions import (

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from grants.roles import Role
+from common.roles import Role
 
 DEMO_USERS = [
     ("hospa", "Hanna", "Handläggare", Role.OFFICER),
