@@ -52,9 +52,7 @@ def _check_size(value: Decimal, raw: str, max_digits, decimal_places, unit="") -
         if abs(value) >= Decimal(10) ** whole_digits:
             largest = Decimal(10) ** whole_digits - Decimal(1).scaleb(-(decimal_places or 0))
             text = format_number(largest)
-            raise AmountError(
-                f"”{raw}” är för stort: högst {text}{' ' + unit if unit else ''}."
-            )
+            raise AmountError(f"”{raw}” är för stort: högst {text}{' ' + unit if unit else ''}.")
     return value
 
 

@@ -18,6 +18,7 @@ from .actions import (
     do_close_period,
     do_import_ledger_file,
     do_reopen_period,
+    do_save_activity_link,
     do_set_forecast,
 )
 from .followup_table import build_followup
@@ -241,12 +242,7 @@ def links(request, pk):
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
         if form.is_valid():
-            link = form.save()
-            tied = LedgerTransaction.objects.filter(
-                cost_object=link.cost_object,
-                responsibility=link.responsibility,
-                activity__isnull=True,
-            ).update(activity=link.activity)
+            tied = do_save_activity_link(form.save(commit=False), acting_user=request.user)
             messages.success(request, f"Kopplingen är sparad; {tied} tidigare rader kopplades.")
             return redirect(reverse("followup:links", args=[agreement.pk]))
     return render(
