@@ -14,15 +14,13 @@ memory (XLSX, see common.xlsx_guard).
 import codecs
 import csv
 import io
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 
-from common.xlsx_guard import XlsxLimits, XlsxRefused, check_xlsx
+from common.xlsx_read import XlsxLimits, XlsxRefused, xlsx_rows
 
 HEADER_SEARCH_ROWS = 50
 PREVIEW_ROWS = 15
@@ -212,41 +210,10 @@ def xlsx_limits() -> XlsxLimits:
 
 
 def _xlsx_rows(binary) -> Iterator[tuple[int, list[str]]]:
-    from python_calamine import CalamineWorkbook
-
     try:
-        check_xlsx(binary, xlsx_limits())
+        yield from xlsx_rows(binary, xlsx_limits())
     except XlsxRefused as exc:
         raise LedgerFileError([str(exc)]) from exc
-    try:
-        workbook = CalamineWorkbook.from_filelike(binary)
-        sheet = workbook.get_sheet_by_index(0)
-        rows = sheet.iter_rows()
-    except Exception as exc:  # calamine raises its own kinds for a broken file
-        raise LedgerFileError(["Filen går inte att läsa som en Excel-fil (xlsx)."]) from exc
-    for number, row in enumerate(rows, start=1):
-        yield number, [_cell_text(cell) for cell in row]
-
-
-def _cell_text(cell) -> str:
-    """A cell as the text it shows: numbers exactly as stored, never rounded."""
-    if isinstance(cell, str):
-        return cell
-    if cell is None:
-        return ""
-    if isinstance(cell, bool):
-        return "SANT" if cell else "FALSKT"
-    if isinstance(cell, float):
-        if not math.isfinite(cell):
-            return "NaN" if math.isnan(cell) else ("−" if cell < 0 else "") + "oändligt"
-        if cell.is_integer() and abs(cell) < 1e16:
-            return str(int(cell))
-        # The shortest text that reads back as the same float: what the file holds, so
-        # 100.005 stays 100.005 (and is refused as an amount) instead of becoming 100.00.
-        return format(Decimal(repr(cell)), "f")
-    if hasattr(cell, "isoformat"):
-        return cell.isoformat()[:10]
-    return str(cell)
 
 
 # --- Rows -----------------------------------------------------------------------------------

@@ -1,16 +1,20 @@
-"""Check an XLSX package's size before a reader loads it, so a small file cannot take the
-server's memory: a far cell (`XFD1048576`) makes readers allocate the whole range, a huge or
-much-repeated shared string is copied into every cell that uses it.
+"""Read the first sheet of an XLSX file as rows of text, after checking the package's size
+before the reader loads it, so a small file cannot take the server's memory: a far cell
+(`XFD1048576`) makes readers allocate the whole range, a huge or much-repeated shared string
+is copied into every cell that uses it.
 
 The check streams the package's XML through a few regular expressions (no XML tree), reads
 the declared dimension, the cells actually referenced and the shared strings' lengths, and
 refuses with a Swedish message that states the limit.
 """
 
+import math
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 # Excel's own limit for the text of a cell.
 EXCEL_MAX_TEXT = 32_767
@@ -211,3 +215,39 @@ def _check_sheet(package, name: str, shared: list[int], limits: XlsxLimits) -> N
                         f"{_thousands(limits.max_shared_text)} tecken sammanlagt; "
                         "filen är inte en rimlig export."
                     )
+
+
+def cell_text(cell) -> str:
+    """A cell as text: numbers exactly as the file stores them, never rounded."""
+    if isinstance(cell, str):
+        return cell
+    if cell is None:
+        return ""
+    if isinstance(cell, bool):
+        return "SANT" if cell else "FALSKT"
+    if isinstance(cell, float):
+        if not math.isfinite(cell):
+            return "NaN" if math.isnan(cell) else ("−" if cell < 0 else "") + "oändligt"
+        if cell.is_integer() and abs(cell) < 1e16:
+            return str(int(cell))
+        # The shortest text that reads back as the same float: what the file holds, so
+        # 100.005 stays 100.005 (and is refused as an amount) instead of becoming 100.00.
+        return format(Decimal(repr(cell)), "f")
+    if hasattr(cell, "isoformat"):
+        return cell.isoformat()[:10]
+    return str(cell)
+
+
+def xlsx_rows(binary, limits: XlsxLimits = XlsxLimits()) -> Iterator[tuple[int, list[str]]]:
+    """(row number, cells as text) of the first sheet; XlsxRefused before anything is loaded
+    when the package is broken or too large."""
+    from python_calamine import CalamineWorkbook
+
+    check_xlsx(binary, limits)
+    try:
+        workbook = CalamineWorkbook.from_filelike(binary)
+        rows = workbook.get_sheet_by_index(0).iter_rows()
+    except Exception as exc:  # calamine raises its own kinds for a broken file
+        raise XlsxRefused("Filen går inte att läsa som en Excel-fil (xlsx).") from exc
+    for number, row in enumerate(rows, start=1):
+        yield number, [cell_text(cell) for cell in row]
