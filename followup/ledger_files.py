@@ -31,6 +31,7 @@ SCAN_CHUNK = 1 << 20
 MAX_LINE_BYTES = 1 << 20
 # Bytes Windows-1252 leaves undefined.
 _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
 # Header names ledger exports use, so the header row can be told from title lines.
 KNOWN_HEADERS = {
     "objekt",
@@ -100,6 +101,7 @@ def scan_text(binary) -> _Scan:
     bom = first.startswith(codecs.BOM_UTF8)
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8_error = None  # (line, byte)
+    utf8_letters = False  # UTF-8 letters (not only ASCII) before any invalid byte
     nul = undefined = None
     line = 1
     current = 0
@@ -110,6 +112,9 @@ def scan_text(binary) -> _Scan:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 utf8_error = (line + chunk.count(b"\n", 0, exc.start), chunk[exc.start])
+                utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk, 0, exc.start))
+            else:
+                utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk))
         if nul is None and (at := chunk.find(b"\x00")) >= 0:
             nul = line + chunk.count(b"\n", 0, at)
         if undefined is None and (found := _NOT_CP1252.search(chunk)):
@@ -140,11 +145,12 @@ def scan_text(binary) -> _Scan:
                 "textfil (CSV); spara exporten som CSV eller XLSX."
             ]
         )
-    if bom and utf8_error:
+    if utf8_error and (bom or utf8_letters):
         raise LedgerFileError(
             [
-                f"Rad {utf8_error[0]}: filen är märkt som UTF-8 men byte 0x{utf8_error[1]:02X} "
-                "är inte giltig UTF-8. Spara exporten på nytt som UTF-8."
+                f"Rad {utf8_error[0]}: filen är skriven i UTF-8 men byte 0x{utf8_error[1]:02X} "
+                "är inte giltig UTF-8; filen är skadad eller blandar teckenkodningar. Spara "
+                "exporten på nytt."
             ]
         )
     encoding = "utf-8-sig" if bom else ("utf-8" if utf8_error is None else "cp1252")
@@ -180,6 +186,14 @@ def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
                     ]
                 )
             yield line, row
+        if previous and any("\n" in cell or "\r" in cell for cell in row):
+            # The last row's quote never closed: the reader took the rest of the file as text.
+            raise LedgerFileError(
+                [
+                    f"Rad {previous}: ett fält börjar med citattecken (\") som aldrig avslutas. "
+                    "Ta bort eller dubblera citattecknet och läs in filen igen."
+                ]
+            )
     except csv.Error as exc:
         line = previous + 1
         if "field larger" in str(exc):
