@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Ledger files forged in memory for the tests: minimal XLSX packages written by hand, so a
 test can put anything in them (a far cell, a huge shared string, a declared dimension)."""
 

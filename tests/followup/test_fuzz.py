@@ -34,25 +34,6 @@ HYPOTHESIS = settings(
 )
 
 
-@pytest.fixture
-def objects2023(db):
-    """Only what the import reads: the 2023 grant cost objects 9916 and 9917."""
-    from distribution.models import CostObject
-    from grants.models import Agreement, DevelopmentArea
-
-    agreement = Agreement.objects.create(
-        year=2023,
-        short_name="GNV 2023",
-        name="God och nära vård 2023",
-        slug="gnv-2023",
-        national_total=D("1000000000"),
-    )
-    area = DevelopmentArea.objects.create(agreement=agreement, name="Nära vård")
-    for number in ("9916", "9917"):
-        CostObject.objects.create(year=2023, number=number, name=f"Objekt {number}", area=area)
-    return agreement
-
-
 def csv_file(rows, *, title=True, encoding="cp1252"):
     lines = (["Huvudbok 2023"] if title else []) + [HEADER] + list(rows)
     return ("\r\n".join(lines) + "\r\n").encode(encoding)

@@ -215,3 +215,38 @@ def test_import_ledger_command(year2023, source, tmp_path):
         call_command("import_ledger", str(path), "--source", "Finns inte")
     with pytest.raises(CommandError, match="redan inläst"):
         call_command("import_ledger", str(path), "--source", "Raindance")
+
+
+def test_a_new_link_never_reties_rows_of_a_closed_month(year2023, source, users):
+    from followup.actions import do_save_activity_link
+
+    do_import_ledger_file(upload(csv_bytes()), source, users["finance"])
+    do_close_period(2023, 3, acting_user=users["finance"])
+    nine916 = CostObject.objects.get(number="9916", year=2023)
+    activity = Activity.objects.filter(cost_object=nine916).first()
+    april = "V6;2023-04-10;5410;1234;9916;;April;202304;100,00"
+    do_import_ledger_file(upload(csv_bytes([april])), source, users["finance"])
+    tied = do_save_activity_link(
+        ActivityLink(cost_object=nine916, responsibility="1234", activity=activity),
+        acting_user=users["finance"],
+    )
+    assert tied == 1  # April only
+    assert LedgerTransaction.objects.get(voucher="V6").activity == activity
+    march = LedgerTransaction.objects.filter(cost_object=nine916, month=3)
+    assert march.count() == 2 and not march.filter(activity__isnull=False).exists()
+    link = ActivityLink.objects.get()
+    assert link.history.get().history_user == users["finance"]
+
+
+def test_replaced_rows_are_archived_with_the_import_that_replaced_them(year2023, source, users):
+    from followup.models import ReplacedLedgerTransaction
+
+    first = do_import_ledger_file(upload(csv_bytes()), source, users["finance"])
+    corrected = [ROWS[0].replace("12 345,50", "10 000,00")]
+    second = do_import_ledger_file(upload(csv_bytes(corrected)), source, users["finance"])
+    archived = ReplacedLedgerTransaction.objects.filter(replaced_by=second).order_by("line")
+    assert [(r.voucher, r.amount, r.ledger_import_id) for r in archived] == [
+        ("V1", D("12345.50"), first.pk),
+        ("V2", D("1000.00"), first.pk),
+    ]
+    assert second.rows_replaced == 2

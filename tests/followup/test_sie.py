@@ -530,7 +530,11 @@ def test_a_nul_byte_is_refused_with_its_line_not_stored():
 
 @pytest.mark.parametrize(
     ("amount", "message"),
-    [("100.005", "fler än två decimaler"), ("10000000000000", "för stort"), ("1" * 50, "för långt")],
+    [
+        ("100.005", "fler än två decimaler"),
+        ("10000000000000", "för stort"),
+        ("1" * 50, "för långt"),
+    ],
 )
 def test_amounts_the_database_cannot_keep_exactly_are_refused(amount, message):
     body = f'#VER A 1 20230115 "x"\n{{\n#TRANS 7010 {{1 "9916"}} {amount}\n'
