@@ -605,7 +605,7 @@ def file_checksum(binary) -> str:
     return digest.hexdigest()
 
 
-def _is_sie(binary, file_name: str) -> bool:
+def is_sie_file(binary, file_name: str) -> bool:
     binary.seek(0)
     start = binary.read(16)
     binary.seek(0)
@@ -643,7 +643,7 @@ def _import_upload(upload, source, acting_user):
         )
     binary = upload.file
     checksum = file_checksum(binary)
-    if _is_sie(binary, upload.name):
+    if is_sie_file(binary, upload.name):
         return import_sie_file(
             binary, upload.name, source, checksum=checksum, acting_user=acting_user
         )

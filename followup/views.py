@@ -1,6 +1,6 @@
 """Follow-up pages: budget against outcome, ledger imports, sources, periods and forecasts."""
 
-import json
+import logging
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -20,6 +20,7 @@ from .actions import (
     do_reopen_period,
     do_save_activity_link,
     do_set_forecast,
+    is_sie_file,
 )
 from .followup_table import build_followup
 from .forms import (
@@ -28,12 +29,16 @@ from .forms import (
     LedgerUploadForm,
     MappingForm,
     ReopenForm,
+    SieSourceForm,
     SourceSampleForm,
 )
-from .ledger_files import LedgerFileError, headers_of
+from .ledger_files import LedgerFileError, preview_of
 from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
 from .periods import MONTH_NAMES, all_periods, period_by_key
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
+from .sie import parse_sie
+
+logger = logging.getLogger(__name__)
 
 
 def _period(request):
@@ -94,10 +99,13 @@ def workbook(request, pk):
 def imports(request):
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     problems = []
+    upload = request.FILES.get("file")
     if request.method == "POST":
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
-        if form.is_valid():
+        if not form.is_valid():
+            _log_refused_upload(request, upload, form)
+        else:
             try:
                 record = do_import_ledger_file(
                     form.cleaned_data["file"], form.cleaned_data["source"], request.user
@@ -117,6 +125,7 @@ def imports(request):
         {
             "form": form,
             "problems": problems,
+            "file_name": upload.name if upload else "",
             "imports": LedgerImport.objects.select_related("uploaded_by", "source")[:50],
             "can_import": can_import_ledger(request.user),
             "sources": LedgerSource.objects.all(),
@@ -125,15 +134,45 @@ def imports(request):
     )
 
 
+def _log_refused_upload(request, upload, form):
+    """A file refused by the form (e.g. too large): logged like a refused import."""
+    if upload is not None and form.errors.get("file"):
+        logger.warning(
+            "Ledger upload refused: file=%r user=%s first=%s",
+            upload.name,
+            request.user.username,
+            form.errors["file"][0],
+        )
+
+
 @require(can_import_ledger)
 @require_http_methods(["GET", "POST"])
 def source_new(request):
-    mapping_form = None
+    """A new source in two steps: a sample file, then which of its columns holds what (for
+    CSV and XLSX, with the sample's first rows shown) or which dimension (for SIE)."""
+    mapping_form = sie_form = None
     problems = []
     status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and "headers" in request.POST:
+    sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
+    if request.method == "POST" and "sie_source" in request.POST:
+        sie_form = SieSourceForm(request.POST)
+        if sie_form.is_valid():
+            source = sie_form.save(commit=False)
+            source._history_user = request.user
+            source.save()
+            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+            return redirect(reverse("followup:imports"))
+    elif request.method == "POST" and "headers" in request.POST:
         mapping_form = MappingForm(request.POST)
-        if mapping_form.is_valid():
+        if "show_headers" in request.POST and mapping_form.preview:
+            # Another header row chosen: show its columns, save nothing yet.
+            mapping_form = MappingForm(
+                initial={"name": request.POST.get("name", "")},
+                preview=mapping_form.preview,
+                header_row=mapping_form.header_row,
+            )
+            status = 200
+        elif mapping_form.is_valid():
             source = LedgerSource(
                 name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
             )
@@ -141,28 +180,41 @@ def source_new(request):
             source.save()
             messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
             return redirect(reverse("followup:imports"))
-        sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
     else:
         sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and sample_form.is_valid():
             upload = sample_form.cleaned_data["file"]
+            name = sample_form.cleaned_data["name"]
             try:
-                headers = headers_of(upload.file, upload.name)
+                if is_sie_file(upload.file, upload.name):
+                    sie = parse_sie(upload.file, keep=lambda objects: False)
+                    sie_form = SieSourceForm(initial={"name": name}, dimensions=sie.dimensions)
+                else:
+                    mapping_form = MappingForm(
+                        initial={"name": name}, preview=preview_of(upload.file, upload.name)
+                    )
             except LedgerFileError as exc:
                 problems = exc.problems
-            else:
-                mapping_form = MappingForm(
-                    initial={
-                        "name": sample_form.cleaned_data["name"],
-                        "headers": json.dumps(headers),
-                    },
-                    headers=headers,
+                logger.warning(
+                    "Ledger sample refused: file=%r user=%s first=%s",
+                    upload.name,
+                    request.user.username,
+                    problems[0],
                 )
+            else:
                 status = 200  # the sample is read; on to the mapping
+        elif request.method == "POST":
+            _log_refused_upload(request, request.FILES.get("file"), sample_form)
     return render(
         request,
         "followup/source_form.html",
-        {"sample_form": sample_form, "mapping_form": mapping_form, "problems": problems},
+        {
+            "sample_form": sample_form,
+            "mapping_form": mapping_form,
+            "sie_form": sie_form,
+            "problems": problems,
+            "file_name": request.FILES["file"].name if "file" in request.FILES else "",
+        },
         status=status,
     )
 
