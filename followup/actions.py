@@ -24,7 +24,7 @@ from common.locks import lock_for_transaction
 from common.money import AmountError, parse_decimal
 from distribution.models import Activity, CostObject
 
-from .ledger_files import LedgerFileError, is_xlsx, mapped_table
+from .ledger_files import LedgerFileError, MergedRows, is_xlsx, mapped_table
 from .models import (
     ActivityLink,
     ClosedPeriod,
@@ -74,6 +74,9 @@ class Problems:
     def extend(self, messages: Iterable[str]) -> None:
         for message in messages:
             self.add(message)
+
+    def clear(self) -> None:
+        self.listed, self.count = [], 0
 
     def __bool__(self) -> bool:
         return self.count > 0
@@ -167,6 +170,7 @@ class _RowWriter:
         self.total = Decimal(0)
         self.combos: set[tuple[int, int, int, bool]] = set()
         self.writing = True
+        self._copy = self._copy_context = self._cursor = None
         object_ids = list(CostObject.objects.values_list("pk", flat=True))
         self.by_code = {
             (cost_object, code): pk
@@ -231,25 +235,52 @@ class _RowWriter:
     def stop(self) -> None:
         """A problem was found: the file will be refused, so write nothing more."""
         self.writing = False
-        self.batch = []
+        self.batch.clear()
 
     def flush(self) -> None:
         if not self.batch:
             return
         if connection.vendor == "postgresql":
-            table = LedgerTransaction._meta.db_table
-            columns = ", ".join(LedgerTransaction._meta.get_field(f).column for f in ROW_FIELDS)
-            with connection.cursor() as cursor:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in self.batch:
-                        copy.write_row(row)
+            if self._copy is None:
+                self._open_copy()
+            write_row = self._copy.write_row
+            for row in self.batch:
+                write_row(row)
         else:
             attnames = [LedgerTransaction._meta.get_field(f).attname for f in ROW_FIELDS]
             LedgerTransaction.objects.bulk_create(
                 (LedgerTransaction(**dict(zip(attnames, row, strict=True))) for row in self.batch),
                 batch_size=2000,
             )
-        self.batch = []
+        self.batch.clear()  # in place: read_mapped_rows holds the list
+
+    def _open_copy(self) -> None:
+        """One COPY for the whole file; a queue hands the data to the server from another
+        thread, so PostgreSQL stores rows while the next ones are read."""
+        from psycopg.copy import QueuedLibpqWriter
+
+        table = LedgerTransaction._meta.db_table
+        columns = ", ".join(LedgerTransaction._meta.get_field(f).column for f in ROW_FIELDS)
+        self._cursor = connection.cursor()
+        raw = self._cursor.cursor
+        self._copy_context = raw.copy(
+            f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+        )
+        self._copy = self._copy_context.__enter__()
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the COPY (before any other query on the connection)."""
+        if self._copy is None:
+            return
+        context, cursor = self._copy_context, self._cursor
+        self._copy = self._copy_context = self._cursor = None
+        try:
+            if error is None:
+                context.__exit__(None, None, None)
+            else:
+                context.__exit__(type(error), error, error.__traceback__)
+        finally:
+            cursor.close()
 
     def months(self) -> list[tuple[int, int]]:
         return sorted({(year, month) for _, year, month, _ in self.combos})
@@ -271,23 +302,38 @@ def read_mapped_rows(
     objects: GrantObjects,
     writer: _RowWriter,
     problems: Problems,
+    *,
+    check_nul: bool = True,
 ) -> ReadCounts:
     """Check rows from a mapped CSV or XLSX file; rows on other objects are only counted.
 
     Only the object cell is looked at before a row is known to be on a grant object, so the
-    98 % of a ledger on other objects cost almost nothing.
+    98 % of a ledger on other objects cost almost nothing; kept rows go straight into the
+    writer's batch. This loop is the import's hot path: keep it flat.
     """
     numbers = objects.by_number
-    counts = ReadCounts()
+    total = ignored = 0
     object_at, amount_at = positions["cost_object"], positions["amount"]
     period_at, date_at = positions.get("period"), positions.get("date")
-    codes = [
-        (name, positions[name], CODE_LENGTHS[name]) for name in CODE_LENGTHS if name in positions
-    ]
+    account_at = positions.get("account")
+    responsibility_at = positions.get("responsibility")
+    code_at = positions.get("activity_code")
+    voucher_at = positions.get("voucher")
     text_at = positions.get("text")
     width = max(positions.values()) + 1
     periods: dict[str, tuple[int, int] | None] = {}
     dates: dict[str, datetime.date | None] = {}
+    record_pk = writer.record.pk
+    by_code, by_link = writer.by_code, writer.by_link
+    combos = writer.combos
+    batch = writer.batch
+    kept = 0
+    outcome = Decimal(0)
+
+    def refuse(message: str) -> None:
+        problems.add(message)
+        writer.stop()
+
     for line, row in rows:
         if len(row) < width:
             if not "".join(row).strip():
@@ -301,77 +347,106 @@ def read_mapped_rows(
             else:
                 number = _object_number(number)
             if number not in numbers:
-                counts.total += 1
-                counts.ignored += 1
+                total += 1
+                ignored += 1
                 continue
-        counts.total += 1
-        date = None
-        period = None
+        total += 1
+        date = period = None
         if period_at is not None and (text := row[period_at].strip()):
             if text not in periods:
                 periods[text] = _parse_period(text)
             period = periods[text]
             if period is None:
-                problems.add(
+                refuse(
                     f"Rad {line}, kolumn ”{headers['period']}”: ”{shown(text)}” är ingen "
                     "period (ÅÅÅÅMM, ÅÅÅÅ-MM eller ett datum som finns)."
                 )
-                writer.stop()
                 continue
         if date_at is not None and (text := row[date_at].strip()):
             if text not in dates:
                 dates[text] = _parse_date(text)
             date = dates[text]
             if date is None:
-                problems.add(
+                refuse(
                     f"Rad {line}, kolumn ”{headers['date']}”: ”{shown(text)}” är inget datum "
                     "som finns (ÅÅÅÅ-MM-DD)."
                 )
-                writer.stop()
                 continue
-        if period is None and date is not None:
-            period = (date.year, date.month)
+            if period is None:
+                period = (date.year, date.month)
         if period is None:
             name = headers.get("period") or headers.get("date") or "Period"
-            problems.add(f"Rad {line}, kolumn ”{name}”: perioden saknas.")
-            writer.stop()
+            refuse(f"Rad {line}, kolumn ”{name}”: perioden saknas.")
             continue
         try:
             amount = parse_decimal(row[amount_at], max_digits=15, decimal_places=2)
         except AmountError as exc:
-            problems.add(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
-            writer.stop()
+            refuse(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
             continue
-        cost_object = numbers[number].get(period[0])
+        year, month = period
+        cost_object = numbers[number].get(year)
         if cost_object is None:
-            counts.ignored += 1  # the number is a grant object in another year only
+            ignored += 1  # the number is a grant object in another year only
             continue
-        values = {}
-        bad = False
-        for name, index, length in codes:
-            value = row[index].strip()
-            if len(value) > length or "\x00" in value:
-                problems.add(
-                    f"Rad {line}, kolumn ”{headers[name]}”: ”{shown(value)}” "
-                    + (
-                        "innehåller ett NUL-tecken."
-                        if "\x00" in value
-                        else f"är längre än {length} tecken."
-                    )
-                )
-                bad = True
-            values[name] = value
+        account = row[account_at].strip() if account_at is not None else ""
+        responsibility = row[responsibility_at].strip() if responsibility_at is not None else ""
+        code = row[code_at].strip() if code_at is not None else ""
+        voucher = row[voucher_at].strip() if voucher_at is not None else ""
         text = row[text_at].strip()[:TEXT_LENGTH] if text_at is not None else ""
-        if "\x00" in text:
-            problems.add(
-                f"Rad {line}, kolumn ”{headers['text']}”: texten innehåller ett NUL-tecken."
-            )
-            bad = True
-        if bad:
-            writer.stop()
+        if (
+            len(account) > 20
+            or len(responsibility) > 30
+            or len(code) > 30
+            or len(voucher) > 40
+            or (check_nul and "\x00" in account + responsibility + code + voucher + text)
+        ):
+            for name, value in (
+                ("account", account),
+                ("responsibility", responsibility),
+                ("activity_code", code),
+                ("voucher", voucher),
+                ("text", text),
+            ):
+                if "\x00" in value:
+                    refuse(
+                        f"Rad {line}, kolumn ”{headers[name]}”: texten innehåller ett NUL-tecken."
+                    )
+                elif name in CODE_LENGTHS and len(value) > CODE_LENGTHS[name]:
+                    refuse(
+                        f"Rad {line}, kolumn ”{headers[name]}”: ”{shown(value)}” är längre än "
+                        f"{CODE_LENGTHS[name]} tecken."
+                    )
             continue
-        writer.add(line, cost_object, period[0], period[1], date, amount, text=text, **values)
-    return counts
+        kept += 1
+        outcome += amount
+        combos.add((cost_object, year, month, False))
+        if writer.writing:
+            activity = by_code.get((cost_object, code)) if code else None
+            if activity is None:
+                activity = by_link.get((cost_object, responsibility))
+            batch.append(
+                (
+                    record_pk,
+                    cost_object,
+                    activity,
+                    year,
+                    month,
+                    date,
+                    account,
+                    responsibility,
+                    code,
+                    voucher,
+                    text,
+                    amount,
+                    False,
+                    line,
+                )
+            )
+            if len(batch) >= BATCH_ROWS:
+                writer.flush()
+    writer.kept += kept
+    writer.total += outcome
+    return ReadCounts(total=total, ignored=ignored)
 
 
 def sie_keep(objects: GrantObjects, object_dimension: int | None = None):
@@ -521,8 +596,13 @@ def _import(read, *, file_name, file_format, checksum, source, acting_user) -> L
                 uploaded_by=acting_user,
             )
             writer = _RowWriter(record)
-            counts = read(writer, problems)
-            writer.flush()
+            try:
+                counts = read(writer, problems)
+                writer.flush()
+            except BaseException as error:
+                writer.close(error)
+                raise
+            writer.close()
             months = writer.months()
             # Inside the lock: a month closed while the file was read is seen here.
             for period in ClosedPeriod.objects.filter(_months_q(months)).order_by("year", "month"):
@@ -560,9 +640,18 @@ def import_mapped_file(binary, file_name, source, *, checksum, acting_user=None)
         try:
             table = mapped_table(binary, file_name, source.mapping)
             return read_mapped_rows(
-                table.rows, table.positions, source.mapping, objects, writer, problems
+                table.rows,
+                table.positions,
+                source.mapping,
+                objects,
+                writer,
+                problems,
+                # A CSV file with a NUL byte is refused before its rows are read.
+                check_nul=file_format == "xlsx",
             )
         except LedgerFileError as exc:
+            if isinstance(exc, MergedRows):
+                problems.clear()  # line numbers read after the merge cannot be trusted
             problems.extend(exc.problems)
             writer.stop()
             return ReadCounts()

@@ -14,6 +14,7 @@ memory (XLSX, see common.xlsx_guard).
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -168,47 +169,77 @@ def scan_text(binary) -> _Scan:
     return _Scan(encoding, delimiter)
 
 
-def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
-    scan = scan_text(binary)
+def _merged_rows_error(binary, scan: _Scan) -> LedgerFileError:
+    """Find the first record that spans several lines (a quote that never closed on its
+    line): read only when the fast pass saw that records and lines differ."""
+    binary.seek(0)
     text = io.TextIOWrapper(binary, encoding=scan.encoding, newline="")
     reader = csv.reader(text, delimiter=scan.delimiter)
     previous = 0
     try:
-        for row in reader:
-            line = previous + 1
-            previous = reader.line_num
+        for _row in reader:
+            line, previous = previous + 1, reader.line_num
             if previous != line:
-                raise LedgerFileError(
+                return LedgerFileError(
                     [
                         f'Rad {line}: ett fält börjar med citattecken (") som inte avslutas på '
                         f"samma rad, så raderna {line}–{previous} skulle läsas som en enda rad. "
                         "Ta bort eller dubblera citattecknet och läs in filen igen."
                     ]
                 )
-            yield line, row
-        if previous and any("\n" in cell or "\r" in cell for cell in row):
-            # The last row's quote never closed: the reader took the rest of the file as text.
-            raise LedgerFileError(
-                [
-                    f"Rad {previous}: ett fält börjar med citattecken (\") som aldrig avslutas. "
-                    "Ta bort eller dubblera citattecknet och läs in filen igen."
-                ]
-            )
+    finally:
+        text.detach()
+    return LedgerFileError(
+        [
+            'Ett fält börjar med citattecken (") som aldrig avslutas. Ta bort eller dubblera '
+            "citattecknet och läs in filen igen."
+        ]
+    )
+
+
+class MergedRows(LedgerFileError):
+    """Rows were merged by an unclosed quote: the line numbers read so far cannot be
+    trusted, so this problem replaces any found in the rows."""
+
+
+def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each record. A record spanning several lines (an unclosed quote
+    that would merge rows) is found at the end, when the counts of records and of lines
+    differ; the loop itself stays in C."""
+    scan = scan_text(binary)
+    text = io.TextIOWrapper(binary, encoding=scan.encoding, newline="")
+    # strict: a quote that closes and is followed by more text, or never closes, is an error.
+    reader = csv.reader(text, delimiter=scan.delimiter, strict=True)
+    counter = itertools.count(1)
+    try:
+        yield from zip(counter, reader, strict=False)
     except csv.Error as exc:
-        line = previous + 1
+        # zip drew the failing record's number before the reader failed on it.
+        line, last = next(counter) - 1, reader.line_num
         if "field larger" in str(exc):
             message = (
                 f"Rad {line}: ett fält är längre än {_thousands(csv.field_size_limit())} tecken;"
                 ' troligen saknas ett avslutande citattecken (").'
             )
+        elif last > line:
+            message = (
+                f'Rad {line}: ett fält börjar med citattecken (") som inte avslutas på samma '
+                f"rad, så raderna {line}–{last} skulle läsas som en enda rad. Ta bort eller "
+                "dubblera citattecknet och läs in filen igen."
+            )
         else:
             message = (
-                f"Rad {line}: raden går inte att läsa som CSV; troligen saknas ett "
-                'avslutande citattecken (").'
+                f"Rad {line}: raden går inte att läsa som CSV: ett citattecken (\") står fel "
+                "eller avslutas aldrig. Ta bort eller dubblera citattecknet."
             )
+        text.detach()
         raise LedgerFileError([message]) from exc
-    finally:
-        text.detach()  # the caller's file stays open
+    # zip drew one number more before the reader ran out.
+    records = next(counter) - 2
+    lines = reader.line_num
+    text.detach()  # the caller's file stays open
+    if records != lines:
+        raise MergedRows(_merged_rows_error(binary, scan).problems)
 
 
 # --- XLSX -----------------------------------------------------------------------------------

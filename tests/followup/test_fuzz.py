@@ -148,6 +148,8 @@ def _families():
         'V5;2023-03-14;5410;1234;9916;;Fem" slut;202303;100,00',
     ]
     yield "stray-quote.csv", csv_file(stray), "Rad 4: ett fält börjar med citattecken"
+    multiline = [GOOD_ROW, 'V2;2023-03-11;5410;1;9916;;"två\r\nrader";202303;1,00', GOOD_ROW]
+    yield "quoted-line-break.csv", csv_file(multiline), "raderna 4–5"
     yield "stray-quote-at-end.csv", csv_file([GOOD_ROW, 'V2;2023;"öppen']), "citattecken"
     yield "formula.csv", csv_file([GOOD_ROW.replace("Mobilt team", "=HYPERLINK(1)")]), None
     yield "long-account.csv", csv_file([GOOD_ROW.replace("5410", "5" * 25)]), "längre än 20"
