@@ -41,6 +41,7 @@ demo: setup
 	$(MANAGE) load_demo_distribution
 	$(MANAGE) load_demo_ledger
 	$(MANAGE) load_demo_reports
+	$(MANAGE) load_demo_plan
 	$(MANAGE) create_demo_users
 
 bench: setup

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allocations",
     "distribution",
     "followup",
+    "plan",
     "reporting",
     "reminders",
     "dashboard",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("allocations.urls")),
     path("", include("distribution.urls")),
     path("", include("followup.urls")),
+    path("", include("plan.urls")),
     path("", include("reporting.urls")),
     path("", include("dashboard.urls")),
     path("logga-in/", auth_views.LoginView.as_view(), name="login"),

@@ -7,11 +7,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 
 from allocations.models import DecidedAmount
 from distribution.models import Activity, ActivityStatus
-from followup.models import LedgerTransaction
-from followup.periods import budget_to_date, monthly_budget
+from followup.calculations import PotUse, UnusedMoney
+from followup.models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
+from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
 from grants.models import Agreement, Deadline, RecipientGroup
 from reporting.documents import DOCUMENT_FOR_DEADLINE
 from reporting.models import GeneratedDocument
@@ -32,6 +34,8 @@ class AreaFigures:
     distributed: Decimal = ZERO
     outcome: Decimal = ZERO
     outcome_by_month: dict[int, Decimal] = field(default_factory=dict)
+    # The activities' budgets spread by their profiles; even over the year when not set.
+    budget_by_month: list[int] | None = None
 
     @property
     def left(self) -> Decimal:
@@ -49,7 +53,8 @@ class AreaFigures:
 
     def cumulative_budget(self) -> list[int]:
         total, out = 0, []
-        for amount in monthly_budget(self.distributed):
+        per_month = self.budget_by_month or monthly_budget(self.distributed)
+        for amount in per_month:
             total += amount
             out.append(total)
         return out
@@ -60,12 +65,22 @@ class AgreementFigures:
     agreement: Agreement
     received: Decimal = ZERO
     distributed: Decimal = ZERO
-    outcome: Decimal = ZERO
-    forecast: Decimal = ZERO
+    outcome: Decimal = ZERO  # costs
+    forecast: Decimal = ZERO  # entered forecasts, the budget where none is entered
+    income: Decimal = ZERO  # income booked on the objects, as a positive amount
+    pots: list = field(default_factory=list)  # followup.calculations.PotUse
+
+    @property
+    def money(self) -> UnusedMoney:
+        return UnusedMoney(self.received, self.outcome, self.income, tuple(self.pots))
 
     @property
     def unused(self) -> Decimal:
-        return self.received - self.outcome
+        return self.money.unused
+
+    @property
+    def repayable(self) -> Decimal:
+        return self.money.repayable
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,8 @@ class Dashboard:
     last_month: int
     years_by_area: dict[str, dict[int, Decimal]]
     objects: list[AreaFigures] = field(default_factory=list)  # per cost object
+    forecast_count: int = 0  # activities with an entered forecast
+    activity_count: int = 0
 
     @property
     def received(self):
@@ -123,6 +140,14 @@ class Dashboard:
     def unused(self):
         return self.received - self.outcome
 
+    @property
+    def income(self):
+        return sum((a.income for a in self.agreements), ZERO)
+
+    @property
+    def repayable(self):
+        return sum((a.repayable for a in self.agreements), ZERO)
+
 
 def data_version() -> tuple:
     """What the dashboard reads has changed when any of these grows: every write to the
@@ -130,7 +155,7 @@ def data_version() -> tuple:
     from django.db.models import Max
 
     from allocations.models import DecidedAmount as Decided
-    from followup.models import ClosedPeriod, LedgerImport
+    from followup.models import AccountRange, ActivityBudgetProfile, ClosedPeriod, LedgerImport
 
     return tuple(
         model.objects.aggregate(m=Max(field))["m"]
@@ -142,6 +167,8 @@ def data_version() -> tuple:
             (LedgerImport, "id"),
             (GeneratedDocument, "id"),
             (ClosedPeriod.history.model, "history_id"),
+            (AccountRange.history.model, "history_id"),
+            (ActivityBudgetProfile.history.model, "history_id"),
         )
     )
 
@@ -154,6 +181,7 @@ def default_year(today: datetime.date) -> int:
 
 def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Dashboard:
     own = settings.OWN_REGION_CODE
+    ranges = chart_of_accounts()
     agreements = {a.pk: AgreementFigures(a) for a in Agreement.objects.filter(year=year)}
     areas: dict[int, AreaFigures] = {}
 
@@ -196,7 +224,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     distributed = (
         Activity.objects.filter(area__agreement__year=year)
         .values("area__agreement_id", "area_id", "area__name")
-        .annotate(total=Sum("amount"), forecast=Sum("forecast"))
+        .annotate(total=Sum("amount"), forecast=Sum(Coalesce("forecast", "amount")))
     )
     for row in distributed:
         figures = agreements[row["area__agreement_id"]]
@@ -207,10 +235,46 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         )
         area.distributed += _money(row["total"])
 
-    outcome = (
-        LedgerTransaction.objects.filter(
-            year=year, is_budget=False, cost_object__area__agreement__year=year
+    year_rows = LedgerTransaction.objects.filter(
+        year=year, is_budget=False, cost_object__area__agreement__year=year
+    )
+    for row in (
+        year_rows.income(ranges)
+        .values("cost_object__area__agreement_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        agreements[row["cost_object__area__agreement_id"]].income -= _money(row["total"])
+    # Ring-fenced pots: their decided amounts and the costs of the activities marked for them.
+    pot_costs = dict(
+        year_rows.costs(ranges)
+        .filter(activity__ring_fenced_component__isnull=False)
+        .values_list("activity__ring_fenced_component_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for row in (
+        DecidedAmount.objects.filter(
+            component__agreement__year=year,
+            component__recipient_group=RecipientGroup.REGIONS,
+            component__included_in__isnull=True,
+            component__ring_fenced=True,
+            region__county_code=own,
         )
+        .values("component__agreement_id", "component_id", "component__name")
+        .annotate(total=Sum("amount"))
+        .order_by("component__position", "component_id")
+    ):
+        agreements[row["component__agreement_id"]].pots.append(
+            PotUse(
+                row["component__name"],
+                _money(row["total"]),
+                _money(pot_costs.get(row["component_id"])),
+            )
+        )
+
+    outcome = (
+        year_rows.costs(ranges)
         .values(
             "cost_object__area__agreement_id",
             "cost_object__area_id",
@@ -261,22 +325,48 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         LedgerTransaction.objects.filter(
             year=year, is_budget=False, activity__area__agreement__year=year
         )
+        .costs(ranges)
         .values_list("activity_id")
         .annotate(total=Sum("amount"))
+        .order_by()
     )
+    profiles = {
+        p.activity_id: p.as_profile()
+        for p in ActivityBudgetProfile.objects.filter(activity__area__agreement__year=year).exclude(
+            kind=ProfileKind.EVEN
+        )
+    }
+    # Budget by month per cost object: the sum of its activities' budgets spread by profile,
+    # as in the follow-up. Values, not model instances: thousands of activities a year.
+    object_months: dict[int, list[int]] = {}
     deviations = []
-    if last_month:
-        # Values, not model instances: a large region has thousands of activities a year.
-        for pk, name, area_id, amount in activities.values_list("pk", "name", "area_id", "amount"):
-            budget = Decimal(budget_to_date(amount, last_month))
-            spent = _money(by_activity.get(pk))
-            if budget:
-                percent = ((spent - budget) * 100 / budget).quantize(Decimal("0.1"))
-            else:
-                percent = Decimal("100.0") if spent else ZERO
-            if abs(percent) >= threshold and (budget or spent):
-                deviations.append((DeviationRow(pk, name, area_id), budget, spent, percent))
-        deviations.sort(key=lambda row: (-abs(row[3]), row[0].pk))
+    for pk, name, area_id, amount, object_id in activities.values_list(
+        "pk", "name", "area_id", "amount", "cost_object_id"
+    ):
+        profile = profiles.get(pk)
+        per_month = spread_budget(amount, profile)
+        if object_id is not None:
+            sums = object_months.setdefault(object_id, [0] * 12)
+            for index, value in enumerate(per_month):
+                sums[index] += value
+        if not last_month:
+            continue
+        budget = Decimal(
+            sum(per_month[:last_month]) if profile else budget_to_date(amount, last_month)
+        )
+        spent = _money(by_activity.get(pk))
+        if budget:
+            percent = ((spent - budget) * 100 / budget).quantize(Decimal("0.1"))
+        else:
+            percent = Decimal("100.0") if spent else ZERO
+        if abs(percent) >= threshold and (budget or spent):
+            deviations.append((DeviationRow(pk, name, area_id), budget, spent, percent))
+    deviations.sort(key=lambda row: (-abs(row[3]), row[0].pk))
+    for object_id, per_month in object_months.items():
+        if object_id in objects:
+            objects[object_id].budget_by_month = per_month
+    forecast_count = activities.filter(forecast__isnull=False).count()
+    activity_count = sum(counts.values())
 
     horizon = today + datetime.timedelta(days=365)
     upcoming = (
@@ -333,6 +423,8 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         last_month=last_month,
         years_by_area=dict(years_by_area),
         objects=sorted(objects.values(), key=lambda o: o.name),
+        forecast_count=forecast_count,
+        activity_count=activity_count,
     )
 
 

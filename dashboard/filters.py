@@ -3,6 +3,7 @@
 import django_filters
 
 from distribution.models import Activity, ActivityStatus
+from followup.accounts import Kind
 from followup.models import LedgerTransaction
 from grants.models import DevelopmentArea
 
@@ -43,6 +44,13 @@ class TransactionFilter(django_filters.FilterSet):
         widget=django_filters.widgets.BooleanWidget,
     )
 
+    kind = django_filters.ChoiceFilter(
+        choices=Kind.choices, method="filter_kind", label="Slag (enligt kontoplanen)"
+    )
+
     class Meta:
         model = LedgerTransaction
-        fields = ["year", "month", "area", "cost_object", "unlinked"]
+        fields = ["year", "month", "area", "cost_object", "unlinked", "kind"]
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.with_kind().filter(kind=value)

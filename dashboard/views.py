@@ -14,6 +14,7 @@ from distribution.models import Activity
 from followup.models import LedgerTransaction
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
+from plan.reads import dashboard_section
 
 from .figures import build_dashboard, data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
@@ -52,6 +53,8 @@ def overview(request):
     if context is None:
         context = _overview_context(build_dashboard(year, today, threshold))
         cache.set(key, context, 3600)
+    # The joint plan's indicators: a few queries, outside the cached money figures.
+    context = {**context, "plan_indicators": dashboard_section()}
     return render(request, "dashboard/overview.html", context)
 
 

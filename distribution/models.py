@@ -96,6 +96,8 @@ class ActivityQuerySet(models.QuerySet):
         return (
             self.filter(area=area)
             .select_related("cost_object", "ring_fenced_component")
+            # Which activities of the joint plan (plan app) each one serves.
+            .prefetch_related("plan_links__plan_activity")
             .order_by("position", "id")
         )
 

@@ -796,3 +796,109 @@ def do_set_forecast(activity: Activity, forecast, *, acting_user):
     activity._history_user = acting_user
     activity.save(update_fields=["forecast", "version", "updated_at"])
     return activity
+
+
+class BudgetProfileError(Exception):
+    """The profile is refused; nothing was saved. `messages` are Swedish."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+@transaction.atomic
+def do_set_budget_profile(
+    activity: Activity, profile, *, acting_user, reason: str, expected_version=None
+):
+    """Set how an activity's budget is spread over the months (followup.periods.BudgetProfile).
+
+    The activity row is locked so its amount cannot change between the check that the month
+    amounts add up to it and the save; a profile changed by someone else since the form was
+    opened is refused. Recorded in the profile's history with the reason.
+    """
+    from simple_history.utils import update_change_reason
+
+    from .models import ActivityBudgetProfile
+    from .periods import ProfileKind, check_profile
+
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    problems = check_profile(activity.amount, profile)
+    if problems:
+        raise BudgetProfileError(problems)
+    record = ActivityBudgetProfile.objects.select_for_update().filter(activity=activity).first()
+    if record is None:
+        if expected_version not in (None, 0):
+            raise BudgetProfileError([STALE_PROFILE])
+        record = ActivityBudgetProfile(activity=activity)
+    else:
+        if expected_version is not None and record.version != expected_version:
+            raise BudgetProfileError([STALE_PROFILE])
+        record.version += 1
+    record.kind = profile.kind
+    record.month = profile.month if profile.kind == ProfileKind.ONE_MONTH else None
+    record.amounts = list(profile.amounts) if profile.kind == ProfileKind.MONTHS else []
+    record._history_user = acting_user
+    record.save()
+    update_change_reason(record, reason)
+    return record
+
+
+STALE_PROFILE = (
+    "Budgetprofilen har ändrats av någon annan sedan du öppnade den. "
+    "Ladda om sidan och gör ändringen igen; inget har sparats."
+)
+
+
+class AccountChartError(Exception):
+    """The chart change is refused; nothing was saved. `messages` are Swedish."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+def _locked_chart(acting_user):
+    """The chart's rows, locked; an empty chart is first written out as Kommun-Bas so that
+    a region's first refinement adds to the default rather than replacing it."""
+    from .accounts import KOMMUN_BAS
+    from .models import AccountRange
+
+    rows = list(AccountRange.objects.select_for_update().order_by("pk"))
+    if not rows:
+        for default in KOMMUN_BAS:
+            row = AccountRange(first=default.first, last=default.last, kind=default.kind)
+            row.name = "Kommun-Bas"
+            row._history_user = acting_user
+            row.save()
+            rows.append(row)
+    return rows
+
+
+@transaction.atomic
+def do_add_account_range(first, last, kind, name="", *, acting_user, reason: str):
+    """Add a range to the region's chart of accounts; every ledger row is read by it from now."""
+    from simple_history.utils import update_change_reason
+
+    from .accounts import Range, check_ranges
+    from .models import AccountRange
+
+    rows = _locked_chart(acting_user)
+    problems = check_ranges([r.as_range() for r in rows] + [Range(first, last, kind)])
+    if problems:
+        raise AccountChartError(problems)
+    record = AccountRange(first=first, last=last, kind=kind, name=name)
+    record._history_user = acting_user
+    record.save()
+    update_change_reason(record, reason)
+    return record
+
+
+@transaction.atomic
+def do_delete_account_range(record, *, acting_user, reason: str):
+    from .models import AccountRange
+
+    _locked_chart(acting_user)
+    record = AccountRange.objects.get(pk=record.pk)
+    record._history_user = acting_user
+    record._change_reason = reason
+    record.delete()

@@ -1,6 +1,6 @@
 """A generated but realistic ledger for the demo year: monthly costs per activity on the grant
-cost objects, a little on other objects, written as a Swedish export and imported through the
-same path as an uploaded file."""
+cost objects, the state grant booked as income on them, a credit note, a little on other
+objects, written as a Swedish export and imported through the same path as an uploaded file."""
 
 import csv
 import io
@@ -40,6 +40,8 @@ HEADER = [
     "Belopp",
 ]
 ACCOUNTS = ["5010", "5410", "6550", "7010", "7610"]
+GRANT_ACCOUNT = "3190"  # Kommun-Bas: bidrag från staten (income, class 3)
+CREDIT_NOTE = Decimal("18750.00")
 # How much of the year's budget each month sees: quiet summer, busy autumn.
 SEASON = [6, 8, 9, 9, 9, 7, 3, 5, 10, 11, 11, 12]
 
@@ -91,6 +93,39 @@ def ledger_rows(agreement, seed: int = 2023):
                     f"{year}{month:02d}",
                     swedish_amount(amount),
                 ]
+    # The state grant booked as income on each area's object (class 3, a credit, so negative)
+    # when it is paid, and a supplier's credit note: a cost with a minus sign.
+    for area in agreement.areas.all():
+        cost_object = area.cost_objects.filter(year=year).order_by("number").first()
+        money = own_area_money(area)
+        if cost_object is None or not money.amount:
+            continue
+        voucher += 1
+        yield [
+            f"L{voucher}",
+            f"{year}-06-20",
+            GRANT_ACCOUNT,
+            "1100",
+            cost_object.number,
+            "",
+            f"Statsbidrag {agreement.short_name}"[:60],
+            f"{year}06",
+            swedish_amount(-money.amount),
+        ]
+    credited = next((a for a in reversed(activities) if a.amount > 0), None)
+    if credited is not None:
+        voucher += 1
+        yield [
+            f"L{voucher}",
+            f"{year}-10-12",
+            "6550",
+            "1100",
+            credited.cost_object.number,
+            credited.ledger_code,
+            "Kreditfaktura, felaktigt debiterad konsulttid",
+            f"{year}10",
+            swedish_amount(-CREDIT_NOTE),
+        ]
     for month in range(1, 13):
         for _ in range(40):  # rows on the region's other objects, ignored by the import
             voucher += 1

@@ -1,19 +1,31 @@
 """Budget against outcome per area, cost object and activity for one period of a year.
 
-All outcome is read in one grouped query; the arithmetic is followup.periods.
+Outcome is the costs (rows classified by the chart of accounts, credit notes being negative
+costs); income booked on the objects is summed beside it, and other rows (financial items,
+balance accounts, unknown accounts) are listed, never dropped. Each kind is read in one
+grouped query; the arithmetic is followup.periods and followup.calculations.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from distribution.models import Activity, CostObject
 from distribution.reads import own_area_money
 
-from .models import LedgerTransaction
-from .periods import FollowUp, Period, compute_followup, monthly_budget
+from .accounts import Kind
+from .calculations import PotUse, UnusedMoney
+from .models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
+from .periods import (
+    FollowUp,
+    Period,
+    check_profile,
+    compute_followup,
+    monthly_budget,
+    spread_budget,
+)
 
 ZERO = Decimal("0")
 
@@ -26,6 +38,8 @@ class Line:
     activity: Activity | None = None
     by_month: dict[int, Decimal] = field(default_factory=dict)
     budget_by_month: list[int] = field(default_factory=list)
+    forecast_entered: bool = False  # an entered forecast, not the budget by default
+    profile_problem: str = ""  # the activity's profile no longer adds up; even spread used
 
 
 @dataclass
@@ -33,6 +47,7 @@ class ObjectBlock:
     cost_object: CostObject
     lines: list[Line]
     total: Line
+    income: Decimal = ZERO  # income booked on the object, as a positive amount
 
 
 @dataclass
@@ -43,16 +58,20 @@ class AreaBlock:
     other_lines: list[Line]  # activities without a cost object
     total: Line
 
-
-@dataclass
-class UnusedMoney:
-    received: Decimal
-    outcome: Decimal
-    ring_fenced: list[tuple[str, Decimal, Decimal]]  # name, pot, outcome of its activities
-
     @property
-    def unused(self) -> Decimal:
-        return self.received - self.outcome
+    def income(self) -> Decimal:
+        return sum((o.income for o in self.objects), ZERO)
+
+
+@dataclass(frozen=True)
+class OtherRows:
+    """Rows on a grant object that are neither costs nor income (e.g. class 8, class 1–2)."""
+
+    cost_object: CostObject
+    kind: str
+    label: str
+    count: int
+    amount: Decimal
 
 
 @dataclass
@@ -63,6 +82,15 @@ class FollowUpReport:
     total: Line
     unused: UnusedMoney
     unlinked_count: int
+    other_rows: list[OtherRows] = field(default_factory=list)
+    no_account_count: int = 0  # rows without an account, counted as costs
+    no_account_amount: Decimal = ZERO
+    forecast_count: int = 0  # activities with an entered forecast
+    activity_count: int = 0
+
+    @property
+    def income(self) -> Decimal:
+        return self.unused.income
 
 
 def _sum_months(dicts):
@@ -73,84 +101,156 @@ def _sum_months(dicts):
     return dict(out)
 
 
-def _line(label, kind, budget, by_month, period, forecast=None, activity=None):
+def _line(label, kind, budget, by_month, period, forecast=None, activity=None, per_month=None):
+    per_month = per_month if per_month is not None else monthly_budget(budget)
     return Line(
         label=label,
         kind=kind,
-        followup=compute_followup(budget, by_month, period, forecast),
+        followup=compute_followup(budget, by_month, period, forecast, per_month),
         activity=activity,
         by_month=by_month,
-        budget_by_month=monthly_budget(budget),
+        budget_by_month=per_month,
     )
+
+
+def _activity_line(activity, by_month, period, profile):
+    """An activity's line: budget spread by its profile, forecast defaulting to the budget."""
+    problems = check_profile(activity.amount, profile) if profile else []
+    entered = activity.forecast is not None
+    line = _line(
+        activity.name,
+        "activity",
+        activity.amount,
+        by_month,
+        period,
+        activity.forecast if entered else Decimal(activity.amount),
+        activity,
+        spread_budget(activity.amount, profile),
+    )
+    line.forecast_entered = entered
+    line.profile_problem = problems[0] if problems else ""
+    return line
 
 
 def _total(label, kind, lines, period):
     budget = sum((line.followup.budget for line in lines), ZERO)
-    forecasts = [line.followup.forecast for line in lines if line.kind != "unlinked"]
-    forecast = None if not forecasts or None in forecasts else sum(forecasts, ZERO)
+    forecast = sum(
+        (line.followup.forecast or ZERO for line in lines if line.kind != "unlinked"), ZERO
+    )
     by_month = _sum_months(line.by_month for line in lines)
-    total = _line(label, kind, budget, by_month, period, forecast)
-    if lines:
-        total.budget_by_month = [
-            sum(month) for month in zip(*(x.budget_by_month for x in lines), strict=True)
-        ]
-    return total
+    per_month = (
+        [sum(month) for month in zip(*(x.budget_by_month for x in lines), strict=True)]
+        if lines
+        else [0] * 12
+    )
+    return _line(label, kind, budget, by_month, period, forecast, per_month=per_month)
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
 def build_followup(agreement, period: Period) -> FollowUpReport:
+    """Budget against outcome (the costs), income beside it, and unused money. A fixed number
+    of queries whatever the number of activities, objects or rows."""
     year = agreement.year
+    ranges = chart_of_accounts()
     areas = list(agreement.areas.all())
     activities = list(
         Activity.objects.filter(area__agreement=agreement)
         .select_related("cost_object", "ring_fenced_component")
         .order_by("position", "id")
     )
+    profiles = {
+        p.activity_id: p.as_profile()
+        for p in ActivityBudgetProfile.objects.filter(activity__area__agreement=agreement)
+    }
     objects = list(CostObject.objects.filter(area__agreement=agreement, year=year))
+    rows = LedgerTransaction.objects.filter(cost_object__in=objects, year=year)
     outcome = defaultdict(lambda: defaultdict(lambda: ZERO))  # (object, activity) -> month -> sum
     for row in (
-        LedgerTransaction.objects.filter(cost_object__in=objects, year=year, is_budget=False)
+        rows.costs(ranges)
         .values("cost_object_id", "activity_id", "month")
         .annotate(total=Sum("amount"))
+        .order_by()
     ):
-        total = Decimal(row["total"]).quantize(Decimal("0.01"))
-        outcome[(row["cost_object_id"], row["activity_id"])][row["month"]] += total
+        outcome[(row["cost_object_id"], row["activity_id"])][row["month"]] += _money(row["total"])
+    income = {
+        row["cost_object_id"]: -_money(row["total"])
+        for row in rows.income(ranges)
+        .values("cost_object_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    by_pk = {o.pk: o for o in objects}
+    other_rows = [
+        OtherRows(
+            by_pk[row["cost_object_id"]],
+            row["kind"],
+            Kind(row["kind"]).label,
+            row["n"],
+            _money(row["total"]),
+        )
+        for row in rows.other_kinds(ranges)
+        .values("cost_object_id", "kind")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by("cost_object_id", "kind")
+    ]
+    no_account = rows.costs(ranges).filter(account="").aggregate(n=Count("id"), total=Sum("amount"))
 
+    pot_of = {a.pk: a.ring_fenced_component_id for a in activities if a.ring_fenced_component_id}
     area_blocks = []
     all_lines = []
     unlinked_count = 0
     received = ZERO
-    ring_fenced = []
+    pots = []
     for area in areas:
         money = own_area_money(area)
         received += money.amount
         area_activities = [a for a in activities if a.area_id == area.pk]
         blocks = []
         for cost_object in (o for o in objects if o.area_id == area.pk):
+            own = [a for a in area_activities if a.cost_object_id == cost_object.pk]
             lines = [
-                _line(
-                    a.name,
-                    "activity",
-                    a.amount,
-                    dict(outcome.get((cost_object.pk, a.pk), {})),
-                    period,
-                    a.forecast,
-                    a,
+                _activity_line(
+                    a, dict(outcome.get((cost_object.pk, a.pk), {})), period, profiles.get(a.pk)
                 )
-                for a in area_activities
-                if a.cost_object_id == cost_object.pk
+                for a in own
             ]
             unlinked = dict(outcome.get((cost_object.pk, None), {}))
+            # A link rule may tie a row on this object to an activity of another object: it
+            # is still outcome here, so it gets a line rather than vanishing from the table.
+            own_pks = {a.pk for a in own}
+            elsewhere = _sum_months(
+                months
+                for (object_pk, activity_pk), months in outcome.items()
+                if object_pk == cost_object.pk
+                and activity_pk is not None
+                and activity_pk not in own_pks
+            )
             if unlinked:
                 unlinked_count += 1
                 lines.append(_line("Ej kopplat till aktivitet", "unlinked", ZERO, unlinked, period))
-            # Outcome on an activity of another object (a link rule) still counts here.
+            if elsewhere:
+                lines.append(
+                    _line(
+                        "Kopplat till aktivitet på annat objekt",
+                        "unlinked",
+                        ZERO,
+                        elsewhere,
+                        period,
+                    )
+                )
             blocks.append(
                 ObjectBlock(
-                    cost_object, lines, _total(f"Summa {cost_object}", "object", lines, period)
+                    cost_object,
+                    lines,
+                    _total(f"Summa {cost_object}", "object", lines, period),
+                    income.get(cost_object.pk, ZERO),
                 )
             )
         other = [
-            _line(a.name, "activity", a.amount, {}, period, a.forecast, a)
+            _activity_line(a, {}, period, profiles.get(a.pk))
             for a in area_activities
             if a.cost_object_id is None
         ]
@@ -161,19 +261,24 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
         for pot_id, pot in money.pots.items():
             spent = sum(
                 (
-                    sum(outcome.get((a.cost_object_id, a.pk), {}).values(), ZERO)
-                    for a in area_activities
-                    if a.ring_fenced_component_id == pot_id
+                    sum(months.values(), ZERO)
+                    for (_, activity_pk), months in outcome.items()
+                    if activity_pk is not None and pot_of.get(activity_pk) == pot_id
                 ),
                 ZERO,
             )
-            ring_fenced.append((money.pot_names[pot_id], pot, spent))
-    year_outcome = sum((sum(months.values(), ZERO) for months in outcome.values()), ZERO)
+            pots.append(PotUse(money.pot_names[pot_id], pot, spent))
+    year_costs = sum((sum(months.values(), ZERO) for months in outcome.values()), ZERO)
     return FollowUpReport(
         agreement=agreement,
         period=period,
         areas=area_blocks,
         total=_total("Totalt", "total", all_lines, period),
-        unused=UnusedMoney(received, year_outcome, ring_fenced),
+        unused=UnusedMoney(received, year_costs, sum(income.values(), ZERO), tuple(pots)),
         unlinked_count=unlinked_count,
+        other_rows=other_rows,
+        no_account_count=no_account["n"] or 0,
+        no_account_amount=_money(no_account["total"]),
+        forecast_count=sum(1 for a in activities if a.forecast is not None),
+        activity_count=len(activities),
     )

@@ -1,6 +1,7 @@
 """Forms for ledger imports, column mappings, forecasts, period closing and activity links."""
 
 import json
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -8,8 +9,10 @@ from django.conf import settings
 from distribution.models import Activity, CostObject
 from grants.forms import AmountField
 
+from .accounts import Kind, Range, check_ranges
 from .ledger_files import PREVIEW_COLUMNS, PREVIEW_ROWS, guess_header_row, headers_in
 from .models import ActivityLink, LedgerField, LedgerSource
+from .periods import MONTH_NAMES, BudgetProfile, ProfileKind, check_profile
 
 
 class LedgerFileField(forms.FileField):
@@ -227,3 +230,85 @@ class ActivityLinkForm(forms.ModelForm):
                 "activity", "Aktiviteten hör till ett annat utvecklingsområde än objektet."
             )
         return cleaned
+
+
+class BudgetProfileForm(forms.Form):
+    """How an activity's budget is spread: even, twelve month amounts, or one month."""
+
+    kind = forms.ChoiceField(
+        label="Budgetprofil",
+        widget=forms.RadioSelect,
+        choices=[
+            (ProfileKind.EVEN, "Jämnt över årets tolv månader"),
+            (ProfileKind.MONTHS, "Belopp per månad (ska bli aktivitetens belopp)"),
+            (ProfileKind.ONE_MONTH, "Hela beloppet en månad"),
+        ],
+    )
+    month = forms.TypedChoiceField(
+        label="Månad för hela beloppet",
+        choices=[("", "–")] + [(m, MONTH_NAMES[m - 1].capitalize()) for m in range(1, 13)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    reason = forms.CharField(
+        label="Skäl",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Varför budgeten fördelas så.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, activity, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activity = activity
+        for m in range(1, 13):
+            self.fields[f"m{m:02d}"] = AmountField(
+                label=MONTH_NAMES[m - 1].capitalize(), required=False
+            )
+
+    def month_fields(self):
+        return [self[f"m{m:02d}"] for m in range(1, 13)]
+
+    def other_fields(self):
+        return [self["kind"], self["month"]]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        amounts = []
+        if kind == ProfileKind.MONTHS:
+            for m in range(1, 13):
+                value = data.get(f"m{m:02d}")
+                if value is None:
+                    value = Decimal("0")
+                if value != value.to_integral_value() or value < 0:
+                    self.add_error(f"m{m:02d}", "Ange hela kronor, inte negativt.")
+                amounts.append(int(value))
+        if kind == ProfileKind.ONE_MONTH and data.get("month") is None:
+            self.add_error("month", "Välj den månad då hela budgeten används.")
+        if kind and not self.errors:
+            self.profile = BudgetProfile(kind, data.get("month"), tuple(amounts))
+            for problem in check_profile(self.activity.amount, self.profile):
+                self.add_error(None, problem)
+        return data
+
+
+class AccountRangeForm(forms.Form):
+    first = forms.CharField(
+        label="Från konto",
+        max_length=10,
+        help_text="Kontonummer eller början av det, t.ex. 3 eller 3190.",
+    )
+    last = forms.CharField(label="Till konto", max_length=10, help_text="Lika många siffror.")
+    kind = forms.ChoiceField(label="Slag", choices=Kind.choices)
+    name = forms.CharField(label="Benämning", max_length=120, required=False)
+    reason = forms.CharField(label="Skäl", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        first, last, kind = data.get("first"), data.get("last"), data.get("kind")
+        if first and last and kind:
+            data["first"], data["last"] = first.strip(), last.strip()
+            for problem in check_ranges([Range(data["first"], data["last"], kind)]):
+                self.add_error(None, problem)
+        return data

@@ -6,6 +6,10 @@ from simple_history.models import HistoricalRecords
 
 from distribution.models import Activity, CostObject
 
+from . import accounts
+from .periods import BudgetProfile as Profile
+from .periods import ProfileKind
+
 
 class LedgerField(models.TextChoices):
     """The columns of a ledger export the app reads; a source maps each to a header."""
@@ -88,6 +92,29 @@ class LedgerImport(models.Model):
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
+class LedgerTransactionQuerySet(models.QuerySet):
+    """Rows classified by their account at read time (the chart of accounts may change)."""
+
+    def with_kind(self, ranges=None):
+        if ranges is None:
+            ranges = chart_of_accounts()
+        return self.annotate(kind=accounts.kind_expression(ranges))
+
+    def outcome_rows(self):
+        """Rows that are outcome (not a SIE budget)."""
+        return self.filter(is_budget=False)
+
+    def costs(self, ranges=None):
+        return self.outcome_rows().with_kind(ranges).filter(kind=accounts.Kind.COST)
+
+    def income(self, ranges=None):
+        return self.outcome_rows().with_kind(ranges).filter(kind=accounts.Kind.INCOME)
+
+    def other_kinds(self, ranges=None):
+        """Rows that are neither costs nor income: shown apart, never counted as outcome."""
+        return self.outcome_rows().with_kind(ranges).filter(kind__in=accounts.OTHER_KINDS)
+
+
 class LedgerTransaction(models.Model):
     """A ledger row on a grant cost object, tied to an activity when it can be."""
 
@@ -120,6 +147,8 @@ class LedgerTransaction(models.Model):
         help_text="Budget per period ur en SIE-fil (#PBUDGET), inte utfall.",
     )
     line = models.PositiveIntegerField("rad i filen")
+
+    objects = LedgerTransactionQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "month", "id"]
@@ -232,3 +261,78 @@ class ClosedPeriod(models.Model):
 
     def __str__(self):
         return f"{self.year}-{self.month:02d}"
+
+
+class AccountRange(models.Model):
+    """A range of the region's chart of accounts and what its rows are (cost, income, …).
+
+    With no ranges the Kommun-Bas default applies (followup.accounts.KOMMUN_BAS). Ranges are
+    account prefixes: 3–3 is class 3, 3190–3199 a refinement that wins over it.
+    """
+
+    first = models.CharField("från konto", max_length=10)
+    last = models.CharField("till konto", max_length=10)
+    kind = models.CharField("slag", max_length=20, choices=accounts.Kind.choices)
+    name = models.CharField("benämning", max_length=120, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["first", "last"]
+        verbose_name = "kontointervall i kontoplanen"
+        verbose_name_plural = "kontoplan (kontointervall)"
+
+    def __str__(self):
+        return f"{self.first}–{self.last} {self.get_kind_display()}"
+
+    def as_range(self) -> accounts.Range:
+        return accounts.Range(self.first.strip(), self.last.strip(), self.kind)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        others = [r.as_range() for r in AccountRange.objects.exclude(pk=self.pk)]
+        problems = accounts.check_ranges([*others, self.as_range()])
+        if problems:
+            raise ValidationError(problems)
+
+
+def chart_of_accounts() -> tuple[accounts.Range, ...]:
+    """The region's chart as ranges; Kommun-Bas when none are entered. One query."""
+    ranges = tuple(r.as_range() for r in AccountRange.objects.all())
+    return ranges or accounts.KOMMUN_BAS
+
+
+class ActivityBudgetProfile(models.Model):
+    """How an activity's budget is spread over the year; even when an activity has none."""
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="budget_profile", verbose_name="aktivitet"
+    )
+    kind = models.CharField(
+        "budgetprofil",
+        max_length=10,
+        choices=[
+            (ProfileKind.EVEN, "Jämnt över året"),
+            (ProfileKind.MONTHS, "Belopp per månad"),
+            (ProfileKind.ONE_MONTH, "Hela beloppet en månad"),
+        ],
+        default=ProfileKind.EVEN,
+    )
+    month = models.PositiveSmallIntegerField("månad", null=True, blank=True)
+    amounts = models.JSONField("belopp per månad", default=list, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
+
+    class Meta:
+        verbose_name = "budgetprofil"
+        verbose_name_plural = "budgetprofiler"
+
+    def __str__(self):
+        return f"Budgetprofil för {self.activity}"
+
+    def as_profile(self) -> Profile:
+        return Profile(self.kind, self.month, tuple(int(a) for a in self.amounts or ()))

@@ -74,6 +74,64 @@ def monthly_budget(annual: Decimal | int) -> list[int]:
     return [share + 1] * left_over + [share] * (12 - left_over)
 
 
+class ProfileKind:
+    """How an activity's annual budget is spread over the months (values stored in the DB)."""
+
+    EVEN = "jamn"
+    MONTHS = "manader"
+    ONE_MONTH = "en_manad"
+
+
+@dataclass(frozen=True)
+class BudgetProfile:
+    """A budget profile as data: even, one month, or twelve month amounts (whole kronor)."""
+
+    kind: str = ProfileKind.EVEN
+    month: int | None = None
+    amounts: tuple[int, ...] = ()
+
+
+EVEN = BudgetProfile()
+
+
+def check_profile(annual: Decimal | int, profile: BudgetProfile) -> list[str]:
+    """Swedish messages for a profile that does not spread exactly this annual budget."""
+    if profile.kind == ProfileKind.EVEN:
+        return []
+    if profile.kind == ProfileKind.ONE_MONTH:
+        if profile.month is None or not 1 <= profile.month <= 12:
+            return ["Välj den månad då hela budgeten används."]
+        return []
+    if profile.kind != ProfileKind.MONTHS:
+        return [f"Okänd budgetprofil: {profile.kind}."]
+    if len(profile.amounts) != 12:
+        return ["Ange ett belopp för var och en av årets tolv månader."]
+    if any(amount < 0 for amount in profile.amounts):
+        return ["Ett månadsbelopp kan inte vara negativt."]
+    total = sum(profile.amounts)
+    if total != int(annual):
+        from common.money import format_amount
+
+        return [
+            f"Månadsbeloppen blir {format_amount(total)} men aktivitetens belopp är "
+            f"{format_amount(annual)} (skillnad {format_amount(total - int(annual))})."
+        ]
+    return []
+
+
+def spread_budget(annual: Decimal | int, profile: BudgetProfile | None = None) -> list[int]:
+    """The annual budget per month by the activity's profile, adding up exactly.
+
+    A profile that no longer adds up to the annual amount (the amount was changed after the
+    profile was entered) falls back to an even spread; pages say so (check_profile).
+    """
+    if profile is None or profile.kind == ProfileKind.EVEN or check_profile(annual, profile):
+        return monthly_budget(annual)
+    if profile.kind == ProfileKind.ONE_MONTH:
+        return [int(annual) if m == profile.month else 0 for m in range(1, 13)]
+    return list(profile.amounts)
+
+
 def budget_to_date(annual: Decimal | int, last_month: int) -> int:
     """The sum of monthly_budget(annual) from January to `last_month`."""
     share, left_over = divmod(int(annual), 12)
@@ -112,9 +170,15 @@ class FollowUp:
 
 
 def compute_followup(
-    budget: Decimal, outcome_by_month: dict[int, Decimal], period: Period, forecast=None
+    budget: Decimal,
+    outcome_by_month: dict[int, Decimal],
+    period: Period,
+    forecast=None,
+    per_month: list[int] | None = None,
 ) -> FollowUp:
-    per_month = monthly_budget(budget)
+    """`per_month` is the budget spread by the activity's profile; even when not given."""
+    if per_month is None:
+        per_month = monthly_budget(budget)
     zero = Decimal("0")
     return FollowUp(
         budget=Decimal(budget),

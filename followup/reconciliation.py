@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from common.xlsx import KRONOR, KRONOR_ORE, Formula, Workbook, col
 
+from .accounts import Kind
+
 ZERO = Decimal("0")
 SUMMARY_HEADER = [
     "Utvecklingsområde",
@@ -31,6 +33,7 @@ TRANSACTION_HEADER = [
     "Verifikation",
     "Text",
     "Belopp",
+    "Slag",
 ]
 SUMMARY_FORMATS = [
     None,
@@ -52,7 +55,8 @@ def _sum_formula(column: int, first: int, last: int, values) -> Formula:
 
 def reconciliation_xlsx(report, transactions) -> bytes:
     """`report` is a followup.followup_table.FollowUpReport; `transactions` an iterable of
-    LedgerTransaction with cost_object, its area and activity loaded, in period order."""
+    LedgerTransaction with cost_object, its area and activity loaded and `kind` annotated
+    (LedgerTransaction.objects.with_kind()), in period order."""
     book = Workbook()
     months = list(range(1, report.period.last_month + 1))
     _summary_sheet(book, report)
@@ -98,21 +102,48 @@ def _summary_sheet(book, report):
         bold=True,
     )
     sheet.row += 1
-    # Unused money (received minus the year's outcome) and the ring-fenced parts, in the
-    # same columns: Beslutat (C), Utfall (F) and Kvar (I).
+    # The year's money in the same columns: Beslutat/mottaget (C), Utfall = kostnader (F) and
+    # Kvar (I). Each ring-fenced pot and the rest on their own lines, never netted: what is
+    # left of a pot is repaid whatever the rest does, and neither part goes below zero.
     unused = report.unused
     sheet.write_row(
-        ["Hela året: ej förbrukat, återbetalas om det inte används", None, unused.received]
-        + [None, None, unused.outcome, None, None, Formula("=C{r}-F{r}", unused.unused)],
+        ["Hela året: mottaget − kostnader", None, unused.received]
+        + [None, None, unused.costs, None, None, Formula("=C{r}-F{r}", unused.unused)],
         SUMMARY_FORMATS,
         bold=True,
     )
-    for name, pot, spent in unused.ring_fenced:
-        sheet.write_row(
-            [f"Öronmärkt: {name}", None, pot, None, None, spent]
-            + [None, None, Formula("=C{r}-F{r}", pot - spent)],
-            SUMMARY_FORMATS,
+    repay_rows = []
+    for pot in unused.pots:
+        repay_rows.append(
+            sheet.write_row(
+                [f"Öronmärkt: {pot.name}", None, pot.amount, None, None, pot.costs]
+                + [None, None, Formula("=MAX(0,C{r}-F{r})", pot.unused)],
+                SUMMARY_FORMATS,
+            )
         )
+    if unused.pots:
+        repay_rows.append(
+            sheet.write_row(
+                ["Övriga medel (utom öronmärkta)", None, unused.rest_received, None, None]
+                + [unused.rest_costs, None, None, Formula("=MAX(0,C{r}-F{r})", unused.rest_unused)],
+                SUMMARY_FORMATS,
+            )
+        )
+        repay_formula = "=" + "+".join(f"I{row}" for row in repay_rows)
+    else:
+        repay_formula = f"=MAX(0,I{sheet.row})"
+    sheet.write_row(
+        ["Att återbetala senast 31 mars", None, None, None, None, None, None, None]
+        + [Formula(repay_formula, unused.repayable)],
+        SUMMARY_FORMATS,
+        bold=True,
+    )
+    sheet.write_row(
+        ["Bokfört statsbidrag: intäkter på objekten (F) mot beslutat (C), skillnad (I)", None]
+        + [unused.received, None, None, unused.income, None, None]
+        + [Formula("=F{r}-C{r}", unused.income_difference)],
+        SUMMARY_FORMATS,
+    )
 
 
 def _object_sheet(book, block, months):
@@ -165,14 +196,19 @@ def _object_sheet(book, block, months):
 
 
 def _transactions_sheet(book, agreement, transactions):
+    """Every row on the objects, with its kind by the chart of accounts (`t.kind`, from
+    LedgerTransaction.objects.with_kind()), and the sums per kind as SUMIF formulas."""
     sheet = book.sheet("Transaktioner")
-    sheet.header(TRANSACTION_HEADER, [26, 40, 10, 40, 9, 11, 8, 9, 13, 40, 16])
+    sheet.header(TRANSACTION_HEADER, [26, 40, 10, 40, 9, 11, 8, 9, 13, 40, 16, 14])
     first = sheet.row + 1
-    formats = [None] * 10 + [KRONOR_ORE]
+    formats = [None] * 10 + [KRONOR_ORE, None]
     total = ZERO
+    by_kind = {}
     name = str(agreement)
     for t in transactions:
         total += t.amount
+        label = Kind(t.kind).label
+        by_kind[label] = by_kind.get(label, ZERO) + t.amount
         sheet.write_row(
             [
                 name,
@@ -186,11 +222,27 @@ def _transactions_sheet(book, agreement, transactions):
                 t.voucher,
                 t.text,
                 t.amount,
+                label,
             ],
             formats,
         )
-    last = sheet.row
-    sheet.autofilter(max(last, first))
+    last = max(sheet.row, first)
+    sheet.autofilter(last)
     sheet.write_row(
-        ["Summa"] + [None] * 9 + [Formula(f"=SUM(K{first}:K{last})", total)], formats, bold=True
+        ["Summa"] + [None] * 9 + [Formula(f"=SUM(K{first}:K{last})", total), None],
+        formats,
+        bold=True,
     )
+    for kind in Kind:
+        sheet.write_row(
+            [f"varav {kind.label.lower()}"]
+            + [None] * 9
+            + [
+                Formula(
+                    f'=SUMIF(L{first}:L{last},"{kind.label}",K{first}:K{last})',
+                    by_kind.get(kind.label, ZERO),
+                ),
+                kind.label,
+            ],
+            formats,
+        )

@@ -16,5 +16,11 @@ urlpatterns = [
     path("uppfoljning/importer/", views.imports, name="imports"),
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
     path("uppfoljning/perioder/<int:year>/", views.periods, name="periods"),
+    path("uppfoljning/kontoplan/", views.chart, name="chart"),
     path("uppfoljning/aktivitet/<int:activity_pk>/prognos/", views.forecast, name="forecast"),
+    path(
+        "uppfoljning/aktivitet/<int:activity_pk>/budgetprofil/",
+        views.budget_profile,
+        name="budget_profile",
+    ),
 ]

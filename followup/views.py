@@ -13,18 +13,26 @@ from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
 
+from .accounts import KOMMUN_BAS
 from .actions import (
+    AccountChartError,
+    BudgetProfileError,
     LedgerImportError,
+    do_add_account_range,
     do_close_period,
+    do_delete_account_range,
     do_import_ledger_file,
     do_reopen_period,
     do_save_activity_link,
+    do_set_budget_profile,
     do_set_forecast,
     is_sie_file,
 )
 from .followup_table import build_followup
 from .forms import (
+    AccountRangeForm,
     ActivityLinkForm,
+    BudgetProfileForm,
     ForecastForm,
     LedgerUploadForm,
     MappingForm,
@@ -33,8 +41,16 @@ from .forms import (
     SourceSampleForm,
 )
 from .ledger_files import LedgerFileError, preview_of
-from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
-from .periods import MONTH_NAMES, all_periods, period_by_key
+from .models import (
+    AccountRange,
+    ActivityBudgetProfile,
+    ActivityLink,
+    ClosedPeriod,
+    LedgerImport,
+    LedgerSource,
+    LedgerTransaction,
+)
+from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
 from .sie import parse_sie
 
@@ -81,6 +97,7 @@ def workbook(request, pk):
             month__lte=period.last_month,
             is_budget=False,
         )
+        .with_kind()
         .select_related("cost_object__area", "activity")
         .order_by("year", "month", "cost_object__number", "id")
         .iterator(chunk_size=2000)
@@ -281,6 +298,100 @@ def forecast(request, activity_pk):
         request,
         "followup/forecast_form.html",
         {"activity": activity, "form": form, "cancel_url": back},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_view_followup)
+@require_http_methods(["GET", "POST"])
+def chart(request):
+    """The region's chart of accounts: which accounts are costs, income or something else."""
+    form = AccountRangeForm(request.POST if request.POST.get("action") == "add" else None)
+    problems = []
+    if request.method == "POST":
+        if not can_import_ledger(request.user):
+            return render(request, "403.html", status=403)
+        if request.POST.get("action") == "delete":
+            pk = request.POST.get("pk", "")
+            record = get_object_or_404(AccountRange, pk=int(pk) if pk.isdigit() else 0)
+            reason = request.POST.get("reason", "").strip()
+            if reason:
+                do_delete_account_range(record, acting_user=request.user, reason=reason)
+                messages.success(
+                    request, f"Kontointervallet {record.first}–{record.last} är borttaget."
+                )
+                return redirect(reverse("followup:chart"))
+            problems.append(f"Ange skälet till att {record.first}–{record.last} tas bort.")
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                do_add_account_range(
+                    data["first"],
+                    data["last"],
+                    data["kind"],
+                    data["name"],
+                    acting_user=request.user,
+                    reason=data["reason"],
+                )
+            except AccountChartError as exc:
+                for problem in exc.messages:
+                    form.add_error(None, problem)
+            else:
+                messages.success(request, "Kontointervallet är sparat.")
+                return redirect(reverse("followup:chart"))
+    ranges = list(AccountRange.objects.all())
+    return render(
+        request,
+        "followup/chart.html",
+        {
+            "form": form,
+            "problems": problems,
+            "ranges": ranges,
+            "defaults": KOMMUN_BAS if not ranges else (),
+            "history": AccountRange.history.select_related("history_user")[:30],
+            "can_edit": can_import_ledger(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_set_forecast)
+@require_http_methods(["GET", "POST"])
+def budget_profile(request, activity_pk):
+    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
+    record = ActivityBudgetProfile.objects.filter(activity=activity).first()
+    initial = {"kind": "jamn", "version": 0}
+    if record:
+        initial.update(kind=record.kind, month=record.month, version=record.version)
+        initial.update({f"m{m:02d}": a for m, a in enumerate(record.amounts or [], start=1)})
+    form = BudgetProfileForm(request.POST or None, initial=initial, activity=activity)
+    back = reverse("followup:overview", args=[activity.area.agreement_id])
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_set_budget_profile(
+                activity,
+                form.profile,
+                acting_user=request.user,
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except BudgetProfileError as exc:
+            for problem in exc.messages:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"Budgetprofilen för ”{activity}” är sparad.")
+            return redirect(back)
+    current = spread_budget(activity.amount, record.as_profile() if record else None)
+    return render(
+        request,
+        "followup/budget_profile_form.html",
+        {
+            "activity": activity,
+            "form": form,
+            "current": [(MONTH_NAMES[m].capitalize(), amount) for m, amount in enumerate(current)],
+            "cancel_url": back,
+            "history": record.history.select_related("history_user")[:20] if record else [],
+        },
         status=400 if request.method == "POST" else 200,
     )
 

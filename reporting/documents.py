@@ -6,16 +6,16 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import Sum
 
 from allocations.models import DecidedAmount
 from common.charts import areas_chart
 from common.money import format_amount
 from distribution.models import Activity, AreaPlan
+from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
-from followup.models import LedgerTransaction
 from followup.periods import PERIODS
 from grants.models import DeadlineKind, RecipientGroup
+from plan.reads import report_section
 
 from .models import AgreementReport, AreaReport, DocumentKind, OrganisationProfile, StateGrantYear
 
@@ -102,33 +102,37 @@ class CostItem:
 
 
 def financial_report_context(agreement):
+    """The figures the head of finance attests: costs per object (rows classified by the chart
+    of accounts; credit notes reduce them), unused money with each ring-fenced pot on its own
+    line, the amount to repay, and the grant income booked on the objects beside them. The
+    same follow-up figures as the follow-up page, the dashboard and the workbook."""
     context = _common(agreement)
     total = own_total(agreement)
     paid = context["info"].grant_paid if context["info"].grant_paid is not None else total
-    by_object = (
-        LedgerTransaction.objects.filter(
-            cost_object__area__agreement=agreement, year=agreement.year, is_budget=False
-        )
-        .values("cost_object__number", "cost_object__name", "cost_object__area__name")
-        .annotate(total=Sum("amount"))
-        .order_by("cost_object__number")
-    )
+    report = build_followup(agreement, PERIODS["ar"])
     items = [
         CostItem(
-            f"Objekt {row['cost_object__number']} {row['cost_object__name']} "
-            f"({row['cost_object__area__name']})",
-            Decimal(row["total"]).quantize(Decimal("0.01")),
+            f"Objekt {block.cost_object.number} {block.cost_object.name} ({area.area.name})",
+            block.total.followup.outcome_to_date,
         )
-        for row in by_object
+        for area in report.areas
+        for block in area.objects
     ]
     costs = sum((item.amount for item in items), ZERO)
+    money = UnusedMoney(paid, costs, report.unused.income, report.unused.pots)
     context.update(
         title=f"Ekonomisk redovisning – {agreement}",
         decided_total=total,
         paid=paid,
         items=items,
         costs=costs,
-        unused=paid - costs,
+        unused=money.unused,
+        money=money,
+        repayable=money.repayable,
+        income=money.income,
+        other_rows=report.other_rows,
+        no_account_count=report.no_account_count,
+        no_account_amount=report.no_account_amount,
         due=_deadline(agreement, DeadlineKind.FINANCIAL_REPORT),
     )
     return context
@@ -157,6 +161,17 @@ def activity_report_context(agreement):
             if a.area_id == block.area.pk
         ]
         outcome = block.total.followup.outcome_to_date
+        # Outcome on the area's objects that no activity holds gets its own line per object,
+        # so the table adds up to the area's outcome.
+        unlinked = [
+            (
+                f"{line.label} (objekt {object_block.cost_object.number})",
+                line.followup.outcome_to_date,
+            )
+            for object_block in block.objects
+            for line in object_block.lines
+            if line.kind == "unlinked" and line.followup.outcome_to_date
+        ]
         areas.append(
             {
                 "area": block.area,
@@ -165,6 +180,8 @@ def activity_report_context(agreement):
                 "left": block.decided - outcome,
                 "report": reports.get(block.area.pk),
                 "activities": area_activities,
+                "unlinked": unlinked,
+                "budget": sum((a.amount for a, _, _ in area_activities), ZERO),
             }
         )
     vfu = agreement.components.filter(name__icontains="VFU").first()
@@ -190,6 +207,8 @@ def activity_report_context(agreement):
         due=_deadline(agreement, DeadlineKind.ACTIVITY_REPORT),
     )
     context["left_total"] = context["decided_total"] - context["spent_total"]
+    # The joint plan: the agreement's indicators and the plan activities its money serves.
+    context["plan_report"] = report_section(agreement)
     return context
 
 

@@ -1,0 +1,271 @@
+"""Writes of the joint plan. Each runs in one transaction, refuses a save based on an older
+reading of the row (its version), and records who did it (django-simple-history, with the
+reason or comment where one is given)."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from simple_history.utils import update_change_reason
+
+from .kolada import KoladaValue
+from .models import (
+    ActivityLink,
+    Indicator,
+    MeasureAnswer,
+    Measurement,
+    Party,
+    StatusChange,
+    SubActivity,
+)
+
+
+class PlanError(Exception):
+    """The change breaks a rule; nothing was saved. The messages are Swedish."""
+
+    def __init__(self, messages):
+        self.messages = list(messages)
+        super().__init__(" ".join(self.messages))
+
+
+class StaleEdit(PlanError):
+    def __init__(self):
+        super().__init__(
+            [
+                "Uppgiften har ändrats av någon annan sedan du öppnade den. "
+                "Ladda om sidan och gör ändringen igen; inget har sparats."
+            ]
+        )
+
+
+def _validate(instance):
+    try:
+        instance.full_clean()
+    except ValidationError as exc:
+        raise PlanError(exc.messages) from exc
+
+
+def _bump(instance, expected_version):
+    """Lock the stored row and check it is still the version the user edited."""
+    if instance.pk is None:
+        return
+    # No ordering: a default ordering across nullable relations would put an outer join
+    # under FOR UPDATE, which PostgreSQL refuses.
+    current = type(instance).objects.select_for_update().filter(pk=instance.pk).order_by().first()
+    if current is None:
+        raise PlanError(["Uppgiften finns inte längre; någon har tagit bort den."])
+    if expected_version is not None and current.version != expected_version:
+        raise StaleEdit()
+    instance.version = current.version + 1
+
+
+def _save(instance, acting_user, reason=""):
+    instance._history_user = acting_user
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as exc:
+        raise PlanError(["Det finns redan en likadan uppgift; ändra den i stället."]) from exc
+    if reason:
+        update_change_reason(instance, reason)
+
+
+@transaction.atomic
+def do_save_plan_item(instance, *, acting_user, expected_version=None, reason=""):
+    """Create or change a plan, indicator, plan activity, sub-activity or measure question."""
+    _validate(instance)
+    _bump(instance, expected_version)
+    _save(instance, acting_user, reason)
+    return instance
+
+
+@transaction.atomic
+def do_save_measurement(measurement: Measurement, *, acting_user, expected_version=None):
+    _validate(measurement)
+    _bump(measurement, expected_version)
+    measurement.updated_by = acting_user
+    _save(measurement, acting_user, measurement.comment)
+    return measurement
+
+
+@transaction.atomic
+def do_delete_measurement(measurement: Measurement, *, acting_user, expected_version=None):
+    _bump(measurement, expected_version)
+    measurement._history_user = acting_user
+    measurement.delete()
+
+
+@transaction.atomic
+def do_set_status(
+    sub: SubActivity, status: str, *, reference="", comment="", acting_user, expected_version=None
+) -> StatusChange:
+    """Change a sub-activity's status and record who, when and why in its status history."""
+    old = SubActivity.objects.select_for_update().order_by().get(pk=sub.pk)
+    if expected_version is not None and old.version != expected_version:
+        raise StaleEdit()
+    sub.status = status
+    sub.status_reference = reference if status == "ingar_i" else ""
+    _validate(sub)
+    sub.version = old.version + 1
+    _save(sub, acting_user, comment)
+    return StatusChange.objects.create(
+        sub_activity=sub,
+        old_status=old.status,
+        status=status,
+        status_reference=sub.status_reference,
+        comment=comment,
+        changed_by=acting_user,
+    )
+
+
+@transaction.atomic
+def do_answer_question(
+    question,
+    year: int,
+    *,
+    answer_yes=None,
+    answer_text="",
+    comment="",
+    acting_user,
+    expected_version=None,
+) -> MeasureAnswer:
+    answer = (
+        MeasureAnswer.objects.select_for_update()
+        .filter(question=question, year=year)
+        .order_by()
+        .first()
+    )
+    if answer is None:
+        answer = MeasureAnswer(question=question, year=year)
+    elif expected_version is not None and answer.version != expected_version:
+        raise StaleEdit()
+    else:
+        answer.version += 1
+    answer.answer_yes = answer_yes
+    answer.answer_text = answer_text
+    answer.comment = comment
+    answer.answered_by = acting_user
+    _validate(answer)
+    _save(answer, acting_user, comment)
+    return answer
+
+
+@transaction.atomic
+def do_link_activity(plan_activity, activity, *, note="", acting_user) -> ActivityLink:
+    if ActivityLink.objects.filter(plan_activity=plan_activity, activity=activity).exists():
+        raise PlanError([f"”{activity}” är redan kopplad till ”{plan_activity}”."])
+    link = ActivityLink(
+        plan_activity=plan_activity, activity=activity, note=note, created_by=acting_user
+    )
+    _save(link, acting_user)
+    return link
+
+
+@transaction.atomic
+def do_unlink_activity(link: ActivityLink, *, acting_user):
+    link._history_user = acting_user
+    link.delete()
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    other_parties: int = 0
+    missing_values: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def saved(self) -> int:
+        return self.created + self.updated
+
+
+@transaction.atomic
+def do_import_kolada(
+    plan, values: list[KoladaValue], *, acting_user, source: str, indicator=None
+) -> ImportResult:
+    """Put parsed Kolada values on the plan's indicators (by KPI id), parties (by Kolada id),
+    years and genders. Values for municipalities that are not parties are left out and
+    counted. Any problem (a KPI no indicator names, a split the indicator does not have)
+    is named with its row and nothing is saved."""
+    result = ImportResult()
+    indicators = {}
+    scope = Indicator.objects.filter(strategy__plan=plan) | Indicator.objects.filter(
+        agreement__isnull=False, strategy__isnull=True
+    )
+    if indicator is not None:
+        scope = Indicator.objects.filter(pk=indicator.pk)
+    for item in scope.exclude(kolada_kpi=""):
+        indicators.setdefault(item.kolada_kpi, []).append(item)
+    parties = {p.kolada_id: p for p in Party.objects.filter(plan=plan).exclude(kolada_id="")}
+    planned = {}
+    for value in values:
+        targets = indicators.get(value.kpi)
+        if not targets:
+            where = f"måttet ”{indicator}”" if indicator is not None else "planen"
+            result.problems.append(
+                f"{value.where}: nyckeltalet {value.kpi} hör inte till något mått i {where}."
+            )
+            continue
+        party = parties.get(value.municipality)
+        if party is None:
+            result.other_parties += 1
+            continue
+        if value.value is None:
+            result.missing_values += 1
+            continue
+        for target in targets:
+            if value.gender != "T" and not target.split_by_gender:
+                result.problems.append(
+                    f"{value.where}: ”{target}” redovisas inte per kön (kön {value.gender})."
+                )
+                continue
+            if target.is_yes_no and value.value not in (0, 1):
+                result.problems.append(
+                    f"{value.where}: ”{target}” är ja/nej men värdet är {value.value}."
+                )
+                continue
+            key = (target.pk, party.pk, value.year, value.gender)
+            if key in planned and planned[key][1] != value.value:
+                result.problems.append(
+                    f"{value.where}: {party} {value.year} kön {value.gender} finns redan i "
+                    f"filen med ett annat värde ({planned[key][0]})."
+                )
+                continue
+            planned[key] = (value.where, value.value, target, party)
+    if result.problems:
+        transaction.set_rollback(True)
+        return result
+    existing = {
+        (m.indicator_id, m.party_id, m.year, m.gender): m
+        for m in Measurement.objects.select_for_update()
+        .filter(indicator_id__in={k[0] for k in planned}, half=0, group="")
+        .order_by()
+    }
+    for key, (where, number, target, party) in planned.items():
+        current = existing.get(key)
+        if current is not None and current.value == number:
+            result.unchanged += 1
+            continue
+        if current is None:
+            current = Measurement(
+                indicator=target, party=party, year=key[2], gender=key[3], half=0, group=""
+            )
+            result.created += 1
+        else:
+            current.version += 1
+            result.updated += 1
+        current.value = number
+        current.source = source
+        current.updated_by = acting_user
+        try:
+            _validate(current)
+        except PlanError as exc:
+            result.problems.extend(f"{where}: {message}" for message in exc.messages)
+            continue
+        _save(current, acting_user, f"Import från Kolada: {source}")
+    if result.problems:
+        transaction.set_rollback(True)
+        result.created = result.updated = result.unchanged = 0
+    return result

@@ -1,0 +1,270 @@
+"""Reads of the joint plan shared by its pages, exports, the dashboard and the activity
+report: indicator values against targets, status counts, and the money behind a plan
+activity. Each runs a fixed number of queries however much data there is."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, Sum
+
+from followup.models import LedgerTransaction
+
+from .models import (
+    ActivityLink,
+    Gender,
+    Indicator,
+    Measurement,
+    PlanActivity,
+    SubActivity,
+    SubStatus,
+)
+from .targets import Evaluation, Verdict, evaluate, period_label, trend
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class Series:
+    """The values of one indicator for one party, group and gender over time."""
+
+    indicator: Indicator
+    party: object
+    group: str
+    gender: str
+    values: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    measurements: dict[tuple[int, int], Measurement] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> tuple[int, int] | None:
+        return max(self.values) if self.values else None
+
+    @property
+    def latest_label(self) -> str:
+        return period_label(*self.latest) if self.latest else "–"
+
+    @property
+    def latest_value(self):
+        return self.values[self.latest] if self.latest else None
+
+    @property
+    def latest_display(self) -> str:
+        return self.indicator.format_value(self.latest_value)
+
+    @property
+    def evaluation(self) -> Evaluation:
+        if not self.values:
+            return Evaluation(Verdict.NO_VALUE, "Inga värden ännu.")
+        return evaluate(self.indicator.target, self.values, *self.latest)
+
+    def evaluation_for(self, year: int, half: int = 0) -> Evaluation:
+        return evaluate(self.indicator.target, self.values, year, half)
+
+    @property
+    def label(self) -> str:
+        parts = [str(self.party)]
+        if self.group:
+            parts.append(self.group)
+        if self.gender != Gender.TOTAL:
+            parts.append(Gender(self.gender).label.lower())
+        return ", ".join(parts)
+
+    def trend(self):
+        """(period, value as shown, arrow, verdict, the Measurement) in time order."""
+        return [
+            (
+                period_label(*key),
+                self.indicator.format_value(value),
+                arrow,
+                evaluate(self.indicator.target, self.values, *key),
+                self.measurements.get(key),
+            )
+            for key, value, arrow in trend(self.values)
+        ]
+
+
+@dataclass
+class IndicatorSummary:
+    indicator: Indicator
+    series: list[Series]
+
+    @property
+    def totals(self) -> list[Series]:
+        """The series for women and men together, one per party and group."""
+        return [s for s in self.series if s.gender == Gender.TOTAL]
+
+    @property
+    def headline(self) -> Series | None:
+        """The series to show first: the most recent total, the first party on ties."""
+        totals = [s for s in self.totals if s.values]
+        if not totals:
+            return None
+        return max(totals, key=lambda s: (s.latest, -s.party.position))
+
+
+def summarize(indicators, *, party=None, gender=None) -> list[IndicatorSummary]:
+    indicators = list(indicators)
+    measurements = Measurement.objects.filter(indicator__in=indicators).select_related("party")
+    if party is not None:
+        measurements = measurements.filter(party=party)
+    if gender is not None:
+        measurements = measurements.filter(gender=gender)
+    by_key: dict[tuple, Series] = {}
+    by_indicator = defaultdict(list)
+    lookup = {i.pk: i for i in indicators}
+    for m in measurements.order_by("party__position", "group", "gender", "year", "half"):
+        key = (m.indicator_id, m.party_id, m.group, m.gender)
+        series = by_key.get(key)
+        if series is None:
+            series = by_key[key] = Series(lookup[m.indicator_id], m.party, m.group, m.gender)
+            by_indicator[m.indicator_id].append(series)
+        series.values[(m.year, m.half)] = m.value
+        series.measurements[(m.year, m.half)] = m
+    gender_order = {"T": 0, "K": 1, "M": 2}
+    return [
+        IndicatorSummary(
+            i,
+            sorted(
+                by_indicator.get(i.pk, []),
+                key=lambda s: (s.party.position, s.group, gender_order[s.gender]),
+            ),
+        )
+        for i in indicators
+    ]
+
+
+def verdict_counts(summaries) -> dict[str, int]:
+    counts = Counter(
+        (s.headline.evaluation.verdict if s.headline else Verdict.NO_VALUE) for s in summaries
+    )
+    return {
+        "met": counts.get(Verdict.MET, 0),
+        "not_met": counts.get(Verdict.NOT_MET, 0),
+        "none": counts.get(Verdict.NO_VALUE, 0),
+    }
+
+
+def status_counts(sub_activities) -> list[tuple[str, str, int]]:
+    counts = Counter(s.status for s in sub_activities)
+    return [(value, label, counts.get(value, 0)) for value, label in SubStatus.choices]
+
+
+def plan_activities(plan, *, status=None, period=None, party=None):
+    """The action plan's activities with their sub-activities, filtered. `period` is
+    "2024–2025" as shown; `status` a SubStatus value."""
+    activities = (
+        PlanActivity.objects.filter(strategy__plan=plan)
+        .select_related("strategy")
+        .prefetch_related("sub_activities__questions__answers")
+        .order_by("strategy__position", "position", "id")
+    )
+    if period:
+        start, _, end = period.replace("-", "–").partition("–")
+        if start.isdigit() and end.isdigit():
+            activities = activities.filter(priority_from=int(start), priority_to=int(end))
+    if status:
+        activities = activities.filter(sub_activities__status=status).distinct()
+    return list(activities)
+
+
+def periods_of(plan) -> list[str]:
+    pairs = (
+        PlanActivity.objects.filter(strategy__plan=plan)
+        .values_list("priority_from", "priority_to")
+        .distinct()
+        .order_by("priority_from", "priority_to")
+    )
+    return [f"{a}–{b}" for a, b in pairs]
+
+
+@dataclass
+class LinkMoney:
+    link: ActivityLink
+    amount: Decimal
+    outcome: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.amount - self.outcome
+
+
+def money_behind(plan_activity_ids) -> dict[int, list[LinkMoney]]:
+    """For each plan activity, the distribution activities linked to it with their money
+    (amount distributed) and outcome in the agreement's year, in two queries."""
+    links = list(
+        ActivityLink.objects.filter(plan_activity_id__in=plan_activity_ids)
+        .select_related("activity__area__agreement", "activity__cost_object", "created_by")
+        .order_by("activity__area__agreement__year", "activity__position", "id")
+    )
+    outcome = {
+        row["activity_id"]: Decimal(row["total"]).quantize(Decimal("0.01"))
+        for row in LedgerTransaction.objects.filter(
+            activity_id__in={link.activity_id for link in links},
+            is_budget=False,
+            year=F("activity__area__agreement__year"),
+        )
+        .values("activity_id")
+        .annotate(total=Sum("amount"))
+    }
+    out = defaultdict(list)
+    for link in links:
+        out[link.plan_activity_id].append(
+            LinkMoney(link, link.activity.amount, outcome.get(link.activity_id, ZERO))
+        )
+    return dict(out)
+
+
+def subs_of(activities) -> list[SubActivity]:
+    return [s for a in activities for s in a.sub_activities.all()]
+
+
+def dashboard_section() -> dict:
+    """The dashboard's section: every indicator with values (the plan's and the
+    agreements'), its headline series against the target, and its chart."""
+    from .charts import indicator_chart
+    from .models import Plan
+
+    plan = Plan.objects.first()
+    indicators = list(
+        Indicator.objects.filter(measurements__isnull=False)
+        .distinct()
+        .select_related("strategy", "agreement")
+        .order_by("agreement_id", "strategy__position", "position", "id")
+    )
+    summaries = summarize(indicators)
+    return {
+        "plan": plan,
+        "rows": [
+            (summary, indicator_chart(summary, index)) for index, summary in enumerate(summaries)
+        ],
+        "verdicts": verdict_counts(summaries),
+    }
+
+
+def report_section(agreement) -> dict:
+    """For the activity report on an agreement: its indicators (total, women, men) against
+    their targets, and per development area the plan activities its money serves with the
+    status of their sub-activities. Empty lists when the plan holds nothing for it."""
+    summaries = [s for s in summarize(agreement.indicators.all()) if s.series]
+    links = (
+        ActivityLink.objects.filter(activity__area__agreement=agreement)
+        .select_related("activity__area", "plan_activity__strategy")
+        .prefetch_related("plan_activity__sub_activities")
+        .order_by("activity__area__position", "plan_activity__strategy__position", "id")
+    )
+    areas = {}
+    for link in links:
+        rows = areas.setdefault(link.activity.area, {})
+        plan_activity = link.plan_activity
+        if plan_activity.pk not in rows:
+            subs = list(plan_activity.sub_activities.all())
+            rows[plan_activity.pk] = {
+                "activity": plan_activity,
+                "statuses": [(label, count) for _, label, count in status_counts(subs) if count],
+                "served_by": [],
+            }
+        rows[plan_activity.pk]["served_by"].append(link.activity)
+    return {
+        "indicators": summaries,
+        "areas": [(area, list(rows.values())) for area, rows in areas.items()],
+    }

@@ -1,0 +1,31 @@
+"""The demo plan (fixtures/plan/), loaded through the same actions as the pages."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from plan.demo import load_plan_setup
+
+PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "plan" / "gemensam-plan-primarvard.json"
+FILES = Path(__file__).parent / "files"
+
+
+def plan_data():
+    return json.loads(PLAN_FILE.read_text("utf-8"))
+
+
+@pytest.fixture
+def demo_plan(distribution2023):
+    """The whole demo plan with the 2023 agreement's indicators and links to its activities."""
+    return load_plan_setup(plan_data())
+
+
+@pytest.fixture
+def bare_plan(db):
+    """The plan without the agreement or distribution (no links, no agreement indicators)."""
+    data = plan_data()
+    data.pop("links")
+    data.pop("agreement_indicators")
+    return load_plan_setup(data)
