@@ -496,25 +496,25 @@ def read_sie_rows(
         else:
             year, month, date = item.date.year, item.date.month, item.date
             voucher, text, is_budget = item.voucher, item.text, False
+        found_in = object_key
         if object_key:
             cost_object = objects.get(item.objects.get(object_key, ""), year)
         else:
-            cost_object = next(
-                (
-                    found
-                    for value in item.objects.values()
-                    if (found := objects.get(value, year)) is not None
-                ),
-                None,
-            )
+            cost_object = None
+            for dimension, value in item.objects.items():
+                if (cost_object := objects.get(value, year)) is not None:
+                    found_in = dimension
+                    break
         if cost_object is None:
             counts.ignored += 1
             continue
+        # The dimension that held the object is not also the ansvar.
+        responsibility = ""
+        if responsibility_key and responsibility_key != found_in:
+            responsibility = item.objects.get(responsibility_key, "")
         values = {
             "account": item.account,
-            "responsibility": item.objects.get(responsibility_key, "")
-            if responsibility_key
-            else "",
+            "responsibility": responsibility,
             "activity_code": item.objects.get(activity_key, "") if activity_key else "",
             "voucher": voucher,
         }

@@ -229,7 +229,7 @@ def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
             )
         else:
             message = (
-                f"Rad {line}: raden går inte att läsa som CSV: ett citattecken (\") står fel "
+                f'Rad {line}: raden går inte att läsa som CSV: ett citattecken (") står fel '
                 "eller avslutas aldrig. Ta bort eller dubblera citattecknet."
             )
         text.detach()

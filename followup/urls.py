@@ -14,6 +14,7 @@ urlpatterns = [
         name="delete_link",
     ),
     path("uppfoljning/importer/", views.imports, name="imports"),
+    path("uppfoljning/importer/<int:pk>/", views.import_detail, name="import_detail"),
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
     path("uppfoljning/perioder/<int:year>/", views.periods, name="periods"),
     path("uppfoljning/kontoplan/", views.chart, name="chart"),

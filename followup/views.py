@@ -49,6 +49,7 @@ from .models import (
     LedgerImport,
     LedgerSource,
     LedgerTransaction,
+    ReplacedLedgerTransaction,
 )
 from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
@@ -148,6 +149,32 @@ def imports(request):
             "sources": LedgerSource.objects.all(),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+IMPORT_PAGE_ROWS = 500
+
+
+@require(can_view_followup)
+def import_detail(request, pk):
+    """One import: what it held, its rows, and the earlier rows it replaced (kept, archived)."""
+    record = get_object_or_404(LedgerImport.objects.select_related("uploaded_by", "source"), pk=pk)
+    rows = record.transactions.select_related("cost_object", "activity").order_by("line")
+    replaced = (
+        ReplacedLedgerTransaction.objects.filter(replaced_by=record)
+        .select_related("cost_object", "ledger_import")
+        .order_by("year", "month", "ledger_import_id", "line")
+    )
+    return render(
+        request,
+        "followup/import_detail.html",
+        {
+            "record": record,
+            "rows": rows[:IMPORT_PAGE_ROWS],
+            "replaced": replaced[:IMPORT_PAGE_ROWS],
+            "replaced_count": replaced.count(),
+            "limit": IMPORT_PAGE_ROWS,
+        },
     )
 
 

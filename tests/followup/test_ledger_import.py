@@ -250,3 +250,63 @@ def test_replaced_rows_are_archived_with_the_import_that_replaced_them(year2023,
         ("V2", D("1000.00"), first.pk),
     ]
     assert second.rows_replaced == 2
+
+
+SIE_DIMENSIONS = """#FLAGGA 0
+#SIETYP 4
+#RAR 0 20230101 20231231
+#DIM 1 "Ansvar"
+#DIM 6 "Projekt"
+#DIM 7 "Aktivitet"
+#VER A 1 20230315 "Konsulter"
+{
+#TRANS 5410 {1 "31007" 6 "9916"} 1500.00
+#TRANS 5410 {1 "31008" 6 "9916" 7 "A1"} 200.00
+#TRANS 2440 {} -1700.00
+}
+"""
+
+
+def test_sie_rows_are_tied_by_the_ansvar_dimension_and_activity_codes(year2023, users):
+    from followup.models import LedgerSource
+
+    nine916 = CostObject.objects.get(number="9916", year=2023)
+    linked, coded = Activity.objects.filter(cost_object=nine916)[:2]
+    coded.ledger_code = "A1"
+    coded.save()
+    ActivityLink.objects.create(cost_object=nine916, responsibility="31007", activity=linked)
+    # Without a source: the object in any dimension, the ansvar in dimension 1.
+    content = SIE_DIMENSIONS.encode("cp437")
+    do_import_ledger_file(upload(content, "export.se"), None, users["finance"])
+    rows = {t.amount: t for t in LedgerTransaction.objects.all()}
+    assert rows[D("1500")].responsibility == "31007"
+    assert rows[D("1500")].activity == linked
+    assert rows[D("200")].activity is None  # no activity dimension without a source
+    # A source that names the activity dimension ties the coded row too.
+    source = LedgerSource.objects.create(
+        name="Visma SIE",
+        sie_object_dimension=6,
+        sie_responsibility_dimension=1,
+        sie_activity_dimension=7,
+    )
+    again = SIE_DIMENSIONS.replace("Konsulter", "Konsulter, rättad").encode("cp437")
+    record = do_import_ledger_file(upload(again, "export2.se"), source, users["finance"])
+    rows = {t.amount: t for t in LedgerTransaction.objects.filter(ledger_import=record)}
+    assert rows[D("200")].activity_code == "A1" and rows[D("200")].activity == coded
+    assert rows[D("1500")].activity == linked
+    assert record.rows_replaced == 2 and record.source == source
+
+
+def test_a_sie_source_with_another_object_dimension_finds_no_grant_rows(year2023, users):
+    from followup.models import LedgerSource
+
+    source = LedgerSource.objects.create(name="Fel dimension", sie_object_dimension=1)
+    record = do_import_ledger_file(
+        upload(SIE_DIMENSIONS.encode("cp437"), "export.se"), source, users["finance"]
+    )
+    assert record.rows_kept == 0 and record.rows_ignored == 3
+
+
+def test_the_object_dimension_is_not_also_read_as_the_ansvar(year2023, users):
+    do_import_ledger_file(upload(SIE4.encode("cp437"), "export.se"), None, users["finance"])
+    assert LedgerTransaction.objects.get().responsibility == ""

@@ -380,3 +380,29 @@ def test_the_forecast_form_refuses_impossible_amounts_in_swedish(client_for, yea
     assert response.status_code == 400
     html = response.content.decode()
     assert "för stort" in html or "andra siffror än 0–9" in html
+
+
+def test_the_import_page_shows_the_rows_it_replaced(client_for, year2023, source, users):
+    from followup.actions import do_import_ledger_file
+
+    first = do_import_ledger_file(
+        SimpleUploadedFile("januari.csv", csv_bytes()), source, users["finance"]
+    )
+    corrected = ["V9;2023-03-10;5410;1234;9916;;Rättad;202303;10 000,00"]
+    second = do_import_ledger_file(
+        SimpleUploadedFile("rattelse.csv", csv_bytes(corrected)), source, users["finance"]
+    )
+    client = client_for("manager")
+    html = client.get(reverse("followup:import_detail", args=[second.pk])).content.decode()
+    assert "Ersatta rader (2)" in html
+    assert "12\u00a0345,50\u00a0kr" in html and "Mobilt team mars" in html
+    assert "januari.csv" in html  # the import the replaced rows came with
+    assert "Rättad" in html
+    html = client.get(reverse("followup:import_detail", args=[first.pk])).content.decode()
+    assert "Importen ersatte inga tidigare rader." in html
+    assert (
+        client_for("norole").get(reverse("followup:import_detail", args=[first.pk])).status_code
+        == 403
+    )
+    listing = client.get(reverse("followup:imports")).content.decode()
+    assert reverse("followup:import_detail", args=[second.pk]) in listing
