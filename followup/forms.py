@@ -117,7 +117,7 @@ class MappingForm(forms.Form):
             if header_row not in numbers:
                 header_row = guess_header_row(self.preview) or numbers[0]
             self.fields["header_row"].initial = header_row
-            self.header_row = header_row
+            self.header_line = header_row
             headers = headers_in(dict(self.preview)[header_row])
         elif headers is None:
             try:
@@ -126,7 +126,7 @@ class MappingForm(forms.Form):
                 headers = []
             if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
                 headers = []
-        self.header_row = getattr(self, "header_row", None)
+        self.header_line = getattr(self, "header_line", None)
         self.header_names = headers
         self.initial.setdefault("headers", json.dumps(headers))
         if self.preview:
@@ -145,7 +145,7 @@ class MappingForm(forms.Form):
         """(line, cells, is the header row) for the page's preview table."""
         width = max((len(cells) for _, cells in self.preview), default=0)
         return [
-            (number, cells + [""] * (width - len(cells)), number == self.header_row)
+            (number, cells + [""] * (width - len(cells)), number == self.header_line)
             for number, cells in self.preview
         ]
 

@@ -213,7 +213,7 @@ def source_new(request):
             mapping_form = MappingForm(
                 initial={"name": request.POST.get("name", "")},
                 preview=mapping_form.preview,
-                header_row=mapping_form.header_row,
+                header_row=mapping_form.header_line,
             )
             status = 200
         elif mapping_form.is_valid():

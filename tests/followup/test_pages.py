@@ -272,7 +272,7 @@ def test_the_mapping_page_shows_the_first_rows_and_the_header_row_can_be_changed
     response = client.post(reverse("followup:source_new"), {"name": "Unit4", "file": sample})
     assert response.status_code == 200
     form = response.context["mapping_form"]
-    assert form.header_row == 4
+    assert form.header_line == 4
     assert form.header_names[:2] == ["Verifikation", "Bokföringsdatum"]
     html = response.content.decode()
     assert "Filens första rader" in html and "Användare: anna.berg" in html
