@@ -8,12 +8,13 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean
+.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore
 
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
 # back through LibreOffice and render PDF pages with poppler's pdftoppm.
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := libreoffice-calc-nogui poppler-utils
+# pg_dump/pg_restore for the backup test on PostgreSQL.
+TEST_PACKAGES := libreoffice-calc-nogui poppler-utils postgresql-client
 
 run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
@@ -54,12 +55,33 @@ bench: setup
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-$(VENV)/.installed: pyproject.toml
+# The exact versions CI tested, from requirements.lock (with hashes), then the project itself;
+# a dependency added to pyproject.toml but not yet locked is installed too, with a warning.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 eller senare krävs"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.lock
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@$(BIN)/python scripts/check_lock.py
 	touch $@
+
+# Pin every dependency of pyproject.toml (and theirs) anew in requirements.lock, with hashes.
+# Run after adding or changing a dependency, and commit requirements.lock.
+lock:
+	@test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet "pip-tools>=7.6,<8"
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
+# A backup of the database and the kept files in BACKUP_DIR (var/backups by default), and
+# its restore: `make restore FILE=var/backups/statsbidrag-20260101-021500.tar`.
+backup: $(VENV)/.installed
+	$(MANAGE) backup
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore FILE=…"; exit 1; }
+	$(MANAGE) restore "$(FILE)"
 
 # A local .env with a freshly generated secret key; never committed.
 .env:

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin, ReadOnlyInline
+
 from .models import (
     AllocationRule,
     DecidedAmount,
@@ -12,42 +14,46 @@ from .models import (
 )
 
 
-class KeyDataColumnInline(admin.TabularInline):
+class KeyDataColumnInline(ReadOnlyInline):
     model = KeyDataColumn
-    extra = 0
 
 
 @admin.register(KeyDataSet)
 class KeyDataSetAdmin(SimpleHistoryAdmin):
+    """Name, source and notes may be corrected here; the values only in the app, with a
+    reason, and a data set is not deleted here (its columns have no history)."""
+
     list_display = ["name", "measure", "reference_date", "source"]
     list_filter = ["measure"]
     inlines = [KeyDataColumnInline]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(KeyDataValue)
-class KeyDataValueAdmin(SimpleHistoryAdmin):
+class KeyDataValueAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["column", "region", "value"]
     list_filter = ["column__dataset"]
 
 
-class RuleTermInline(admin.TabularInline):
+class RuleTermInline(ReadOnlyInline):
     model = RuleTerm
-    extra = 0
 
 
 @admin.register(AllocationRule)
-class AllocationRuleAdmin(SimpleHistoryAdmin):
+class AllocationRuleAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["component", "method", "base_amount"]
     list_filter = ["method", "component__agreement"]
     inlines = [RuleTermInline]
 
 
 @admin.register(RuleTermColumn)
-class RuleTermColumnAdmin(admin.ModelAdmin):
+class RuleTermColumnAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["term", "column", "weight"]
 
 
 @admin.register(DecidedAmount)
-class DecidedAmountAdmin(SimpleHistoryAdmin):
+class DecidedAmountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["component", "region", "amount", "source"]
     list_filter = ["component__agreement", "component"]

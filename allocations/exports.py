@@ -5,6 +5,7 @@ from decimal import Decimal
 from common.csvfile import csv_bytes
 from common.xlsx import KRONOR, Formula, Workbook, col
 
+AMOUNTS = ("berakat", "beslutat", "skillnad")
 CSV_HEADER = {
     "lanskod": "Länskod",
     "mottagare": "Mottagare",
@@ -16,10 +17,9 @@ CSV_HEADER = {
 }
 
 
-def _plain(value):
-    if value is None:
-        return ""
-    return str(int(value)) if Decimal(value) == int(value) else str(value)
+def _number(value):
+    """Amounts as numbers, so the CSV writer keeps a negative difference a number."""
+    return None if value is None else Decimal(value)
 
 
 def allocation_table_csv(table) -> bytes:
@@ -27,10 +27,7 @@ def allocation_table_csv(table) -> bytes:
     return csv_bytes(
         list(CSV_HEADER.values()),
         (
-            [
-                _plain(row[key]) if key in ("berakat", "beslutat", "skillnad") else row[key]
-                for key in CSV_HEADER
-            ]
+            [_number(row[key]) if key in AMOUNTS else row[key] for key in CSV_HEADER]
             for row in table.long_rows()
         ),
     )

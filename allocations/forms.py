@@ -5,7 +5,8 @@ from decimal import Decimal
 from django import forms
 
 from common.money import AmountError, format_number, parse_decimal
-from grants.forms import AmountField, IsoDateInput
+from common.versioning import TokenField
+from grants.forms import AmountField, IsoDateInput, ReasonField
 
 from .models import KeyDataColumn, KeyDataSet, Measure, Method
 
@@ -84,8 +85,12 @@ class KeyDataImportForm(forms.Form):
 class KeyDataValuesForm(forms.Form):
     """One field per county and column of a data set."""
 
-    def __init__(self, *args, dataset, **kwargs):
+    token = TokenField()
+    reason = ReasonField(help_text="Krävs när ett värde ändras. Sparas i historiken.")
+
+    def __init__(self, *args, dataset, token="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["token"].initial = token
         self.dataset = dataset
         self.columns = list(dataset.columns.prefetch_related("values__region"))
         self.grid = []
@@ -120,19 +125,31 @@ class DecidedImportForm(forms.Form):
         help_text="Rubriken på kolumnen med beloppen. Kan lämnas tom om filen bara har en.",
     )
     source = forms.CharField(label="Källa", max_length=300, required=False)
+    reason = ReasonField(help_text="Krävs när redan beslutade belopp ändras.")
+    token = TokenField()
+
+    def __init__(self, *args, token="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].initial = token
 
 
 class DecidedAmountsForm(forms.Form):
     """The decided amount per region or county, typed in."""
 
-    def __init__(self, *args, recipients, initial_amounts, **kwargs):
+    token = TokenField()
+
+    def __init__(self, *args, recipients, initial_amounts, token="", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["token"].initial = token
         self.recipients = recipients
         for code, name in recipients:
             self.fields[f"r{code}"] = AmountField(
                 label=name, required=False, initial=initial_amounts.get(code)
             )
         self.fields["source"] = forms.CharField(label="Källa", max_length=300, required=False)
+        self.fields["reason"] = ReasonField(
+            help_text="Krävs när redan beslutade belopp ändras. Sparas i historiken."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -157,6 +174,8 @@ class RuleForm(forms.Form):
     notes = forms.CharField(
         label="Anmärkningar", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reason = ReasonField(help_text="Krävs när en befintlig regel ändras. Sparas i historiken.")
+    token = TokenField()
 
 
 class RuleRowForm(forms.Form):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from common.money import format_amount
+from common.versioning import Versioned
 from grants.models import Component, Region, money_field
 
 from .calculations import KeyColumn, KeyTerm, Rule
@@ -70,7 +71,7 @@ class KeyDataColumn(models.Model):
         return f"{self.dataset} – {self.code}"
 
 
-class KeyDataValue(models.Model):
+class KeyDataValue(Versioned):
     column = models.ForeignKey(
         KeyDataColumn, on_delete=models.CASCADE, related_name="values", verbose_name="kolumn"
     )
@@ -79,7 +80,9 @@ class KeyDataValue(models.Model):
         "värde", max_digits=20, decimal_places=6, validators=[MinValueValidator(Decimal("0"))]
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["column", "region__county_code"]
@@ -98,7 +101,24 @@ class Method(models.TextChoices):
     DECIDED = "beslutat", "Ingen nyckel: beslutade belopp förs in eller importeras"
 
 
-class AllocationRule(models.Model):
+def describe_rule(method, base_amount, terms) -> str:
+    """A rule in words; `terms` is [(term weight, [(column, column weight), ...]), ...]."""
+    if method != Method.KEY:
+        return "Ingen nyckel: beslutade belopp"
+    parts = []
+    for weight, columns in terms:
+        text = " + ".join(
+            (f"{_number(w)} × " if w != 1 else "") + str(column) for column, w in columns
+        )
+        share = f"{_number(weight)} × " if weight != 1 else ""
+        parts.append(f"{share}andel av {text}")
+    text = " + ".join(parts) or "nyckel saknas"
+    if base_amount:
+        return f"{format_amount(base_amount)} per mottagare, resten efter {text}"
+    return f"Efter {text}"
+
+
+class AllocationRule(Versioned):
     """How a component's national amount is distributed: optional base amount plus a key."""
 
     component = models.OneToOneField(
@@ -114,8 +134,16 @@ class AllocationRule(models.Model):
         help_text="Går till varje mottagare först; resten fördelas efter nyckeln.",
     )
     notes = models.TextField("anmärkningar", blank=True)
+    key_text = models.TextField(
+        "nyckel",
+        blank=True,
+        editable=False,
+        help_text="Nyckeln i ord när regeln sparades, så att historiken visar vad som ändrades.",
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = "fördelningsregel"
@@ -126,20 +154,11 @@ class AllocationRule(models.Model):
 
     def describe(self) -> str:
         """The rule in words, e.g. `500 000 kr per mottagare, resten efter 0,5 × andel av …`."""
-        if self.method != Method.KEY:
-            return "Ingen nyckel: beslutade belopp"
-        parts = []
-        for term in self.terms.all():
-            columns = " + ".join(
-                (f"{_number(c.weight)} × " if c.weight != 1 else "") + str(c.column)
-                for c in term.columns.all()
-            )
-            share = f"{_number(term.weight)} × " if term.weight != 1 else ""
-            parts.append(f"{share}andel av {columns}")
-        text = " + ".join(parts) or "nyckel saknas"
-        if self.base_amount:
-            return f"{format_amount(self.base_amount)} per mottagare, resten efter {text}"
-        return f"Efter {text}"
+        return describe_rule(
+            self.method,
+            self.base_amount,
+            [(t.weight, [(c.column, c.weight) for c in t.columns.all()]) for t in self.terms.all()],
+        )
 
     def as_rule(self, values_by_column: dict[int, dict[str, Decimal]]) -> Rule:
         """The pure rule, given each used column's values by county code."""
@@ -171,6 +190,8 @@ class RuleTerm(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
 
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["rule", "position"]
         verbose_name = "nyckeldel"
@@ -197,6 +218,8 @@ class RuleTermColumn(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
     )
 
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["term", "id"]
         verbose_name = "nyckelkolumn"
@@ -206,7 +229,7 @@ class RuleTermColumn(models.Model):
         return f"{self.weight} × {self.column}"
 
 
-class DecidedAmount(models.Model):
+class DecidedAmount(Versioned):
     """The officially decided amount of a component for one region or county, as published."""
 
     component = models.ForeignKey(
@@ -219,7 +242,9 @@ class DecidedAmount(models.Model):
     amount = money_field("beslutat belopp")
     source = models.CharField("källa", max_length=300, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["component", "region__county_code"]

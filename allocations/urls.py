@@ -8,6 +8,7 @@ urlpatterns = [
     path("nyckeldata/", views.dataset_list, name="dataset_list"),
     path("nyckeldata/las-in/", views.dataset_import, name="dataset_import"),
     path("nyckeldata/<int:pk>/", views.dataset_detail, name="dataset_detail"),
+    path("nyckeldata/<int:pk>/fil/", views.dataset_file, name="dataset_file"),
     path("nyckeldata/<int:pk>/andra/", views.dataset_edit, name="dataset_edit"),
     path(
         "overenskommelser/<int:pk>/fordelning/<str:group>/",

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,6 +10,11 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
+from common.history import timeline
+from common.logs import log_refused_import
+from common.versioning import StaleEdit, versions_token
+from filestore.models import Purpose
+from filestore.store import file_response, latest_file_of, stash_upload
 from grants.models import Agreement, Component, RecipientGroup, Region
 from grants.roles import require
 
@@ -30,7 +36,15 @@ from .forms import (
     terms_from_rows,
 )
 from .importing import ImportFileError, read_county_table
-from .models import AllocationRule, KeyDataSet, Method
+from .models import (
+    AllocationRule,
+    DecidedAmount,
+    KeyDataSet,
+    KeyDataValue,
+    Method,
+    RuleTerm,
+    RuleTermColumn,
+)
 from .permissions import can_edit_allocations, can_view_allocations
 from .tables import KeyDataSetTable
 
@@ -50,11 +64,41 @@ def dataset_list(request):
     return render(request, "allocations/dataset_list.html", {"table": table})
 
 
+def _dataset_history(dataset):
+    names = {
+        (c.pk, r.pk): f"{r.county_name}, {c.code}"
+        for c in dataset.columns.all()
+        for r in Region.objects.all()
+    }
+    return timeline(
+        KeyDataValue.history.filter(column__dataset=dataset),
+        subject=lambda r: names.get((r.column_id, r.region_id), "värde"),
+    )
+
+
 @require(can_view_allocations)
 def dataset_detail(request, pk):
     dataset = get_object_or_404(KeyDataSet, pk=pk)
     form = KeyDataValuesForm(dataset=dataset)
-    return render(request, "allocations/dataset_detail.html", {"dataset": dataset, "form": form})
+    return render(
+        request,
+        "allocations/dataset_detail.html",
+        {
+            "dataset": dataset,
+            "form": form,
+            "entries": _dataset_history(dataset),
+            "kept_file": latest_file_of(dataset),
+        },
+    )
+
+
+@require(can_view_allocations)
+def dataset_file(request, pk):
+    """The key-data file exactly as it was uploaded."""
+    stored = latest_file_of(get_object_or_404(KeyDataSet, pk=pk))
+    if stored is None:
+        raise Http404("Filen sparades inte (inläst före filarkivet eller inmatad för hand).")
+    return file_response(stored)
 
 
 @require(can_edit_allocations)
@@ -64,21 +108,34 @@ def dataset_import(request):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        kept = stash_upload(upload, purpose=Purpose.KEY_DATA)
         try:
             table = read_county_table(upload.read(), upload.name, counties())
         except ImportFileError as exc:
             problems = exc.problems
+            kept.discard()
+            log_refused_import(request, "nyckeldata", upload.name, problems)
         else:
-            dataset = do_import_key_data(
-                name=form.cleaned_data["name"],
-                measure=form.cleaned_data["measure"],
-                reference_date=form.cleaned_data["reference_date"],
-                source=form.cleaned_data["source"],
-                table=table,
-                acting_user=request.user,
-            )
-            messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
-            return redirect(dataset)
+            try:
+                dataset = do_import_key_data(
+                    name=form.cleaned_data["name"],
+                    measure=form.cleaned_data["measure"],
+                    reference_date=form.cleaned_data["reference_date"],
+                    source=form.cleaned_data["source"],
+                    table=table,
+                    acting_user=request.user,
+                )
+            except IntegrityError:
+                # Someone read in data of the same name since this form was checked.
+                kept.discard()
+                problems = [
+                    f"Det finns redan nyckeldata med namnet ”{form.cleaned_data['name']}”; "
+                    "någon annan läste in den nyss. Inget har sparats."
+                ]
+            else:
+                kept.keep(dataset, acting_user=request.user)
+                messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
+                return redirect(dataset)
     return render(
         request,
         "allocations/upload.html",
@@ -91,16 +148,27 @@ def dataset_import(request):
 @require_http_methods(["GET", "POST"])
 def dataset_edit(request, pk):
     dataset = get_object_or_404(KeyDataSet, pk=pk)
-    form = KeyDataValuesForm(request.POST or None, dataset=dataset)
+    token = versions_token(KeyDataValue.objects.filter(column__dataset=dataset))
+    form = KeyDataValuesForm(request.POST or None, dataset=dataset, token=token)
+    problems = []
     if request.method == "POST" and form.is_valid():
-        for column, values in form.values_by_column().items():
-            do_set_key_values(column, values, acting_user=request.user)
-        messages.success(request, f"Värdena i ”{dataset}” har sparats.")
-        return redirect(dataset)
+        try:
+            do_set_key_values(
+                dataset,
+                form.values_by_column(),
+                acting_user=request.user,
+                expected_token=form.cleaned_data["token"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (StaleEdit, ImportFileError) as exc:
+            problems = getattr(exc, "problems", None) or exc.messages
+        else:
+            messages.success(request, f"Värdena i ”{dataset}” har sparats.")
+            return redirect(dataset)
     return render(
         request,
         "allocations/dataset_edit.html",
-        {"dataset": dataset, "form": form},
+        {"dataset": dataset, "form": form, "problems": problems},
         status=400 if form.is_bound else 200,
     )
 
@@ -147,6 +215,19 @@ def _table_url(agreement, component):
     return reverse("allocations:table", args=[agreement.pk, group])
 
 
+def _rule_history(rule):
+    if rule is None:
+        return []
+    terms = RuleTerm.history.filter(rule_id=rule.pk)
+    term_ids = set(terms.values_list("id", flat=True))
+    return timeline(
+        AllocationRule.history.filter(id=rule.pk),
+        terms,
+        RuleTermColumn.history.filter(term_id__in=term_ids),
+        subject=lambda r: "Regeln" if r.instance_type is AllocationRule else "Nyckeldel",
+    )
+
+
 @require(can_edit_allocations)
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, pk, component_pk):
@@ -170,6 +251,7 @@ def rule_edit(request, pk, component_pk):
             "method": rule.method if rule else Method.KEY,
             "base_amount": rule.base_amount if rule else None,
             "notes": rule.notes if rule else "",
+            "token": versions_token([rule] if rule else []),
         },
     )
     formset = RuleRowFormSet(request.POST or None, initial=initial_rows, prefix="rad")
@@ -181,16 +263,22 @@ def rule_edit(request, pk, component_pk):
         except forms.ValidationError as exc:
             rule_errors = exc.messages
         else:
-            do_save_rule(
-                component,
-                method=method,
-                base_amount=form.cleaned_data["base_amount"] or 0,
-                terms=terms if method == Method.KEY else [],
-                notes=form.cleaned_data["notes"],
-                acting_user=request.user,
-            )
-            messages.success(request, f"Fördelningsregeln för ”{component}” har sparats.")
-            return redirect(_table_url(agreement, component))
+            try:
+                do_save_rule(
+                    component,
+                    method=method,
+                    base_amount=form.cleaned_data["base_amount"] or 0,
+                    terms=terms if method == Method.KEY else [],
+                    notes=form.cleaned_data["notes"],
+                    acting_user=request.user,
+                    expected_token=form.cleaned_data["token"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except (StaleEdit, ImportFileError) as exc:
+                rule_errors = getattr(exc, "problems", None) or exc.messages
+            else:
+                messages.success(request, f"Fördelningsregeln för ”{component}” har sparats.")
+                return redirect(_table_url(agreement, component))
     return render(
         request,
         "allocations/rule_form.html",
@@ -201,6 +289,7 @@ def rule_edit(request, pk, component_pk):
             "formset": formset,
             "rule_errors": rule_errors,
             "cancel_url": _table_url(agreement, component),
+            "entries": _rule_history(rule),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -211,25 +300,28 @@ def rule_edit(request, pk, component_pk):
 def decided_edit(request, pk, component_pk):
     agreement, component = _component(pk, component_pk)
     by_county = component.recipient_group == RecipientGroup.MUNICIPALITIES
-    recipients = [
-        (code, county if by_county else name)
-        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
-    ]
-    current = {
-        d.region.county_code: d.amount for d in component.decided_amounts.select_related("region")
-    }
+    regions = Region.objects.values_list("pk", "county_code", "county_name", "name")
+    recipients = [(code, county if by_county else name) for _, code, county, name in regions]
+    recipients_by_id = [(pk, county if by_county else name) for pk, _, county, name in regions]
+    decided = list(component.decided_amounts.select_related("region"))
+    current = {d.region.county_code: d.amount for d in decided}
+    token = versions_token(decided)
     is_import = request.method == "POST" and "file" in request.FILES
     import_form = DecidedImportForm(
         request.POST if is_import else None,
         request.FILES if is_import else None,
         auto_id="id_import_%s",
+        token=token,
     )
     form = DecidedAmountsForm(
         request.POST if request.method == "POST" and not is_import else None,
         recipients=recipients,
         initial_amounts=current,
+        token=token,
     )
     problems = []
+    form_problems = []
+    names = dict(recipients_by_id)
     if is_import and import_form.is_valid():
         upload = import_form.cleaned_data["file"]
         try:
@@ -250,21 +342,32 @@ def decided_edit(request, pk, component_pk):
                 {code: row[column] for code, row in table.values.items()},
                 source=import_form.cleaned_data["source"] or upload.name,
                 acting_user=request.user,
+                expected_token=import_form.cleaned_data["token"],
+                reason=import_form.cleaned_data["reason"],
             )
         except ImportFileError as exc:
             problems = exc.problems
+            log_refused_import(request, "beslutade belopp", upload.name, problems)
+        except StaleEdit as exc:
+            problems = exc.messages
         else:
             messages.success(request, f"Beslutade belopp för ”{component}” har lästs in.")
             return redirect(_table_url(agreement, component))
     elif request.method == "POST" and not is_import and form.is_valid():
-        do_set_decided_amounts(
-            component,
-            form.cleaned_data["amounts"],
-            source=form.cleaned_data["source"],
-            acting_user=request.user,
-        )
-        messages.success(request, f"Beslutade belopp för ”{component}” har sparats.")
-        return redirect(_table_url(agreement, component))
+        try:
+            do_set_decided_amounts(
+                component,
+                form.cleaned_data["amounts"],
+                source=form.cleaned_data["source"],
+                acting_user=request.user,
+                expected_token=form.cleaned_data["token"],
+                reason=form.cleaned_data["reason"],
+            )
+        except (StaleEdit, ImportFileError) as exc:
+            form_problems = getattr(exc, "problems", None) or exc.messages
+        else:
+            messages.success(request, f"Beslutade belopp för ”{component}” har sparats.")
+            return redirect(_table_url(agreement, component))
     return render(
         request,
         "allocations/decided_form.html",
@@ -274,6 +377,11 @@ def decided_edit(request, pk, component_pk):
             "form": form,
             "import_form": import_form,
             "problems": problems,
+            "form_problems": form_problems,
+            "entries": timeline(
+                DecidedAmount.history.filter(component_id=component.pk),
+                subject=lambda r: names.get(r.region_id, ""),
+            ),
             "cancel_url": _table_url(agreement, component),
         },
         status=400 if request.method == "POST" else 200,

@@ -1,7 +1,8 @@
 """The one way the app writes XLSX: XlsxWriter in constant-memory mode, Swedish kronor formats.
 
 Exports take computed rows and return bytes; views wrap them in a response and commands
-write them to a file.
+write them to a file. Every cell goes through common.inert: text is written as a string,
+never a formula or a link; the only formulas are our own (`Formula`).
 """
 
 import io
@@ -10,6 +11,8 @@ from decimal import Decimal
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
+
+from .inert import inert_cell
 
 KRONOR = '#,##0 "kr";-#,##0 "kr"'
 KRONOR_ORE = '#,##0.00 "kr";-#,##0.00 "kr"'
@@ -34,13 +37,29 @@ class Sheet:
         self.row = 0
 
     def title(self, text):
-        self.ws.write(self.row, 0, text, self.book.formats["title"])
+        self.cell(0, text, self.book.formats["title"])
         self.row += 2
+
+    def cell(self, col, value, fmt=None):
+        """Write one value of ours or of a user: numbers as numbers, text as a string."""
+        cell = inert_cell(value)
+        if cell.value is None:
+            self.ws.write_blank(self.row, col, None, fmt)
+        elif cell.is_text:
+            if cell.risky:
+                fmt = self.book.quoted(fmt)
+            self.ws.write_string(self.row, col, cell.value, fmt)
+        elif isinstance(cell.value, bool):
+            self.ws.write_boolean(self.row, col, cell.value, fmt)
+        elif isinstance(cell.value, int | float | Decimal):
+            self.ws.write_number(self.row, col, _cell_number(cell.value), fmt)
+        else:
+            self.ws.write_datetime(self.row, col, cell.value, fmt)
 
     def header(self, names, widths=None, freeze_columns=0):
         """Write the header row; freeze panes below it (and right of `freeze_columns`)."""
         for col, name in enumerate(names):
-            self.ws.write(self.row, col, name, self.book.formats["header"])
+            self.cell(col, name, self.book.formats["header"])
         for col, width in enumerate(widths or []):
             self.ws.set_column(col, col, width)
         self.ws.freeze_panes(self.row + 1, freeze_columns)
@@ -53,9 +72,7 @@ class Sheet:
         excel_row = self.row + 1
         for col, value in enumerate(values):
             fmt = self.book.format_for(formats[col] if formats else None, bold)
-            if value is None:
-                self.ws.write_blank(self.row, col, None, fmt)
-            elif isinstance(value, Formula):
+            if isinstance(value, Formula):
                 cached = _cell_number(value.value)
                 self.ws.write_formula(
                     self.row,
@@ -65,7 +82,7 @@ class Sheet:
                     0 if cached is None else cached,
                 )
             else:
-                self.ws.write(self.row, col, _cell_number(value), fmt)
+                self.cell(col, value, fmt)
         self.row += 1
         return excel_row
 
@@ -76,7 +93,17 @@ class Sheet:
 class Workbook:
     def __init__(self):
         self.buffer = io.BytesIO()
-        self.wb = xlsxwriter.Workbook(self.buffer, {"constant_memory": True, "in_memory": True})
+        self.wb = xlsxwriter.Workbook(
+            self.buffer,
+            {
+                "constant_memory": True,
+                "in_memory": True,
+                # Belt and braces: even a stray write() keeps text as text.
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
         self.formats = {
             "title": self.wb.add_format({"bold": True, "font_size": 14}),
             "header": self.wb.add_format(
@@ -100,6 +127,19 @@ class Workbook:
             if bold:
                 props["bold"] = True
             self._cache[key] = self.wb.add_format(props) if props else None
+        return self._cache[key]
+
+    def quoted(self, fmt):
+        """The same format with Excel's quote prefix: the cell stays text when edited."""
+        key = ("quoted", id(fmt))
+        if key not in self._cache:
+            props = {"quote_prefix": True}
+            if fmt is not None:
+                for name in ("num_format", "bold", "font_size", "bg_color", "text_wrap"):
+                    value = getattr(fmt, name, None)
+                    if value:
+                        props[name] = value
+            self._cache[key] = self.wb.add_format(props)
         return self._cache[key]
 
     def sheet(self, name) -> Sheet:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -17,10 +18,14 @@ if env_file.is_file():
 DEBUG = env.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
-if not DEBUG and (len(SECRET_KEY) < 40 or SECRET_KEY.startswith("django-insecure")):
+# The same rule as Django's own deployment check (security.W009): at least 50 characters,
+# at least 5 distinct, not Django's generated development key.
+if not DEBUG and (
+    len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure")
+):
     raise ImproperlyConfigured(
-        "SECRET_KEY saknas eller är för svag. Sätt en slumpad nyckel på minst 40 tecken "
-        "i miljön (se .env.example) innan appen startas med DEBUG avstängt."
+        "SECRET_KEY saknas eller är för svag. Sätt en slumpad nyckel på minst 50 tecken "
+        "(minst 5 olika) i miljön (se .env.example) innan appen startas med DEBUG avstängt."
     )
 if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only"
@@ -29,13 +34,15 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+    "default": env.db_url_config(
+        env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
+    ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 # Rendered dashboards and charts. Per process by default; with several workers a shared
 # cache (e.g. CACHE_URL=filecache:///var/cache/statsbidrag, or redis://) builds each once.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The region that runs the app, by SCB county code (23 = Region Jämtland Härjedalen).
@@ -112,7 +119,10 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -162,4 +172,165 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}
+
+# ---------------------------------------------------------------------------------------------
+# Running at a region: sign-in (local and OpenID Connect), password guessing, sessions, security
+# headers, kept files, logs. Everything below is read from the environment (.env.example).
+# ---------------------------------------------------------------------------------------------
+
+INSTALLED_APPS += ["axes", "accounts", "operations", "filestore"]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("accounts.context_processors.sign_in")
+
+# One log line per request first of all, so it times everything below it.
+MIDDLEWARE.insert(0, "operations.middleware.RequestLogMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "operations.middleware.AdminScriptsMiddleware",
+)
+# django-axes must come last: it turns a locked-out login into the lockout page.
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Local accounts (username and password). With LOCAL_LOGIN=0 only the break-glass accounts
+# listed in BREAK_GLASS_USERS may sign in with a password; everyone else uses SSO.
+LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
+BREAK_GLASS_USERS = env.list("BREAK_GLASS_USERS", default=[])
+
+# Single sign-on with OpenID Connect (mozilla-django-oidc). On when OIDC_ISSUER is set; the
+# provider's endpoints are read from its discovery document.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="") or "regionens inloggning"
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+# The claim that lists the user's groups, and which of the provider's groups give each role
+# (comma-separated group names or ids, e.g. Entra ID object ids).
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_ROLE_GROUPS = {
+    "HOSPA-handläggare": env.list("OIDC_GROUPS_OFFICER", default=[]),
+    "Ekonom": env.list("OIDC_GROUPS_FINANCE", default=[]),
+    "Chef": env.list("OIDC_GROUPS_MANAGER", default=[]),
+    "Administratör": env.list("OIDC_GROUPS_ADMIN", default=[]),
+}
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's logout
+OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured(
+        "OIDC_ISSUER är satt men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas."
+    )
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out user or address before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.LocalBackend",
+    "accounts.oidc.RoleMappingOIDCBackend",
+]
+
+# Password guessing: after AXES_FAILURE_LIMIT failures a username, and separately an address,
+# is locked for AXES_COOLOFF_MINUTES. Behind a proxy the client address is the last one the
+# proxy added to X-Forwarded-For.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
+AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# How many reverse proxies stand in front of the app (each appends to X-Forwarded-For).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "common.net.client_ip"
+
+# Sessions end after SESSION_IDLE_HOURS without a request, and when the browser closes if
+# SESSION_EXPIRE_AT_BROWSER_CLOSE is set. A request moves the end on, at most every
+# SESSION_REFRESH_SECONDS (one session write per user per five minutes, not one per request).
+SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
+SESSION_REFRESH_SECONDS = 300
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "accounts.middleware.IdleSessionMiddleware",
+)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+
+# HTTPS: on by default when DEBUG is off. TLS ends at the reverse proxy, which tells the app
+# the original scheme in X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("SECURE_PROXY_SSL_HEADER", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CSRF_COOKIE_HTTPONLY = True
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_HSTS_PRELOAD:
+    # Submitting the region's domain to the browsers' HSTS preload list is the region's call
+    # for its whole domain, not this app's; the header is sent either way.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+
+# Content-Security-Policy: the app runs no script and has no inline style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'none'"],
+        # Our stylesheet, and the <style> blocks of the server-made SVG charts, which the
+        # chart template marks with this response's nonce.
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'", *([OIDC_ISSUER] if OIDC_ISSUER else [])],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Kept files (uploaded ledger and key-data files, generated documents): a folder by default,
+# S3-compatible object storage when FILES_S3_BUCKET is set (django-storages).
+MEDIA_ROOT = env.path("FILES_ROOT", default=BASE_DIR / "var" / "files")
+if env.str("FILES_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("FILES_S3_BUCKET"),
+            "endpoint_url": env.str("FILES_S3_ENDPOINT", default="") or None,
+            "region_name": env.str("FILES_S3_REGION", default="") or None,
+            "access_key": env.str("FILES_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("FILES_S3_SECRET_KEY", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    STORAGES["default"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
+
+# Where `make backup` (manage.py backup) writes its archives.
+BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+
+# Logs: one JSON line per record on standard error (journald keeps them under systemd):
+# every request (user, path, status, time), every login failure and lockout, every refused
+# import.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "operations.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "loggers": {
+        "statsbidrag": {"level": env.str("APP_LOG_LEVEL", default="INFO")},
+        # The request lines are ours; Django's own duplicate of each 4xx/5xx is not needed.
+        "django.request": {"level": "ERROR"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,8 +1,9 @@
 """URL configuration: the apps, the admin and the login pages."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from accounts import views as accounts_views
 
 urlpatterns = [
     path("", include("grants.urls")),
@@ -12,8 +13,10 @@ urlpatterns = [
     path("", include("plan.urls")),
     path("", include("reporting.urls")),
     path("", include("dashboard.urls")),
-    path("logga-in/", auth_views.LoginView.as_view(), name="login"),
-    path("logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logga-in/", accounts_views.LoginView.as_view(), name="login"),
+    path("logga-ut/", accounts_views.logout, name="logout"),
+    path("", include("accounts.urls")),
+    path("", include("operations.urls")),
     path("admin/", admin.site.urls),
 ]
 

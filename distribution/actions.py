@@ -8,6 +8,8 @@ from django.db import transaction
 from simple_history.utils import update_change_reason
 
 from common.money import format_amount
+from common.versioning import StaleEdit as CommonStaleEdit
+from common.versioning import check_version, stale_message
 from grants.models import DevelopmentArea, RecipientGroup
 
 from .calculations import check_area_balance
@@ -23,14 +25,17 @@ class DistributionError(Exception):
         super().__init__(" ".join(self.messages))
 
 
-class StaleEdit(DistributionError):
+class StaleEdit(DistributionError, CommonStaleEdit):
     def __init__(self):
-        super().__init__(
-            [
-                "Aktiviteten har ändrats av någon annan sedan du öppnade den. "
-                "Ladda om sidan och gör ändringen igen; inget har sparats."
-            ]
-        )
+        DistributionError.__init__(self, [stale_message("Aktiviteten")])
+
+
+def _check_version(activity, expected_version):
+    """The common stale-edit check, raised as the distribution's own error."""
+    try:
+        check_version(activity, expected_version, "Aktiviteten")
+    except CommonStaleEdit as exc:
+        raise StaleEdit() from exc
 
 
 def _lock_area(area) -> DevelopmentArea:
@@ -62,7 +67,10 @@ def _save(activity, acting_user, reason):
 @transaction.atomic
 def do_save_activity(activity: Activity, *, acting_user, expected_version=None, reason=""):
     """Create or change an activity. Raises DistributionError (or StaleEdit) and saves nothing
-    if the area's money would not hold or someone else changed the activity meanwhile."""
+    if the area's money would not hold or someone else changed the activity meanwhile.
+
+    Changing the amount of an activity that is no longer planned needs a reason: the money
+    was decided, so the history must say why it moved."""
     area = _lock_area(activity.area)
     try:
         activity.full_clean()
@@ -71,9 +79,22 @@ def do_save_activity(activity: Activity, *, acting_user, expected_version=None, 
     others = list(Activity.objects.filter(area=area).exclude(pk=activity.pk))
     if activity.pk:
         current = Activity.objects.select_for_update().get(pk=activity.pk)
-        if expected_version is not None and current.version != expected_version:
-            raise StaleEdit()
-        activity.version = current.version + 1
+        if expected_version is not None:
+            _check_version(activity, expected_version)
+        else:
+            activity.version = current.version
+        if (
+            current.status != ActivityStatus.PLANNED
+            and current.amount != activity.amount
+            and not reason.strip()
+        ):
+            raise DistributionError(
+                [
+                    f"Ange skälet till att beloppet ändras från {format_amount(current.amount)} "
+                    f"till {format_amount(activity.amount)}; aktiviteten är "
+                    f"{current.get_status_display().lower()}."
+                ]
+            )
     _check_money(area, [*others, activity])
     _save(activity, acting_user, reason)
     return activity
@@ -83,8 +104,8 @@ def do_save_activity(activity: Activity, *, acting_user, expected_version=None, 
 def do_delete_activity(activity: Activity, *, acting_user, expected_version=None):
     _lock_area(activity.area)
     current = Activity.objects.select_for_update().get(pk=activity.pk)
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEdit()
+    if expected_version is not None:
+        _check_version(current, expected_version)
     if current.reallocations_in.exists() or current.reallocations_out.exists():
         raise DistributionError(
             ["Aktiviteten har omfördelningar i historiken; sätt beloppet till 0 i stället."]
@@ -119,8 +140,6 @@ def do_reallocate(source: Activity, target: Activity, amount: Decimal, *, reason
         raise DistributionError(problems)
     source.amount -= amount
     target.amount += amount
-    source.version += 1
-    target.version += 1
     others = Activity.objects.filter(area=area).exclude(pk__in=[source.pk, target.pk])
     _check_money(area, [*others, source, target])
     text = f"Omfördelning {format_amount(amount)} från ”{source}” till ”{target}”: {reason}"

@@ -27,7 +27,11 @@ def load_distribution_setup(data: dict, *, acting_user=None) -> Agreement:
         }
         existing[settings.OWN_REGION_CODE] = parse_amount(amount)
         do_set_decided_amounts(
-            component, existing, source=data.get("source", ""), acting_user=acting_user
+            component,
+            existing,
+            source=data.get("source", ""),
+            acting_user=acting_user,
+            reason="Regionens beslutade belopp enligt demodata",
         )
     objects = {}
     for spec in data.get("cost_objects", []):

@@ -2,7 +2,8 @@
 
 from django import forms
 
-from grants.forms import AmountField
+from common.versioning import VersionedModelForm
+from grants.forms import AmountField, ReasonField
 from grants.models import RecipientGroup
 
 from .models import Activity, ActivityStatus, AreaPlan, CostObject
@@ -10,8 +11,11 @@ from .models import Activity, ActivityStatus, AreaPlan, CostObject
 YES_NO_UNKNOWN = [("", "Ej angivet"), ("true", "Ja"), ("false", "Nej")]
 
 
-class ActivityForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class ActivityForm(VersionedModelForm):
+    reason = ReasonField(
+        help_text="Krävs när beloppet ändras för en aktivitet som inte längre är planerad. "
+        "Sparas i historiken."
+    )
     private_providers = forms.TypedChoiceField(
         label="Privata utförare delaktiga",
         choices=YES_NO_UNKNOWN,
@@ -38,6 +42,7 @@ class ActivityForm(forms.ModelForm):
             "depreciation_only",
             "ledger_code",
             "notes",
+            "reason",
         ]
         field_classes = {"amount": AmountField}
         widgets = {
@@ -58,12 +63,12 @@ class ActivityForm(forms.ModelForm):
         )
         self.fields["ring_fenced_component"].empty_label = "Nej, områdets övriga medel"
         if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
             self.initial["private_providers"] = {True: "true", False: "false"}.get(
                 self.instance.private_providers, ""
             )
         else:
             self.fields["status"].initial = ActivityStatus.PLANNED
+            del self.fields["reason"]
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]
@@ -100,7 +105,7 @@ class CostObjectForm(forms.ModelForm):
         self.fields["area"].queryset = agreement.areas.all()
 
 
-class AreaPlanForm(forms.ModelForm):
+class AreaPlanForm(VersionedModelForm):
     class Meta:
         model = AreaPlan
         fields = ["overall_responsible", "notes"]

@@ -8,6 +8,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.versioning import Versioned
 from grants.models import Component, DevelopmentArea, RecipientGroup, money_field
 
 
@@ -48,7 +49,7 @@ class CostObject(models.Model):
             )
 
 
-class AreaPlan(models.Model):
+class AreaPlan(Versioned):
     """The region's plan for one area: who holds it together, and what the decision says."""
 
     area = models.OneToOneField(
@@ -65,7 +66,7 @@ class AreaPlan(models.Model):
         "inte anger.",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "områdesplan"
@@ -102,7 +103,7 @@ class ActivityQuerySet(models.QuerySet):
         )
 
 
-class Activity(models.Model):
+class Activity(Versioned):
     """An activity (insats) that an area's money is given to."""
 
     area = models.ForeignKey(
@@ -175,7 +176,6 @@ class Activity(models.Model):
         blank=True,
         help_text="Förväntat utfall för hela året.",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(

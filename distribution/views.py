@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.versioning import StaleEdit, save_checked
 from grants.models import Agreement, DevelopmentArea
 from grants.roles import require
 
@@ -115,11 +116,18 @@ def area_page(request, area_pk):
     )
     problems = []
     if action == "plan" and plan_form.is_valid():
-        plan = plan_form.save(commit=False)
-        plan._history_user = request.user
-        plan.save()
-        messages.success(request, "Områdets ansvar och anmärkningar har sparats.")
-        return redirect(_area_url(area))
+        try:
+            save_checked(
+                plan_form.save(commit=False),
+                plan_form.expected_version,
+                what="Områdets ansvar och anmärkningar",
+                acting_user=request.user,
+            )
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, "Områdets ansvar och anmärkningar har sparats.")
+            return redirect(_area_url(area))
     if action == "add" and add_form.is_valid():
         activity = add_form.save(commit=False)
         activity.position = Activity.objects.filter(area=area).count() + 1
@@ -167,7 +175,8 @@ def activity_edit(request, pk):
             do_save_activity(
                 form.save(commit=False),
                 acting_user=request.user,
-                expected_version=form.cleaned_data["version"],
+                expected_version=form.expected_version,
+                reason=form.cleaned_data["reason"],
             )
         except DistributionError as exc:
             problems = exc.messages
@@ -196,7 +205,10 @@ def activity_delete(request, pk):
     activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=pk)
     if request.method == "POST":
         try:
-            version = int(request.POST.get("version", activity.version))
+            try:
+                version = int(request.POST.get("version", ""))
+            except ValueError:
+                version = -1  # not sent from our page: treated as stale
             do_delete_activity(activity, acting_user=request.user, expected_version=version)
         except DistributionError as exc:
             for message in exc.messages:

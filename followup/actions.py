@@ -10,7 +10,6 @@ same months never both land, and a month closed while an import ran is refused b
 
 import datetime
 import hashlib
-import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,8 +32,6 @@ from .models import (
     ReplacedLedgerTransaction,
 )
 from .sie import parse_sie
-
-logger = logging.getLogger(__name__)
 
 SIE_SUFFIXES = (".se", ".si", ".sie")
 LEDGER_LOCK = "followup.ledger"
@@ -708,20 +705,8 @@ def max_upload_bytes() -> int:
 def do_import_ledger_file(upload, source, acting_user):
     """Parse and import an uploaded ledger file (CSV, XLSX or SIE). Raises LedgerImportError.
 
-    Every refusal is logged at warning level with the file name, the user and the first
-    problem, never the file's content.
-    """
-    try:
-        return _import_upload(upload, source, acting_user)
-    except LedgerImportError as exc:
-        logger.warning(
-            "Ledger import refused: file=%r user=%s problems=%d first=%s",
-            upload.name,
-            getattr(acting_user, "username", None),
-            len(exc.problems),
-            shown(exc.problems[0] if exc.problems else "", 200),
-        )
-        raise
+    The upload page logs each refusal (common.logs.log_refused_import)."""
+    return _import_upload(upload, source, acting_user)
 
 
 def _import_upload(upload, source, acting_user):

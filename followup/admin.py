@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
 
 
@@ -10,7 +12,9 @@ class LedgerSourceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LedgerImport)
-class LedgerImportAdmin(admin.ModelAdmin):
+class LedgerImportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: imports are made and replaced only through the import page."""
+
     list_display = [
         "uploaded_at",
         "file_name",
@@ -23,7 +27,7 @@ class LedgerImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerTransaction)
-class LedgerTransactionAdmin(admin.ModelAdmin):
+class LedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["cost_object", "year", "month", "activity", "account", "amount", "is_budget"]
     list_filter = ["year", "month", "cost_object", "is_budget"]
     raw_id_fields = ["ledger_import", "activity"]
@@ -35,5 +39,7 @@ class ActivityLinkAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ClosedPeriod)
-class ClosedPeriodAdmin(SimpleHistoryAdmin):
+class ClosedPeriodAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only: months are closed and reopened (with a reason) on the periods page."""
+
     list_display = ["year", "month", "closed_by", "closed_at"]

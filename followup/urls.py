@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("uppfoljning/importer/", views.imports, name="imports"),
     path("uppfoljning/importer/<int:pk>/", views.import_detail, name="import_detail"),
+    path("uppfoljning/importer/<int:import_pk>/fil/", views.import_file, name="import_file"),
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
     path("uppfoljning/perioder/<int:year>/", views.periods, name="periods"),
     path("uppfoljning/kontoplan/", views.chart, name="chart"),

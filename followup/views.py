@@ -1,14 +1,16 @@
 """Follow-up pages: budget against outcome, ledger imports, sources, periods and forecasts."""
 
-import logging
-
 from django.contrib import messages
-from django.http import HttpResponse
+from django.db import IntegrityError, transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.logs import log_refused_import
 from distribution.models import Activity
+from filestore.models import Purpose
+from filestore.store import file_response, latest_file_of, stash_upload
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 from grants.roles import require
@@ -54,8 +56,6 @@ from .models import (
 from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
 from .sie import parse_sie
-
-logger = logging.getLogger(__name__)
 
 
 def _period(request):
@@ -124,13 +124,17 @@ def imports(request):
         if not form.is_valid():
             _log_refused_upload(request, upload, form)
         else:
+            stashed = stash_upload(form.cleaned_data["file"], purpose=Purpose.LEDGER)
             try:
                 record = do_import_ledger_file(
                     form.cleaned_data["file"], form.cleaned_data["source"], request.user
                 )
             except LedgerImportError as exc:
                 problems = exc.problems
+                stashed.discard()
+                log_refused_import(request, "huvudbok", stashed.file_name, problems)
             else:
+                stashed.keep(record, acting_user=request.user)
                 messages.success(
                     request,
                     f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
@@ -179,14 +183,9 @@ def import_detail(request, pk):
 
 
 def _log_refused_upload(request, upload, form):
-    """A file refused by the form (e.g. too large): logged like a refused import."""
+    """A file refused by the form (e.g. too large) is logged like a refused import."""
     if upload is not None and form.errors.get("file"):
-        logger.warning(
-            "Ledger upload refused: file=%r user=%s first=%s",
-            upload.name,
-            request.user.username,
-            form.errors["file"][0],
-        )
+        log_refused_import(request, "huvudbok", upload.name, form.errors["file"])
 
 
 @require(can_import_ledger)
@@ -221,9 +220,18 @@ def source_new(request):
                 name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
             )
             source._history_user = request.user
-            source.save()
-            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
-            return redirect(reverse("followup:imports"))
+            try:
+                with transaction.atomic():
+                    source.save()
+            except IntegrityError:
+                # Someone saved a source of the same name since the sample was read.
+                problems = [
+                    f"Det finns redan en källa med namnet ”{source.name}”; någon annan sparade "
+                    "den nyss. Ladda om sidan och välj den, eller ge källan ett annat namn."
+                ]
+            else:
+                messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+                return redirect(reverse("followup:imports"))
     else:
         sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and sample_form.is_valid():
@@ -239,12 +247,7 @@ def source_new(request):
                     )
             except LedgerFileError as exc:
                 problems = exc.problems
-                logger.warning(
-                    "Ledger sample refused: file=%r user=%s first=%s",
-                    upload.name,
-                    request.user.username,
-                    problems[0],
-                )
+                log_refused_import(request, "huvudbok (exempelfil)", upload.name, problems)
             else:
                 status = 200  # the sample is read; on to the mapping
         elif request.method == "POST":
@@ -431,8 +434,14 @@ def links(request, pk):
     if request.method == "POST":
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
-        if form.is_valid():
-            tied = do_save_activity_link(form.save(commit=False), acting_user=request.user)
+        try:
+            with transaction.atomic():
+                link = form.save(commit=False) if form.is_valid() else None
+                tied = do_save_activity_link(link, acting_user=request.user) if link else 0
+        except IntegrityError:
+            form.add_error(None, "Kopplingen finns redan; någon annan sparade den nyss.")
+            link = None
+        if link is not None:
             messages.success(request, f"Kopplingen är sparad; {tied} tidigare rader kopplades.")
             return redirect(reverse("followup:links", args=[agreement.pk]))
     return render(
@@ -457,3 +466,13 @@ def delete_link(request, pk, link_pk):
     link.delete()
     messages.success(request, "Kopplingen är borttagen; redan kopplade rader ligger kvar.")
     return redirect(reverse("followup:links", args=[pk]))
+
+
+@require(can_view_followup)
+def import_file(request, import_pk):
+    """The ledger file of an import, exactly as it was uploaded."""
+    record = get_object_or_404(LedgerImport, pk=import_pk)
+    stored = latest_file_of(record)
+    if stored is None:
+        raise Http404("Filen sparades inte (inläst före filarkivet).")
+    return file_response(stored)

@@ -1,11 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.admin import ReadOnlyAdminMixin
+
 from .models import Agreement, Component, Deadline, DevelopmentArea, Region
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Reference data from the migration; read-only (no history)."""
+
     list_display = ["county_code", "county_name", "name"]
     search_fields = ["county_name", "name"]
 
@@ -28,6 +32,10 @@ class AgreementAdmin(SimpleHistoryAdmin):
     list_filter = ["year"]
     search_fields = ["short_name", "name", "skr_case_number", "region_case_number"]
     inlines = [DevelopmentAreaInline, DeadlineInline]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an agreement clears references (state grants) without history.
+        return False
 
 
 @admin.register(DevelopmentArea)

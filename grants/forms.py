@@ -3,6 +3,7 @@
 from django import forms
 
 from common.money import AmountError, format_amount, parse_amount
+from common.versioning import VersionedModelForm
 
 from .models import Agreement, Component, Deadline, DevelopmentArea
 
@@ -44,6 +45,20 @@ class AmountField(forms.Field):
             raise forms.ValidationError(str(exc), code="invalid") from exc
 
 
+class ReasonField(forms.CharField):
+    """Why money changed: kept in the history next to who, when, old and new.
+
+    Whether it is required is the action's rule (it knows what changed); the form only
+    offers the box."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Skäl till ändringen")
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 1000)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": 2}))
+        super().__init__(**kwargs)
+
+
 class IsoDateInput(forms.DateInput):
     input_type = "date"
 
@@ -51,7 +66,7 @@ class IsoDateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(VersionedModelForm):
     class Meta:
         model = Agreement
         fields = [
@@ -76,7 +91,7 @@ class AgreementForm(forms.ModelForm):
         }
 
 
-class AgreementChildForm(forms.ModelForm):
+class AgreementChildForm(VersionedModelForm):
     """A form for a row that belongs to one agreement, fixed by the page it is on."""
 
     def __init__(self, *args, agreement, **kwargs):

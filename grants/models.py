@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from common.money import format_amount
+from common.versioning import Versioned
 
 from .calculations import AgreementTotals, ComponentAmount, compute_agreement_totals
 
@@ -61,7 +62,7 @@ class Region(models.Model):
         return self.county_code == settings.OWN_REGION_CODE
 
 
-class Agreement(models.Model):
+class Agreement(Versioned):
     """An agreement (överenskommelse) between the state and SKR for one year."""
 
     year = models.PositiveSmallIntegerField(
@@ -104,7 +105,7 @@ class Agreement(models.Model):
     )
     notes = models.TextField("anmärkningar", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["-year", "short_name"]
@@ -130,7 +131,7 @@ class Agreement(models.Model):
         return compute_agreement_totals(c.as_amount() for c in self.components.all())
 
 
-class DevelopmentArea(models.Model):
+class DevelopmentArea(Versioned):
     """A development area (utvecklingsområde) of an agreement."""
 
     agreement = models.ForeignKey(
@@ -140,7 +141,7 @@ class DevelopmentArea(models.Model):
     name = models.CharField("namn", max_length=300)
     description = models.TextField("beskrivning", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["agreement", "position", "id"]
@@ -154,7 +155,7 @@ class DevelopmentArea(models.Model):
         return self.name
 
 
-class Component(models.Model):
+class Component(Versioned):
     """A component (delområde / insatsområde): a national amount for one recipient group.
 
     A component may be part of another one's amount ("varav 300 mnkr för primärvård i
@@ -203,7 +204,7 @@ class Component(models.Model):
     )
     notes = models.TextField("anmärkningar", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["agreement", "area__position", "position", "id"]
@@ -283,7 +284,7 @@ class DeadlineStatus(models.TextChoices):
     LATER = "kommande", "Kommande"
 
 
-class Deadline(models.Model):
+class Deadline(Versioned):
     """A date by which something must reach an authority (or the parties) under an agreement."""
 
     agreement = models.ForeignKey(
@@ -304,7 +305,7 @@ class Deadline(models.Model):
     )
     description = models.TextField("beskrivning", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["due_date", "id"]

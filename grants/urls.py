@@ -10,6 +10,22 @@ urlpatterns = [
     path("overenskommelser/ny/", views.agreement_create, name="agreement_create"),
     path("overenskommelser/<int:pk>/", views.agreement_detail, name="agreement_detail"),
     path("overenskommelser/<int:pk>/andra/", views.agreement_edit, name="agreement_edit"),
+    path("overenskommelser/<int:pk>/historik/", views.agreement_history, name="agreement_history"),
+    path(
+        "overenskommelser/<int:pk>/omraden/<int:child_pk>/historik/",
+        views.area_history,
+        name="area_history",
+    ),
+    path(
+        "overenskommelser/<int:pk>/delomraden/<int:child_pk>/historik/",
+        views.component_history,
+        name="component_history",
+    ),
+    path(
+        "overenskommelser/<int:pk>/frister/<int:child_pk>/historik/",
+        views.deadline_history,
+        name="deadline_history",
+    ),
     path("overenskommelser/<int:pk>/omraden/ny/", views.area_create, name="area_create"),
     path(
         "overenskommelser/<int:pk>/omraden/<int:child_pk>/andra/",

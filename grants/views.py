@@ -5,11 +5,15 @@ from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
+
+from common.history import timeline
+from common.versioning import StaleEdit, check_version, save_checked
 
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
 from .models import Agreement, Component, Deadline, DevelopmentArea, RecipientGroup, Region
@@ -102,6 +106,28 @@ def agreement_detail(request, pk):
     )
 
 
+@require(can_view_grants)
+def agreement_history(request, pk):
+    """Every change to the agreement and its areas, components and deadlines, also deleted
+    ones."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    return render(
+        request,
+        "grants/history.html",
+        {
+            "agreement": agreement,
+            "title": f"Historik: {agreement}",
+            "entries": timeline(
+                agreement.history.all(),
+                DevelopmentArea.history.filter(agreement_id=agreement.pk),
+                Component.history.filter(agreement_id=agreement.pk),
+                Deadline.history.filter(agreement_id=agreement.pk),
+            ),
+            "show_subject": True,
+        },
+    )
+
+
 def _group_totals(totals):
     return [
         (label, totals.by_recipient_group[value])
@@ -119,23 +145,52 @@ def region_list(request):
 # Editing. Each page shows a form; a valid POST saves and returns to the agreement.
 
 
-def _form_page(request, form, *, title, done_message, return_url, agreement=None):
+def _form_page(request, form, *, title, what, done_message, return_url, agreement=None):
+    """Show the form; a valid POST saves unless someone else saved the row meanwhile."""
+    problems = []
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, done_message.format(saved))
-        return redirect(return_url or saved.get_absolute_url())
+        try:
+            saved = save_checked(
+                form.save(commit=False), form.expected_version, what=what, acting_user=request.user
+            )
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, done_message.format(saved))
+            return redirect(return_url or saved.get_absolute_url())
+    instance = form.instance
     return render(
         request,
         "grants/form.html",
-        {"form": form, "title": title, "agreement": agreement, "cancel_url": return_url},
+        {
+            "form": form,
+            "title": title,
+            "agreement": agreement,
+            "cancel_url": return_url,
+            "problems": problems,
+            "entries": timeline(instance.history.all()) if instance.pk else None,
+        },
         status=400 if form.is_bound else 200,
     )
+
+
+def posted_version(request) -> int:
+    """The version a confirmation page showed; missing or garbled counts as stale."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
 
 
 def _delete_page(request, obj, *, what, return_url, agreement):
     if request.method == "POST":
         try:
-            obj.delete()
+            with transaction.atomic():
+                check_version(obj, posted_version(request), what)
+                obj._history_user = request.user
+                obj.delete()
+        except StaleEdit as exc:
+            messages.error(request, exc.messages[0])
         except ProtectedError:
             messages.error(
                 request,
@@ -164,6 +219,7 @@ def agreement_create(request):
         request,
         form,
         title="Ny överenskommelse",
+        what="Överenskommelsen",
         done_message="Överenskommelsen ”{}” har sparats.",
         return_url=None,
     )
@@ -178,6 +234,7 @@ def agreement_edit(request, pk):
         request,
         form,
         title=f"Ändra {agreement}",
+        what="Överenskommelsen",
         done_message="Överenskommelsen ”{}” har sparats.",
         return_url=agreement.get_absolute_url(),
         agreement=agreement,
@@ -196,6 +253,7 @@ def _child_views(model, form_class, *, what, anchor, new_title):
             request,
             form,
             title=f"{new_title} – {agreement}",
+            what=what,
             done_message=what + " ”{}” har sparats.",
             return_url=_section_url(agreement, anchor),
             agreement=agreement,
@@ -211,6 +269,7 @@ def _child_views(model, form_class, *, what, anchor, new_title):
             request,
             form,
             title=f"Ändra {what.lower()} – {agreement}",
+            what=what,
             done_message=what + " ”{}” har sparats.",
             return_url=_section_url(agreement, anchor),
             agreement=agreement,
@@ -229,19 +288,35 @@ def _child_views(model, form_class, *, what, anchor, new_title):
             agreement=agreement,
         )
 
-    return create, edit, delete
+    @require(can_view_grants)
+    def history(request, pk, child_pk):
+        agreement = get_object_or_404(Agreement, pk=pk)
+        obj = get_object_or_404(model, pk=child_pk, agreement=agreement)
+        return render(
+            request,
+            "grants/history.html",
+            {
+                "agreement": agreement,
+                "object": obj,
+                "title": f"Historik: {obj}",
+                "entries": timeline(obj.history.all()),
+                "show_subject": False,
+            },
+        )
+
+    return create, edit, delete, history
 
 
-area_create, area_edit, area_delete = _child_views(
+area_create, area_edit, area_delete, area_history = _child_views(
     DevelopmentArea,
     DevelopmentAreaForm,
     what="Utvecklingsområdet",
     anchor="omraden",
     new_title="Nytt utvecklingsområde",
 )
-component_create, component_edit, component_delete = _child_views(
+component_create, component_edit, component_delete, component_history = _child_views(
     Component, ComponentForm, what="Delområdet", anchor="omraden", new_title="Nytt delområde"
 )
-deadline_create, deadline_edit, deadline_delete = _child_views(
+deadline_create, deadline_edit, deadline_delete, deadline_history = _child_views(
     Deadline, DeadlineForm, what="Fristen", anchor="frister", new_title="Ny frist"
 )

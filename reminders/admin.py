@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import SentReminder
 
 
 @admin.register(SentReminder)
-class SentReminderAdmin(admin.ModelAdmin):
+class SentReminderAdmin(SimpleHistoryAdmin):
     """Read only; delete a row to have that reminder sent again on the next run."""
 
     list_display = ["deadline", "agreement", "step", "sent_at", "skipped", "recipients"]

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from grants.models import Deadline
 
@@ -27,6 +28,8 @@ class SentReminder(models.Model):
         default=False,
         help_text="Inte skickad: en senare påminnelse för samma frist skickades i stället.",
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-sent_at", "-id"]

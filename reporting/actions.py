@@ -4,6 +4,9 @@ import hashlib
 
 from django.db import transaction
 
+from common.versioning import save_checked
+from grants.models import Agreement
+
 from .documents import CONTEXTS, financial_report_context, summary_context
 from .excel import financial_report_xlsx
 from .models import DocumentKind, GeneratedDocument
@@ -27,6 +30,30 @@ def render_document(kind: str, file_format: str, *, agreement=None, year=None) -
 def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
     subject = agreement.slug if agreement else str(year)
     return f"{kind}-{subject}.{file_format}"
+
+
+def _edited(form) -> bool:
+    return any(name != "version" for name in form.changed_data)
+
+
+@transaction.atomic
+def do_save_report_texts(agreement, forms, *, acting_user) -> int:
+    """Save the narratives of an agreement's reports, each text on its own.
+
+    `forms` are (form, what) pairs of valid forms. Only texts that differ from what is stored
+    are saved, so an officer's save never writes back a text someone else changed meanwhile;
+    a text the officer's page showed in an older version is refused (StaleEdit, nothing
+    saved). Returns how many texts were saved."""
+    Agreement.objects.select_for_update().get(pk=agreement.pk)
+    saved = 0
+    for form, what in forms:
+        if not _edited(form):
+            continue
+        save_checked(
+            form.save(commit=False), form.expected_version, what=what, acting_user=acting_user
+        )
+        saved += 1
+    return saved
 
 
 @transaction.atomic

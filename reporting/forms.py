@@ -2,12 +2,13 @@
 
 from django import forms
 
+from common.versioning import VersionedModelForm
 from grants.forms import AmountField
 
 from .models import ActivityReport, AgreementReport, AreaReport, OrganisationProfile
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedModelForm):
     class Meta:
         model = OrganisationProfile
         fields = [
@@ -26,7 +27,19 @@ class OrganisationForm(forms.ModelForm):
         ]
 
 
-class AgreementReportForm(forms.ModelForm):
+class PerTextForm(VersionedModelForm):
+    """One of many texts on a page: the page remembers what it showed (hidden initial
+    values), so a save can tell the texts the officer changed from those someone else
+    changed meanwhile, and writes back only the former."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name != "version":
+                field.show_hidden_initial = True
+
+
+class AgreementReportForm(PerTextForm):
     class Meta:
         model = AgreementReport
         fields = [
@@ -56,14 +69,14 @@ class AgreementReportForm(forms.ModelForm):
         return cleaned
 
 
-class AreaReportForm(forms.ModelForm):
+class AreaReportForm(PerTextForm):
     class Meta:
         model = AreaReport
         fields = ["activities", "results", "gender_equality"]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
 
 
-class ActivityReportForm(forms.ModelForm):
+class ActivityReportForm(PerTextForm):
     class Meta:
         model = ActivityReport
         fields = ["text"]

@@ -5,11 +5,12 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.versioning import Versioned
 from distribution.models import Activity
 from grants.models import Agreement, DevelopmentArea, money_field
 
 
-class OrganisationProfile(models.Model):
+class OrganisationProfile(Versioned):
     """The region's details for the forms to Kammarkollegiet; one row."""
 
     name = models.CharField("bidragsmottagare", max_length=200)
@@ -29,7 +30,7 @@ class OrganisationProfile(models.Model):
     finance_head_phone = models.CharField("ekonomichefens telefon", max_length=40, blank=True)
     finance_head_email = models.EmailField("ekonomichefens e-post", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "regionens uppgifter"
@@ -54,7 +55,7 @@ class Attestation(models.TextChoices):
     NOT_CORRECT = "2", "Alt 2: bedömer inte att den ekonomiska redovisningen är korrekt"
 
 
-class AgreementReport(models.Model):
+class AgreementReport(Versioned):
     """The per-agreement facts of the requisition, the financial and the activity report."""
 
     agreement = models.OneToOneField(
@@ -100,7 +101,7 @@ class AgreementReport(models.Model):
         "VFU-platser, uppskattning vårterminen", null=True, blank=True
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "rapportuppgifter"
@@ -110,7 +111,7 @@ class AgreementReport(models.Model):
         return f"Rapportuppgifter för {self.agreement}"
 
 
-class AreaReport(models.Model):
+class AreaReport(Versioned):
     """The officers' narrative for one development area in the activity report."""
 
     area = models.OneToOneField(
@@ -120,7 +121,7 @@ class AreaReport(models.Model):
     results = models.TextField("resultat", blank=True)
     gender_equality = models.TextField("jämställdhetsperspektivet", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "områdesrapport"
@@ -130,13 +131,13 @@ class AreaReport(models.Model):
         return f"Rapport för {self.area}"
 
 
-class ActivityReport(models.Model):
+class ActivityReport(Versioned):
     activity = models.OneToOneField(
         Activity, on_delete=models.CASCADE, related_name="report", verbose_name="aktivitet"
     )
     text = models.TextField("vad som gjorts och resultat", blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = "aktivitetsrapport"
@@ -204,6 +205,8 @@ class StateGrantLine(models.Model):
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
     comment = models.CharField("kommentar", max_length=300, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["grant", "position", "id"]
         verbose_name = "erhållet belopp"
@@ -220,6 +223,8 @@ class StateGrantSpending(models.Model):
     position = models.PositiveSmallIntegerField("ordning", default=1)
     label = models.CharField("användning", max_length=300)
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["grant", "position", "id"]

@@ -1,20 +1,30 @@
 """Report pages: a preview of each document, its generation and the stored copies."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from common.history import timeline
+from common.versioning import StaleEdit, save_checked
 from distribution.models import Activity
+from filestore.store import file_response, latest_file_of
 from grants.models import Agreement, RecipientGroup
 from grants.roles import require
 
-from .actions import do_generate_document, document_context
+from .actions import do_generate_document, do_save_report_texts, document_context
 from .documents import DOCUMENT_FOR_DEADLINE, report_info
+from .filing import keep_document
 from .forms import ActivityReportForm, AgreementReportForm, AreaReportForm, OrganisationForm
-from .models import ActivityReport, AreaReport, DocumentKind, GeneratedDocument, OrganisationProfile
+from .models import (
+    ActivityReport,
+    AgreementReport,
+    AreaReport,
+    DocumentKind,
+    GeneratedDocument,
+    OrganisationProfile,
+)
 from .pdf import BODY_TEMPLATES
 from .permissions import can_generate_reports, can_view_reports, can_write_reports
 
@@ -31,6 +41,9 @@ CONTENT_TYPES = {
 
 
 def _download(document):
+    stored = latest_file_of(document)
+    if stored is not None:  # the kept copy, its checksum verified
+        return file_response(stored, CONTENT_TYPES[document.file_format])
     response = HttpResponse(
         bytes(document.content), content_type=CONTENT_TYPES[document.file_format]
     )
@@ -82,6 +95,7 @@ def _document_page(request, kind, *, agreement=None, year=None):
         document = do_generate_document(
             kind, file_format, agreement=agreement, year=year, acting_user=request.user
         )
+        keep_document(document, acting_user=request.user)
         return _download(document)
     earlier = GeneratedDocument.objects.filter(kind=kind).select_related("created_by")
     earlier = earlier.filter(agreement=agreement) if agreement else earlier.filter(year=year)
@@ -121,6 +135,14 @@ def stored_document(request, doc_pk):
     return _download(get_object_or_404(GeneratedDocument, pk=doc_pk))
 
 
+def _text_subject(record, area_forms, activity_forms):
+    if hasattr(record, "area_id"):
+        return next((str(a) for a, _ in area_forms if a.pk == record.area_id), "Område")
+    if hasattr(record, "activity_id"):
+        return next((str(a) for a, _ in activity_forms if a.pk == record.activity_id), "Aktivitet")
+    return "Överenskommelsen"
+
+
 @require(can_write_reports)
 @require_http_methods(["GET", "POST"])
 def report_texts(request, pk):
@@ -149,15 +171,20 @@ def report_texts(request, pk):
         )
         for activity in Activity.objects.filter(area__agreement=agreement).select_related("report")
     ]
-    forms = [info_form] + [f for _, f in area_forms] + [f for _, f in activity_forms]
-    if request.method == "POST" and all(f.is_valid() for f in forms):
-        with transaction.atomic():
-            for form in forms:
-                saved = form.save(commit=False)
-                saved._history_user = request.user
-                saved.save()
-        messages.success(request, "Rapporttexterna är sparade.")
-        return redirect(reverse("reporting:agreement", args=[agreement.pk]))
+    named = (
+        [(info_form, "Rapportuppgifterna för överenskommelsen")]
+        + [(f, f"Texten för området ”{area}”") for area, f in area_forms]
+        + [(f, f"Texten för aktiviteten ”{activity}”") for activity, f in activity_forms]
+    )
+    problems = []
+    if request.method == "POST" and all(f.is_valid() for f, _ in named):
+        try:
+            do_save_report_texts(agreement, named, acting_user=request.user)
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, "Rapporttexterna är sparade.")
+            return redirect(reverse("reporting:agreement", args=[agreement.pk]))
     return render(
         request,
         "reporting/texts.html",
@@ -166,6 +193,13 @@ def report_texts(request, pk):
             "info_form": info_form,
             "area_forms": area_forms,
             "activity_forms": activity_forms,
+            "problems": problems,
+            "entries": timeline(
+                AgreementReport.history.filter(agreement_id=agreement.pk),
+                AreaReport.history.filter(area__agreement=agreement),
+                ActivityReport.history.filter(activity__area__agreement=agreement),
+                subject=lambda record: _text_subject(record, area_forms, activity_forms),
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -175,12 +209,20 @@ def report_texts(request, pk):
 @require_http_methods(["GET", "POST"])
 def organisation(request):
     form = OrganisationForm(request.POST or None, instance=OrganisationProfile.current())
+    problems = []
     if request.method == "POST" and form.is_valid():
-        profile = form.save(commit=False)
-        profile._history_user = request.user
-        profile.save()
-        messages.success(request, "Regionens uppgifter är sparade.")
-        return redirect(reverse("reporting:organisation"))
+        try:
+            save_checked(
+                form.save(commit=False),
+                form.expected_version,
+                what="Regionens uppgifter",
+                acting_user=request.user,
+            )
+        except StaleEdit as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, "Regionens uppgifter är sparade.")
+            return redirect(reverse("reporting:organisation"))
     return render(
         request,
         "grants/form.html",
@@ -188,6 +230,8 @@ def organisation(request):
             "form": form,
             "title": "Regionens uppgifter i rapporterna",
             "cancel_url": reverse("grants:home"),
+            "problems": problems,
+            "entries": timeline(OrganisationProfile.history.all()),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -11,8 +11,8 @@ Needs gunicorn and locust in the venv (dev dependencies) and PostgreSQL on 127.0
    workers by default (the pages are CPU-bound and the machine has 2 cores: threads and more
    workers measured no better), with DEBUG=0, a random SECRET_KEY and
    ALLOWED_HOSTS=127.0.0.1. The local .env is not read.
-   SECURE_COOKIES=0 because the benchmark speaks plain HTTP on the loopback; production sits
-   behind TLS.
+   SECURE_COOKIES=0 and SECURE_SSL_REDIRECT=0 because the benchmark speaks plain HTTP on the
+   loopback; production sits behind TLS.
 3. Logs in once and requests every page a few times (a smoke check that also warms the
    workers), then runs locust headless for 60 s: 20 users log in once as `chef` (the demo
    manager) and loop, 1-3 s apart, over the dashboard (most weight), the dashboard of a
@@ -113,6 +113,8 @@ def app_env(conn_max_age: int) -> dict:
         SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_COOKIES="0",
+        # Plain HTTP on the loopback: no redirect to HTTPS (production's proxy ends TLS).
+        SECURE_SSL_REDIRECT="0",
         LOG_LEVEL="WARNING",
         STATSBIDRAG_ENV_FILE=str(BENCH_DIR / "no-such.env"),
         DJANGO_SETTINGS_MODULE="config.settings",

@@ -26,6 +26,18 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _kept_files_in_tmp(settings, tmp_path):
+    """Kept files (uploads, documents) go to the test's own folder, never to var/files."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "files"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts without cached pages: rolled-back tests reuse row ids, and a page
     cached under one test's data version must not answer the next test."""

@@ -156,9 +156,10 @@ def test_officer_edits_key_values_and_history_records_it(client_for, allocations
     dataset = KeyDataSet.objects.get(name="HSL-individer 2022")
     client = client_for("officer")
     form = client.get(reverse("allocations:dataset_edit", args=[dataset.pk])).context["form"]
-    data = {name: form[name].value() for name in form.fields}
+    data = {name: form[name].value() or "" for name in form.fields}
     column = dataset.columns.get()
     data[f"v{column.pk}_23"] = "6 000"
+    data["reason"] = "Rättad siffra från SCB"
     response = client.post(reverse("allocations:dataset_edit", args=[dataset.pk]), data)
     assert response.status_code == 302
     value = KeyDataValue.objects.get(column=column, region__county_code="23")
@@ -166,6 +167,7 @@ def test_officer_edits_key_values_and_history_records_it(client_for, allocations
     latest = value.history.first()
     assert latest.history_user == users["officer"]
     assert latest.prev_record.value == 5837
+    assert latest.history_change_reason == "Rättad siffra från SCB"
 
 
 def test_officer_sets_a_blended_rule_in_the_app(client_for, allocations2023):
@@ -187,6 +189,8 @@ def test_officer_sets_a_blended_rule_in_the_app(client_for, allocations2023):
         "rad-1-column": population.pk,
         "rad-1-weight": "1",
     }
+    token = client_for("officer").get(url).context["form"]["token"].value()
+    rows.update(token=token, reason="Ny blandning enligt överenskommelsen")
     response = client_for("officer").post(url, {"method": "nyckel", "base_amount": "", **rows})
     assert response.status_code == 302
     rule = AllocationRule.objects.get(component=component)
@@ -213,6 +217,8 @@ def test_officer_imports_and_types_decided_amounts(client_for, allocations2023):
     assert DecidedAmount.objects.filter(component=component).count() == 21
 
     data = {f"r{r.county_code}": "2 000" for r in regions}
+    data["token"] = client.get(url).context["form"]["token"].value()
+    data["reason"] = "Nytt beslut från Socialstyrelsen"
     data["r23"] = "1 234,50"
     response = client.post(url, data)
     assert response.status_code == 400

@@ -131,8 +131,8 @@ def test_the_second_of_two_edits_is_refused_with_reload_message(client_for, near
     data = {name: form[name].value() for name in form.fields}
     data = {k: ("" if v is None else v) for k, v in data.items()}
     data["private_providers"] = "true"
-    first = dict(data, amount="23 000 000")
-    second = dict(data, amount="22 000 000")
+    first = dict(data, amount="23 000 000", reason="Nytt beslut i RS")
+    second = dict(data, amount="22 000 000", reason="Annat beslut")
     assert officer.post(url, first).status_code == 302
     admin = Client()
     admin.force_login(users["admin"])

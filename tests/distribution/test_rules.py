@@ -71,7 +71,12 @@ def test_unmarked_activity_cannot_take_unused_ring_fenced_money(
     area = area_named(distribution2023, "Goda")
     career = area.activities.get(name="Karriärtjänster för specialistsjuksköterskor")
     career.amount = D(0)
-    do_save_activity(career, acting_user=users["officer"], expected_version=career.version)
+    do_save_activity(
+        career,
+        acting_user=users["officer"],
+        expected_version=career.version,
+        reason="Karriärtjänsterna tillsätts nästa år",
+    )
     with pytest.raises(DistributionError, match="öronmärkta"):
         do_save_activity(new_activity(area, 25_187_125), acting_user=users["officer"])
 
@@ -165,10 +170,10 @@ def test_second_save_of_the_same_activity_is_refused(distribution2020, area_name
     second = Activity.objects.get(pk=first.pk)
     seen = first.version
     first.amount = D(4_000_000)
-    do_save_activity(first, acting_user=users["officer"], expected_version=seen)
+    do_save_activity(first, acting_user=users["officer"], expected_version=seen, reason="RS")
     second.amount = D(4_500_000)
     with pytest.raises(StaleEdit):
-        do_save_activity(second, acting_user=users["admin"], expected_version=seen)
+        do_save_activity(second, acting_user=users["admin"], expected_version=seen, reason="RS")
     assert Activity.objects.get(pk=first.pk).amount == D(4_000_000)
 
 

@@ -6,6 +6,7 @@ One browser per test session, a fresh context (cookies, storage) per test.
 
 import json
 import os
+import re
 from importlib import import_module
 from pathlib import Path
 
@@ -84,9 +85,24 @@ def context(browser, live_server, transactional_db):
     context.close()
 
 
+def watch_csp(page):
+    """Record the browser's Content-Security-Policy complaints on the page (axe_check fails on
+    those from the app)."""
+    page.csp_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            # Where the complaint came from: its script's URL, else the document's.
+            url = message.location.get("url") or page.url
+            page.csp_violations.append((url, message.text))
+
+    page.on("console", on_console)
+    return page
+
+
 @pytest.fixture
 def page(context):
-    return context.new_page()
+    return watch_csp(context.new_page())
 
 
 def _describe(violation):
@@ -107,12 +123,19 @@ def axe_check():
 
     def check(page):
         page.wait_for_load_state()
+        origin = re.match(r"https?://[^/]+", page.url).group(0)
+        blocked = [
+            text for url, text in getattr(page, "csp_violations", []) if url.startswith(origin)
+        ]
+        assert not blocked, f"{page.url}: the Content-Security-Policy blocked: {blocked}"
         styled = page.evaluate(
             """() => [...document.styleSheets].some(
                 s => (s.href || "").includes("/static/css/app") && s.cssRules.length > 0)"""
         )
         assert styled, f"{page.url}: app.css did not load, so colour contrast cannot be checked"
-        page.add_script_tag(path=str(AXE_JS))
+        # Evaluated through the browser's DevTools channel: the app's Content-Security-Policy
+        # (script-src 'none') rightly blocks a script tag added to the page.
+        page.evaluate(f"() => {{ {AXE_JS.read_text('utf-8')}\n; window.axe = axe; }}")
         violations = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)[
             "violations"
         ]

@@ -118,10 +118,8 @@ def test_finance_maps_a_source_and_imports_a_ledger_file(
     file_field(page).set_input_files(corrected)
     page.get_by_role("button", name="Läs in").click()
     expect(page.get_by_role("status")).to_contain_text("”huvudbok-rattelse.csv” är inläst")
-    page.get_by_role("link", name="huvudbok-rattelse.csv").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        "Import av ”huvudbok-rattelse.csv”"
-    )
+    page.get_by_role("link", name="huvudbok-rattelse.csv", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import av ”huvudbok-rattelse.csv”")
     replaced = page.get_by_role("table", name="Ersatta rader (2)")
     expect(replaced).to_contain_text("Mobilt team mars")
     expect(replaced).to_contain_text("huvudbok-2023.csv")

@@ -340,7 +340,7 @@ def test_a_refused_upload_names_the_file_on_the_page_and_in_the_log(
     client_for, year2023, source, caplog
 ):
     bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;2023-02-30;100"])
-    with caplog.at_level("WARNING", logger="followup.actions"):
+    with caplog.at_level("WARNING", logger="statsbidrag.imports"):
         response = client_for("finance").post(
             reverse("followup:imports"),
             {"source": source.pk, "file": SimpleUploadedFile("mars-export.csv", bad)},
@@ -349,11 +349,11 @@ def test_a_refused_upload_names_the_file_on_the_page_and_in_the_log(
     assert response.status_code == 400
     assert "”mars-export.csv” kunde inte läsas in – inget har sparats" in html
     assert "Rad 4, kolumn ”Period”: ”2023-02-30” är ingen period" in html
-    record = next(r for r in caplog.records if "refused" in r.getMessage())
+    record = next(r for r in caplog.records if getattr(r, "event", "") == "import_refused")
     assert record.levelname == "WARNING"
-    message = record.getMessage()
-    assert "mars-export.csv" in message and "ekonom" in message and "Rad 4" in message
-    assert "5410;1;9916" not in message  # never the file's content
+    assert (record.file, record.user) == ("mars-export.csv", "ekonom")
+    assert record.first_problems.startswith("Rad 4, kolumn ”Period”")
+    assert "5410;1;9916" not in record.first_problems  # never the file's content
 
 
 def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
@@ -361,14 +361,14 @@ def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
 ):
     settings.LEDGER_MAX_UPLOAD_MB = 1
     big = csv_bytes() + b"x" * (1024 * 1024)
-    with caplog.at_level("WARNING", logger="followup.views"):
+    with caplog.at_level("WARNING", logger="statsbidrag.imports"):
         response = client_for("finance").post(
             reverse("followup:imports"),
             {"source": source.pk, "file": SimpleUploadedFile("stor.csv", big)},
         )
     assert response.status_code == 400
     assert "gränsen för huvudboksfiler är 1 MB" in response.content.decode()
-    assert any("stor.csv" in r.getMessage() for r in caplog.records)
+    assert any(getattr(r, "file", "") == "stor.csv" for r in caplog.records)
 
 
 @pytest.mark.parametrize("amount", ["1" * 27, "10 000 000 000 000", "١٢٣"])

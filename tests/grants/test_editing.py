@@ -173,7 +173,7 @@ def test_deleting_a_deadline_needs_a_post_and_is_recorded(client_for, gnv2023, u
     url = reverse("grants:deadline_delete", args=[gnv2023.pk, deadline.pk])
     assert "Ta bort" in client.get(url).content.decode()
     assert Deadline.objects.filter(pk=deadline.pk).exists()
-    client.post(url)
+    client.post(url, {"version": deadline.version})
     assert not Deadline.objects.filter(pk=deadline.pk).exists()
     removal = Deadline.history.filter(id=deadline.pk, history_type="-").get()
     assert removal.history_user == users["officer"]
@@ -182,7 +182,9 @@ def test_deleting_a_deadline_needs_a_post_and_is_recorded(client_for, gnv2023, u
 def test_an_area_with_components_is_not_deleted(client_for, gnv2023):
     area = gnv2023.areas.first()
     response = client_for("officer").post(
-        reverse("grants:area_delete", args=[gnv2023.pk, area.pk]), follow=True
+        reverse("grants:area_delete", args=[gnv2023.pk, area.pk]),
+        {"version": area.version},
+        follow=True,
     )
     assert DevelopmentArea.objects.filter(pk=area.pk).exists()
     assert "kan inte tas bort" in response.content.decode()
@@ -196,7 +198,11 @@ def test_rows_of_one_agreement_cannot_be_reached_through_another(client_for, dem
 
 def test_change_records_old_and_new_value_with_user(client_for, gnv2023, users):
     data = agreement_form(
-        year="2023", short_name=gnv2023.short_name, slug=gnv2023.slug, national_total="6 400 mnkr"
+        year="2023",
+        short_name=gnv2023.short_name,
+        slug=gnv2023.slug,
+        national_total="6 400 mnkr",
+        version=gnv2023.version,
     )
     client_for("admin").post(reverse("grants:agreement_edit", args=[gnv2023.pk]), data)
     latest, previous = gnv2023.history.all()[:2]

@@ -18,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--component", required=True, help="Delområdets namn")
         parser.add_argument("--column", help="Kolumnen med beloppen (behövs om filen har flera)")
         parser.add_argument("--source", default="")
+        parser.add_argument(
+            "--reason", default="", help="Skälet, när redan beslutade belopp ändras"
+        )
 
-    def handle(self, *args, file, agreement, component, column, source, **options):
+    def handle(self, *args, file, agreement, component, column, source, reason, **options):
         target = find_agreement(agreement).components.filter(name=component).first()
         if target is None:
             raise CommandError(f"Överenskommelsen har inget delområde ”{component}”.")
@@ -35,6 +38,7 @@ class Command(BaseCommand):
                 target,
                 {code: row[column] for code, row in table.values.items()},
                 source=source or path.name,
+                reason=reason,
             )
         except ImportFileError as exc:
             raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc

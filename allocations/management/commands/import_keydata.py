@@ -8,6 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from allocations.actions import counties, do_import_key_data
 from allocations.importing import ImportFileError, read_county_table
 from allocations.models import KeyDataSet, Measure
+from common.logs import log_refused_import
+from filestore.models import Purpose
+from filestore.store import do_keep_file
 
 
 class Command(BaseCommand):
@@ -31,9 +34,13 @@ class Command(BaseCommand):
         try:
             table = read_county_table(path.read_bytes(), path.name, counties())
         except ImportFileError as exc:
+            log_refused_import(None, "nyckeldata", path.name, exc.problems)
             raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc
         dataset = do_import_key_data(
             name=name, measure=measure, reference_date=reference_date, source=source, table=table
+        )
+        do_keep_file(
+            path.read_bytes(), file_name=path.name, owner=dataset, purpose=Purpose.KEY_DATA
         )
         self.stdout.write(
             self.style.SUCCESS(

@@ -5,6 +5,9 @@ from pathlib import Path
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
+from common.logs import log_refused_import
+from filestore.models import Purpose
+from filestore.store import stash_upload
 from followup.actions import LedgerImportError, do_import_ledger_file
 from followup.models import LedgerSource
 
@@ -25,14 +28,18 @@ class Command(BaseCommand):
                 raise CommandError(f"Okänd källa ”{source}”. Källor: {names}.")
         path = Path(file)
         with path.open("rb") as handle:
+            kept = stash_upload(UploadedFile(handle, name=path.name), purpose=Purpose.LEDGER)
             try:
                 record = do_import_ledger_file(
                     UploadedFile(handle, name=path.name), ledger_source, None
                 )
             except LedgerImportError as exc:
+                kept.discard()
+                log_refused_import(None, "huvudbok", path.name, exc.problems)
                 raise CommandError(
                     f"{path.name} lästes inte in; inget har sparats:\n{exc}"
                 ) from exc
+        kept.keep(record)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{record.file_name}: {record.rows_kept} rader sparade, {record.rows_ignored} på "

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from grants.commands import find_agreement
 from reporting.actions import do_generate_document
+from reporting.filing import keep_document
 from reporting.models import DocumentKind
 
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
             document = do_generate_document(kind, format, year=int(subject))
         else:
             document = do_generate_document(kind, format, agreement=find_agreement(subject))
+        keep_document(document)
         Path(output).write_bytes(bytes(document.content))
         self.stdout.write(
             self.style.SUCCESS(

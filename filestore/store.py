@@ -1,0 +1,135 @@
+"""Keep a file, find an owner's files, read one back with its checksum verified."""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+
+from .models import StoredFile
+
+CHUNK = 1 << 20
+log = logging.getLogger("statsbidrag.files")
+
+
+class ChecksumMismatch(Exception):
+    """The stored bytes are not those that were kept."""
+
+
+@dataclass
+class PendingFile:
+    """An upload already in the storage, waiting for the row it belongs to.
+
+    Uploads are stored before they are read (the readers may close them), streamed in chunks,
+    never whole in memory; `keep` records them once the import has its row, `discard` removes
+    them when the import is refused.
+    """
+
+    name: str
+    file_name: str
+    size: int
+    checksum: str
+    purpose: str
+
+    def keep(self, owner, *, acting_user=None) -> StoredFile:
+        return StoredFile.objects.create(
+            owner_type=ContentType.objects.get_for_model(owner),
+            owner_id=owner.pk,
+            purpose=self.purpose,
+            file=self.name,
+            file_name=self.file_name,
+            size=self.size,
+            checksum=self.checksum,
+            created_by=acting_user,
+        )
+
+    def discard(self) -> None:
+        default_storage.delete(self.name)
+
+
+def stash_upload(upload, *, purpose) -> PendingFile:
+    """Store an uploaded file (streamed) and return it pending its owner; rewinds the upload."""
+    digest = hashlib.sha256()
+    upload.seek(0)
+    size = 0
+    for chunk in upload.chunks(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    upload.seek(0)
+    field = StoredFile._meta.get_field("file")
+    name = default_storage.save(
+        field.generate_filename(StoredFile(purpose=purpose), upload.name), upload
+    )
+    upload.seek(0)
+    return PendingFile(
+        name=name,
+        file_name=upload.name,
+        size=size,
+        checksum=digest.hexdigest(),
+        purpose=purpose,
+    )
+
+
+@transaction.atomic
+def do_keep_file(content: bytes, *, file_name, owner, purpose, acting_user=None) -> StoredFile:
+    """Store `content` (bytes we made, e.g. a generated document) for `owner`."""
+    stored = StoredFile(
+        owner_type=ContentType.objects.get_for_model(owner),
+        owner_id=owner.pk,
+        purpose=purpose,
+        file_name=file_name,
+        size=len(content),
+        checksum=hashlib.sha256(content).hexdigest(),
+        created_by=acting_user,
+    )
+    stored.file.save(file_name, ContentFile(content), save=False)
+    stored.save()
+    return stored
+
+
+def files_of(owner):
+    return StoredFile.objects.filter(
+        owner_type=ContentType.objects.get_for_model(owner), owner_id=owner.pk
+    )
+
+
+def latest_file_of(owner) -> StoredFile | None:
+    return files_of(owner).first()
+
+
+def read_verified(stored: StoredFile) -> bytes:
+    with stored.file.open("rb") as handle:
+        data = b"".join(iter(lambda: handle.read(CHUNK), b""))
+    if hashlib.sha256(data).hexdigest() != stored.checksum:
+        raise ChecksumMismatch(stored.file.name)
+    return data
+
+
+def file_response(stored: StoredFile, content_type: str | None = None) -> HttpResponse:
+    """The kept file as a download, after checking that it is still what was kept."""
+    try:
+        data = read_verified(stored)
+    except (ChecksumMismatch, FileNotFoundError, OSError) as error:
+        log.error(
+            "sparad fil saknas eller är ändrad",
+            extra={
+                "event": "file_damaged",
+                "file": stored.file.name,
+                "error": type(error).__name__,
+            },
+        )
+        return HttpResponse(
+            "Filen finns inte kvar som den sparades (kontrollsumman stämmer inte eller filen "
+            "saknas). Kontakta den som förvaltar Statsbidrag; återställ den från säkerhetskopian.",
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(data, content_type=content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, stored.file_name)
+    response["X-Content-SHA256"] = stored.checksum
+    return response

@@ -1,0 +1,31 @@
+"""`python manage.py restore FILE`: the database and kept files back as in the archive."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from operations.backup import BackupError, restore_backup
+
+
+class Command(BaseCommand):
+    help = "Återställ databasen och de sparade filerna från en säkerhetskopia (ersätter allt)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--no-input", action="store_false", dest="interactive")
+
+    def handle(self, *args, file, interactive=True, **options):
+        if interactive:
+            answer = input(
+                f"Allt i databasen ersätts med innehållet i {file}. Skriv 'ja' för att fortsätta: "
+            )
+            if answer.strip().lower() != "ja":
+                raise CommandError("Avbrutet; inget har ändrats.")
+        try:
+            manifest = restore_backup(file)
+        except BackupError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Återställt från {file}: databasen ({manifest['engine']}, säkerhetskopia "
+            f"{manifest['created']}) och {len(manifest['files'])} filer."
+        )
