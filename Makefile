@@ -13,8 +13,7 @@ PORT ?= 8000
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
 # back through LibreOffice and render PDF pages with poppler's pdftoppm.
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-# pg_dump/pg_restore for the backup test on PostgreSQL.
-TEST_PACKAGES := libreoffice-calc-nogui poppler-utils postgresql-client
+TEST_PACKAGES := libreoffice-calc-nogui poppler-utils
 
 run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"

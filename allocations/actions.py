@@ -103,9 +103,11 @@ def do_set_decided_amounts(
 ) -> int:
     """Replace a component's decided amounts with these (county code -> whole kronor).
 
-    The component's amounts change as a whole: refused (StaleEdit) if they changed since the
-    form showed them (`expected_token`), and (ReasonMissing) if an amount already decided
-    would change or go without a reason."""
+    Recipients left out have no decided amount (yet). An amount that does not change keeps
+    its source and its history, so entering the others later does not rewrite the own
+    region's decision letter as their source. The component's amounts change as a whole:
+    refused (StaleEdit) if they changed since the form showed them (`expected_token`), and
+    (ReasonMissing) if an amount already decided would change or go without a reason."""
     bad = [code for code, amount in amounts.items() if amount != amount.to_integral_value()]
     if bad:
         raise ImportFileError(
@@ -127,7 +129,7 @@ def do_set_decided_amounts(
         decided = existing.pop(code, None) or DecidedAmount(
             component=component, region=regions[code]
         )
-        if decided.pk and decided.amount == amount and decided.source == source:
+        if decided.pk and decided.amount == amount:
             continue
         decided.amount = amount
         decided.source = source

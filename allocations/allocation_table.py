@@ -89,6 +89,20 @@ class AllocationTable:
     def component_columns(self):
         return [c for c in self.columns if c.kind in ("component", "part")]
 
+    @property
+    def missing_decided(self):
+        """(component column, names of the recipients without a decided amount) for every
+        component where some but not all are decided, and (column, None) where none is."""
+        names = {r.code: r.name for r in self.recipients}
+        missing = []
+        for column in self.component_columns:
+            lacking = [names[code] for code, cell in column.cells.items() if cell.decided is None]
+            if len(lacking) == len(column.cells):
+                missing.append((column, None))
+            elif lacking:
+                missing.append((column, lacking))
+        return missing
+
     def long_rows(self):
         """One row per recipient and component: the CSV and the workbook's list sheet."""
         for recipient in self.recipients:

@@ -146,7 +146,13 @@ class DecidedAmountsForm(forms.Form):
             self.fields[f"r{code}"] = AmountField(
                 label=name, required=False, initial=initial_amounts.get(code)
             )
-        self.fields["source"] = forms.CharField(label="Källa", max_length=300, required=False)
+        self.fields["source"] = forms.CharField(
+            label="Källa",
+            max_length=300,
+            required=False,
+            help_text="T.ex. regionens beslutsbrev eller bilagan till överenskommelsen. "
+            "Belopp som inte ändras behåller sin källa.",
+        )
         self.fields["reason"] = ReasonField(
             help_text="Krävs när redan beslutade belopp ändras. Sparas i historiken."
         )
@@ -154,9 +160,9 @@ class DecidedAmountsForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         amounts = {code: cleaned.get(f"r{code}") for code, _ in self.recipients}
+        # Any subset may be decided: often the region's own decision letter is all there is
+        # for months, and the other recipients' amounts are filled in when published.
         given = {code: a for code, a in amounts.items() if a is not None}
-        if given and len(given) != len(amounts):
-            raise forms.ValidationError("Fyll i belopp för alla eller inga mottagare.")
         for code, amount in given.items():
             if amount < 0 or amount != amount.to_integral_value():
                 self.add_error(f"r{code}", "Ange beslutat belopp i hela kronor, inte negativt.")

@@ -1,6 +1,7 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
@@ -300,8 +301,17 @@ def rule_edit(request, pk, component_pk):
 def decided_edit(request, pk, component_pk):
     agreement, component = _component(pk, component_pk)
     by_county = component.recipient_group == RecipientGroup.MUNICIPALITIES
-    regions = Region.objects.values_list("pk", "county_code", "county_name", "name")
-    recipients = [(code, county if by_county else name) for _, code, county, name in regions]
+    own = settings.OWN_REGION_CODE
+    # The own region first (its decision letter often comes months before the rest), then
+    # county order.
+    regions = sorted(
+        Region.objects.values_list("pk", "county_code", "county_name", "name"),
+        key=lambda region: region[1] != own,
+    )
+    recipients = [
+        (code, (county if by_county else name) + (" (egen region)" if code == own else ""))
+        for _, code, county, name in regions
+    ]
     recipients_by_id = [(pk, county if by_county else name) for pk, _, county, name in regions]
     decided = list(component.decided_amounts.select_related("region"))
     current = {d.region.county_code: d.amount for d in decided}

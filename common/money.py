@@ -8,7 +8,7 @@ minus sign (U+2212), an optional `kr`, or millions as `6 394,5 mnkr`.
 import math
 import re
 from collections.abc import Mapping
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TypeVar
 
@@ -159,6 +159,18 @@ def format_number(value: Decimal | int | None) -> str:
     whole, _, fraction = text.lstrip("-").partition(".")
     grouped = f"{int(whole):,}".replace(",", "\u00a0")
     return sign + grouped + ("," + fraction if fraction else "")
+
+
+def format_percent(value: Decimal | int | None, *, decimals: int = 1) -> str:
+    """`28,6 %`, `−28,6 %`: a share or deviation in percent, rounded half up for display."""
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    whole, _, fraction = format_number(abs(rounded)).partition(",")
+    fraction = (fraction + "0" * decimals)[:decimals]
+    sign = "\u2212" if rounded < 0 else ""
+    return sign + whole + ("," + fraction if decimals else "") + "\u00a0%"
 
 
 def format_millions(amount: Decimal | int | None) -> str:

@@ -54,10 +54,13 @@ def check_version(instance, expected, what: str = "Uppgiften"):
         if expected is not None and expected > 0:
             raise StaleEdit(what)  # the row the form showed is gone
         return
+    # No ordering: a default ordering across a nullable relation would put an outer join
+    # under FOR UPDATE, which PostgreSQL refuses.
     current = (
         type(instance)
         ._default_manager.select_for_update()
         .filter(pk=instance.pk)
+        .order_by()
         .values_list("version", flat=True)
         .first()
     )

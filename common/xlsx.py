@@ -14,8 +14,11 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .inert import inert_cell
 
-KRONOR = '#,##0 "kr";-#,##0 "kr"'
-KRONOR_ORE = '#,##0.00 "kr";-#,##0.00 "kr"'
+# Negative amounts with the minus sign U+2212, as everywhere the app shows a number.
+KRONOR = '#,##0 "kr";"\u2212"#,##0 "kr"'
+KRONOR_ORE = '#,##0.00 "kr";"\u2212"#,##0.00 "kr"'
+TOTAL_LABEL = "Summa"
+DATE = "yyyy-mm-dd"
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,36 @@ class Workbook:
     def close(self) -> bytes:
         self.wb.close()
         return self.buffer.getvalue()
+
+
+def list_workbook(name, header, formats, rows, *, widths=None) -> bytes:
+    """A list as one sheet: header, the rows, and when any column holds kronor a total row
+    whose sums are SUBTOTAL formulas (so a filter in the spreadsheet narrows them too)
+    carrying the values summed here. Rows may be an iterator; they are written as they come.
+    """
+    book = Workbook()
+    sheet = book.sheet(name)
+    sheet.header(header, widths or [30] * len(header))
+    money = [i for i, f in enumerate(formats) if f in (KRONOR, KRONOR_ORE)]
+    totals = {i: Decimal("0") for i in money}
+    first = sheet.row + 1
+    for row in rows:
+        sheet.write_row(row, formats)
+        for i in money:
+            totals[i] += Decimal(row[i] or 0)
+    last = sheet.row
+    sheet.autofilter(max(last, first))
+    if money:
+        total_row = [None] * len(header)
+        total_row[0] = TOTAL_LABEL
+        for i in money:
+            total_row[i] = (
+                Formula(f"=SUBTOTAL(109,{col(i)}{first}:{col(i)}{last})", totals[i])
+                if last >= first
+                else totals[i]
+            )
+        sheet.write_row(total_row, formats, bold=True)
+    return book.close()
 
 
 def col(index: int) -> str:

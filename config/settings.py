@@ -49,6 +49,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 OWN_REGION_CODE = env.str("OWN_REGION_CODE", default="23")
 # Computed and decided amounts that differ by more than this many kronor are marked.
 ALLOCATION_TOLERANCE_KR = env.int("ALLOCATION_TOLERANCE_KR", default=2)
+# After the data behind the dashboard changes, its first view builds every year's page
+# once the response is sent, so no year is slow to open (off in tests).
+DASHBOARD_BUILD_AHEAD = env.bool("DASHBOARD_BUILD_AHEAD", default=True)
 # Deadlines closer than this many days are highlighted.
 DEADLINE_WARNING_DAYS = env.int("DEADLINE_WARNING_DAYS", default=30)
 # Deadline reminders by e-mail (send_deadline_reminders): how many days before a deadline.
@@ -74,6 +77,8 @@ INSTALLED_APPS = [
     "django_tables2",
     "simple_history",
     "grants",
+    "comments",
+    "search",
     "allocations",
     "distribution",
     "followup",
@@ -135,7 +140,9 @@ LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Never group numbers implicitly: a year is a plain 2023 everywhere; amounts and counts are
+# grouped by common.money through the kr, mnkr and number filters.
+USE_THOUSAND_SEPARATOR = False
 # Our own sv formats: ISO dates in and out, never Django's US-style input formats.
 FORMAT_MODULE_PATH = ["config.formats"]
 

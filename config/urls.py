@@ -17,6 +17,8 @@ urlpatterns = [
     path("logga-ut/", accounts_views.logout, name="logout"),
     path("", include("accounts.urls")),
     path("", include("operations.urls")),
+    path("", include("comments.urls")),
+    path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]
 

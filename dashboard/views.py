@@ -2,34 +2,44 @@
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from common import charts
-from common.xlsx import KRONOR, KRONOR_ORE, Workbook
+from common.xlsx import KRONOR, KRONOR_ORE, list_workbook
 from distribution.models import Activity
 from followup.models import LedgerTransaction
+from grants.models import Agreement
 from grants.permissions import can_view_grants
 from grants.roles import Role, require, roles_of
+from grants.views import home_context
+from operations.templatetags.inline_svg import with_style_nonce
 from plan.reads import dashboard_section
 
 from .figures import build_dashboard, data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
 from .tables import ActivityTable, TransactionTable
+from .todo import todo_for
 
 
 @require(can_view_grants)
 def start(request):
-    """Each role's own start page: managers the dashboard, finance the ledger, officers home."""
+    """Each user's start page: what waits for them (Att göra), then the officers' agreements
+    and deadlines, or the way to the dashboard and the ledger."""
     roles = roles_of(request.user)
-    if Role.OFFICER in roles or Role.ADMIN in roles:
-        return redirect("grants:home")
-    if Role.FINANCE in roles:
-        return redirect("followup:imports")
-    return redirect("dashboard:overview")
+    context = {
+        "todo": todo_for(request.user, timezone.localdate(), settings.DEADLINE_WARNING_DAYS),
+        "warning_days": settings.DEADLINE_WARNING_DAYS,
+        "is_officer": Role.OFFICER in roles or Role.ADMIN in roles,
+    }
+    if context["is_officer"]:
+        context.update(home_context())
+    return render(request, "dashboard/start.html", context)
 
 
 def _int(value, default, low, high):
@@ -39,23 +49,73 @@ def _int(value, default, low, high):
         return default
 
 
+DEFAULT_THRESHOLD = 20
+CACHE_SECONDS = 3600
+# Where the cached page takes the joint plan's section, rendered fresh on every view.
+PLAN_SECTION = "<!-- plan-section -->"
+
+
+def _body_key(year, threshold, today, version):
+    raw = repr((year, threshold, today, version))
+    return "dashboard:body:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _body(year, threshold, today, version):
+    """The page's content as HTML, the same for everyone: built once per version of the data
+    behind it (and day), kept in the shared cache, so a read costs a cache lookup."""
+    key = _body_key(year, threshold, today, version)
+    body = cache.get(key)
+    if body is None:
+        context = _overview_context(build_dashboard(year, today, threshold))
+        body = render_to_string(
+            "dashboard/overview.html", {**context, "layout": "dashboard/partials/bare.html"}
+        )
+        cache.set(key, body, CACHE_SECONDS)
+    return body
+
+
+def build_ahead(today, version=None):
+    """Build every year's page for the current data, so that no manager waits for a year
+    nobody has looked at since the data changed. Returns the years built."""
+    version = data_version() if version is None else version
+    built = []
+    for year in Agreement.objects.order_by("-year").values_list("year", flat=True).distinct():
+        if cache.get(_body_key(year, DEFAULT_THRESHOLD, today, version)) is None:
+            _body(year, DEFAULT_THRESHOLD, today, version)
+            built.append(year)
+    return built
+
+
+def _build_ahead_after(response, today, version):
+    """Once per data version and day: after this response has been sent, build the other
+    years' pages (Django runs a response's closers when the server closes it)."""
+    if not settings.DASHBOARD_BUILD_AHEAD:
+        return
+    marker = "dashboard:ahead:" + hashlib.sha256(repr((today, version)).encode()).hexdigest()
+    if cache.add(marker, True, CACHE_SECONDS):
+        response._resource_closers.append(lambda: build_ahead(today, version))
+
+
 @require(can_view_grants)
 def overview(request):
     today = timezone.localdate()
     year = _int(request.GET.get("ar"), default_year(today), 2000, 2100)
-    threshold = _int(request.GET.get("avvikelse"), 20, 1, 1000)
-    # The page is the same for everyone; it is rebuilt whenever the data behind it changes.
-    key = (
-        "dashboard:"
-        + hashlib.sha256(repr((year, threshold, today, data_version())).encode()).hexdigest()
-    )
-    context = cache.get(key)
-    if context is None:
-        context = _overview_context(build_dashboard(year, today, threshold))
-        cache.set(key, context, 3600)
+    threshold = _int(request.GET.get("avvikelse"), DEFAULT_THRESHOLD, 1, 1000)
+    version = data_version()
     # The joint plan's indicators: a few queries, outside the cached money figures.
-    context = {**context, "plan_indicators": dashboard_section()}
-    return render(request, "dashboard/overview.html", context)
+    plan = render_to_string(
+        "plan/partials/dashboard_section.html", {"plan_indicators": dashboard_section()}, request
+    )
+    # The cached body is made without a request; its charts' <style> blocks get this
+    # response's nonce here (reading it puts it in the Content-Security-Policy header).
+    nonce = getattr(request, "csp_nonce", None)
+    body = _body(year, threshold, today, version)
+    if nonce is not None:
+        body = with_style_nonce(body, str(nonce))
+    body = body.replace(PLAN_SECTION, plan, 1)
+    response = render(request, "dashboard/overview_page.html", {"year": year, "body": body})
+    _build_ahead_after(response, today, version)
+    return response
 
 
 def _overview_context(dashboard):
@@ -80,14 +140,8 @@ def _overview_context(dashboard):
 
 
 def _export(rows, header, formats, name):
-    book = Workbook()
-    sheet = book.sheet(name)
-    sheet.header(header, [30] * len(header))
-    for row in rows:
-        sheet.write_row(row, formats)
-    sheet.autofilter(max(sheet.row, 2))
     response = HttpResponse(
-        book.close(),
+        list_workbook(name, header, formats, rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name.lower()}.xlsx"'
@@ -97,7 +151,7 @@ def _export(rows, header, formats, name):
 @require(can_view_grants)
 def activities(request):
     queryset = Activity.objects.select_related("area__agreement").order_by("pk")
-    filters = ActivityFilter(request.GET or None, queryset=queryset)
+    filters = _areas_of_year(ActivityFilter(request.GET or None, queryset=queryset))
     rows = filters.qs
     if request.GET.get("format") == "xlsx":
         return _export(
@@ -144,7 +198,7 @@ def transactions(request):
     queryset = LedgerTransaction.objects.filter(is_budget=False).select_related(
         "cost_object", "activity"
     )
-    filters = TransactionFilter(request.GET or None, queryset=queryset)
+    filters = _areas_of_year(TransactionFilter(request.GET or None, queryset=queryset))
     rows = filters.qs.order_by("year", "month", "id")
     if request.GET.get("format") == "xlsx":
         return _export(
@@ -177,6 +231,16 @@ def transactions(request):
             "export": _with_format(request),
         },
     )
+
+
+def _areas_of_year(filters):
+    """With a year chosen, offer only that year's areas: ten years of agreements have
+    hundreds, and a select of all of them is slow to render and to use."""
+    year = _int(filters.data.get("year"), None, 2000, 2100) if filters.data else None
+    if year is not None:
+        field = filters.form.fields["area"]
+        field.queryset = field.queryset.filter(agreement__year=year)
+    return filters
 
 
 def _with_format(request):

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from comments.history import with_comments
 from common.versioning import StaleEdit, save_checked
 from grants.models import Agreement, DevelopmentArea
 from grants.roles import require
@@ -193,7 +194,7 @@ def activity_edit(request, pk):
             "agreement": activity.area.agreement,
             "form": form,
             "problems": problems,
-            "changes": activity_changes(records),
+            "changes": with_comments(activity_changes(records), [activity]),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -236,7 +237,7 @@ def area_history(request, area_pk):
         {
             "area": area,
             "agreement": area.agreement,
-            "changes": activity_changes(records),
+            "changes": with_comments(activity_changes(records), Activity.objects.filter(area=area)),
             "reallocations": reallocations,
         },
     )

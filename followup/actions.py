@@ -798,10 +798,12 @@ def do_set_budget_profile(
     """Set how an activity's budget is spread over the months (followup.periods.BudgetProfile).
 
     The activity row is locked so its amount cannot change between the check that the month
-    amounts add up to it and the save; a profile changed by someone else since the form was
-    opened is refused. Recorded in the profile's history with the reason.
+    amounts add up to it and the save, and two first saves of a profile are serialised; a
+    profile changed by someone else since the form was opened is refused (StaleEdit, the
+    common mechanism; `expected_version` 0 means the form showed no profile yet). Recorded in
+    the profile's history with the reason.
     """
-    from simple_history.utils import update_change_reason
+    from common.versioning import check_version
 
     from .models import ActivityBudgetProfile
     from .periods import ProfileKind, check_profile
@@ -810,28 +812,16 @@ def do_set_budget_profile(
     problems = check_profile(activity.amount, profile)
     if problems:
         raise BudgetProfileError(problems)
-    record = ActivityBudgetProfile.objects.select_for_update().filter(activity=activity).first()
-    if record is None:
-        if expected_version not in (None, 0):
-            raise BudgetProfileError([STALE_PROFILE])
-        record = ActivityBudgetProfile(activity=activity)
-    else:
-        if expected_version is not None and record.version != expected_version:
-            raise BudgetProfileError([STALE_PROFILE])
-        record.version += 1
+    record = ActivityBudgetProfile.objects.filter(activity=activity).first()
+    record = record or ActivityBudgetProfile(activity=activity)
+    check_version(record, expected_version, "Budgetprofilen")
     record.kind = profile.kind
     record.month = profile.month if profile.kind == ProfileKind.ONE_MONTH else None
     record.amounts = list(profile.amounts) if profile.kind == ProfileKind.MONTHS else []
     record._history_user = acting_user
+    record._change_reason = reason
     record.save()
-    update_change_reason(record, reason)
     return record
-
-
-STALE_PROFILE = (
-    "Budgetprofilen har ändrats av någon annan sedan du öppnade den. "
-    "Ladda om sidan och gör ändringen igen; inget har sparats."
-)
 
 
 class AccountChartError(Exception):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from common.versioning import VersionField
 from distribution.models import Activity, CostObject
 from grants.forms import AmountField
 
@@ -202,7 +203,8 @@ class ForecastForm(forms.Form):
     forecast = AmountField(
         label="Prognos för året",
         required=False,
-        help_text="Förväntat utfall för hela året, i kronor.",
+        help_text="Förväntat utfall för hela året, i kronor. Lämna tomt så räknas "
+        "aktivitetens budget som prognos.",
     )
 
 
@@ -256,7 +258,7 @@ class BudgetProfileForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Varför budgeten fördelas så.",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = VersionField()
 
     def __init__(self, *args, activity, **kwargs):
         super().__init__(*args, **kwargs)

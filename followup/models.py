@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.versioning import Versioned
 from distribution.models import Activity, CostObject
 
 from . import accounts
@@ -303,7 +304,7 @@ def chart_of_accounts() -> tuple[accounts.Range, ...]:
     return ranges or accounts.KOMMUN_BAS
 
 
-class ActivityBudgetProfile(models.Model):
+class ActivityBudgetProfile(Versioned):
     """How an activity's budget is spread over the year; even when an activity has none."""
 
     activity = models.OneToOneField(
@@ -321,7 +322,6 @@ class ActivityBudgetProfile(models.Model):
     )
     month = models.PositiveSmallIntegerField("månad", null=True, blank=True)
     amounts = models.JSONField("belopp per månad", default=list, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=["version"], history_change_reason_field=models.TextField(null=True)

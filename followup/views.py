@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.logs import log_refused_import
+from common.versioning import StaleEdit
 from distribution.models import Activity
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
@@ -403,9 +404,11 @@ def budget_profile(request, activity_pk):
                 form.profile,
                 acting_user=request.user,
                 reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
+                expected_version=(
+                    -1 if form.cleaned_data["version"] is None else form.cleaned_data["version"]
+                ),
             )
-        except BudgetProfileError as exc:
+        except (BudgetProfileError, StaleEdit) as exc:
             for problem in exc.messages:
                 form.add_error(None, problem)
         else:

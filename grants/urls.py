@@ -62,4 +62,5 @@ urlpatterns = [
         name="deadline_delete",
     ),
     path("regioner/", views.region_list, name="region_list"),
+    path("frister/", views.deadline_list, name="deadline_list"),
 ]

@@ -7,14 +7,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from comments.history import with_comments
 from common.history import timeline
 from common.versioning import StaleEdit, check_version, save_checked
 
+from .exports import XLSX, agreement_list_xlsx, deadline_list_xlsx
+from .filters import AgreementFilter, DeadlineFilter
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
 from .models import Agreement, Component, Deadline, DevelopmentArea, RecipientGroup, Region
 from .permissions import can_edit_grants, can_view_grants
@@ -37,30 +41,73 @@ def _deadline_rows(deadlines):
     ]
 
 
-@require(can_view_grants)
-def home(request):
+def home_context():
+    """The agreements by year and the next deadlines: the officers' start page shows them too."""
     agreements = Agreement.objects.order_by("-year", "short_name")
     upcoming = Deadline.objects.filter(due_date__gte=timezone.localdate()).select_related(
         "agreement"
     )[:10]
-    return render(
-        request,
-        "grants/home.html",
-        {
-            "agreements_by_year": [
-                (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
-            ],
-            "upcoming_deadlines": _deadline_rows(upcoming),
-            "warning_days": settings.DEADLINE_WARNING_DAYS,
-        },
-    )
+    return {
+        "agreements_by_year": [
+            (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
+        ],
+        "upcoming_deadlines": _deadline_rows(upcoming),
+        "warning_days": settings.DEADLINE_WARNING_DAYS,
+    }
+
+
+@require(can_view_grants)
+def home(request):
+    return render(request, "grants/home.html", home_context())
+
+
+def _xlsx(content, name):
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+def _with_format(request):
+    query = request.GET.copy()
+    query["format"] = "xlsx"
+    return f"{request.path}?{query.urlencode()}"
 
 
 @require(can_view_grants)
 def agreement_list(request):
-    table = AgreementTable(Agreement.objects.all())
+    filters = AgreementFilter(request.GET or None, queryset=Agreement.objects.all())
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            agreement_list_xlsx(filters.qs.order_by("-year", "short_name")), "overenskommelser"
+        )
+    table = AgreementTable(filters.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "grants/agreement_list.html", {"table": table})
+    return render(
+        request,
+        "grants/agreement_list.html",
+        {"table": table, "filter": filters, "export": _with_format(request)},
+    )
+
+
+@require(can_view_grants)
+def deadline_list(request):
+    filters = DeadlineFilter(
+        request.GET or None,
+        queryset=Deadline.objects.select_related("agreement").order_by("due_date", "id"),
+    )
+    rows = _deadline_rows(filters.qs) if filters.is_valid() else []
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(deadline_list_xlsx(rows), "frister")
+    return render(
+        request,
+        "grants/deadline_list.html",
+        {
+            "filter": filters,
+            "deadline_rows": rows,
+            "export": _with_format(request),
+            "warning_days": settings.DEADLINE_WARNING_DAYS,
+        },
+    )
 
 
 @require(can_view_grants)
@@ -117,11 +164,15 @@ def agreement_history(request, pk):
         {
             "agreement": agreement,
             "title": f"Historik: {agreement}",
-            "entries": timeline(
-                agreement.history.all(),
-                DevelopmentArea.history.filter(agreement_id=agreement.pk),
-                Component.history.filter(agreement_id=agreement.pk),
-                Deadline.history.filter(agreement_id=agreement.pk),
+            "entries": with_comments(
+                timeline(
+                    agreement.history.all(),
+                    DevelopmentArea.history.filter(agreement_id=agreement.pk),
+                    Component.history.filter(agreement_id=agreement.pk),
+                    Deadline.history.filter(agreement_id=agreement.pk),
+                ),
+                [agreement],
+                agreement.deadlines.all(),
             ),
             "show_subject": True,
         },
@@ -299,7 +350,7 @@ def _child_views(model, form_class, *, what, anchor, new_title):
                 "agreement": agreement,
                 "object": obj,
                 "title": f"Historik: {obj}",
-                "entries": timeline(obj.history.all()),
+                "entries": with_comments(timeline(obj.history.all()), [obj]),
                 "show_subject": False,
             },
         )

@@ -1,12 +1,14 @@
 """Writes of the joint plan. Each runs in one transaction, refuses a save based on an older
-reading of the row (its version), and records who did it (django-simple-history, with the
-reason or comment where one is given)."""
+reading of the row (common.versioning: the row's version), and records who did it
+(django-simple-history, with the reason or comment where one is given)."""
 
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from simple_history.utils import update_change_reason
+
+from common.versioning import StaleEdit, check_version
 
 from .kolada import KoladaValue
 from .models import (
@@ -28,16 +30,6 @@ class PlanError(Exception):
         super().__init__(" ".join(self.messages))
 
 
-class StaleEdit(PlanError):
-    def __init__(self):
-        super().__init__(
-            [
-                "Uppgiften har ändrats av någon annan sedan du öppnade den. "
-                "Ladda om sidan och gör ändringen igen; inget har sparats."
-            ]
-        )
-
-
 def _validate(instance):
     try:
         instance.full_clean()
@@ -45,18 +37,28 @@ def _validate(instance):
         raise PlanError(exc.messages) from exc
 
 
-def _bump(instance, expected_version):
-    """Lock the stored row and check it is still the version the user edited."""
+def _bump(instance, expected_version, what="Uppgiften"):
+    """Lock the stored row; refuse if it is not the version the user edited (StaleEdit).
+    Without an expected version (commands, imports) the row is only locked. The save then
+    raises the stored version by one (common.versioning.Versioned)."""
     if instance.pk is None:
+        return
+    if expected_version is not None:
+        check_version(instance, expected_version, what)
         return
     # No ordering: a default ordering across nullable relations would put an outer join
     # under FOR UPDATE, which PostgreSQL refuses.
-    current = type(instance).objects.select_for_update().filter(pk=instance.pk).order_by().first()
+    current = (
+        type(instance)
+        .objects.select_for_update()
+        .filter(pk=instance.pk)
+        .order_by()
+        .values_list("version", flat=True)
+        .first()
+    )
     if current is None:
         raise PlanError(["Uppgiften finns inte längre; någon har tagit bort den."])
-    if expected_version is not None and current.version != expected_version:
-        raise StaleEdit()
-    instance.version = current.version + 1
+    instance.version = current
 
 
 def _save(instance, acting_user, reason=""):
@@ -102,11 +104,11 @@ def do_set_status(
     """Change a sub-activity's status and record who, when and why in its status history."""
     old = SubActivity.objects.select_for_update().order_by().get(pk=sub.pk)
     if expected_version is not None and old.version != expected_version:
-        raise StaleEdit()
+        raise StaleEdit("Delaktiviteten")
     sub.status = status
     sub.status_reference = reference if status == "ingar_i" else ""
     _validate(sub)
-    sub.version = old.version + 1
+    sub.version = old.version
     _save(sub, acting_user, comment)
     return StatusChange.objects.create(
         sub_activity=sub,
@@ -138,9 +140,7 @@ def do_answer_question(
     if answer is None:
         answer = MeasureAnswer(question=question, year=year)
     elif expected_version is not None and answer.version != expected_version:
-        raise StaleEdit()
-    else:
-        answer.version += 1
+        raise StaleEdit("Svaret")
     answer.answer_yes = answer_yes
     answer.answer_text = answer_text
     answer.comment = comment
@@ -254,7 +254,6 @@ def do_import_kolada(
             )
             result.created += 1
         else:
-            current.version += 1
             result.updated += 1
         current.value = number
         current.source = source

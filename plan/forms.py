@@ -4,6 +4,7 @@ based on an older reading is refused (see actions)."""
 from django import forms
 
 from common.money import AmountError, format_number, parse_decimal
+from common.versioning import VersionedModelForm
 from distribution.models import Activity
 
 from .models import (
@@ -33,13 +34,8 @@ class DecimalTextField(forms.CharField):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class VersionedForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+# Every edit form carries its row's version (common.versioning), so a stale save is refused.
+VersionedForm = VersionedModelForm
 
 
 class PlanForm(VersionedForm):

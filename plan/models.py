@@ -11,6 +11,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from common.money import format_number
+from common.versioning import Versioned
 from distribution.models import Activity
 from grants.models import Agreement
 
@@ -24,15 +25,6 @@ def _history():
         excluded_fields=["version"],
         history_change_reason_field=models.TextField(null=True),
     )
-
-
-class Versioned(models.Model):
-    """A row edited in the browser: its version refuses a save based on an older reading."""
-
-    version = models.PositiveIntegerField(default=1, editable=False)
-
-    class Meta:
-        abstract = True
 
 
 class Plan(Versioned):

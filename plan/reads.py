@@ -190,19 +190,21 @@ class LinkMoney:
 
 def money_behind(plan_activity_ids) -> dict[int, list[LinkMoney]]:
     """For each plan activity, the distribution activities linked to it with their money
-    (amount distributed) and outcome in the agreement's year, in two queries."""
+    (amount distributed) and outcome (costs) in the agreement's year, in a fixed number of
+    queries."""
     links = list(
         ActivityLink.objects.filter(plan_activity_id__in=plan_activity_ids)
         .select_related("activity__area__agreement", "activity__cost_object", "created_by")
         .order_by("activity__area__agreement__year", "activity__position", "id")
     )
+    # Outcome is the costs, as the follow-up counts it (income on the object is not).
     outcome = {
         row["activity_id"]: Decimal(row["total"]).quantize(Decimal("0.01"))
         for row in LedgerTransaction.objects.filter(
             activity_id__in={link.activity_id for link in links},
-            is_budget=False,
             year=F("activity__area__agreement__year"),
         )
+        .costs()
         .values("activity_id")
         .annotate(total=Sum("amount"))
     }

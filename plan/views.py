@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.history import timeline
+from common.versioning import StaleEdit
 from grants.models import Agreement
 from grants.roles import require
 
@@ -43,6 +45,7 @@ from .forms import (
 from .kolada import parse_kolada
 from .models import (
     ActivityLink,
+    Gender,
     Indicator,
     Measurement,
     MeasureQuestion,
@@ -63,6 +66,11 @@ from .reads import (
     summarize,
     verdict_counts,
 )
+from .targets import period_label
+
+# A change refused: a rule of the plan (PlanError) or a stale save (StaleEdit); both carry
+# Swedish `messages` and save nothing.
+REFUSED = (PlanError, StaleEdit)
 
 
 def _plan_url(plan):
@@ -114,10 +122,10 @@ def _save_form(request, form, *, success, reason=""):
         do_save_plan_item(
             instance,
             acting_user=request.user,
-            expected_version=form.cleaned_data.get("version"),
+            expected_version=form.expected_version,
             reason=reason,
         )
-    except PlanError as exc:
+    except REFUSED as exc:
         return exc.messages
     messages.success(request, success.format(instance))
     return None
@@ -154,7 +162,7 @@ def plan_edit(request, pk):
         title=f"Ändra {plan}",
         cancel_url=_plan_url(plan),
         problems=problems,
-        extra={"plan": plan, "history": plan.history.select_related("history_user")[:20]},
+        extra={"plan": plan, "entries": timeline(plan.history.all())},
     )
 
 
@@ -178,7 +186,7 @@ def party_edit(request, pk=None, plan_pk=None):
         title=f"Part: {party}" if pk else "Ny part",
         cancel_url=_plan_url(party.plan),
         problems=problems,
-        extra={"history": party.history.select_related("history_user")[:20] if pk else None},
+        extra={"entries": timeline(party.history.all()) if pk else None},
     )
 
 
@@ -199,7 +207,7 @@ def strategy_edit(request, pk):
         title=f"Ändra strategi: {strategy}",
         cancel_url=back,
         problems=problems,
-        extra={"history": strategy.history.select_related("history_user")[:20]},
+        extra={"entries": timeline(strategy.history.all())},
     )
 
 
@@ -254,11 +262,26 @@ def indicator_detail(request, pk):
             "can_edit": can_edit_plan(request.user),
             "value_form": MeasurementForm(indicator=indicator) if plan else None,
             "kolada_form": form if indicator.kolada_kpi and plan else None,
-            "history": Measurement.history.filter(indicator_id=indicator.pk)
-            .select_related("history_user", "party")
-            .order_by("-history_date")[:30],
+            "entries": _value_timeline(indicator),
         },
     )
+
+
+def _value_timeline(indicator):
+    """Every change of the indicator's values, each named by party, period, group and gender."""
+    parties = dict(Party.objects.values_list("pk", "name"))
+
+    def subject(record):
+        parts = [
+            parties.get(record.party_id, "Borttagen part"),
+            period_label(record.year, record.half),
+        ]
+        if record.group:
+            parts.append(record.group)
+        parts.append(Gender(record.gender).label.lower())
+        return ", ".join(parts)
+
+    return timeline(Measurement.history.filter(indicator_id=indicator.pk), subject=subject)
 
 
 @require(can_view_plan)
@@ -285,7 +308,7 @@ def indicator_edit(request, pk):
         title=f"Ändra effektmått: {indicator}",
         cancel_url=back,
         problems=problems,
-        extra={"history": indicator.history.select_related("history_user")[:20]},
+        extra={"entries": timeline(indicator.history.all())},
     )
 
 
@@ -314,7 +337,7 @@ def measurement_add(request, pk):
         else:
             try:
                 do_save_measurement(measurement, acting_user=request.user)
-            except PlanError as exc:
+            except REFUSED as exc:
                 problems = exc.messages
             else:
                 messages.success(request, "Värdet har sparats.")
@@ -341,7 +364,7 @@ def measurement_edit(request, pk):
                 acting_user=request.user,
                 expected_version=int(request.POST.get("version") or measurement.version),
             )
-        except (PlanError, ValueError) as exc:
+        except (*REFUSED, ValueError) as exc:
             problems = getattr(exc, "messages", ["Ogiltig version."])
         else:
             messages.success(request, "Värdet har tagits bort.")
@@ -351,9 +374,9 @@ def measurement_edit(request, pk):
             do_save_measurement(
                 form.save(commit=False),
                 acting_user=request.user,
-                expected_version=form.cleaned_data.get("version"),
+                expected_version=form.expected_version,
             )
-        except PlanError as exc:
+        except REFUSED as exc:
             problems = exc.messages
         else:
             messages.success(request, "Värdet har sparats.")
@@ -437,7 +460,17 @@ def activity_detail(request, pk):
             "can_edit": can_edit_plan(request.user),
             "link_form": LinkForm(),
             "year": timezone.localdate().year,
-            "history": activity.history.select_related("history_user")[:20],
+            "entries": timeline(
+                activity.history.all(),
+                SubActivity.history.filter(activity_id=activity.pk),
+                MeasureQuestion.history.filter(sub_activity_id__in=[sub.pk for sub in subs]),
+                ActivityLink.history.filter(plan_activity_id=activity.pk),
+                subject=lambda record: (
+                    record.name
+                    if hasattr(record, "name")
+                    else getattr(record, "question", "Koppling till fördelningen")
+                ),
+            ),
         },
     )
 
@@ -532,7 +565,7 @@ def sub_status(request, pk):
             acting_user=request.user,
             expected_version=data["version"],
         )
-    except PlanError as exc:
+    except REFUSED as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
@@ -591,7 +624,7 @@ def question_answer(request, pk):
                 comment=data["comment"],
                 acting_user=request.user,
             )
-        except PlanError as exc:
+        except REFUSED as exc:
             problems = exc.messages
         else:
             messages.success(request, f"Svaret på ”{question}” har sparats.")
@@ -613,7 +646,7 @@ def link_add(request, pk):
                 note=form.cleaned_data["note"],
                 acting_user=request.user,
             )
-        except PlanError as exc:
+        except REFUSED as exc:
             for message in exc.messages:
                 messages.error(request, message)
         else:

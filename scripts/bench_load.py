@@ -51,7 +51,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"
 BIN = Path(sys.executable).parent
-DB_NAME = "statsbidrag_bench"
+# BENCH_DB_NAME lets several checkouts on one machine each run the benchmark on their own database.
+DB_NAME = os.environ.get("BENCH_DB_NAME", "statsbidrag_bench")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 DEMO_COMMANDS = [
     "load_demo",
@@ -455,6 +456,7 @@ PASSWORD = os.environ["BENCH_PASSWORD"]
 USERNAME = os.environ["BENCH_USERNAME"]
 YEARS = [int(y) for y in os.environ["BENCH_YEARS"].split(",")]
 AGREEMENT = int(os.environ["BENCH_AGREEMENT"])
+SEARCHES = ["9916", "utbildning", "ambulans", "4010", "genererad", "V12345"]
 SAMPLES = []
 
 
@@ -524,6 +526,14 @@ class Manager(FastHttpUser):
     @task(1)
     def agreement(self):
         self._get(f"/overenskommelser/{AGREEMENT}/", "/overenskommelser/<2023>/")
+
+    @task(1)
+    def start_page(self):  # not `start`: that is locust's own User.start
+        self._get("/start/", "/start/")
+
+    @task(1)
+    def search(self):
+        self._get(f"/sok/?q={random.choice(SEARCHES)}", "/sok/?q=<word>")
 
     @task(1)
     def followup(self):
@@ -772,6 +782,8 @@ def main() -> int:
                 "/overenskommelser/<2023>/uppfoljning/",
                 f"/overenskommelser/{agreement_pk}/uppfoljning/",
             ),
+            ("/start/", "/start/"),
+            ("/sok/?q=<word>", "/sok/?q=utbildning"),
         ]
         print(f"Serving on {base}; smoke check and warm-up ...", flush=True)
         warm = smoke_and_warm(base, password, pages, rounds=max(3, args.workers * args.threads))

@@ -26,6 +26,12 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_dashboard_build_ahead(settings):
+    """Tests count a page's queries; building the other years after it is tested on its own."""
+    settings.DASHBOARD_BUILD_AHEAD = False
+
+
+@pytest.fixture(autouse=True)
 def _kept_files_in_tmp(settings, tmp_path):
     """Kept files (uploads, documents) go to the test's own folder, never to var/files."""
     settings.STORAGES = {

@@ -63,7 +63,8 @@ def _exports(client, agreement):
     )
 
 
-OUR_FORMULA = re.compile(r"^=[A-Z0-9$:+\-*/(),.; ]+$")
+# Our own formulas: sums and references, and quoted words such as a SUMIF's "Kostnad".
+OUR_FORMULA = re.compile(r'^=(?:[A-Z0-9$:+\-*/(),.; ]|"[A-Za-zÅÄÖåäö ]*")+$')
 
 
 def test_every_workbook_keeps_hostile_text_as_text(client_for, hostile):

@@ -2,7 +2,7 @@
 
 from django import template
 
-from common.money import format_amount, format_millions
+from common.money import format_amount, format_millions, format_number, format_percent
 
 register = template.Library()
 
@@ -17,6 +17,18 @@ def kr(value):
 def mnkr(value):
     """`6 394,5 mnkr`."""
     return format_millions(value)
+
+
+@register.filter
+def number(value):
+    """`1 234 567`, `0,2325`, `−4`: a count or a key figure, every decimal kept."""
+    return format_number(value)
+
+
+@register.filter
+def percent(value, decimals=1):
+    """`−28,6 %`: a share or deviation in percent."""
+    return format_percent(value, decimals=int(decimals))
 
 
 @register.filter

@@ -40,7 +40,8 @@ def test_officer_logs_in_and_reads_an_agreement(page, axe_check, users, demo):
     axe_check(page)
 
     log_in(page, "hospa")
-    expect(page).to_have_url(re.compile(r"/$"))
+    # Everyone lands on the start page with Att göra (issue 16).
+    expect(page).to_have_url(re.compile(r"/start/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Statsbidrag")
     agreements_2023 = page.locator("h3", has_text=re.compile(r"^2023$")).locator(
         "xpath=following-sibling::ul[1]"

@@ -23,6 +23,9 @@ def ledger2023(distribution2023):
 
 def test_manager_reads_the_dashboard_drills_down_and_exports(page, axe_check, users, ledger2023):
     log_in(page, "chef")
+    # Managers land on the start page with Att göra, and go on to Översikt (issue 16).
+    expect(page).to_have_url(re.compile(r"/start/$"))
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Översikt").click()
     expect(page).to_have_url(re.compile(r"/oversikt/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("2023")
     assert plain_text(page.locator("#received")) == "75 422 690 kr"
@@ -46,12 +49,13 @@ def test_manager_reads_the_dashboard_drills_down_and_exports(page, axe_check, us
     with page.expect_download() as download:
         page.get_by_role("link", name="Ladda ner som Excel (xlsx)").click()
     path = download.value.path()
-    rows = list(
+    *rows, total = list(
         load_workbook(io.BytesIO(open(path, "rb").read()))["Transaktioner"].iter_rows(
             min_row=2, values_only=True
         )
     )
     assert rows and all(row[1] == "9943" for row in rows)
+    assert total[0] == "Summa"
 
     page.goto("/oversikt/aktiviteter/?year=2023&status=beslutad")
     expect(page.get_by_role("table")).to_contain_text("Utveckling av ambulanssjukvården")

@@ -34,6 +34,8 @@ def test_manager_from_indicator_to_values_and_from_plan_to_money(
 ):
     page.set_viewport_size({"width": 1366, "height": 768})
     log_in(page, "chef")
+    expect(page).to_have_url(re.compile(r"/start/$"))  # the start page with Att göra
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Översikt").click()
     expect(page).to_have_url(re.compile(r"/oversikt/$"))
     section = page.get_by_role("region", name="Indikatorer mot mål")
     expect(section).to_be_visible()

@@ -49,13 +49,21 @@ def s3_endpoint():
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
-    boto3.client(
+    client = boto3.client(
         "s3",
         endpoint_url=endpoint,
         aws_access_key_id="nyckel",
         aws_secret_access_key="hemlig",
         region_name="eu-north-1",
-    ).create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"})
+    )
+    # moto keeps its state per process: the bucket may be there from this module's first start
+    # (pytest-django runs the transactional test last, so the module fixture can start twice).
+    try:
+        client.create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-north-1"}
+        )
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
     yield endpoint
     server.stop()
 

@@ -19,6 +19,8 @@ def run_django(code: str, env_overrides: dict, env_file=os.devnull):
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("SECRET_KEY", "DEBUG", "SECURE_", "DATABASE_URL", "OIDC_"))
+        # The browser tests' conftest sets this for Playwright; production never has it.
+        and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
     }
     env.update({"STATSBIDRAG_ENV_FILE": str(env_file), "DJANGO_SETTINGS_MODULE": "config.settings"})
     env.update(env_overrides)

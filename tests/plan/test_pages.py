@@ -231,6 +231,17 @@ def test_plan_activity_shows_the_money_behind_it(client_for, demo_plan, users):
         amount=D("999"),
         line=9,
     )
+    # Income booked on the activity is not its outcome (outcome is the costs).
+    LedgerTransaction.objects.create(
+        ledger_import=ledger,
+        cost_object=linked.cost_object,
+        activity=linked,
+        year=2023,
+        month=5,
+        account="3010",
+        amount=D("-5000000"),
+        line=10,
+    )
     page = client_for("manager").get(reverse("plan:activity", args=[activity.pk])).content
     page = page.decode()
     assert linked.name in page

@@ -1,0 +1,66 @@
+"""The agreement list and the deadline list as XLSX, as filtered on the page."""
+
+from common.xlsx import DATE, KRONOR, list_workbook
+
+from .models import DeadlineStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def agreement_list_xlsx(agreements) -> bytes:
+    return list_workbook(
+        "Överenskommelser",
+        [
+            "År",
+            "Överenskommelse",
+            "SKR:s ärendenr",
+            "Regionens diarienr",
+            "Beslutsdatum",
+            "Nationell total",
+        ],
+        [None, None, None, None, DATE, KRONOR],
+        (
+            [
+                a.year,
+                a.short_name,
+                a.skr_case_number,
+                a.region_case_number,
+                a.decision_date,
+                a.national_total,
+            ]
+            for a in agreements
+        ),
+        widths=[8, 50, 20, 20, 14, 20],
+    )
+
+
+def deadline_list_xlsx(rows) -> bytes:
+    """`rows` are grants.views.DeadlineRow: the deadline, its status and days left."""
+    return list_workbook(
+        "Frister",
+        [
+            "Senast",
+            "Överenskommelse",
+            "Vad",
+            "Beskrivning",
+            "Till",
+            "Gäller",
+            "Status",
+            "Dagar kvar",
+        ],
+        [DATE] + [None] * 7,
+        (
+            [
+                r.deadline.due_date,
+                r.deadline.agreement.short_name,
+                r.deadline.get_kind_display(),
+                r.deadline.description,
+                r.deadline.get_authority_display(),
+                r.deadline.get_applies_to_display() or "Alla mottagare",
+                DeadlineStatus(r.status).label,
+                r.days_left,
+            ]
+            for r in rows
+        ),
+        widths=[12, 40, 30, 40, 20, 20, 12, 10],
+    )

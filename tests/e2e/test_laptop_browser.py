@@ -1,0 +1,127 @@
+"""A laptop at 1366 × 768: every page the officer and the manager reach shows its actions
+without sideways scrolling, and axe-core finds nothing serious; the dashboard's year
+selector changes the year; years are never grouped."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from followup.demo import load_demo_ledger
+from tests.conftest import load_demo_agreement
+from tests.everyday.crawl import GROUPED_YEAR, HYPHEN_MINUS_NUMBER, SKIP
+
+from .test_browser import log_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LAPTOP = {"width": 1366, "height": 768}
+
+# Every link, button and submit control that is rendered, and where it lies.
+OUTSIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('a[href], button, input[type=submit]')) {
+    if (el.closest('.skip-link, .visually-hidden')) continue;
+    const rects = el.getClientRects();
+    if (!rects.length) continue;  // not rendered (e.g. in a closed <details>)
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right > width + 0.5 || r.left < -0.5) {
+      const name = (el.innerText || el.value || '').trim().slice(0, 40);
+      const where = `${Math.round(r.left)}–${Math.round(r.right)} px`;
+      out.push(`${el.tagName.toLowerCase()} "${name}" at ${where}`);
+    }
+  }
+  return {out, scroll: document.documentElement.scrollWidth, width};
+}"""
+
+LINKS = """() => [...document.querySelectorAll('main a[href], nav a[href]')]
+  .map(a => a.getAttribute('href'))"""
+
+
+@pytest.fixture
+def laptop_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="sv-SE",
+        timezone_id="Europe/Stockholm",
+        viewport=LAPTOP,
+    )
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def data(distribution2023):
+    load_demo_ledger(distribution2023)
+    load_demo_agreement("god-och-nara-vard-2020")
+    return distribution2023
+
+
+def _crawl(page, axe_check, starts, limit):
+    queue, seen_patterns, visited, problems = list(starts), set(), [], []
+    while queue and len(visited) < limit:
+        url = queue.pop(0)
+        pattern = re.sub(r"\d+", "N", url.split("#")[0])
+        if pattern in seen_patterns:
+            continue
+        seen_patterns.add(pattern)
+        response = page.goto(url)
+        if (
+            response is None
+            or response.status != 200
+            or "text/html" not in (response.headers.get("content-type", ""))
+        ):
+            continue
+        visited.append(url)
+        found = page.evaluate(OUTSIDE)
+        if found["scroll"] > found["width"]:
+            problems.append(
+                f"{url}: the page scrolls sideways ({found['scroll']} > {found['width']} px)"
+            )
+        problems.extend(f"{url}: {what} lies outside the window" for what in found["out"])
+        text = page.locator("body").inner_text()
+        problems.extend(f"{url}: grouped year {m.group()!r}" for m in GROUPED_YEAR.finditer(text))
+        problems.extend(
+            f"{url}: hyphen-minus {text[max(0, m.start() - 20) : m.end() + 5]!r}"
+            for m in HYPHEN_MINUS_NUMBER.finditer(text)
+        )
+        axe_check(page)
+        for href in page.evaluate(LINKS):
+            href = href.split("#")[0]
+            if href.startswith("/") and not SKIP.search(href) and href not in queue:
+                queue.append(href)
+    return visited, problems
+
+
+@pytest.mark.parametrize("username", ["admin", "chef"])
+def test_every_page_fits_a_laptop(laptop_page, axe_check, users, data, username):
+    log_in(laptop_page, username)
+    visited, problems = _crawl(
+        laptop_page,
+        axe_check,
+        [
+            "/start/",
+            "/oversikt/?ar=2023&avvikelse=1",
+            "/overenskommelser/",
+            f"/overenskommelser/{data.pk}/fordelning/regioner/",
+            "/sok/?q=9916",
+        ],
+        limit=45,
+    )
+    assert len(visited) >= 20, visited
+    assert not problems, "\n".join(problems)
+
+
+def test_picking_another_year_in_the_dashboard(laptop_page, axe_check, users, data):
+    log_in(laptop_page, "chef")
+    laptop_page.goto("/oversikt/?ar=2023")
+    expect(laptop_page.get_by_role("heading", level=1)).to_have_text("Översikt: statsbidragen 2023")
+    laptop_page.get_by_label("År", exact=True).select_option("2020")
+    laptop_page.get_by_role("button", name="Visa").click()
+    expect(laptop_page).to_have_url(re.compile(r"ar=2020"))
+    expect(laptop_page.get_by_role("heading", level=1)).to_have_text("Översikt: statsbidragen 2020")
+    expect(laptop_page.get_by_label("År", exact=True)).to_have_value("2020")
+    axe_check(laptop_page)
