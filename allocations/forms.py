@@ -36,9 +36,13 @@ class DecimalTextField(forms.Field):
 
     widget = forms.TextInput
 
-    def __init__(self, *, minimum=Decimal("0"), maximum=None, **kwargs):
+    def __init__(
+        self, *, minimum=Decimal("0"), maximum=None, max_digits=20, decimal_places=6, **kwargs
+    ):
         super().__init__(**kwargs)
         self.minimum, self.maximum = minimum, maximum
+        # As the DecimalField the value is stored in: anything else is refused, not rounded.
+        self.max_digits, self.decimal_places = max_digits, decimal_places
         self.widget.attrs.setdefault("inputmode", "decimal")
 
     def prepare_value(self, value):
@@ -50,7 +54,9 @@ class DecimalTextField(forms.Field):
         if value in self.empty_values:
             return None
         try:
-            number = parse_decimal(value)
+            number = parse_decimal(
+                value, max_digits=self.max_digits, decimal_places=self.decimal_places
+            )
         except AmountError as exc:
             raise forms.ValidationError(str(exc)) from exc
         if self.minimum is not None and number < self.minimum:
@@ -183,7 +189,11 @@ class RuleRowForm(forms.Form):
 
     term = forms.IntegerField(label="Del", min_value=1, max_value=9, required=False)
     term_weight = DecimalTextField(
-        label="Delens andel av nyckeln", required=False, maximum=Decimal("1")
+        label="Delens andel av nyckeln",
+        required=False,
+        maximum=Decimal("1"),
+        max_digits=7,
+        decimal_places=6,
     )
     column = forms.ModelChoiceField(
         label="Datakolumn",
@@ -193,7 +203,7 @@ class RuleRowForm(forms.Form):
         required=False,
         empty_label="(ingen)",
     )
-    weight = DecimalTextField(label="Vikt", required=False)
+    weight = DecimalTextField(label="Vikt", required=False, max_digits=12, decimal_places=4)
 
 
 RuleRowFormSet = forms.formset_factory(RuleRowForm, extra=3, max_num=12)

@@ -7,6 +7,7 @@ or Windows-1252. Every problem is reported with its row and column, in Swedish, 
 nothing is returned unless the whole file is right.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import AmountError, parse_decimal
+from common.xlsx_read import XlsxLimits, XlsxRefused, xlsx_rows
 
 CODE_HEADERS = {"lanskod", "länskod", "kod", "lan_kod", "county_code"}
 
@@ -32,34 +34,86 @@ class CountyTable:
     values: dict[str, dict[str, Decimal]]  # county code -> column -> value
 
 
+# At most this many problems are listed; the rest are counted.
+MAX_LISTED_PROBLEMS = 100
+# A county table has 21 rows and a few columns; this leaves room for notes and totals.
+XLSX_LIMITS = XlsxLimits(max_cells=100_000, max_uncompressed=50_000_000, max_shared_text=5_000_000)
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+
+
+def _shown(text: str, length: int = 40) -> str:
+    """A value as a message quotes it: never the whole of a huge cell."""
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def _line_of(content: bytes, offset: int) -> int:
+    return content.count(b"\n", 0, offset) + 1
+
+
 def _decode(content: bytes) -> str:
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFileError(
+            ["Filen är sparad som UTF-16. Spara den som UTF-8 eller Windows-1252."]
+        )
+    if (nul := content.find(b"\x00")) >= 0:
+        raise ImportFileError(
+            [
+                f"Rad {_line_of(content, nul)}: filen innehåller ett NUL-tecken; "
+                "det är ingen CSV-fil."
+            ]
+        )
     try:
         return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        if content.startswith(codecs.BOM_UTF8):
+            raise ImportFileError(
+                [
+                    f"Rad {_line_of(content, exc.start)}: filen är märkt som UTF-8 men är "
+                    "inte giltig UTF-8."
+                ]
+            ) from exc
+    if found := _NOT_CP1252.search(content):
+        raise ImportFileError(
+            [
+                f"Rad {_line_of(content, found.start())}: byte 0x{content[found.start()]:02X} är "
+                "varken giltig UTF-8 eller ett tecken i Windows-1252."
+            ]
+        )
+    return content.decode("cp1252")
 
 
 def _csv_rows(content: bytes) -> list[list[str]]:
     text = _decode(content)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([";", ",", "\t"], key=first_line.count)
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, previous = [], 0
+    try:
+        for row in reader:
+            line, previous = previous + 1, reader.line_num
+            if previous != line:
+                raise ImportFileError(
+                    [
+                        f'Rad {line}: ett citattecken (") avslutas inte på samma rad, så raderna '
+                        f"{line}–{previous} skulle läsas som en enda rad."
+                    ]
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        raise ImportFileError(
+            [
+                f"Rad {previous + 1}: raden går inte att läsa som CSV (ett fält är för långt "
+                "eller ett citattecken saknar sin avslutning)."
+            ]
+        ) from exc
+    return rows
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(["Filen går inte att läsa som en Excel-fil (xlsx)."]) from exc
-    sheet = workbook.worksheets[0]
-    rows = [
-        ["" if cell is None else str(cell) for cell in row]
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    workbook.close()
-    return rows
+        return [row for _, row in xlsx_rows(io.BytesIO(content), XLSX_LIMITS)]
+    except XlsxRefused as exc:
+        raise ImportFileError([str(exc)]) from exc
 
 
 def read_rows(content: bytes, filename: str) -> list[list[str]]:
@@ -70,7 +124,7 @@ def read_rows(content: bytes, filename: str) -> list[list[str]]:
 
 def _county_code(text: str) -> str | None:
     text = text.strip()
-    if re.fullmatch(r"\d{1,2}", text):
+    if re.fullmatch(r"[0-9]{1,2}", text):
         return text.zfill(2)
     return None
 
@@ -93,7 +147,7 @@ def read_county_table(content: bytes, filename: str, counties: dict[str, str]) -
         raise ImportFileError(
             [f"Rad {header_number}: rubrikraden ska ha länskod och minst en värdekolumn."]
         )
-    code_header = header[0]
+    code_header = _shown(header[0])
     # A second column holding names (not numbers) is the county's or region's name.
     has_name = all(
         len(row) > 1 and row[1] and not re.fullmatch(r"[\d\s\u00a0,.\-−]+", row[1])
@@ -107,14 +161,16 @@ def read_county_table(content: bytes, filename: str, counties: dict[str, str]) -
         if not name:
             problems.append(f"Rad {header_number}: kolumn {first_value + index + 1} saknar rubrik.")
         elif columns.index(name) != index:
-            problems.append(f"Rad {header_number}: kolumnen ”{name}” finns två gånger.")
+            problems.append(f"Rad {header_number}: kolumnen ”{_shown(name)}” finns två gånger.")
 
     values: dict[str, dict[str, Decimal]] = {}
     seen_on: dict[str, int] = {}
     for number, row in data:
         code = _county_code(row[0]) if row else None
         if code is None:
-            problems.append(f"Rad {number}, kolumn ”{code_header}”: ”{row[0]}” är inte en länskod.")
+            problems.append(
+                f"Rad {number}, kolumn ”{code_header}”: ”{_shown(row[0])}” är inte en länskod."
+            )
             continue
         if code not in counties:
             problems.append(f"Rad {number}, kolumn ”{code_header}”: okänd länskod ”{code}”.")
@@ -132,12 +188,15 @@ def read_county_table(content: bytes, filename: str, counties: dict[str, str]) -
         row_values = {}
         for name, cell in zip(columns, row[first_value:], strict=False):
             try:
-                value = parse_decimal(cell)
+                # As KeyDataValue keeps it: DecimalField(max_digits=20, decimal_places=6).
+                value = parse_decimal(cell, max_digits=20, decimal_places=6)
             except AmountError as exc:
-                problems.append(f"Rad {number}, kolumn ”{name}”: {exc}")
+                problems.append(f"Rad {number}, kolumn ”{_shown(name)}”: {exc}")
                 continue
             if value < 0:
-                problems.append(f"Rad {number}, kolumn ”{name}”: värdet får inte vara negativt.")
+                problems.append(
+                    f"Rad {number}, kolumn ”{_shown(name)}”: värdet får inte vara negativt."
+                )
                 continue
             row_values[name] = value
         values[code] = row_values
@@ -145,5 +204,11 @@ def read_county_table(content: bytes, filename: str, counties: dict[str, str]) -
         if code not in seen_on:
             problems.append(f"Länskod {code} ({name}) saknas i filen.")
     if problems:
-        raise ImportFileError(problems)
+        listed = problems[:MAX_LISTED_PROBLEMS]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            listed.append(
+                f"… och {len(problems) - MAX_LISTED_PROBLEMS} fel till (de första "
+                f"{MAX_LISTED_PROBLEMS} visas)."
+            )
+        raise ImportFileError(listed)
     return CountyTable(columns, values)

@@ -8,7 +8,7 @@ minus sign (U+2212), an optional `kr`, or millions as `6 394,5 mnkr`.
 import math
 import re
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TypeVar
 
@@ -20,52 +20,117 @@ ORE = Decimal("0.01")
 # Space, no-break space, narrow no-break space, thin space, figure space.
 _GROUP_SPACES = re.compile(r"[ \u00a0\u202f\u2009\u2007]")
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})
-_NUMBER = re.compile(r"-?\d+(?:,\d+)?")
-_DOT_DECIMAL = re.compile(r"-?\d+\.\d{1,2}")
+# ASCII digits only: `\d` would also take Arabic-Indic or full-width digits as numbers.
+_NUMBER = re.compile(r"-?[0-9]+(?:,[0-9]+)?")
+_DOT_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]{1,2}")
+_ANY_DOT_DECIMAL = re.compile(r"-?[0-9]+\.[0-9]+")
+_SIMPLE = re.compile(r"(-?)([0-9]+)(?:,([0-9]+))?(-?)")
 _UNIT = re.compile(r"(?i)\s*(mnkr|mkr|msek|kr|sek|:-)\s*$")
+# No amount or key figure a person or a ledger writes is longer; longer texts are refused
+# before any arithmetic, so Decimal never meets a number beyond its precision.
+MAX_NUMBER_TEXT = 60
+# Database columns hold money as max_digits=15, decimal_places=2 (below 10^13 kr).
+AMOUNT_DIGITS = 15
+AMOUNT_PLACES = 2
 
 
 class AmountError(ValueError):
     """The text is not an amount; the message is Swedish and shown to the user."""
 
 
-def parse_decimal(text) -> Decimal:
-    """A number as Swedish files and users write it: `1 234,5`, `−12`, `0,232`, `12,50-`."""
+def _foreign_digits(text: str) -> bool:
+    return any(char.isdigit() and not ("0" <= char <= "9") for char in text)
+
+
+def _too_long(raw: str) -> AmountError:
+    return AmountError(f"”{raw[:20]}…” är för långt för att vara ett tal.")
+
+
+def _not_a_number(raw: str, example: str = "") -> AmountError:
+    if _foreign_digits(raw):
+        return AmountError(f"”{raw}” innehåller andra siffror än 0–9.")
+    if example:
+        return AmountError(f"”{raw}” är inte ett belopp. {example}")
+    return AmountError(f"”{raw}” är inte ett tal.")
+
+
+def _check_digits(number: str, raw: str, max_digits, decimal_places, unit="") -> None:
+    """Refuse a plain number text (`-123.4500`) that a DecimalField(max_digits,
+    decimal_places) cannot hold exactly; counted on the text, so no arithmetic can fail."""
+    whole, _, fraction = number.lstrip("-").partition(".")
+    places = len(fraction.rstrip("0"))
+    if decimal_places is not None and places > decimal_places:
+        if decimal_places == 2:
+            raise AmountError(f"”{raw}” har fler än två decimaler (öre).")
+        raise AmountError(f"”{raw}” har fler än {decimal_places} decimaler.")
+    if max_digits is not None:
+        whole_digits = max_digits - (decimal_places or 0)
+        if len(whole.lstrip("0")) > whole_digits:
+            largest = Decimal(10) ** whole_digits - Decimal(1).scaleb(-(decimal_places or 0))
+            limit = format_number(largest) + (f" {unit}" if unit else "")
+            raise AmountError(f"”{raw}” är för stort: högst {limit}.")
+
+
+def parse_decimal(text, *, max_digits=None, decimal_places=None) -> Decimal:
+    """A number as Swedish files and users write it: `1 234,5`, `−12`, `0,232`, `12,50-`.
+
+    Only the digits 0–9. With max_digits and decimal_places (as on the DecimalField it goes
+    to) a number that would not fit exactly is refused, never rounded.
+    """
     raw = "" if text is None else str(text).strip()
+    # The common case first (ledger imports read a million of these): `-1 234,50`, `12,5-`.
+    simple = _SIMPLE.fullmatch(raw.replace(" ", "").replace("\u00a0", ""))
+    if simple and len(raw) <= MAX_NUMBER_TEXT and not (simple[1] and simple[4]):
+        whole, fraction = simple[2], simple[3] or "0"
+        if (decimal_places is None or len(fraction) <= decimal_places) and (
+            max_digits is None or len(whole) <= max_digits - (decimal_places or 0)
+        ):
+            sign = "-" if simple[1] or simple[4] else ""
+            return Decimal(f"{sign}{whole}.{fraction}")
     if not raw:
         raise AmountError("Värdet saknas.")
+    if len(raw) > MAX_NUMBER_TEXT:
+        raise _too_long(raw)
     body = _GROUP_SPACES.sub("", raw.translate(_MINUS_SIGNS))
-    if body.endswith("-") and not body.startswith("-"):
+    if body and body[-1] == "-" and body[0] != "-":
         body = "-" + body[:-1]  # ledger exports often put the sign last
     if _NUMBER.fullmatch(body):
-        return Decimal(body.replace(",", "."))
-    if _DOT_DECIMAL.fullmatch(body) or re.fullmatch(r"-?\d+\.\d+", body):
-        return Decimal(body)
-    raise AmountError(f"”{raw}” är inte ett tal.")
+        body = body.replace(",", ".")
+    elif not _ANY_DOT_DECIMAL.fullmatch(body):
+        raise _not_a_number(raw)
+    if max_digits is not None or decimal_places is not None:
+        _check_digits(body, raw, max_digits, decimal_places)
+    return Decimal(body)  # exact: a Decimal made from text is never rounded
 
 
-def parse_amount(text: str) -> Decimal:
-    """Read an amount in kronor from Swedish text. Raises AmountError."""
+def parse_amount(
+    text: str, *, max_digits: int = AMOUNT_DIGITS, decimal_places: int = AMOUNT_PLACES
+) -> Decimal:
+    """Read an amount in kronor from Swedish text. Raises AmountError.
+
+    Refused, never rounded: fractions of öre, and amounts that do not fit the database's
+    money columns (DecimalField(max_digits, decimal_places)).
+    """
     if text is None:
         raise AmountError("Ange ett belopp.")
     raw = str(text).strip()
     if not raw:
         raise AmountError("Ange ett belopp.")
+    if len(raw) > MAX_NUMBER_TEXT:
+        raise _too_long(raw)
     unit_match = _UNIT.search(raw)
     unit = unit_match.group(1).lower() if unit_match else ""
     body = raw[: unit_match.start()] if unit_match else raw
     body = _GROUP_SPACES.sub("", body.translate(_MINUS_SIGNS))
     if not (_NUMBER.fullmatch(body) or _DOT_DECIMAL.fullmatch(body)):
-        raise AmountError(
-            f"”{raw}” är inte ett belopp. "
-            "Skriv till exempel 1 234 567, 1 234,50 eller 6 394,5 mnkr."
-        )
-    amount = Decimal(body.replace(",", "."))
-    if unit in ("mnkr", "mkr", "msek"):
-        amount *= MILLION
-    if amount != amount.quantize(ORE):
-        raise AmountError(f"”{raw}” har fler än två decimaler (öre).")
-    return amount.quantize(ORE)
+        raise _not_a_number(raw, "Skriv till exempel 1 234 567, 1 234,50 eller 6 394,5 mnkr.")
+    # The text is at most MAX_NUMBER_TEXT long, so this precision keeps every step exact.
+    with localcontext(prec=MAX_NUMBER_TEXT + 10):
+        amount = Decimal(body.replace(",", "."))
+        if unit in ("mnkr", "mkr", "msek"):
+            amount = amount * MILLION
+        _check_digits(format(amount, "f"), raw, max_digits, decimal_places, unit="kr")
+        return amount.quantize(Decimal(1).scaleb(-decimal_places))
 
 
 def format_amount(amount: Decimal | int | None, *, unit: str = "kr") -> str:

@@ -1,28 +1,50 @@
-"""Import of ledger outcomes: parse every row, keep those on grant cost objects, and replace
-the outcome of the imported months for those objects, all in one transaction."""
+"""Import of ledger outcomes: read every row, keep those on grant cost objects, and replace
+the outcome of the imported months for those objects, all in one transaction.
+
+An import streams: rows are checked as they are read and kept rows go to the database in
+batches (COPY on PostgreSQL), so memory does not grow with the file. Any problem stops the
+writing and the transaction is rolled back at the end, so a refused file leaves nothing.
+Imports, period closing and activity links take one lock (LEDGER_LOCK), so two imports of the
+same months never both land, and a month closed while an import ran is refused by it.
+"""
 
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Q
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Value
 
+from common.locks import lock_for_transaction
 from common.money import AmountError, parse_decimal
 from distribution.models import Activity, CostObject
 
-from .ledger_files import LedgerFileError, mapped_rows
-from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerTransaction
+from .ledger_files import LedgerFileError, MergedRows, is_xlsx, mapped_table
+from .models import (
+    ActivityLink,
+    ClosedPeriod,
+    LedgerImport,
+    LedgerTransaction,
+    ReplacedLedgerTransaction,
+)
 from .sie import parse_sie
 
 SIE_SUFFIXES = (".se", ".si", ".sie")
-
-MAX_LISTED_PROBLEMS = 200
-_PERIOD = re.compile(r"(\d{4})-?(\d{2})(?:-?(\d{2}))?")
-_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+LEDGER_LOCK = "followup.ledger"
+# At most this many problems are listed; the rest are counted.
+MAX_LISTED_PROBLEMS = 100
+BATCH_ROWS = 20_000
+# LedgerImport.total_amount is DecimalField(max_digits=17, decimal_places=2).
+MAX_TOTAL = Decimal(10) ** 15
+_PERIOD = re.compile(r"([0-9]{4})-?([0-9]{2})(?:-?([0-9]{2}))?")
+_DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
+# Codes are refused when longer than their column; texts are shortened (they only describe).
+CODE_LENGTHS = {"account": 20, "responsibility": 30, "activity_code": 30, "voucher": 40}
+TEXT_LENGTH = 255
 
 
 class LedgerImportError(Exception):
@@ -33,39 +55,53 @@ class LedgerImportError(Exception):
         super().__init__("\n".join(self.problems[:20]))
 
 
-@dataclass(frozen=True)
-class ParsedRow:
-    line: int
-    cost_object: CostObject
-    year: int
-    month: int
-    date: datetime.date | None
-    amount: Decimal
-    account: str = ""
-    responsibility: str = ""
-    activity_code: str = ""
-    voucher: str = ""
-    text: str = ""
-    is_budget: bool = False
+class Problems:
+    """Problems of one file: the first MAX_LISTED_PROBLEMS kept, the rest counted."""
+
+    def __init__(self, limit: int = MAX_LISTED_PROBLEMS):
+        self.limit = limit
+        self.listed: list[str] = []
+        self.count = 0
+
+    def add(self, message: str) -> None:
+        self.count += 1
+        if len(self.listed) < self.limit:
+            self.listed.append(message)
+
+    def extend(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.add(message)
+
+    def clear(self) -> None:
+        self.listed, self.count = [], 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def messages(self) -> list[str]:
+        extra = self.count - len(self.listed)
+        if extra > 0:
+            return self.listed + [
+                f"… och {extra} fel till (de första {self.limit} visas). Rätta dem och läs in "
+                "filen igen."
+            ]
+        return list(self.listed)
 
 
-@dataclass
-class ParseResult:
-    rows: list[ParsedRow]
-    total: int
-    ignored: int
-    problems: list[str]
+def shown(text: str, length: int = 40) -> str:
+    """A value as a message quotes it: never the whole of a huge cell."""
+    return text if len(text) <= length else text[:length] + "…"
 
 
 class GrantObjects:
     """The grant cost objects by number and year, read once per import."""
 
     def __init__(self):
-        self.by_number: dict[str, dict[int, CostObject]] = {}
-        for cost_object in CostObject.objects.all():
-            self.by_number.setdefault(cost_object.number, {})[cost_object.year] = cost_object
+        self.by_number: dict[str, dict[int, int]] = {}
+        for number, year, pk in CostObject.objects.values_list("number", "year", "pk"):
+            self.by_number.setdefault(number, {})[year] = pk
 
-    def get(self, number: str, year: int) -> CostObject | None:
+    def get(self, number: str, year: int) -> int | None:
         return self.by_number.get(number, {}).get(year)
 
 
@@ -79,7 +115,14 @@ def _parse_period(text: str):
     if not match:
         return None
     year, month = int(match.group(1)), int(match.group(2))
-    return (year, month) if 1 <= month <= 12 and 1990 <= year <= 2100 else None
+    if not (1 <= month <= 12 and 1990 <= year <= 2100):
+        return None
+    if match.group(3) is not None:
+        try:  # a date as the period must be a real day: 2023-02-30 is not February
+            datetime.date(year, month, int(match.group(3)))
+        except ValueError:
+            return None
+    return year, month
 
 
 def _parse_date(text: str):
@@ -87,94 +130,362 @@ def _parse_date(text: str):
     if not match:
         return None
     try:
-        return datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        day = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         return None
+    return day if 1990 <= day.year <= 2100 else None
 
 
-def parse_mapped_rows(rows: Iterable[tuple[int, dict]], headers: dict[str, str]) -> ParseResult:
-    """Check rows from a mapped CSV or XLSX file. Rows on other objects are only counted."""
-    objects = GrantObjects()
+# --- Writing kept rows ------------------------------------------------------------------------
+
+# The columns of LedgerTransaction a kept row fills, in the order of the row tuples below.
+ROW_FIELDS = (
+    "ledger_import",
+    "cost_object",
+    "activity",
+    "year",
+    "month",
+    "date",
+    "account",
+    "responsibility",
+    "activity_code",
+    "voucher",
+    "text",
+    "amount",
+    "is_budget",
+    "line",
+)
+
+
+class _RowWriter:
+    """Kept rows to the database in batches; stops writing at the first problem."""
+
+    def __init__(self, record: LedgerImport):
+        self.record = record
+        self.batch: list[tuple] = []
+        self.kept = 0
+        self.total = Decimal(0)
+        self.combos: set[tuple[int, int, int, bool]] = set()
+        self.writing = True
+        self._copy = self._copy_context = self._cursor = None
+        object_ids = list(CostObject.objects.values_list("pk", flat=True))
+        self.by_code = {
+            (cost_object, code): pk
+            for pk, cost_object, code in Activity.objects.filter(cost_object_id__in=object_ids)
+            .exclude(ledger_code="")
+            .values_list("pk", "cost_object_id", "ledger_code")
+        }
+        self.by_link = {
+            (cost_object, responsibility): activity
+            for cost_object, responsibility, activity in ActivityLink.objects.values_list(
+                "cost_object_id", "responsibility", "activity_id"
+            )
+        }
+
+    def add(
+        self,
+        line: int,
+        cost_object: int,
+        year: int,
+        month: int,
+        date,
+        amount: Decimal,
+        account: str = "",
+        responsibility: str = "",
+        activity_code: str = "",
+        voucher: str = "",
+        text: str = "",
+        is_budget: bool = False,
+    ) -> None:
+        self.kept += 1
+        if not is_budget:
+            self.total += amount
+        self.combos.add((cost_object, year, month, is_budget))
+        if not self.writing:
+            return
+        activity = None
+        if activity_code:
+            activity = self.by_code.get((cost_object, activity_code))
+        if activity is None:
+            activity = self.by_link.get((cost_object, responsibility))
+        self.batch.append(
+            (
+                self.record.pk,
+                cost_object,
+                activity,
+                year,
+                month,
+                date,
+                account,
+                responsibility,
+                activity_code,
+                voucher,
+                text,
+                amount,
+                is_budget,
+                line,
+            )
+        )
+        if len(self.batch) >= BATCH_ROWS:
+            self.flush()
+
+    def stop(self) -> None:
+        """A problem was found: the file will be refused, so write nothing more."""
+        self.writing = False
+        self.batch.clear()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        if connection.vendor == "postgresql":
+            if self._copy is None:
+                self._open_copy()
+            write_row = self._copy.write_row
+            for row in self.batch:
+                write_row(row)
+        else:
+            attnames = [LedgerTransaction._meta.get_field(f).attname for f in ROW_FIELDS]
+            LedgerTransaction.objects.bulk_create(
+                (LedgerTransaction(**dict(zip(attnames, row, strict=True))) for row in self.batch),
+                batch_size=2000,
+            )
+        self.batch.clear()  # in place: read_mapped_rows holds the list
+
+    def _open_copy(self) -> None:
+        """One COPY for the whole file; a queue hands the data to the server from another
+        thread, so PostgreSQL stores rows while the next ones are read."""
+        from psycopg.copy import QueuedLibpqWriter
+
+        table = LedgerTransaction._meta.db_table
+        columns = ", ".join(LedgerTransaction._meta.get_field(f).column for f in ROW_FIELDS)
+        self._cursor = connection.cursor()
+        raw = self._cursor.cursor
+        self._copy_context = raw.copy(
+            f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+        )
+        self._copy = self._copy_context.__enter__()
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the COPY (before any other query on the connection)."""
+        if self._copy is None:
+            return
+        context, cursor = self._copy_context, self._cursor
+        self._copy = self._copy_context = self._cursor = None
+        try:
+            if error is None:
+                context.__exit__(None, None, None)
+            else:
+                context.__exit__(type(error), error, error.__traceback__)
+        finally:
+            cursor.close()
+
+    def months(self) -> list[tuple[int, int]]:
+        return sorted({(year, month) for _, year, month, _ in self.combos})
+
+
+# --- Reading files -----------------------------------------------------------------------------
+
+
+@dataclass
+class ReadCounts:
+    total: int = 0
+    ignored: int = 0
+
+
+def read_mapped_rows(
+    rows: Iterator[tuple[int, list[str]]],
+    positions: dict[str, int],
+    headers: dict[str, str],
+    objects: GrantObjects,
+    writer: _RowWriter,
+    problems: Problems,
+    *,
+    check_nul: bool = True,
+) -> ReadCounts:
+    """Check rows from a mapped CSV or XLSX file; rows on other objects are only counted.
+
+    Only the object cell is looked at before a row is known to be on a grant object, so the
+    98 % of a ledger on other objects cost almost nothing; kept rows go straight into the
+    writer's batch. This loop is the import's hot path: keep it flat.
+    """
     numbers = objects.by_number
-    kept, problems = [], []
     total = ignored = 0
-    for line, values in rows:
-        total += 1
-        number = _object_number(values.get("cost_object", ""))
+    object_at, amount_at = positions["cost_object"], positions["amount"]
+    period_at, date_at = positions.get("period"), positions.get("date")
+    account_at = positions.get("account")
+    responsibility_at = positions.get("responsibility")
+    code_at = positions.get("activity_code")
+    voucher_at = positions.get("voucher")
+    text_at = positions.get("text")
+    width = max(positions.values()) + 1
+    periods: dict[str, tuple[int, int] | None] = {}
+    dates: dict[str, datetime.date | None] = {}
+    record_pk = writer.record.pk
+    by_code, by_link = writer.by_code, writer.by_link
+    combos = writer.combos
+    batch = writer.batch
+    kept = 0
+    outcome = Decimal(0)
+
+    def refuse(message: str) -> None:
+        problems.add(message)
+        writer.stop()
+
+    for line, row in rows:
+        if len(row) < width:
+            if not "".join(row).strip():
+                continue  # a blank line
+            row = row + [""] * (width - len(row))
+        number = row[object_at]
         if number not in numbers:
-            ignored += 1
-            continue
-        date = None
-        period = None
-        if values.get("period"):
-            period = _parse_period(values["period"])
+            if not number:
+                if not "".join(row).strip():
+                    continue
+            else:
+                number = _object_number(number)
+            if number not in numbers:
+                total += 1
+                ignored += 1
+                continue
+        total += 1
+        date = period = None
+        if period_at is not None and (text := row[period_at].strip()):
+            if text not in periods:
+                periods[text] = _parse_period(text)
+            period = periods[text]
             if period is None:
-                problems.append(
-                    f"Rad {line}, kolumn ”{headers['period']}”: ”{values['period']}” är ingen "
-                    "period (ÅÅÅÅMM, ÅÅÅÅ-MM eller ett datum)."
+                refuse(
+                    f"Rad {line}, kolumn ”{headers['period']}”: ”{shown(text)}” är ingen "
+                    "period (ÅÅÅÅMM, ÅÅÅÅ-MM eller ett datum som finns)."
                 )
                 continue
-        if values.get("date"):
-            date = _parse_date(values["date"])
+        if date_at is not None and (text := row[date_at].strip()):
+            if text not in dates:
+                dates[text] = _parse_date(text)
+            date = dates[text]
             if date is None:
-                problems.append(
-                    f"Rad {line}, kolumn ”{headers['date']}”: ”{values['date']}” är inget datum "
-                    "(ÅÅÅÅ-MM-DD)."
+                refuse(
+                    f"Rad {line}, kolumn ”{headers['date']}”: ”{shown(text)}” är inget datum "
+                    "som finns (ÅÅÅÅ-MM-DD)."
                 )
                 continue
-        if period is None and date is not None:
-            period = (date.year, date.month)
+            if period is None:
+                period = (date.year, date.month)
         if period is None:
-            field = headers.get("period") or headers.get("date") or "Period"
-            problems.append(f"Rad {line}, kolumn ”{field}”: perioden saknas.")
+            name = headers.get("period") or headers.get("date") or "Period"
+            refuse(f"Rad {line}, kolumn ”{name}”: perioden saknas.")
             continue
         try:
-            amount = parse_decimal(values.get("amount", ""))
+            amount = parse_decimal(row[amount_at], max_digits=15, decimal_places=2)
         except AmountError as exc:
-            problems.append(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
+            refuse(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
             continue
-        if amount != amount.quantize(Decimal("0.01")):
-            problems.append(
-                f"Rad {line}, kolumn ”{headers['amount']}”: beloppet har fler än två decimaler."
-            )
-            continue
-        cost_object = objects.get(number, period[0])
+        year, month = period
+        cost_object = numbers[number].get(year)
         if cost_object is None:
             ignored += 1  # the number is a grant object in another year only
             continue
-        kept.append(
-            ParsedRow(
-                line=line,
-                cost_object=cost_object,
-                year=period[0],
-                month=period[1],
-                date=date,
-                amount=amount,
-                account=values.get("account", "")[:20],
-                responsibility=values.get("responsibility", "")[:30],
-                activity_code=values.get("activity_code", "")[:30],
-                voucher=values.get("voucher", "")[:40],
-                text=values.get("text", "")[:255],
+        account = row[account_at].strip() if account_at is not None else ""
+        responsibility = row[responsibility_at].strip() if responsibility_at is not None else ""
+        code = row[code_at].strip() if code_at is not None else ""
+        voucher = row[voucher_at].strip() if voucher_at is not None else ""
+        text = row[text_at].strip()[:TEXT_LENGTH] if text_at is not None else ""
+        if (
+            len(account) > 20
+            or len(responsibility) > 30
+            or len(code) > 30
+            or len(voucher) > 40
+            or (check_nul and "\x00" in account + responsibility + code + voucher + text)
+        ):
+            for name, value in (
+                ("account", account),
+                ("responsibility", responsibility),
+                ("activity_code", code),
+                ("voucher", voucher),
+                ("text", text),
+            ):
+                if "\x00" in value:
+                    refuse(
+                        f"Rad {line}, kolumn ”{headers[name]}”: texten innehåller ett NUL-tecken."
+                    )
+                elif name in CODE_LENGTHS and len(value) > CODE_LENGTHS[name]:
+                    refuse(
+                        f"Rad {line}, kolumn ”{headers[name]}”: ”{shown(value)}” är längre än "
+                        f"{CODE_LENGTHS[name]} tecken."
+                    )
+            continue
+        kept += 1
+        outcome += amount
+        combos.add((cost_object, year, month, False))
+        if writer.writing:
+            activity = by_code.get((cost_object, code)) if code else None
+            if activity is None:
+                activity = by_link.get((cost_object, responsibility))
+            batch.append(
+                (
+                    record_pk,
+                    cost_object,
+                    activity,
+                    year,
+                    month,
+                    date,
+                    account,
+                    responsibility,
+                    code,
+                    voucher,
+                    text,
+                    amount,
+                    False,
+                    line,
+                )
             )
-        )
-    return ParseResult(kept, total, ignored, problems)
+            if len(batch) >= BATCH_ROWS:
+                writer.flush()
+    writer.kept += kept
+    writer.total += outcome
+    return ReadCounts(total=total, ignored=ignored)
 
 
-def sie_keep(objects: GrantObjects):
+def sie_keep(objects: GrantObjects, object_dimension: int | None = None):
     """A filter for parse_sie: keep rows whose object list names a grant cost object."""
     numbers = objects.by_number
+    if object_dimension:
+        key = str(object_dimension)
+        return lambda row_objects: row_objects.get(key) in numbers
+    return lambda row_objects: any(value in numbers for value in row_objects.values())
 
-    def keep(row_objects: dict[str, str]) -> bool:
-        return any(value in numbers for value in row_objects.values())
 
-    return keep
+@dataclass(frozen=True)
+class SieDimensions:
+    """Which SIE dimension holds the cost object, the ansvar and the activity code."""
+
+    cost_object: int | None = None  # None: the grant object number in any dimension
+    responsibility: int | None = 1
+    activity_code: int | None = None
+
+    @classmethod
+    def of(cls, source) -> "SieDimensions":
+        if source is None:
+            return cls()
+        return cls(
+            source.sie_object_dimension,
+            source.sie_responsibility_dimension,
+            source.sie_activity_dimension,
+        )
 
 
-def parse_sie_rows(sie, objects: GrantObjects) -> ParseResult:
+def read_sie_rows(
+    sie, objects: GrantObjects, writer: _RowWriter, problems: Problems, dims: SieDimensions
+) -> ReadCounts:
     """Rows from a parsed SIE file: #TRANS (type 4) and #PSALDO (type 3) as outcome,
-    #PBUDGET as budget. The cost object is the object id that is a grant cost object."""
-    kept, problems = [], list(sie.problems)
-    ignored = sie.ignored
+    #PBUDGET as budget, with the object, ansvar and activity code from their dimensions."""
+    problems.extend(sie.problems)
+    if problems:
+        writer.stop()
+    counts = ReadCounts(total=sie.rows_total, ignored=sie.ignored)
+    object_key = str(dims.cost_object) if dims.cost_object else None
+    responsibility_key = str(dims.responsibility) if dims.responsibility else None
+    activity_key = str(dims.activity_code) if dims.activity_code else None
     for item in [*sie.transactions, *sie.period_figures]:
         if hasattr(item, "kind"):
             year, month, date = item.year, item.month, None
@@ -182,169 +493,242 @@ def parse_sie_rows(sie, objects: GrantObjects) -> ParseResult:
         else:
             year, month, date = item.date.year, item.date.month, item.date
             voucher, text, is_budget = item.voucher, item.text, False
-        cost_object = next(
-            (
-                found
-                for value in item.objects.values()
-                if (found := objects.get(value, year)) is not None
-            ),
-            None,
-        )
+        found_in = object_key
+        if object_key:
+            cost_object = objects.get(item.objects.get(object_key, ""), year)
+        else:
+            cost_object = None
+            for dimension, value in item.objects.items():
+                if (cost_object := objects.get(value, year)) is not None:
+                    found_in = dimension
+                    break
         if cost_object is None:
-            ignored += 1
+            counts.ignored += 1
             continue
-        kept.append(
-            ParsedRow(
-                line=item.line,
-                cost_object=cost_object,
-                year=year,
-                month=month,
-                date=date,
-                amount=item.amount,
-                account=item.account[:20],
-                voucher=voucher[:40],
-                text=text[:255],
-                is_budget=is_budget,
-            )
+        # The dimension that held the object is not also the ansvar.
+        responsibility = ""
+        if responsibility_key and responsibility_key != found_in:
+            responsibility = item.objects.get(responsibility_key, "")
+        values = {
+            "account": item.account,
+            "responsibility": responsibility,
+            "activity_code": item.objects.get(activity_key, "") if activity_key else "",
+            "voucher": voucher,
+        }
+        bad = False
+        for name, value in values.items():
+            if len(value) > CODE_LENGTHS[name] or "\x00" in value:
+                problems.add(
+                    f"Rad {item.line}: {name.replace('_', ' ')} ”{shown(value)}” är längre än "
+                    f"{CODE_LENGTHS[name]} tecken eller innehåller ett NUL-tecken."
+                )
+                bad = True
+        if bad:
+            writer.stop()
+            continue
+        writer.add(
+            item.line,
+            cost_object,
+            year,
+            month,
+            date,
+            item.amount,
+            text=text[:TEXT_LENGTH],
+            is_budget=is_budget,
+            **values,
         )
-    return ParseResult(kept, sie.rows_total, ignored, problems)
+    return counts
 
 
-def _activity_for(row: ParsedRow, by_code, by_link):
-    if row.activity_code:
-        found = by_code.get((row.cost_object.pk, row.activity_code))
-        if found:
-            return found
-    return by_link.get((row.cost_object.pk, row.responsibility))
+# --- The import --------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def do_import_ledger(
-    parsed: ParseResult, *, file_name, file_format, checksum, source=None, acting_user=None
-) -> LedgerImport:
-    """Replace the outcome of the file's months on its grant objects with the file's rows.
-
-    Refused as a whole (LedgerImportError, nothing saved) when any row is bad, the file was
-    imported before, or a month in it is closed.
-    """
-    problems = list(parsed.problems)
+def _earlier_import_problem(checksum: str) -> str | None:
     earlier = LedgerImport.objects.filter(checksum=checksum).select_related("uploaded_by").first()
-    if earlier:
-        who = earlier.uploaded_by.username if earlier.uploaded_by else "okänd"
-        problems.insert(
-            0,
-            f"Filen är redan inläst {earlier.uploaded_at:%Y-%m-%d %H:%M} av {who} "
-            f"(”{earlier.file_name}”).",
-        )
-    months = sorted({(row.year, row.month) for row in parsed.rows})
-    closed = ClosedPeriod.objects.filter(_months_q(months)).order_by("year", "month")
-    for period in closed:
-        problems.append(
-            f"Perioden {period} är stängd och kan inte ersättas; öppna den först "
-            "(Uppföljning › Perioder)."
-        )
-    if problems:
-        extra = len(problems) - MAX_LISTED_PROBLEMS
-        listed = problems[:MAX_LISTED_PROBLEMS]
-        if extra > 0:
-            listed.append(f"… och {extra} fel till.")
-        raise LedgerImportError(listed)
+    if earlier is None:
+        return None
+    who = earlier.uploaded_by.username if earlier.uploaded_by else "okänd"
+    return (
+        f"Filen är redan inläst {earlier.uploaded_at:%Y-%m-%d %H:%M} av {who} "
+        f"(”{earlier.file_name}”)."
+    )
 
-    combos = {(row.cost_object.pk, row.year, row.month, row.is_budget) for row in parsed.rows}
-    replaced = 0
-    if combos:
-        replace = Q()
-        for object_id, year, month, is_budget in combos:
-            replace |= Q(cost_object_id=object_id, year=year, month=month, is_budget=is_budget)
-        replaced, _ = LedgerTransaction.objects.filter(replace).delete()
 
-    object_ids = {row.cost_object.pk for row in parsed.rows}
-    by_code = {
-        (a.cost_object_id, a.ledger_code): a
-        for a in Activity.objects.filter(cost_object_id__in=object_ids).exclude(ledger_code="")
-    }
-    by_link = {
-        (link.cost_object_id, link.responsibility): link.activity
-        for link in ActivityLink.objects.filter(cost_object_id__in=object_ids).select_related(
-            "activity"
-        )
-    }
-    record = LedgerImport.objects.create(
-        source=source,
-        file_name=file_name[:255],
+def _archive_replaced(record: LedgerImport, combos) -> int:
+    """Move the rows the import replaces to ReplacedLedgerTransaction; return their count."""
+    if not combos:
+        return 0
+    replace = Q()
+    for object_id, year, month, is_budget in combos:
+        replace |= Q(cost_object_id=object_id, year=year, month=month, is_budget=is_budget)
+    old = LedgerTransaction.objects.filter(replace).exclude(ledger_import=record).order_by()
+    select = old.annotate(replaced_by_value=Value(record.pk)).values_list(
+        *ReplacedLedgerTransaction.COPIED, "replaced_by_value"
+    )
+    sql, params = select.query.sql_with_params()
+    meta = ReplacedLedgerTransaction._meta
+    columns = ", ".join(
+        meta.get_field(name).column for name in (*ReplacedLedgerTransaction.COPIED, "replaced_by")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {meta.db_table} ({columns}) {sql}", params)
+    replaced, _ = old.delete()
+    return replaced
+
+
+def _import(read, *, file_name, file_format, checksum, source, acting_user) -> LedgerImport:
+    """Run `read(writer, problems) -> ReadCounts` under the ledger lock and keep the result,
+    or raise LedgerImportError with nothing saved."""
+    problems = Problems()
+    try:
+        with transaction.atomic():
+            lock_for_transaction(LEDGER_LOCK)
+            if earlier := _earlier_import_problem(checksum):
+                raise LedgerImportError([earlier])
+            record = LedgerImport.objects.create(
+                source=source,
+                file_name=file_name[:255],
+                file_format=file_format,
+                checksum=checksum,
+                uploaded_by=acting_user,
+            )
+            writer = _RowWriter(record)
+            try:
+                counts = read(writer, problems)
+                writer.flush()
+            except BaseException as error:
+                writer.close(error)
+                raise
+            writer.close()
+            months = writer.months()
+            # Inside the lock: a month closed while the file was read is seen here.
+            for period in ClosedPeriod.objects.filter(_months_q(months)).order_by("year", "month"):
+                problems.add(
+                    f"Perioden {period} är stängd och kan inte ersättas; öppna den först "
+                    "(Uppföljning › Perioder)."
+                )
+            if abs(writer.total) >= MAX_TOTAL:
+                problems.add("Summan av filens belopp är för stor (högst 15 siffror i kronor).")
+            if problems:
+                raise LedgerImportError(problems.messages())
+            record.rows_total = counts.total
+            record.rows_kept = writer.kept
+            record.rows_ignored = counts.ignored
+            record.rows_replaced = _archive_replaced(record, writer.combos)
+            record.total_amount = writer.total
+            record.periods = [f"{year}-{month:02d}" for year, month in months]
+            record.save()
+            return record
+    except IntegrityError as exc:
+        # Only the unique checksum can clash: the same file landed in another session.
+        earlier = _earlier_import_problem(checksum)
+        if earlier is None:
+            raise
+        raise LedgerImportError([earlier]) from exc
+
+
+def import_mapped_file(binary, file_name, source, *, checksum, acting_user=None):
+    """Import a CSV or XLSX ledger file read with the source's column mapping."""
+    file_format = "xlsx" if is_xlsx(binary.read(4), file_name) else "csv"
+    binary.seek(0)
+
+    def read(writer, problems):
+        objects = GrantObjects()
+        try:
+            table = mapped_table(binary, file_name, source.mapping)
+            return read_mapped_rows(
+                table.rows,
+                table.positions,
+                source.mapping,
+                objects,
+                writer,
+                problems,
+                # A CSV file with a NUL byte is refused before its rows are read.
+                check_nul=file_format == "xlsx",
+            )
+        except LedgerFileError as exc:
+            if isinstance(exc, MergedRows):
+                problems.clear()  # line numbers read after the merge cannot be trusted
+            problems.extend(exc.problems)
+            writer.stop()
+            return ReadCounts()
+
+    return _import(
+        read,
+        file_name=file_name,
         file_format=file_format,
         checksum=checksum,
-        uploaded_by=acting_user,
-        rows_total=parsed.total,
-        rows_kept=len(parsed.rows),
-        rows_ignored=parsed.ignored,
-        rows_replaced=replaced,
-        total_amount=sum((row.amount for row in parsed.rows if not row.is_budget), Decimal("0")),
-        periods=[f"{year}-{month:02d}" for year, month in months],
+        source=source,
+        acting_user=acting_user,
     )
-    LedgerTransaction.objects.bulk_create(
-        (
-            LedgerTransaction(
-                ledger_import=record,
-                cost_object=row.cost_object,
-                activity=_activity_for(row, by_code, by_link),
-                year=row.year,
-                month=row.month,
-                date=row.date,
-                account=row.account,
-                responsibility=row.responsibility,
-                activity_code=row.activity_code,
-                voucher=row.voucher,
-                text=row.text,
-                amount=row.amount,
-                is_budget=row.is_budget,
-                line=row.line,
-            )
-            for row in parsed.rows
-        ),
-        batch_size=2000,
-    )
-    return record
 
 
-def _checksum(upload) -> str:
+def import_sie_file(binary, file_name, source, *, checksum, acting_user=None):
+    dims = SieDimensions.of(source)
+
+    def read(writer, problems):
+        objects = GrantObjects()
+        binary.seek(0)
+        sie = parse_sie(binary, keep=sie_keep(objects, dims.cost_object))
+        return read_sie_rows(sie, objects, writer, problems, dims)
+
+    return _import(
+        read,
+        file_name=file_name,
+        file_format="sie",
+        checksum=checksum,
+        source=source,
+        acting_user=acting_user,
+    )
+
+
+def file_checksum(binary) -> str:
     digest = hashlib.sha256()
-    for chunk in upload.chunks():
+    binary.seek(0)
+    while chunk := binary.read(1 << 20):
         digest.update(chunk)
-    upload.seek(0)
+    binary.seek(0)
     return digest.hexdigest()
 
 
-def _is_sie(upload) -> bool:
-    start = upload.read(16)
-    upload.seek(0)
-    return upload.name.lower().endswith(SIE_SUFFIXES) or start.lstrip().startswith(b"#FLAGGA")
+def is_sie_file(binary, file_name: str) -> bool:
+    binary.seek(0)
+    start = binary.read(16)
+    binary.seek(0)
+    return file_name.lower().endswith(SIE_SUFFIXES) or start.lstrip().startswith(b"#FLAGGA")
+
+
+def max_upload_bytes() -> int:
+    return settings.LEDGER_MAX_UPLOAD_MB * 1024 * 1024
 
 
 def do_import_ledger_file(upload, source, acting_user):
-    """Parse and import an uploaded ledger file (CSV, XLSX or SIE). Raises LedgerImportError."""
-    checksum = _checksum(upload)
-    if _is_sie(upload):
-        objects = GrantObjects()
-        parsed = parse_sie_rows(parse_sie(upload.file, keep=sie_keep(objects)), objects)
-        file_format = "sie"
-    else:
-        if source is None:
-            raise LedgerImportError(["Välj källa: filen är inte en SIE-fil."])
-        try:
-            parsed = parse_mapped_rows(
-                mapped_rows(upload.file, upload.name, source.mapping), source.mapping
-            )
-        except LedgerFileError as exc:
-            raise LedgerImportError(exc.problems) from exc
-        file_format = "xlsx" if upload.name.lower().endswith(".xlsx") else "csv"
-    return do_import_ledger(
-        parsed,
-        file_name=upload.name,
-        file_format=file_format,
-        checksum=checksum,
-        source=source if file_format != "sie" else None,
-        acting_user=acting_user,
+    """Parse and import an uploaded ledger file (CSV, XLSX or SIE). Raises LedgerImportError.
+
+    The upload page logs each refusal (common.logs.log_refused_import)."""
+    return _import_upload(upload, source, acting_user)
+
+
+def _import_upload(upload, source, acting_user):
+    limit = max_upload_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise LedgerImportError(
+            [f"Filen är {upload.size / 1024 / 1024:.0f} MB; gränsen är {limit // 1024 // 1024} MB."]
+        )
+    binary = upload.file
+    checksum = file_checksum(binary)
+    if is_sie_file(binary, upload.name):
+        return import_sie_file(
+            binary, upload.name, source, checksum=checksum, acting_user=acting_user
+        )
+    if source is None:
+        raise LedgerImportError(["Välj källa: filen är inte en SIE-fil."])
+    if not source.mapping:
+        raise LedgerImportError(
+            [f"Källan ”{source}” har inga kolumner; den används bara för SIE-filer."]
+        )
+    return import_mapped_file(
+        binary, upload.name, source, checksum=checksum, acting_user=acting_user
     )
 
 
@@ -357,6 +741,8 @@ def _months_q(months):
 
 @transaction.atomic
 def do_close_period(year: int, month: int, *, acting_user) -> ClosedPeriod:
+    # Waits for a running import: it either lands before the month closes or sees it closed.
+    lock_for_transaction(LEDGER_LOCK)
     period, _ = ClosedPeriod.objects.get_or_create(
         year=year, month=month, defaults={"closed_by": acting_user}
     )
@@ -368,6 +754,22 @@ def do_reopen_period(period: ClosedPeriod, *, acting_user, reason: str):
     period._history_user = acting_user
     period._change_reason = reason
     period.delete()
+
+
+@transaction.atomic
+def do_save_activity_link(link: ActivityLink, *, acting_user) -> int:
+    """Save a link and tie the untied rows of its object and ansvar to its activity, except in
+    closed months: their outcome is frozen. Returns how many rows were tied."""
+    lock_for_transaction(LEDGER_LOCK)
+    link._history_user = acting_user
+    link.save()
+    closed = list(ClosedPeriod.objects.values_list("year", "month"))
+    untied = LedgerTransaction.objects.filter(
+        cost_object=link.cost_object, responsibility=link.responsibility, activity__isnull=True
+    )
+    if closed:
+        untied = untied.exclude(_months_q(closed))
+    return untied.update(activity=link.activity)
 
 
 @transaction.atomic

@@ -4,16 +4,16 @@ import json
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 
 from common.versioning import VersionField
 from distribution.models import Activity, CostObject
 from grants.forms import AmountField
 
 from .accounts import Kind, Range, check_ranges
+from .ledger_files import PREVIEW_COLUMNS, PREVIEW_ROWS, guess_header_row, headers_in
 from .models import ActivityLink, LedgerField, LedgerSource
 from .periods import MONTH_NAMES, BudgetProfile, ProfileKind, check_profile
-
-MAX_LEDGER_BYTES = 200 * 1024 * 1024
 
 
 class LedgerFileField(forms.FileField):
@@ -22,15 +22,21 @@ class LedgerFileField(forms.FileField):
         kwargs.setdefault(
             "help_text",
             "Huvudbok eller transaktionslista som CSV eller XLSX, "
-            "eller en SIE-fil (typ 3 eller 4).",
+            "eller en SIE-fil (typ 3 eller 4). Högst "
+            f"{settings.LEDGER_MAX_UPLOAD_MB} MB.",
         )
         super().__init__(**kwargs)
         self.widget.attrs["accept"] = ".csv,.txt,.xlsx,.se,.si,.sie"
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if upload and upload.size > MAX_LEDGER_BYTES:
-            raise forms.ValidationError("Filen är större än 200 MB.")
+        limit = settings.LEDGER_MAX_UPLOAD_MB
+        if upload and upload.size > limit * 1024 * 1024:
+            # Refused before anything of the file is read.
+            raise forms.ValidationError(
+                f"”{upload.name}” är {upload.size / 1024 / 1024:.0f} MB; gränsen för "
+                f"huvudboksfiler är {limit} MB."
+            )
         return upload
 
 
@@ -60,20 +66,72 @@ class SourceSampleForm(forms.Form):
         return name
 
 
+def _preview_rows(text) -> list[tuple[int, list[str]]] | None:
+    """The sample's first rows as the mapping page carries them; None when not well formed."""
+    try:
+        rows = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(rows, list) or len(rows) > PREVIEW_ROWS:
+        return None
+    checked = []
+    for item in rows:
+        if not (
+            isinstance(item, list)
+            and len(item) == 2
+            and isinstance(item[0], int)
+            and isinstance(item[1], list)
+            and len(item[1]) <= PREVIEW_COLUMNS
+            and all(isinstance(cell, str) and len(cell) <= 60 for cell in item[1])
+        ):
+            return None
+        checked.append((item[0], item[1]))
+    return checked
+
+
 class MappingForm(forms.Form):
-    """Which header of the file holds each of our fields."""
+    """Which row of the sample is the header, and which of its columns holds each field."""
 
     name = forms.CharField(widget=forms.HiddenInput)
     headers = forms.CharField(widget=forms.HiddenInput)
+    preview = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, headers=None, **kwargs):
+    def __init__(self, *args, headers=None, preview=None, header_row=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if headers is None:
+        if preview is None and self.is_bound:
+            preview = _preview_rows(self.data.get("preview", ""))
+        self.preview = preview or []
+        if self.preview:
+            numbers = [number for number, _ in self.preview]
+            self.fields["header_row"] = forms.TypedChoiceField(
+                label="Rubrikrad",
+                choices=[(n, f"Rad {n}") for n in numbers],
+                coerce=int,
+                help_text="Raden med kolumnernas namn. Byt rad och välj ”Visa rubrikerna” "
+                "om förslaget är fel.",
+            )
+            if self.is_bound:
+                try:
+                    header_row = int(self.data.get("header_row", ""))
+                except ValueError:
+                    header_row = None
+            if header_row not in numbers:
+                header_row = guess_header_row(self.preview) or numbers[0]
+            self.fields["header_row"].initial = header_row
+            self.header_line = header_row
+            headers = headers_in(dict(self.preview)[header_row])
+        elif headers is None:
             try:
                 headers = json.loads(self.data.get("headers", "[]"))
             except (TypeError, ValueError):
                 headers = []
+            if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
+                headers = []
+        self.header_line = getattr(self, "header_line", None)
         self.header_names = headers
+        self.initial.setdefault("headers", json.dumps(headers))
+        if self.preview:
+            self.initial["preview"] = json.dumps(self.preview)
         choices = [("", "(används inte)")] + [(h, h) for h in headers]
         for field in LedgerField:
             self.fields[field.value] = forms.ChoiceField(
@@ -84,6 +142,14 @@ class MappingForm(forms.Form):
             )
             self.fields[field.value].initial = guess
 
+    def preview_table(self):
+        """(line, cells, is the header row) for the page's preview table."""
+        width = max((len(cells) for _, cells in self.preview), default=0)
+        return [
+            (number, cells + [""] * (width - len(cells)), number == self.header_line)
+            for number, cells in self.preview
+        ]
+
     def clean(self):
         cleaned = super().clean()
         for field in (LedgerField.COST_OBJECT, LedgerField.AMOUNT):
@@ -91,6 +157,8 @@ class MappingForm(forms.Form):
                 self.add_error(field.value, f"Välj kolumnen för {field.label.lower()}.")
         if not cleaned.get("period") and not cleaned.get("date"):
             self.add_error("period", "Välj kolumnen för period eller datum.")
+        if self.is_bound and self.data.get("preview") and not self.preview:
+            raise forms.ValidationError("Exempelfilen behöver läsas in igen.")
         chosen = [cleaned.get(f.value) for f in LedgerField if cleaned.get(f.value)]
         if len(chosen) != len(set(chosen)):
             raise forms.ValidationError("Varje kolumn i filen kan bara användas för ett fält.")
@@ -102,6 +170,33 @@ class MappingForm(forms.Form):
             for f in LedgerField
             if self.cleaned_data.get(f.value)
         }
+
+
+class SieSourceForm(forms.ModelForm):
+    """Which SIE dimension holds the cost object, the ansvar and the activity code."""
+
+    class Meta:
+        model = LedgerSource
+        fields = [
+            "name",
+            "sie_object_dimension",
+            "sie_responsibility_dimension",
+            "sie_activity_dimension",
+        ]
+        widgets = {"name": forms.HiddenInput}
+
+    def __init__(self, *args, dimensions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if dimensions:
+            listed = ", ".join(f"{number} {name}" for number, name in sorted(dimensions.items()))
+            for name in self.Meta.fields[1:]:
+                self.fields[name].help_text += f" Filens dimensioner: {listed}."
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if LedgerSource.objects.filter(name=name).exists():
+            raise forms.ValidationError("Det finns redan en källa med det namnet.")
+        return name
 
 
 class ForecastForm(forms.Form):

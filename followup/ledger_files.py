@@ -1,35 +1,73 @@
 """Read ledger exports (huvudbok, transaktionslista) row by row, without loading them whole.
 
-Real exports vary: semicolon or comma, Windows-1252 or UTF-8 with BOM, header rows before
-the data, columns in any order. A source's mapping names the header of each column we read;
+Real exports vary: semicolon or comma, Windows-1252 or UTF-8 with BOM, title lines before
+the header, columns in any order. A source's mapping names the header of each column we read;
 the header row is the first row that holds them all.
+
+Every file gets an answer: what cannot be read is a LedgerFileError with a Swedish message
+naming the line, raised before anything is saved. Before the rows are read, the file is
+scanned once for what would break the reader or the database: bytes that are no character,
+NUL bytes, lines too long to be ledger rows (CSV), and sizes that would take the server's
+memory (XLSX, see common.xlsx_guard).
 """
 
 import codecs
 import csv
 import io
+import itertools
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from common.xlsx_read import XlsxLimits, XlsxRefused, xlsx_rows
 
 HEADER_SEARCH_ROWS = 50
+PREVIEW_ROWS = 15
+PREVIEW_COLUMNS = 30
 SAMPLE_BYTES = 64 * 1024
+SCAN_CHUNK = 1 << 20
+# No ledger row is near this long; a longer line would only make one enormous row in memory.
+MAX_LINE_BYTES = 1 << 20
+# Bytes Windows-1252 leaves undefined.
+_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+# Header names ledger exports use, so the header row can be told from title lines.
+KNOWN_HEADERS = {
+    "objekt",
+    "belopp",
+    "period",
+    "datum",
+    "konto",
+    "ansvar",
+    "aktivitet",
+    "aktivitetskod",
+    "verifikation",
+    "verifikationsnummer",
+    "ver.nr",
+    "vernr",
+    "text",
+    "bokföringsdatum",
+    "transaktionsdatum",
+    "beskrivning",
+    "summa",
+    "kostnadsställe",
+    "projekt",
+    "motpart",
+    "debet",
+    "kredit",
+    "år",
+    "månad",
+    "kontonamn",
+    "objektnamn",
+}
 
 
 class LedgerFileError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
-
-
-def _encoding(sample: bytes) -> str:
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # A sample may end inside a character; only a break before the end means not UTF-8.
-        if exc.start < len(sample) - 3:
-            return "cp1252"
-    return "utf-8"
 
 
 def _normalise(header: str) -> str:
@@ -40,54 +78,204 @@ def is_xlsx(content_start: bytes, file_name: str) -> bool:
     return file_name.lower().endswith(".xlsx") or content_start[:2] == b"PK"
 
 
-def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
-    sample = binary.read(SAMPLE_BYTES)
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", "\u00a0")
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Scan:
+    encoding: str
+    delimiter: str
+
+
+def scan_text(binary) -> _Scan:
+    """Read the file once in chunks: its encoding, and refuse what no text export holds."""
     binary.seek(0)
-    text = io.TextIOWrapper(binary, encoding=_encoding(sample), newline="")
-    first_lines = sample.decode("latin-1").splitlines()[:HEADER_SEARCH_ROWS]
+    first = binary.read(SCAN_CHUNK)
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise LedgerFileError(
+            ["Filen är sparad som UTF-16. Spara den som CSV i UTF-8 eller Windows-1252."]
+        )
+    bom = first.startswith(codecs.BOM_UTF8)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_error = None  # (line, byte)
+    utf8_letters = False  # UTF-8 letters (not only ASCII) before any invalid byte
+    nul = undefined = None
+    line = 1
+    current = 0
+    chunk = first
+    while chunk:
+        if utf8_error is None:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                utf8_error = (line + chunk.count(b"\n", 0, exc.start), chunk[exc.start])
+                utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk, 0, exc.start))
+            else:
+                utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk))
+        if nul is None and (at := chunk.find(b"\x00")) >= 0:
+            nul = line + chunk.count(b"\n", 0, at)
+        if undefined is None and (found := _NOT_CP1252.search(chunk)):
+            undefined = (line + chunk.count(b"\n", 0, found.start()), chunk[found.start()])
+        lengths = list(map(len, chunk.split(b"\n")))
+        lengths[0] += current  # the line that began in the chunk before
+        if max(lengths) > MAX_LINE_BYTES:
+            too_long = line + lengths.index(max(lengths))
+            raise LedgerFileError(
+                [
+                    f"Rad {too_long}: raden är längre än "
+                    f"{_thousands(MAX_LINE_BYTES // 1024)} kB; det är inte en huvudboksexport."
+                ]
+            )
+        current = lengths[-1]
+        line += len(lengths) - 1
+        chunk = binary.read(SCAN_CHUNK)
+    if utf8_error is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8_error = (line, 0)
+    binary.seek(0)
+    if nul is not None:
+        raise LedgerFileError(
+            [
+                f"Rad {nul}: filen innehåller ett NUL-tecken (byte 0x00). Det är inte en "
+                "textfil (CSV); spara exporten som CSV eller XLSX."
+            ]
+        )
+    if utf8_error and (bom or utf8_letters):
+        raise LedgerFileError(
+            [
+                f"Rad {utf8_error[0]}: filen är skriven i UTF-8 men byte 0x{utf8_error[1]:02X} "
+                "är inte giltig UTF-8; filen är skadad eller blandar teckenkodningar. Spara "
+                "exporten på nytt."
+            ]
+        )
+    encoding = "utf-8-sig" if bom else ("utf-8" if utf8_error is None else "cp1252")
+    if encoding == "cp1252" and undefined is not None:
+        raise LedgerFileError(
+            [
+                f"Rad {undefined[0]}: byte 0x{undefined[1]:02X} är varken giltig UTF-8 eller ett "
+                "tecken i Windows-1252. Filen är skadad eller sparad med en annan "
+                "teckenkodning; spara den som UTF-8 eller Windows-1252."
+            ]
+        )
+    sample = first[:SAMPLE_BYTES].decode(encoding, errors="replace")
+    first_lines = sample.splitlines()[:HEADER_SEARCH_ROWS]
     delimiter = max([";", ",", "\t"], key=lambda d: sum(line.count(d) for line in first_lines))
-    yield from enumerate(csv.reader(text, delimiter=delimiter), start=1)
+    return _Scan(encoding, delimiter)
+
+
+def _merged_rows_error(binary, scan: _Scan) -> LedgerFileError:
+    """Find the first record that spans several lines (a quote that never closed on its
+    line): read only when the fast pass saw that records and lines differ."""
+    binary.seek(0)
+    text = io.TextIOWrapper(binary, encoding=scan.encoding, newline="")
+    reader = csv.reader(text, delimiter=scan.delimiter)
+    previous = 0
+    try:
+        for _row in reader:
+            line, previous = previous + 1, reader.line_num
+            if previous != line:
+                return LedgerFileError(
+                    [
+                        f'Rad {line}: ett fält börjar med citattecken (") som inte avslutas på '
+                        f"samma rad, så raderna {line}–{previous} skulle läsas som en enda rad. "
+                        "Ta bort eller dubblera citattecknet och läs in filen igen."
+                    ]
+                )
+    finally:
+        text.detach()
+    return LedgerFileError(
+        [
+            'Ett fält börjar med citattecken (") som aldrig avslutas. Ta bort eller dubblera '
+            "citattecknet och läs in filen igen."
+        ]
+    )
+
+
+class MergedRows(LedgerFileError):
+    """Rows were merged by an unclosed quote: the line numbers read so far cannot be
+    trusted, so this problem replaces any found in the rows."""
+
+
+def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells) of each record. A record spanning several lines (an unclosed quote
+    that would merge rows) is found at the end, when the counts of records and of lines
+    differ; the loop itself stays in C."""
+    scan = scan_text(binary)
+    text = io.TextIOWrapper(binary, encoding=scan.encoding, newline="")
+    # strict: a quote that closes and is followed by more text, or never closes, is an error.
+    reader = csv.reader(text, delimiter=scan.delimiter, strict=True)
+    counter = itertools.count(1)
+    try:
+        yield from zip(counter, reader, strict=False)
+    except csv.Error as exc:
+        # zip drew the failing record's number before the reader failed on it.
+        line, last = next(counter) - 1, reader.line_num
+        if "field larger" in str(exc):
+            message = (
+                f"Rad {line}: ett fält är längre än {_thousands(csv.field_size_limit())} tecken;"
+                ' troligen saknas ett avslutande citattecken (").'
+            )
+        elif last > line:
+            message = (
+                f'Rad {line}: ett fält börjar med citattecken (") som inte avslutas på samma '
+                f"rad, så raderna {line}–{last} skulle läsas som en enda rad. Ta bort eller "
+                "dubblera citattecknet och läs in filen igen."
+            )
+        else:
+            message = (
+                f'Rad {line}: raden går inte att läsa som CSV: ett citattecken (") står fel '
+                "eller avslutas aldrig. Ta bort eller dubblera citattecknet."
+            )
+        text.detach()
+        raise LedgerFileError([message]) from exc
+    # zip drew one number more before the reader ran out.
+    records = next(counter) - 2
+    lines = reader.line_num
+    text.detach()  # the caller's file stays open
+    if records != lines:
+        raise MergedRows(_merged_rows_error(binary, scan).problems)
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+
+def xlsx_limits() -> XlsxLimits:
+    return XlsxLimits(
+        max_cells=getattr(settings, "LEDGER_XLSX_MAX_CELLS", XlsxLimits.max_cells),
+        max_uncompressed=getattr(
+            settings, "LEDGER_XLSX_MAX_UNCOMPRESSED", XlsxLimits.max_uncompressed
+        ),
+    )
 
 
 def _xlsx_rows(binary) -> Iterator[tuple[int, list[str]]]:
-    from python_calamine import CalamineWorkbook
-
     try:
-        workbook = CalamineWorkbook.from_filelike(binary)
-        sheet = workbook.get_sheet_by_index(0)
-    except Exception as exc:  # calamine raises its own kinds for a broken file
-        raise LedgerFileError(["Filen går inte att läsa som en Excel-fil (xlsx)."]) from exc
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        yield number, [_cell_text(cell) for cell in row]
+        yield from xlsx_rows(binary, xlsx_limits())
+    except XlsxRefused as exc:
+        raise LedgerFileError([str(exc)]) from exc
 
 
-def _cell_text(cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float):
-        # Amounts in spreadsheets come as binary floats: write them with at most two
-        # decimals, as the ledger means them, before they become Decimal.
-        return f"{cell:.2f}" if cell != int(cell) else str(int(cell))
-    if hasattr(cell, "isoformat"):
-        return cell.isoformat()[:10]
-    return str(cell)
+# --- Rows -----------------------------------------------------------------------------------
 
 
 def raw_rows(binary, file_name: str) -> Iterator[tuple[int, list[str]]]:
+    binary.seek(0)
     start = binary.read(4)
     binary.seek(0)
     return _xlsx_rows(binary) if is_xlsx(start, file_name) else _csv_rows(binary)
 
 
-def headers_of(binary, file_name: str) -> list[str]:
-    """The likely header row: the first row with at least three named, non-numeric cells."""
-    for number, row in raw_rows(binary, file_name):
-        named = [cell.strip() for cell in row if cell.strip() and not _looks_numeric(cell)]
-        if len(named) >= 3:
-            return [cell.strip() for cell in row if cell.strip()]
-        if number > HEADER_SEARCH_ROWS:
-            break
-    raise LedgerFileError(["Hittar ingen rubrikrad i filens första 50 rader."])
+def _width(row: list[str]) -> int:
+    for index in range(len(row) - 1, -1, -1):
+        if row[index].strip():
+            return index + 1
+    return 0
 
 
 def _looks_numeric(text: str) -> bool:
@@ -95,25 +283,103 @@ def _looks_numeric(text: str) -> bool:
     return stripped.isdigit()
 
 
-def mapped_rows(binary, file_name: str, mapping: dict[str, str]) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, {field: text}) for each data row below the header row."""
+def _header_cells(row: list[str]) -> list[str]:
+    """Cells that can be column names: text without digits."""
+    return [
+        cell.strip()
+        for cell in row
+        if cell.strip() and not any(char.isdigit() for char in cell) and len(cell) <= 80
+    ]
+
+
+def guess_header_row(rows: list[tuple[int, list[str]]]) -> int | None:
+    """The line number of the likely header row among the first rows of a file.
+
+    The row whose cells best match the column names exports use, followed by rows of the
+    same width; title lines (`Period: 202305;Utskriven: …`) hold values, not names.
+    """
+    best = None
+    for index, (number, row) in enumerate(rows):
+        names = _header_cells(row)
+        if len(names) < 2:
+            continue
+        known = sum(1 for name in names if _normalise(name) in KNOWN_HEADERS)
+        width = _width(row)
+        following = [r for _, r in rows[index + 1 : index + 6] if _width(r)]
+        same_width = sum(1 for r in following if width // 2 < _width(r) <= width)
+        score = (known, same_width, len(names))
+        if best is None or score > best[0]:
+            best = (score, number)
+    return best[1] if best else None
+
+
+def preview_of(binary, file_name: str) -> list[tuple[int, list[str]]]:
+    """The first non-empty rows of a file, as the mapping page shows them (cells shortened)."""
+    preview = []
+    for number, row in raw_rows(binary, file_name):
+        if _width(row):
+            preview.append(
+                (number, [cell.strip()[:60] for cell in row[: min(_width(row), PREVIEW_COLUMNS)]])
+            )
+        if len(preview) >= PREVIEW_ROWS or number >= HEADER_SEARCH_ROWS:
+            break
+    binary.seek(0)
+    if not preview:
+        raise LedgerFileError(["Filen är tom."])
+    return preview
+
+
+def headers_in(row: list[str]) -> list[str]:
+    """The column names of a header row, each once."""
+    seen, headers = set(), []
+    for cell in row:
+        name = cell.strip()
+        if name and name not in seen:
+            seen.add(name)
+            headers.append(name)
+    return headers
+
+
+def headers_of(binary, file_name: str) -> list[str]:
+    """The likely header row's column names."""
+    preview = preview_of(binary, file_name)
+    number = guess_header_row(preview)
+    if number is None:
+        raise LedgerFileError(["Hittar ingen rubrikrad i filens första 50 rader."])
+    return headers_in(dict(preview)[number])
+
+
+@dataclass
+class MappedTable:
+    """Where each mapped field sits, and the data rows below the header row."""
+
+    positions: dict[str, int]
+    header_line: int
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def mapped_table(binary, file_name: str, mapping: dict[str, str]) -> MappedTable:
     wanted = {field: _normalise(header) for field, header in mapping.items() if header}
     rows = raw_rows(binary, file_name)
-    positions = None
     for number, row in rows:
         normalised = [_normalise(cell) for cell in row]
         if all(header in normalised for header in wanted.values()):
             positions = {field: normalised.index(header) for field, header in wanted.items()}
-            break
+            return MappedTable(positions, number, rows)
         if number >= HEADER_SEARCH_ROWS:
             break
-    if positions is None:
-        names = ", ".join(f"”{mapping[f]}”" for f in wanted)
-        raise LedgerFileError(
-            [f"Hittar ingen rubrikrad med kolumnerna {names} bland filens första 50 rader."]
-        )
+    names = ", ".join(f"”{mapping[f]}”" for f in wanted)
+    raise LedgerFileError(
+        [f"Hittar ingen rubrikrad med kolumnerna {names} bland filens första 50 rader."]
+    )
+
+
+def mapped_rows(binary, file_name: str, mapping: dict[str, str]) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, {field: text}) for each data row below the header row."""
+    table = mapped_table(binary, file_name, mapping)
+    positions = table.positions
     width = max(positions.values()) + 1
-    for number, row in rows:
+    for number, row in table.rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < width:

@@ -34,6 +34,23 @@ class LedgerSource(models.Model):
 
     name = models.CharField("namn", max_length=120, unique=True)
     mapping = models.JSONField("kolumner", default=dict)
+    # SIE files name objects by dimension number (#DIM): which dimension holds what.
+    sie_object_dimension = models.PositiveSmallIntegerField(
+        "SIE: dimension för objekt",
+        null=True,
+        blank=True,
+        help_text="Tomt: objektnumret söks i alla dimensioner.",
+    )
+    sie_responsibility_dimension = models.PositiveSmallIntegerField(
+        "SIE: dimension för ansvar",
+        null=True,
+        blank=True,
+        default=1,
+        help_text="Dimension 1 är kostnadsställe/ansvar i SIE-standarden.",
+    )
+    sie_activity_dimension = models.PositiveSmallIntegerField(
+        "SIE: dimension för aktivitetskod", null=True, blank=True
+    )
 
     history = HistoricalRecords()
 
@@ -54,7 +71,8 @@ class LedgerImport(models.Model):
     )
     file_name = models.CharField("fil", max_length=255)
     file_format = models.CharField("format", max_length=10)
-    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64, db_index=True)
+    # Unique, so the same file lands once even when it is uploaded twice at the same moment.
+    checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64, unique=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
@@ -141,6 +159,63 @@ class LedgerTransaction(models.Model):
 
     def __str__(self):
         return f"{self.cost_object.number} {self.year}-{self.month:02d} {self.amount}"
+
+
+class ReplacedLedgerTransaction(models.Model):
+    """A ledger row a later import replaced: kept, with the import that replaced it."""
+
+    replaced_by = models.ForeignKey(
+        LedgerImport,
+        on_delete=models.PROTECT,
+        related_name="replaced_rows",
+        verbose_name="ersatt av import",
+    )
+    ledger_import = models.ForeignKey(
+        LedgerImport, on_delete=models.PROTECT, related_name="+", verbose_name="inläst med"
+    )
+    cost_object = models.ForeignKey(
+        CostObject, on_delete=models.PROTECT, related_name="+", verbose_name="objekt"
+    )
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField("månad")
+    date = models.DateField("datum", null=True, blank=True)
+    account = models.CharField("konto", max_length=20, blank=True)
+    responsibility = models.CharField("ansvar", max_length=30, blank=True)
+    activity_code = models.CharField("aktivitetskod", max_length=30, blank=True)
+    voucher = models.CharField("verifikation", max_length=40, blank=True)
+    text = models.CharField("text", max_length=255, blank=True)
+    amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
+    is_budget = models.BooleanField("budget", default=False)
+    line = models.PositiveIntegerField("rad i filen")
+
+    # The columns a replaced row keeps, in the order of both tables.
+    COPIED = (
+        "ledger_import",
+        "cost_object",
+        "activity",
+        "year",
+        "month",
+        "date",
+        "account",
+        "responsibility",
+        "activity_code",
+        "voucher",
+        "text",
+        "amount",
+        "is_budget",
+        "line",
+    )
+
+    class Meta:
+        ordering = ["year", "month", "id"]
+        verbose_name = "ersatt transaktion"
+        verbose_name_plural = "ersatta transaktioner"
+
+    def __str__(self):
+        return f"{self.cost_object_id} {self.year}-{self.month:02d} {self.amount} (ersatt)"
 
 
 class ActivityLink(models.Model):

@@ -11,7 +11,9 @@ from typing import BinaryIO
 # The SIE standard's "PC8" character set.
 ENCODING = "cp437"
 # At most this many problems are listed; the rest are only counted.
-MAX_PROBLEMS = 200
+MAX_PROBLEMS = 100
+# Amounts are kept as DecimalField(max_digits=15, decimal_places=2).
+MAX_AMOUNT = Decimal(10) ** 13
 
 NOT_SIE = "Filen är inte en SIE-fil."
 
@@ -153,12 +155,21 @@ def _optional(tokens: list[Token], index: int, name: str) -> str:
     return _field(tokens, index, name) if index < len(tokens) else ""
 
 
-def _amount(text: str, name: str = "beloppet") -> Decimal:
+def _amount(text: str, name: str = "beloppet", *, money: bool = True) -> Decimal:
+    """A number; for money exactly as the database keeps it (öre, below 10^13 kr) or refused."""
     if text == "":
         raise _RowProblem(f"{name} saknas.")
+    if len(text) > 40:
+        raise _RowProblem(f"{name} ”{text[:20]}…” är för långt för att vara ett tal.")
     if not _AMOUNT.fullmatch(text):
         raise _RowProblem(f"{name} ”{text}” är inte ett tal.")
-    return Decimal(text)
+    value = Decimal(text)
+    if money:
+        if value != value.quantize(Decimal("0.01")):
+            raise _RowProblem(f"{name} ”{text}” har fler än två decimaler (öre).")
+        if abs(value) >= MAX_AMOUNT:
+            raise _RowProblem(f"{name} ”{text}” är för stort (högst 13 siffror i kronor).")
+    return value
 
 
 def _date(text: str, name: str = "datumet") -> datetime.date:
@@ -217,7 +228,7 @@ def _objects(tokens: list[Token], index: int) -> Objects:
 
 def _quantity(tokens: list[Token], index: int) -> Decimal | None:
     text = _optional(tokens, index, "kvantiteten")
-    return _amount(text, "kvantiteten") if text else None
+    return _amount(text, "kvantiteten", money=False) if text else None
 
 
 # --- Parsing --------------------------------------------------------------------------------
@@ -451,21 +462,43 @@ _HANDLERS: dict[str, Callable[[_Parser, int, list[Token]], None]] = {
 }
 
 
+# No SIE record is near this long; a longer line is refused without being held whole.
+MAX_LINE_BYTES = 1 << 20
+
+
+def _file_lines(binary) -> Iterator[bytes | None]:
+    """Lines of a binary file, each read at most MAX_LINE_BYTES at a time; None for a line
+    that is longer (the rest of it is skipped)."""
+    while raw := binary.readline(MAX_LINE_BYTES + 1):
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (more := binary.readline(MAX_LINE_BYTES + 1)) and not more.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield raw
+
+
 def _lines(
-    source: bytes | bytearray | BinaryIO | Iterable[bytes], problems: list[str]
+    source: bytes | bytearray | BinaryIO | Iterable[bytes], problem: Callable[[str], None]
 ) -> Iterator[tuple[int, str]]:
     if isinstance(source, str):
         raise TypeError("parse_sie needs bytes or a binary file object, not str")
     if isinstance(source, bytes | bytearray | memoryview):
         source = io.BytesIO(source)
-    for number, raw in enumerate(source, start=1):
+    raw_lines = _file_lines(source) if hasattr(source, "readline") else source
+    for number, raw in enumerate(raw_lines, start=1):
+        if raw is None:
+            problem(f"Rad {number}: raden är längre än 1 MB; det är ingen SIE-post.")
+            continue
         if not isinstance(raw, bytes | bytearray):
             raise TypeError("parse_sie needs a file opened in binary mode")
         if number == 1 and raw.startswith(_UTF8_BOM):
             raw = raw[len(_UTF8_BOM) :]
-            problems.append(
-                "Filen är sparad som UTF-8, men en SIE-fil ska vara kodad som PC8 (CP437)."
-            )
+            problem("Filen är sparad som UTF-8, men en SIE-fil ska vara kodad som PC8 (CP437).")
+        if b"\x00" in raw:
+            # No SIE record holds a NUL byte, and the database cannot keep one in a text.
+            problem(f"Rad {number}: raden innehåller ett NUL-tecken (byte 0x00).")
+            continue
         yield number, raw.decode(ENCODING)
 
 
@@ -480,4 +513,4 @@ def parse_sie(
     are only counted in SieFile.ignored. Problems are collected, never raised.
     """
     parser = _Parser(keep)
-    return parser.run(_lines(source, parser.result.problems))
+    return parser.run(_lines(source, parser.problem))

@@ -1,7 +1,5 @@
 """Follow-up pages: budget against outcome, ledger imports, sources, periods and forecasts."""
 
-import json
-
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
@@ -28,8 +26,10 @@ from .actions import (
     do_delete_account_range,
     do_import_ledger_file,
     do_reopen_period,
+    do_save_activity_link,
     do_set_budget_profile,
     do_set_forecast,
+    is_sie_file,
 )
 from .followup_table import build_followup
 from .forms import (
@@ -40,9 +40,10 @@ from .forms import (
     LedgerUploadForm,
     MappingForm,
     ReopenForm,
+    SieSourceForm,
     SourceSampleForm,
 )
-from .ledger_files import LedgerFileError, headers_of
+from .ledger_files import LedgerFileError, preview_of
 from .models import (
     AccountRange,
     ActivityBudgetProfile,
@@ -51,9 +52,11 @@ from .models import (
     LedgerImport,
     LedgerSource,
     LedgerTransaction,
+    ReplacedLedgerTransaction,
 )
 from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
+from .sie import parse_sie
 
 
 def _period(request):
@@ -115,21 +118,24 @@ def workbook(request, pk):
 def imports(request):
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     problems = []
+    upload = request.FILES.get("file")
     if request.method == "POST":
         if not can_import_ledger(request.user):
             return render(request, "403.html", status=403)
-        if form.is_valid():
-            upload = stash_upload(form.cleaned_data["file"], purpose=Purpose.LEDGER)
+        if not form.is_valid():
+            _log_refused_upload(request, upload, form)
+        else:
+            stashed = stash_upload(form.cleaned_data["file"], purpose=Purpose.LEDGER)
             try:
                 record = do_import_ledger_file(
                     form.cleaned_data["file"], form.cleaned_data["source"], request.user
                 )
             except LedgerImportError as exc:
                 problems = exc.problems
-                upload.discard()
-                log_refused_import(request, "huvudbok", upload.file_name, problems)
+                stashed.discard()
+                log_refused_import(request, "huvudbok", stashed.file_name, problems)
             else:
-                upload.keep(record, acting_user=request.user)
+                stashed.keep(record, acting_user=request.user)
                 messages.success(
                     request,
                     f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
@@ -142,6 +148,7 @@ def imports(request):
         {
             "form": form,
             "problems": problems,
+            "file_name": upload.name if upload else "",
             "imports": LedgerImport.objects.select_related("uploaded_by", "source")[:50],
             "can_import": can_import_ledger(request.user),
             "sources": LedgerSource.objects.all(),
@@ -150,15 +157,66 @@ def imports(request):
     )
 
 
+IMPORT_PAGE_ROWS = 500
+
+
+@require(can_view_followup)
+def import_detail(request, pk):
+    """One import: what it held, its rows, and the earlier rows it replaced (kept, archived)."""
+    record = get_object_or_404(LedgerImport.objects.select_related("uploaded_by", "source"), pk=pk)
+    rows = record.transactions.select_related("cost_object", "activity").order_by("line")
+    replaced = (
+        ReplacedLedgerTransaction.objects.filter(replaced_by=record)
+        .select_related("cost_object", "ledger_import")
+        .order_by("year", "month", "ledger_import_id", "line")
+    )
+    return render(
+        request,
+        "followup/import_detail.html",
+        {
+            "record": record,
+            "rows": rows[:IMPORT_PAGE_ROWS],
+            "replaced": replaced[:IMPORT_PAGE_ROWS],
+            "replaced_count": replaced.count(),
+            "limit": IMPORT_PAGE_ROWS,
+        },
+    )
+
+
+def _log_refused_upload(request, upload, form):
+    """A file refused by the form (e.g. too large) is logged like a refused import."""
+    if upload is not None and form.errors.get("file"):
+        log_refused_import(request, "huvudbok", upload.name, form.errors["file"])
+
+
 @require(can_import_ledger)
 @require_http_methods(["GET", "POST"])
 def source_new(request):
-    mapping_form = None
+    """A new source in two steps: a sample file, then which of its columns holds what (for
+    CSV and XLSX, with the sample's first rows shown) or which dimension (for SIE)."""
+    mapping_form = sie_form = None
     problems = []
     status = 400 if request.method == "POST" else 200
-    if request.method == "POST" and "headers" in request.POST:
+    sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
+    if request.method == "POST" and "sie_source" in request.POST:
+        sie_form = SieSourceForm(request.POST)
+        if sie_form.is_valid():
+            source = sie_form.save(commit=False)
+            source._history_user = request.user
+            source.save()
+            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+            return redirect(reverse("followup:imports"))
+    elif request.method == "POST" and "headers" in request.POST:
         mapping_form = MappingForm(request.POST)
-        if mapping_form.is_valid():
+        if "show_headers" in request.POST and mapping_form.preview:
+            # Another header row chosen: show its columns, save nothing yet.
+            mapping_form = MappingForm(
+                initial={"name": request.POST.get("name", "")},
+                preview=mapping_form.preview,
+                header_row=mapping_form.header_line,
+            )
+            status = 200
+        elif mapping_form.is_valid():
             source = LedgerSource(
                 name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
             )
@@ -175,29 +233,36 @@ def source_new(request):
             else:
                 messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
                 return redirect(reverse("followup:imports"))
-        sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
     else:
         sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and sample_form.is_valid():
             upload = sample_form.cleaned_data["file"]
+            name = sample_form.cleaned_data["name"]
             try:
-                headers = headers_of(upload.file, upload.name)
+                if is_sie_file(upload.file, upload.name):
+                    sie = parse_sie(upload.file, keep=lambda objects: False)
+                    sie_form = SieSourceForm(initial={"name": name}, dimensions=sie.dimensions)
+                else:
+                    mapping_form = MappingForm(
+                        initial={"name": name}, preview=preview_of(upload.file, upload.name)
+                    )
             except LedgerFileError as exc:
                 problems = exc.problems
                 log_refused_import(request, "huvudbok (exempelfil)", upload.name, problems)
             else:
-                mapping_form = MappingForm(
-                    initial={
-                        "name": sample_form.cleaned_data["name"],
-                        "headers": json.dumps(headers),
-                    },
-                    headers=headers,
-                )
                 status = 200  # the sample is read; on to the mapping
+        elif request.method == "POST":
+            _log_refused_upload(request, request.FILES.get("file"), sample_form)
     return render(
         request,
         "followup/source_form.html",
-        {"sample_form": sample_form, "mapping_form": mapping_form, "problems": problems},
+        {
+            "sample_form": sample_form,
+            "mapping_form": mapping_form,
+            "sie_form": sie_form,
+            "problems": problems,
+            "file_name": request.FILES["file"].name if "file" in request.FILES else "",
+        },
         status=status,
     )
 
@@ -388,16 +453,12 @@ def links(request, pk):
             return render(request, "403.html", status=403)
         try:
             with transaction.atomic():
-                link = form.save() if form.is_valid() else None
+                link = form.save(commit=False) if form.is_valid() else None
+                tied = do_save_activity_link(link, acting_user=request.user) if link else 0
         except IntegrityError:
             form.add_error(None, "Kopplingen finns redan; någon annan sparade den nyss.")
             link = None
         if link is not None:
-            tied = LedgerTransaction.objects.filter(
-                cost_object=link.cost_object,
-                responsibility=link.responsibility,
-                activity__isnull=True,
-            ).update(activity=link.activity)
             messages.success(request, f"Kopplingen är sparad; {tied} tidigare rader kopplades.")
             return redirect(reverse("followup:links", args=[agreement.pk]))
     return render(

@@ -31,18 +31,18 @@ class AmountField(forms.Field):
         for ignored in ("max_value", "min_value", "step_size"):
             kwargs.pop(ignored, None)
         super().__init__(**kwargs)
-        self.max_whole_digits = max_digits - decimal_places
+        self.max_digits, self.decimal_places = max_digits, decimal_places
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         try:
-            amount = parse_amount(value)
+            # Refuses, in Swedish, what the money column cannot hold exactly.
+            return parse_amount(
+                value, max_digits=self.max_digits, decimal_places=self.decimal_places
+            )
         except AmountError as exc:
             raise forms.ValidationError(str(exc), code="invalid") from exc
-        if abs(amount) >= 10**self.max_whole_digits:
-            raise forms.ValidationError("Beloppet är för stort.", code="max_digits")
-        return amount
 
 
 class ReasonField(forms.CharField):

@@ -84,3 +84,77 @@ def test_numbers_keep_every_decimal_and_read_back():
     assert format_number(Decimal("-4.50")) == "\u22124,5"
     assert parse_decimal(format_number(Decimal("0.2325"))) == Decimal("0.2325")
     assert parse_decimal("12,50-") == Decimal("-12.50")
+
+
+# --- Exact or refused: what the money columns cannot hold is refused in Swedish ----------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("10 000 000 000 000", "för stort: högst 9\u00a0999\u00a0999\u00a0999\u00a0999,99 kr"),
+        ("10000000 mnkr", "för stort"),
+        ("1" * 27, "för stort"),
+        ("1" * 40 + ",5", "för stort"),
+        ("9" * 80, "för långt"),
+        ("\u0661\u0662\u0663", "andra siffror än 0–9"),
+        ("\uff11\uff12\uff13", "andra siffror än 0–9"),
+        ("12,345 mnkr", None),  # 12 345 000 kr: whole kronor, accepted below
+    ],
+)
+def test_amounts_beyond_the_money_columns_are_refused_not_rounded(text, message):
+    if message is None:
+        assert parse_amount(text) == Decimal("12345000")
+        return
+    with pytest.raises(AmountError, match=message):
+        parse_amount(text)
+
+
+def test_the_largest_amount_the_columns_hold_is_accepted():
+    assert parse_amount("9 999 999 999 999,99") == Decimal("9999999999999.99")
+    assert parse_amount("−9 999 999 999 999,99") == Decimal("-9999999999999.99")
+
+
+@pytest.mark.parametrize("text", ["1" * 27, "\u0661\u0662\u0663", "1" * 30 + ",123"])
+def test_parse_decimal_refuses_beyond_its_column_and_foreign_digits(text):
+    with pytest.raises(AmountError):
+        parse_decimal(text, max_digits=20, decimal_places=6)
+
+
+def test_parse_decimal_refuses_more_decimals_than_the_column():
+    assert parse_decimal("100,500", max_digits=15, decimal_places=2) == Decimal("100.5")
+    with pytest.raises(AmountError, match="två decimaler"):
+        parse_decimal("100,005", max_digits=15, decimal_places=2)
+    with pytest.raises(AmountError, match="fler än 4 decimaler"):
+        parse_decimal("1,00001", max_digits=12, decimal_places=4)
+
+
+@given(st.text(max_size=80))
+def test_any_text_is_an_amount_that_fits_or_a_swedish_refusal(text):
+    try:
+        amount = parse_amount(text)
+    except AmountError as exc:
+        assert str(exc)  # a message, never another exception
+    else:
+        assert abs(amount) < Decimal(10) ** 13
+        assert amount == amount.quantize(Decimal("0.01"))
+
+
+@given(st.text(max_size=80))
+def test_any_text_is_a_number_that_fits_or_a_swedish_refusal(text):
+    try:
+        value = parse_decimal(text, max_digits=15, decimal_places=2)
+    except AmountError as exc:
+        assert str(exc)
+    else:
+        assert abs(value) < Decimal(10) ** 13
+
+
+@pytest.mark.parametrize("text", ["10 000 000 000 000", "1" * 27, "١٢٣", "1e400", "NaN"])
+def test_amount_form_fields_refuse_in_swedish_instead_of_failing(text):
+    from django import forms
+
+    from grants.forms import AmountField
+
+    with pytest.raises(forms.ValidationError):
+        AmountField().clean(text)

@@ -60,10 +60,17 @@ def test_finance_maps_a_source_and_imports_a_ledger_file(
     page.get_by_label("Namn på källan").fill(SOURCE)
     page.get_by_label("Exempelfil").set_input_files(sample)
     axe_check(page)
-    page.get_by_role("button", name="Läs rubrikerna").click()
+    page.get_by_role("button", name="Läs filen").click()
 
-    # Step 2: a column of the file for each field; most are guessed from the headers.
+    # Step 2: the file's first rows, the header row found below the title line, and a
+    # column of the file for each field; most are guessed from the headers.
     expect(page.get_by_role("button", name="Spara källan")).to_be_visible()
+    preview = page.get_by_role("table", name=re.compile("Filens första rader"))
+    expect(preview).to_contain_text("Huvudbok 2023")
+    expect(preview).to_contain_text("Mobilt team mars")
+    expect(page.get_by_role("combobox", name="Rubrikrad")).to_have_value("3")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.screenshot(path=str(tmp_path / "mapping.png"), full_page=True)
     expect(page.get_by_label("Objekt", exact=True)).to_have_value("Objekt")
     expect(page.get_by_label("Belopp", exact=True)).to_have_value("Belopp")
     expect(page.get_by_label("Period", exact=True)).to_have_value("Period")
@@ -81,7 +88,7 @@ def test_finance_maps_a_source_and_imports_a_ledger_file(
     file_field(page).set_input_files(bad)
     page.get_by_role("button", name="Läs in").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text("Filen kunde inte läsas in – inget har sparats")
+    expect(alert).to_contain_text("”huvudbok-fel.csv” kunde inte läsas in – inget har sparats")
     expect(alert).to_contain_text("Rad 9, kolumn ”Belopp”: ”tolv” är inte ett tal.")
     expect(page.get_by_role("table", name="Senaste importerna")).to_contain_text(
         "Inga importer ännu."
@@ -104,6 +111,21 @@ def test_finance_maps_a_source_and_imports_a_ledger_file(
     cells = [plain_text(cell) for cell in row.locator("td").all()]
     assert cells[1:8] == ["ekonom", "huvudbok-2023.csv", "CSV", "2023-03, 2023-04", "4", "1", "0"]
     assert cells[8] == "14 595,75 kr"
+
+    # A corrected March for 9916: the rows it replaces are kept and shown on its page.
+    corrected = tmp_path / "huvudbok-rattelse.csv"
+    corrected.write_bytes(csv_bytes([ROWS[0].replace("12 345,50", "10 000,00")]))
+    page.get_by_label("Källa (kolumner)").select_option(label=SOURCE)
+    file_field(page).set_input_files(corrected)
+    page.get_by_role("button", name="Läs in").click()
+    expect(page.get_by_role("status")).to_contain_text("”huvudbok-rattelse.csv” är inläst")
+    page.get_by_role("link", name="huvudbok-rattelse.csv", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import av ”huvudbok-rattelse.csv”")
+    replaced = page.get_by_role("table", name="Ersatta rader (2)")
+    expect(replaced).to_contain_text("Mobilt team mars")
+    expect(replaced).to_contain_text("huvudbok-2023.csv")
+    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
+    axe_check(page)
 
 
 def test_finance_reads_a_tertial_and_downloads_the_reconciliation(

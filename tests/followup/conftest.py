@@ -1,4 +1,5 @@
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,3 +26,22 @@ def source(db):
     from followup.models import LedgerSource
 
     return LedgerSource.objects.create(name="Raindance", mapping=MAPPING)
+
+
+@pytest.fixture
+def objects2023(db):
+    """Only what the import reads: the 2023 grant cost objects 9916 and 9917."""
+    from distribution.models import CostObject
+    from grants.models import Agreement, DevelopmentArea
+
+    agreement = Agreement.objects.create(
+        year=2023,
+        short_name="GNV 2023",
+        name="God och nära vård 2023",
+        slug="gnv-2023",
+        national_total=Decimal("1000000000"),
+    )
+    area = DevelopmentArea.objects.create(agreement=agreement, name="Nära vård")
+    for number in ("9916", "9917"):
+        CostObject.objects.create(year=2023, number=number, name=f"Objekt {number}", area=area)
+    return agreement

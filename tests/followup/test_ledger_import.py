@@ -215,3 +215,98 @@ def test_import_ledger_command(year2023, source, tmp_path):
         call_command("import_ledger", str(path), "--source", "Finns inte")
     with pytest.raises(CommandError, match="redan inläst"):
         call_command("import_ledger", str(path), "--source", "Raindance")
+
+
+def test_a_new_link_never_reties_rows_of_a_closed_month(year2023, source, users):
+    from followup.actions import do_save_activity_link
+
+    do_import_ledger_file(upload(csv_bytes()), source, users["finance"])
+    do_close_period(2023, 3, acting_user=users["finance"])
+    nine916 = CostObject.objects.get(number="9916", year=2023)
+    activity = Activity.objects.filter(cost_object=nine916).first()
+    april = "V6;2023-04-10;5410;1234;9916;;April;202304;100,00"
+    do_import_ledger_file(upload(csv_bytes([april])), source, users["finance"])
+    tied = do_save_activity_link(
+        ActivityLink(cost_object=nine916, responsibility="1234", activity=activity),
+        acting_user=users["finance"],
+    )
+    assert tied == 1  # April only
+    assert LedgerTransaction.objects.get(voucher="V6").activity == activity
+    march = LedgerTransaction.objects.filter(cost_object=nine916, month=3)
+    assert march.count() == 2 and not march.filter(activity__isnull=False).exists()
+    link = ActivityLink.objects.get()
+    assert link.history.get().history_user == users["finance"]
+
+
+def test_replaced_rows_are_archived_with_the_import_that_replaced_them(year2023, source, users):
+    from followup.models import ReplacedLedgerTransaction
+
+    first = do_import_ledger_file(upload(csv_bytes()), source, users["finance"])
+    corrected = [ROWS[0].replace("12 345,50", "10 000,00")]
+    second = do_import_ledger_file(upload(csv_bytes(corrected)), source, users["finance"])
+    archived = ReplacedLedgerTransaction.objects.filter(replaced_by=second).order_by("line")
+    assert [(r.voucher, r.amount, r.ledger_import_id) for r in archived] == [
+        ("V1", D("12345.50"), first.pk),
+        ("V2", D("1000.00"), first.pk),
+    ]
+    assert second.rows_replaced == 2
+
+
+SIE_DIMENSIONS = """#FLAGGA 0
+#SIETYP 4
+#RAR 0 20230101 20231231
+#DIM 1 "Ansvar"
+#DIM 6 "Projekt"
+#DIM 7 "Aktivitet"
+#VER A 1 20230315 "Konsulter"
+{
+#TRANS 5410 {1 "31007" 6 "9916"} 1500.00
+#TRANS 5410 {1 "31008" 6 "9916" 7 "A1"} 200.00
+#TRANS 2440 {} -1700.00
+}
+"""
+
+
+def test_sie_rows_are_tied_by_the_ansvar_dimension_and_activity_codes(year2023, users):
+    from followup.models import LedgerSource
+
+    nine916 = CostObject.objects.get(number="9916", year=2023)
+    linked, coded = Activity.objects.filter(cost_object=nine916)[:2]
+    coded.ledger_code = "A1"
+    coded.save()
+    ActivityLink.objects.create(cost_object=nine916, responsibility="31007", activity=linked)
+    # Without a source: the object in any dimension, the ansvar in dimension 1.
+    content = SIE_DIMENSIONS.encode("cp437")
+    do_import_ledger_file(upload(content, "export.se"), None, users["finance"])
+    rows = {t.amount: t for t in LedgerTransaction.objects.all()}
+    assert rows[D("1500")].responsibility == "31007"
+    assert rows[D("1500")].activity == linked
+    assert rows[D("200")].activity is None  # no activity dimension without a source
+    # A source that names the activity dimension ties the coded row too.
+    source = LedgerSource.objects.create(
+        name="Visma SIE",
+        sie_object_dimension=6,
+        sie_responsibility_dimension=1,
+        sie_activity_dimension=7,
+    )
+    again = SIE_DIMENSIONS.replace("Konsulter", "Konsulter, rättad").encode("cp437")
+    record = do_import_ledger_file(upload(again, "export2.se"), source, users["finance"])
+    rows = {t.amount: t for t in LedgerTransaction.objects.filter(ledger_import=record)}
+    assert rows[D("200")].activity_code == "A1" and rows[D("200")].activity == coded
+    assert rows[D("1500")].activity == linked
+    assert record.rows_replaced == 2 and record.source == source
+
+
+def test_a_sie_source_with_another_object_dimension_finds_no_grant_rows(year2023, users):
+    from followup.models import LedgerSource
+
+    source = LedgerSource.objects.create(name="Fel dimension", sie_object_dimension=1)
+    record = do_import_ledger_file(
+        upload(SIE_DIMENSIONS.encode("cp437"), "export.se"), source, users["finance"]
+    )
+    assert record.rows_kept == 0 and record.rows_ignored == 3
+
+
+def test_the_object_dimension_is_not_also_read_as_the_ansvar(year2023, users):
+    do_import_ledger_file(upload(SIE4.encode("cp437"), "export.se"), None, users["finance"])
+    assert LedgerTransaction.objects.get().responsibility == ""

@@ -245,3 +245,163 @@ def test_reconciliation_workbook_recalculates_to_the_apps_numbers(client_for, le
     outcome_total = D(str(object_sheet.cell(last, 3 + 3 * 8).value)).quantize(D("0.01"))
     nine916 = next(b for a in report.areas for b in a.objects if b.cost_object.number == "9916")
     assert outcome_total == nine916.total.followup.outcome_to_date
+
+
+TITLED = [
+    "Period: 202305;Utskriven: 2024-01-15 08:12;Användare: anna.berg",
+    "Huvudbok;Region Jämtland Härjedalen;",
+    "",
+    "Verifikation;Bokföringsdatum;Konto;Ansvar;Objekt;Aktivitet;Text;Period;Belopp",
+    "V1;2023-05-10;5410;1234;9916;;Mobilt team;202305;12 345,50",
+    "V2;2023-05-11;5410;1234;9917;;Kurs;202305;1 000,00",
+]
+
+
+def test_the_header_row_is_found_below_title_lines_with_the_separator():
+    from followup.ledger_files import guess_header_row, preview_of
+
+    preview = preview_of(io.BytesIO("\r\n".join(TITLED).encode("cp1252")), "export.csv")
+    assert [number for number, _ in preview] == [1, 2, 4, 5, 6]
+    assert guess_header_row(preview) == 4
+
+
+def test_the_mapping_page_shows_the_first_rows_and_the_header_row_can_be_changed(
+    client_for, year2023
+):
+    client = client_for("finance")
+    sample = SimpleUploadedFile("export.csv", "\r\n".join(TITLED).encode("cp1252"))
+    response = client.post(reverse("followup:source_new"), {"name": "Unit4", "file": sample})
+    assert response.status_code == 200
+    form = response.context["mapping_form"]
+    assert form.header_line == 4
+    assert form.header_names[:2] == ["Verifikation", "Bokföringsdatum"]
+    html = response.content.decode()
+    assert "Filens första rader" in html and "Användare: anna.berg" in html
+    assert "Mobilt team" in html
+    # The user picks row 2 instead: its cells become the choices; nothing is saved yet.
+    posted = {"name": "Unit4", "headers": "[]", "preview": form.initial["preview"]}
+    response = client.post(
+        reverse("followup:source_new"), {**posted, "header_row": "2", "show_headers": "1"}
+    )
+    assert response.status_code == 200
+    assert response.context["mapping_form"].header_names == [
+        "Huvudbok",
+        "Region Jämtland Härjedalen",
+    ]
+    assert not LedgerSource.objects.exists()
+    # Back to row 4 and saved; the source then imports a file with the title lines.
+    data = {
+        **posted,
+        "header_row": "4",
+        "cost_object": "Objekt",
+        "amount": "Belopp",
+        "period": "Period",
+    }
+    assert client.post(reverse("followup:source_new"), data).status_code == 302
+    source = LedgerSource.objects.get(name="Unit4")
+    from followup.actions import do_import_ledger_file
+    from followup.models import LedgerImport
+
+    content = "\r\n".join(TITLED).encode("cp1252")
+    do_import_ledger_file(SimpleUploadedFile("maj.csv", content), source, None)
+    assert LedgerImport.objects.get().rows_kept == 2
+
+
+def test_a_tampered_preview_is_refused_not_a_server_error(client_for, year2023):
+    client = client_for("finance")
+    data = {"name": "X", "headers": "[]", "preview": '[["a", 5]]', "cost_object": "Objekt"}
+    response = client.post(reverse("followup:source_new"), data)
+    assert response.status_code == 400
+    assert "Exempelfilen behöver läsas in igen" in response.content.decode()
+
+
+def test_a_sie_source_names_its_dimensions(client_for, year2023):
+    client = client_for("finance")
+    sie = '#FLAGGA 0\n#SIETYP 4\n#DIM 1 "Ansvar"\n#DIM 6 "Projekt"\n'.encode("cp437")
+    response = client.post(
+        reverse("followup:source_new"),
+        {"name": "Visma SIE", "file": SimpleUploadedFile("visma.se", sie)},
+    )
+    assert response.status_code == 200
+    assert "1 Ansvar, 6 Projekt" in response.content.decode()
+    data = {
+        "sie_source": "1",
+        "name": "Visma SIE",
+        "sie_object_dimension": "6",
+        "sie_responsibility_dimension": "1",
+        "sie_activity_dimension": "",
+    }
+    assert client.post(reverse("followup:source_new"), data).status_code == 302
+    source = LedgerSource.objects.get(name="Visma SIE")
+    assert (source.sie_object_dimension, source.sie_responsibility_dimension) == (6, 1)
+    assert source.mapping == {}
+
+
+def test_a_refused_upload_names_the_file_on_the_page_and_in_the_log(
+    client_for, year2023, source, caplog
+):
+    bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;2023-02-30;100"])
+    with caplog.at_level("WARNING", logger="statsbidrag.imports"):
+        response = client_for("finance").post(
+            reverse("followup:imports"),
+            {"source": source.pk, "file": SimpleUploadedFile("mars-export.csv", bad)},
+        )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "”mars-export.csv” kunde inte läsas in – inget har sparats" in html
+    assert "Rad 4, kolumn ”Period”: ”2023-02-30” är ingen period" in html
+    record = next(r for r in caplog.records if getattr(r, "event", "") == "import_refused")
+    assert record.levelname == "WARNING"
+    assert (record.file, record.user) == ("mars-export.csv", "ekonom")
+    assert record.first_problems.startswith("Rad 4, kolumn ”Period”")
+    assert "5410;1;9916" not in record.first_problems  # never the file's content
+
+
+def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
+    client_for, year2023, source, settings, caplog
+):
+    settings.LEDGER_MAX_UPLOAD_MB = 1
+    big = csv_bytes() + b"x" * (1024 * 1024)
+    with caplog.at_level("WARNING", logger="statsbidrag.imports"):
+        response = client_for("finance").post(
+            reverse("followup:imports"),
+            {"source": source.pk, "file": SimpleUploadedFile("stor.csv", big)},
+        )
+    assert response.status_code == 400
+    assert "gränsen för huvudboksfiler är 1 MB" in response.content.decode()
+    assert any(getattr(r, "file", "") == "stor.csv" for r in caplog.records)
+
+
+@pytest.mark.parametrize("amount", ["1" * 27, "10 000 000 000 000", "١٢٣"])
+def test_the_forecast_form_refuses_impossible_amounts_in_swedish(client_for, year2023, amount):
+    activity = Activity.objects.filter(area__agreement=year2023).first()
+    response = client_for("finance").post(
+        reverse("followup:forecast", args=[activity.pk]), {"forecast": amount}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "för stort" in html or "andra siffror än 0–9" in html
+
+
+def test_the_import_page_shows_the_rows_it_replaced(client_for, year2023, source, users):
+    from followup.actions import do_import_ledger_file
+
+    first = do_import_ledger_file(
+        SimpleUploadedFile("januari.csv", csv_bytes()), source, users["finance"]
+    )
+    corrected = ["V9;2023-03-10;5410;1234;9916;;Rättad;202303;10 000,00"]
+    second = do_import_ledger_file(
+        SimpleUploadedFile("rattelse.csv", csv_bytes(corrected)), source, users["finance"]
+    )
+    client = client_for("manager")
+    html = client.get(reverse("followup:import_detail", args=[second.pk])).content.decode()
+    assert "Ersatta rader (2)" in html
+    assert "12\u00a0345,50\u00a0kr" in html and "Mobilt team mars" in html
+    assert "januari.csv" in html  # the import the replaced rows came with
+    assert "Rättad" in html
+    html = client.get(reverse("followup:import_detail", args=[first.pk])).content.decode()
+    assert "Importen ersatte inga tidigare rader." in html
+    listing = client.get(reverse("followup:imports")).content.decode()
+    assert reverse("followup:import_detail", args=[second.pk]) in listing
+    url = reverse("followup:import_detail", args=[first.pk])
+    assert client_for("norole").get(url).status_code == 403

@@ -512,7 +512,7 @@ def test_quoted_text_round_trips_through_the_tokenizer(text, other):
     assert tokenize("{1 " + quote(text) + "}") == [("1", text)]
 
 
-@given(cp437_text.filter(lambda t: t != ""))
+@given(cp437_text.filter(lambda t: t != "" and "\x00" not in t))
 def test_quoted_text_round_trips_through_a_cp437_file(text):
     body = f'#OBJEKT 6 "P1" {quote(text)}\n#VER A 1 20230115 {quote(text)}\n'
     body += '{\n#TRANS 7010 {6 "P1"} 1.00\n#TRANS 1930 {} -1.00\n}\n'
@@ -520,3 +520,25 @@ def test_quoted_text_round_trips_through_a_cp437_file(text):
     assert result.problems == []
     assert result.object_names[("6", "P1")] == text
     assert [t.text for t in result.transactions] == [text, text]
+
+
+def test_a_nul_byte_is_refused_with_its_line_not_stored():
+    body = '#VER A 1 20230115 "a\x00b"\n{\n#TRANS 7010 {1 "9916"} 1.00\n#TRANS 1930 {} -1.00\n}\n'
+    result = parsed(HEADER + body)
+    assert any("NUL-tecken" in p and p.startswith("Rad ") for p in result.problems)
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("100.005", "fler än två decimaler"),
+        ("10000000000000", "för stort"),
+        ("1" * 50, "för långt"),
+    ],
+)
+def test_amounts_the_database_cannot_keep_exactly_are_refused(amount, message):
+    body = f'#VER A 1 20230115 "x"\n{{\n#TRANS 7010 {{1 "9916"}} {amount}\n'
+    body += f"#TRANS 1930 {{}} -{amount}\n}}\n"
+    result = parsed(HEADER + body)
+    assert any(message in p for p in result.problems), result.problems
+    assert result.transactions == []

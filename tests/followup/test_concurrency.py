@@ -1,0 +1,125 @@
+"""Two imports, or an import and a period closing, at the same moment (PostgreSQL).
+
+Each side runs in its own thread with its own database connection, as two users' requests
+would. On SQLite the single writer serialises them anyway; these need PostgreSQL."""
+
+import threading
+import time
+from decimal import Decimal
+from importlib import import_module
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, connection, connections, transaction
+
+from followup.actions import LedgerImportError, do_close_period, do_import_ledger_file
+from followup.models import LedgerImport, LedgerTransaction, ReplacedLedgerTransaction
+
+from .conftest import HEADER
+
+pytestmark = pytest.mark.django_db(transaction=True)
+D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _reference_data():
+    # A transactional test starts from the flushed database: put the migration's data back.
+    import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("Kräver PostgreSQL med två anslutningar; körs i .ci/run")
+
+
+def ledger(amount: str, voucher: str) -> bytes:
+    rows = [f"{voucher};2023-03-10;5410;1;9916;;Mars;202303;{amount}"]
+    return ("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1252")
+
+
+def run_together(*jobs):
+    """Start the jobs at the same moment, each in its own thread and connection."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes = [None] * len(jobs)
+
+    def run(index, job):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = job()
+        except Exception as exc:  # noqa: BLE001 (the outcome is what the test checks)
+            outcomes[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def importing(content, name, source, user):
+    return lambda: do_import_ledger_file(SimpleUploadedFile(name, content), source, user)
+
+
+def test_two_files_for_the_same_month_at_once_never_both_count(objects2023, source, users):
+    first, second = ledger("1 000,00", "A1"), ledger("2 500,00", "B1")
+    outcomes = run_together(
+        importing(first, "a.csv", source, users["finance"]),
+        importing(second, "b.csv", source, users["finance"]),
+    )
+    assert all(isinstance(o, LedgerImport) for o in outcomes), outcomes
+    current = LedgerTransaction.objects.filter(cost_object__number="9916", year=2023, month=3)
+    # Serialised: the later import replaced the earlier one's row; never both.
+    assert current.count() == 1
+    assert current.get().amount in (D("1000"), D("2500"))
+    later = max(outcomes, key=lambda record: record.pk)
+    assert later.rows_replaced == 1
+    archived = ReplacedLedgerTransaction.objects.get()
+    assert archived.replaced_by_id == later.pk
+    assert archived.amount + current.get().amount == D("3500")
+
+
+def test_the_same_file_twice_at_once_lands_once(objects2023, source, users):
+    content = ledger("1 000,00", "A1")
+    outcomes = run_together(
+        importing(content, "a.csv", source, users["finance"]),
+        importing(content, "a-igen.csv", source, users["finance"]),
+    )
+    saved = [o for o in outcomes if isinstance(o, LedgerImport)]
+    refused = [o for o in outcomes if isinstance(o, LedgerImportError)]
+    assert len(saved) == 1 and len(refused) == 1, outcomes
+    assert "Filen är redan inläst" in refused[0].problems[0]
+    assert LedgerTransaction.objects.count() == 1
+
+
+def test_a_month_closed_while_an_import_waits_is_not_replaced(objects2023, source, users):
+    closed = threading.Event()
+
+    def close_march_slowly():
+        with transaction.atomic():
+            do_close_period(2023, 3, acting_user=users["finance"])
+            closed.set()
+            time.sleep(1.0)  # the import below starts while the closing is not committed
+        return "closed"
+
+    def import_march():
+        closed.wait(timeout=10)
+        return do_import_ledger_file(
+            SimpleUploadedFile("mars.csv", ledger("1 000,00", "A1")), source, users["finance"]
+        )
+
+    outcomes = run_together(close_march_slowly, import_march)
+    assert outcomes[0] == "closed"
+    assert isinstance(outcomes[1], LedgerImportError), outcomes
+    assert "Perioden 2023-03 är stängd" in outcomes[1].problems[0]
+    assert not LedgerTransaction.objects.exists()
+
+
+def test_the_checksum_is_unique_in_the_database_not_only_looked_up(objects2023):
+    LedgerImport.objects.create(file_name="a.csv", file_format="csv", checksum="a" * 64)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LedgerImport.objects.create(file_name="b.csv", file_format="csv", checksum="a" * 64)
