@@ -773,13 +773,17 @@ def do_save_activity_link(link: ActivityLink, *, acting_user) -> int:
 
 
 @transaction.atomic
-def do_set_forecast(activity: Activity, forecast, *, acting_user):
-    """Set an activity's forecast for the year; recorded in the activity's history."""
+def do_set_forecast(activity: Activity, forecast, *, acting_user, expected_version=None):
+    """Set an activity's forecast for the year; recorded in the activity's history. Refused
+    (StaleEdit) if the activity changed since the form showed it."""
+    from common.versioning import check_version
+
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if expected_version is not None:
+        check_version(activity, expected_version, "Aktiviteten")
     activity.forecast = forecast
-    activity.version += 1
     activity._history_user = acting_user
-    activity.save(update_fields=["forecast", "version", "updated_at"])
+    activity.save(update_fields=["forecast", "updated_at"])  # the save raises the version
     return activity
 
 
