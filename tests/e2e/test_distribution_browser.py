@@ -31,7 +31,8 @@ def add_form(page):
 
 def activity_row(page, name):
     return page.locator(".activity-table tbody tr").filter(
-        has=page.get_by_role("rowheader", name=name, exact=True)
+        # The row header starts with the name; links (comments, plan) follow it.
+        has=page.get_by_role("rowheader", name=re.compile("^" + re.escape(name) + r"(\s|$)"))
     )
 
 
