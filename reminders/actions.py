@@ -29,7 +29,6 @@ from grants.models import (
     Deadline,
     DocumentKind,
     DocumentState,
-    RecipientGroup,
 )
 
 from .models import OVERDUE, SentReminder
@@ -37,8 +36,6 @@ from .models import OVERDUE, SentReminder
 logger = logging.getLogger(__name__)
 
 # Deadlines that passed longer ago than this are history, not something to remind about.
-# Deadlines that only SKR or the municipalities (through RSS) meet are not the region's.
-NOT_OURS = [RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
 
 
 @dataclass(frozen=True)
@@ -159,8 +156,8 @@ def due_reminders(today: datetime.date) -> list[Reminder]:
     horizon = today + datetime.timedelta(days=steps[0] if steps else -1)
     # A deadline whose document has been sent is met: nothing more to remind about.
     deadlines = list(
-        Deadline.objects.filter(due_date__gte=today - OVERDUE_LIMIT, due_date__lte=horizon)
-        .exclude(applies_to__in=NOT_OURS)
+        Deadline.objects.own()
+        .filter(due_date__gte=today - OVERDUE_LIMIT, due_date__lte=horizon)
         .exclude(submission__state=DocumentState.SENT)
         .select_related("agreement", "submission")
         .order_by("due_date", "id")
