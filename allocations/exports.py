@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from common.csvfile import csv_bytes
-from common.xlsx import KRONOR, Formula, Workbook, col
+from common.xlsx import DATE, KRONOR, Formula, Workbook, col, list_workbook
 
 AMOUNTS = ("berakat", "beslutat", "skillnad")
 CSV_HEADER = {
@@ -105,3 +105,29 @@ def allocation_table_xlsx(table) -> bytes:
         rows_sheet.write_row([row[key] for key in CSV_HEADER], [None] * 4 + [KRONOR] * 3)
     rows_sheet.autofilter(rows_sheet.row)
     return book.close()
+
+
+def dataset_list_xlsx(datasets) -> bytes:
+    return list_workbook(
+        "Nyckeldata",
+        ["Namn", "Mått", "Referensdatum", "Källa", "Anmärkningar"],
+        [None, None, DATE, None, None],
+        ([d.name, d.get_measure_display(), d.reference_date, d.source, d.notes] for d in datasets),
+        widths=[40, 36, 14, 40, 40],
+    )
+
+
+def dataset_values_xlsx(dataset, columns, grid) -> bytes:
+    """The values per county as on the page (`grid`: region and one value per column, None
+    where there is none), with the sum over the counties of each column."""
+    return list_workbook(
+        dataset.name,
+        ["Länskod", "Län", "Egen region"] + [c.code for c in columns],
+        [None] * (3 + len(columns)),
+        (
+            [region.county_code, region.county_name, "Ja" if region.is_own else ""] + values
+            for region, values in grid
+        ),
+        widths=[10, 30, 12] + [18] * len(columns),
+        totals=range(3, 3 + len(columns)),
+    )

@@ -4,13 +4,20 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
-from allocations.exports import allocation_table_csv, allocation_table_xlsx
+from allocations.exports import (
+    allocation_table_csv,
+    allocation_table_xlsx,
+    dataset_list_xlsx,
+    dataset_values_xlsx,
+)
+from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.history import timeline
 from common.logs import log_refused_import
 from common.roles import require
@@ -49,20 +56,18 @@ from .models import (
 from .permissions import can_edit_allocations, can_view_allocations
 from .tables import KeyDataSetTable
 
-EXPORTS = {
-    "csv": ("text/csv; charset=utf-8", allocation_table_csv),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        allocation_table_xlsx,
-    ),
-}
+EXPORTS = {"csv": allocation_table_csv, "xlsx": allocation_table_xlsx}
 
 
 @require(can_view_allocations)
 def dataset_list(request):
+    if wants_xlsx(request):
+        return attachment(dataset_list_xlsx(KeyDataSet.objects.all()), "nyckeldata.xlsx")
     table = KeyDataSetTable(KeyDataSet.objects.all())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(request, "allocations/dataset_list.html", {"table": table})
+    return render(
+        request, "allocations/dataset_list.html", {"table": table, "export": xlsx_link(request)}
+    )
 
 
 def _dataset_history(dataset):
@@ -81,12 +86,19 @@ def _dataset_history(dataset):
 def dataset_detail(request, pk):
     dataset = get_object_or_404(KeyDataSet, pk=pk)
     form = KeyDataValuesForm(dataset=dataset)
+    if wants_xlsx(request):
+        grid = [(region, [field.initial for field in fields]) for region, fields in form.grid]
+        return attachment(
+            dataset_values_xlsx(dataset, form.columns, grid),
+            f"nyckeldata-{slugify(dataset.name)}.xlsx",
+        )
     return render(
         request,
         "allocations/dataset_detail.html",
         {
             "dataset": dataset,
             "form": form,
+            "export": xlsx_link(request),
             "entries": _dataset_history(dataset),
             "kept_file": latest_file_of(dataset),
         },
@@ -186,11 +198,7 @@ def allocation_table(request, pk, group):
     table = build_allocation_table(agreement, _group_or_404(group))
     export = request.GET.get("format")
     if export in EXPORTS:
-        content_type, render_bytes = EXPORTS[export]
-        response = HttpResponse(render_bytes(table), content_type=content_type)
-        filename = f"fordelning-{agreement.slug}-{group}.{export}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return attachment(EXPORTS[export](table), f"fordelning-{agreement.slug}-{group}.{export}")
     return render(
         request,
         "allocations/allocation_table.html",

@@ -5,11 +5,13 @@ write them to a file. Every cell goes through common.inert: text is written as a
 never a formula or a link; the only formulas are our own (`Formula`).
 """
 
+import datetime
 import io
 from dataclasses import dataclass
 from decimal import Decimal
 
 import xlsxwriter
+from django.utils import timezone
 from xlsxwriter.utility import xl_col_to_name
 
 from .inert import inert_cell
@@ -19,6 +21,7 @@ KRONOR = '#,##0 "kr";"\u2212"#,##0 "kr"'
 KRONOR_ORE = '#,##0.00 "kr";"\u2212"#,##0.00 "kr"'
 TOTAL_LABEL = "Summa"
 DATE = "yyyy-mm-dd"
+DATETIME = "yyyy-mm-dd hh:mm"
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,11 @@ class Sheet:
             self.ws.write_boolean(self.row, col, cell.value, fmt)
         elif isinstance(cell.value, int | float | Decimal):
             self.ws.write_number(self.row, col, _cell_number(cell.value), fmt)
-        else:
-            self.ws.write_datetime(self.row, col, cell.value, fmt)
+        else:  # a date, or a moment in the region's local time (cells have no time zone)
+            value = cell.value
+            if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+                value = timezone.make_naive(value)
+            self.ws.write_datetime(self.row, col, value, fmt)
 
     def header(self, names, widths=None, freeze_columns=0):
         """Write the header row; freeze panes below it (and right of `freeze_columns`)."""
@@ -155,31 +161,36 @@ class Workbook:
         return self.buffer.getvalue()
 
 
-def list_workbook(name, header, formats, rows, *, widths=None) -> bytes:
-    """A list as one sheet: header, the rows, and when any column holds kronor a total row
-    whose sums are SUBTOTAL formulas (so a filter in the spreadsheet narrows them too)
-    carrying the values summed here. Rows may be an iterator; they are written as they come.
+def list_workbook(name, header, formats, rows, *, widths=None, totals=None) -> bytes:
+    """A list as one sheet: header, the rows, and a total row over the columns in `totals`
+    (by default those that hold kronor) whose sums are SUBTOTAL formulas (so a filter in the
+    spreadsheet narrows them too) carrying the values summed here. Rows may be an iterator;
+    they are written as they come.
     """
     book = Workbook()
     sheet = book.sheet(name)
     sheet.header(header, widths or [30] * len(header))
-    money = [i for i, f in enumerate(formats) if f in (KRONOR, KRONOR_ORE)]
-    totals = {i: Decimal("0") for i in money}
+    summed = (
+        [i for i, f in enumerate(formats) if f in (KRONOR, KRONOR_ORE)]
+        if totals is None
+        else list(totals)
+    )
+    sums = {i: Decimal("0") for i in summed}
     first = sheet.row + 1
     for row in rows:
         sheet.write_row(row, formats)
-        for i in money:
-            totals[i] += Decimal(row[i] or 0)
+        for i in summed:
+            sums[i] += Decimal(row[i] or 0)
     last = sheet.row
     sheet.autofilter(max(last, first))
-    if money:
+    if summed:
         total_row = [None] * len(header)
         total_row[0] = TOTAL_LABEL
-        for i in money:
+        for i in summed:
             total_row[i] = (
-                Formula(f"=SUBTOTAL(109,{col(i)}{first}:{col(i)}{last})", totals[i])
+                Formula(f"=SUBTOTAL(109,{col(i)}{first}:{col(i)}{last})", sums[i])
                 if last >= first
-                else totals[i]
+                else sums[i]
             )
         sheet.write_row(total_row, formats, bold=True)
     return book.close()

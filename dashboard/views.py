@@ -4,16 +4,17 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
 from common import charts
+from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.roles import Role, require, roles_of
-from common.xlsx import KRONOR, KRONOR_ORE, list_workbook
+from distribution.exports import activity_list_xlsx
 from distribution.models import Activity
+from followup.exports import ledger_rows_xlsx
 from followup.models import LedgerTransaction
 from grants.models import Agreement
 from grants.permissions import can_view_grants
@@ -139,45 +140,15 @@ def _overview_context(dashboard):
     }
 
 
-def _export(rows, header, formats, name):
-    response = HttpResponse(
-        list_workbook(name, header, formats, rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name.lower()}.xlsx"'
-    return response
-
-
 @require(can_view_grants)
 def activities(request):
     queryset = Activity.objects.select_related("area__agreement").order_by("pk")
     filters = _areas_of_year(ActivityFilter(request.GET or None, queryset=queryset))
     rows = filters.qs
-    if request.GET.get("format") == "xlsx":
-        return _export(
-            (
-                [
-                    a.area.agreement.short_name,
-                    a.area.name,
-                    a.name,
-                    a.amount,
-                    a.get_status_display(),
-                    a.responsible,
-                    "; ".join(a.missing_conditions()) or "Uppfyllda",
-                ]
-                for a in rows
-            ),
-            [
-                "Överenskommelse",
-                "Utvecklingsområde",
-                "Insats",
-                "Belopp",
-                "Status",
-                "Ansvarig",
-                "Villkor",
-            ],
-            [None, None, None, KRONOR, None, None, None],
-            "Aktiviteter",
+    if wants_xlsx(request):
+        return attachment(
+            activity_list_xlsx(rows.select_related("cost_object", "ring_fenced_component")),
+            "aktiviteter.xlsx",
         )
     table = ActivityTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -188,7 +159,7 @@ def activities(request):
             "title": "Aktiviteter",
             "filter": filters,
             "table": table,
-            "export": _with_format(request),
+            "export": xlsx_link(request),
         },
     )
 
@@ -200,24 +171,13 @@ def transactions(request):
     )
     filters = _areas_of_year(TransactionFilter(request.GET or None, queryset=queryset))
     rows = filters.qs.order_by("year", "month", "id")
-    if request.GET.get("format") == "xlsx":
-        return _export(
-            (
-                [
-                    f"{t.year}-{t.month:02d}",
-                    t.cost_object.number,
-                    t.activity.name if t.activity else "Ej kopplat",
-                    t.account,
-                    t.responsibility,
-                    t.voucher,
-                    t.text,
-                    t.amount,
-                ]
-                for t in rows.iterator(chunk_size=2000)
+    if wants_xlsx(request):
+        return attachment(
+            ledger_rows_xlsx(
+                "Transaktioner",
+                rows.select_related("ledger_import").iterator(chunk_size=2000),
             ),
-            ["Period", "Objekt", "Aktivitet", "Konto", "Ansvar", "Verifikation", "Text", "Belopp"],
-            [None] * 7 + [KRONOR_ORE],
-            "Transaktioner",
+            "transaktioner.xlsx",
         )
     table = TransactionTable(rows)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
@@ -228,7 +188,7 @@ def transactions(request):
             "title": "Transaktioner",
             "filter": filters,
             "table": table,
-            "export": _with_format(request),
+            "export": xlsx_link(request),
         },
     )
 
@@ -241,9 +201,3 @@ def _areas_of_year(filters):
         field = filters.form.fields["area"]
         field.queryset = field.queryset.filter(agreement__year=year)
     return filters
-
-
-def _with_format(request):
-    query = request.GET.copy()
-    query["format"] = "xlsx"
-    return f"{request.path}?{query.urlencode()}"

@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from comments.history import with_comments
+from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.roles import require
 from common.versioning import StaleEdit, save_checked
 from grants.models import Agreement, DevelopmentArea
@@ -18,6 +20,7 @@ from .actions import (
     do_reallocate,
     do_save_activity,
 )
+from .exports import activity_list_xlsx
 from .forms import ActivityForm, AreaPlanForm, CostObjectForm, ReallocationForm
 from .history import activity_changes
 from .models import Activity, AreaPlan, Reallocation
@@ -103,6 +106,9 @@ def _area_context(area, *, add_form, reallocation_form, plan_form, problems=()):
 @require_http_methods(["GET", "POST"])
 def area_page(request, area_pk):
     area = get_object_or_404(DevelopmentArea.objects.select_related("agreement"), pk=area_pk)
+    if request.method == "GET" and wants_xlsx(request):
+        activities = Activity.objects.for_area(area).select_related("area__agreement")
+        return attachment(activity_list_xlsx(activities), f"aktiviteter-{slugify(area.name)}.xlsx")
     action = request.POST.get("action") if request.method == "POST" else None
     if action and not can_edit_distribution(request.user):
         return render(request, "403.html", status=403)
@@ -162,6 +168,7 @@ def area_page(request, area_pk):
         problems=problems,
     )
     context["action"] = action
+    context["export"] = xlsx_link(request)
     return render(request, "distribution/area.html", context, status=400 if action else 200)
 
 

@@ -2,17 +2,19 @@
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.logs import log_refused_import
 from common.roles import require
 from common.versioning import StaleEdit
 from distribution.models import Activity
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
+from followup.exports import import_list_xlsx, ledger_rows_xlsx
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
 
@@ -104,18 +106,17 @@ def workbook(request, pk):
         .order_by("year", "month", "cost_object__number", "id")
         .iterator(chunk_size=2000)
     )
-    response = HttpResponse(
-        reconciliation_xlsx(report, transactions),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return attachment(
+        reconciliation_xlsx(report, transactions), f"avstamning-{agreement.slug}-{period.key}.xlsx"
     )
-    name = f"avstamning-{agreement.slug}-{period.key}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @require(can_view_followup)
 @require_http_methods(["GET", "POST"])
 def imports(request):
+    if request.method == "GET" and wants_xlsx(request):
+        everything = LedgerImport.objects.select_related("uploaded_by", "source")
+        return attachment(import_list_xlsx(everything.iterator()), "importer.xlsx")
     form = LedgerUploadForm(request.POST or None, request.FILES or None)
     problems = []
     upload = request.FILES.get("file")
@@ -150,6 +151,7 @@ def imports(request):
             "problems": problems,
             "file_name": upload.name if upload else "",
             "imports": LedgerImport.objects.select_related("uploaded_by", "source")[:50],
+            "export": xlsx_link(request),
             "can_import": can_import_ledger(request.user),
             "sources": LedgerSource.objects.all(),
         },
@@ -164,12 +166,24 @@ IMPORT_PAGE_ROWS = 500
 def import_detail(request, pk):
     """One import: what it held, its rows, and the earlier rows it replaced (kept, archived)."""
     record = get_object_or_404(LedgerImport.objects.select_related("uploaded_by", "source"), pk=pk)
-    rows = record.transactions.select_related("cost_object", "activity").order_by("line")
+    rows = record.transactions.select_related("cost_object", "activity", "ledger_import")
+    rows = rows.order_by("line")
     replaced = (
         ReplacedLedgerTransaction.objects.filter(replaced_by=record)
-        .select_related("cost_object", "ledger_import")
+        .select_related("cost_object", "activity", "ledger_import")
         .order_by("year", "month", "ledger_import_id", "line")
     )
+    if wants_xlsx(request):
+        stem = record.file_name.rsplit(".", 1)[0]
+        if request.GET.get("rader") == "ersatta":
+            return attachment(
+                ledger_rows_xlsx("Ersatta rader", replaced.iterator(chunk_size=2000)),
+                f"ersatta-rader-{stem}.xlsx",
+            )
+        return attachment(
+            ledger_rows_xlsx("Rader", rows.iterator(chunk_size=2000)),
+            f"rader-{stem}.xlsx",
+        )
     return render(
         request,
         "followup/import_detail.html",
@@ -179,6 +193,7 @@ def import_detail(request, pk):
             "replaced": replaced[:IMPORT_PAGE_ROWS],
             "replaced_count": replaced.count(),
             "limit": IMPORT_PAGE_ROWS,
+            "export": xlsx_link(request),
         },
     )
 

@@ -4,8 +4,6 @@ from common.xlsx import DATE, KRONOR, list_workbook
 
 from .models import DeadlineStatus
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def agreement_list_xlsx(agreements) -> bytes:
     return list_workbook(
@@ -63,4 +61,14 @@ def deadline_list_xlsx(rows) -> bytes:
             for r in rows
         ),
         widths=[12, 40, 30, 40, 20, 20, 12, 10],
+    )
+
+
+def region_list_xlsx(regions) -> bytes:
+    return list_workbook(
+        "Regioner",
+        ["Länskod", "Län", "Region", "Egen region"],
+        [None] * 4,
+        ([r.county_code, r.county_name, r.name, "Ja" if r.is_own else ""] for r in regions),
+        widths=[10, 30, 40, 12],
     )

@@ -7,18 +7,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch, ProtectedError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from comments.history import with_comments
+from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.history import timeline
 from common.roles import require
 from common.versioning import StaleEdit, check_version, save_checked
 
-from .exports import XLSX, agreement_list_xlsx, deadline_list_xlsx
+from .exports import agreement_list_xlsx, deadline_list_xlsx, region_list_xlsx
 from .filters import AgreementFilter, DeadlineFilter
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
 from .models import (
@@ -77,31 +77,19 @@ def home(request):
     return render(request, "grants/home.html", home_context())
 
 
-def _xlsx(content, name):
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
-
-
-def _with_format(request):
-    query = request.GET.copy()
-    query["format"] = "xlsx"
-    return f"{request.path}?{query.urlencode()}"
-
-
 @require(can_view_grants)
 def agreement_list(request):
     filters = AgreementFilter(request.GET or None, queryset=Agreement.objects.all())
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(
-            agreement_list_xlsx(filters.qs.order_by("-year", "short_name")), "overenskommelser"
+    if wants_xlsx(request):
+        return attachment(
+            agreement_list_xlsx(filters.qs.order_by("-year", "short_name")), "overenskommelser.xlsx"
         )
     table = AgreementTable(filters.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(
         request,
         "grants/agreement_list.html",
-        {"table": table, "filter": filters, "export": _with_format(request)},
+        {"table": table, "filter": filters, "export": xlsx_link(request)},
     )
 
 
@@ -112,15 +100,15 @@ def deadline_list(request):
         queryset=Deadline.objects.select_related("agreement").order_by("due_date", "id"),
     )
     rows = _deadline_rows(filters.qs) if filters.is_valid() else []
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(deadline_list_xlsx(rows), "frister")
+    if wants_xlsx(request):
+        return attachment(deadline_list_xlsx(rows), "frister.xlsx")
     return render(
         request,
         "grants/deadline_list.html",
         {
             "filter": filters,
             "deadline_rows": rows,
-            "export": _with_format(request),
+            "export": xlsx_link(request),
             "warning_days": settings.DEADLINE_WARNING_DAYS,
         },
     )
@@ -205,8 +193,12 @@ def _group_totals(totals):
 
 @require(can_view_grants)
 def region_list(request):
+    if wants_xlsx(request):
+        return attachment(region_list_xlsx(Region.objects.all()), "regioner.xlsx")
     table = RegionTable(Region.objects.all(), orderable=False)
-    return render(request, "grants/region_list.html", {"table": table})
+    return render(
+        request, "grants/region_list.html", {"table": table, "export": xlsx_link(request)}
+    )
 
 
 # Editing. Each page shows a form; a valid POST saves and returns to the agreement.

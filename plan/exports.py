@@ -13,8 +13,6 @@ from grants.models import Region
 from .models import Gender
 from .targets import VERDICT_LABELS, period_label
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _book(title, header, widths, rows, formats=None) -> bytes:
     book = Workbook()

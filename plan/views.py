@@ -4,12 +4,13 @@ money behind it, and the follow-up with its exports."""
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.downloads import attachment
 from common.history import timeline
 from common.roles import require
 from common.versioning import StaleEdit
@@ -759,9 +760,7 @@ def followup_pdf(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
     year = _year(request.GET.get("ar"), timezone.localdate().year)
     context = followup_context(plan, year=year)
-    response = HttpResponse(exports.followup_pdf(context), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="uppfoljning-plan-{year}.pdf"'
-    return response
+    return attachment(exports.followup_pdf(context), f"uppfoljning-plan-{year}.pdf")
 
 
 @require(can_view_plan)
@@ -798,8 +797,4 @@ def agreement_indicator_add(request, pk):
 
 
 def _xlsx(content, name):
-    response = HttpResponse(content, content_type=exports.XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{datetime.date.today():%Y-%m-%d}.xlsx"'
-    )
-    return response
+    return attachment(content, f"{name}-{datetime.date.today():%Y-%m-%d}.xlsx")

@@ -3,12 +3,13 @@
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from allocations.importing import ImportFileError
+from common.downloads import attachment
 from common.history import timeline
 from common.roles import require
 from common.versioning import StaleEdit, save_checked
@@ -81,11 +82,9 @@ def _download(document):
     stored = latest_file_of(document)
     if stored is not None:  # the kept copy, its checksum verified
         return file_response(stored, CONTENT_TYPES[document.file_format])
-    response = HttpResponse(
-        bytes(document.content), content_type=CONTENT_TYPES[document.file_format]
+    return attachment(
+        bytes(document.content), document.file_name, CONTENT_TYPES[document.file_format]
     )
-    response["Content-Disposition"] = f'attachment; filename="{document.file_name}"'
-    return response
 
 
 @require(can_view_reports)
@@ -273,9 +272,7 @@ def signed_copy(request, doc_pk, copy_pk):
     stored = latest_file_of(copy)
     if stored is not None:  # the kept copy, its checksum verified
         return file_response(stored, "application/pdf")
-    response = HttpResponse(bytes(copy.content), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{copy.file_name}"'
-    return response
+    return attachment(bytes(copy.content), copy.file_name, "application/pdf")
 
 
 def _text_subject(record, area_forms, activity_forms):

@@ -64,7 +64,9 @@ DEMO_COMMANDS = [
 ]
 USERNAME = "chef"
 DEMO_SLUG_2023 = "god-och-nara-vard-2023"
+# The targets: every page's p95 under 300 ms, and all pages' p95 together under 150 ms.
 TARGET_P95_MS = 300.0
+TARGET_ALL_P95_MS = 150.0
 LOGIN_PAGES = ("login GET /logga-in/", "login POST /logga-in/")
 
 
@@ -673,14 +675,18 @@ def report(samples: list, warm: dict, args, data: dict | None, cpu: dict) -> boo
         for (name, message), count in sorted(kinds.items(), key=lambda kv: -kv[1])[:10]:
             print(f"    {count:>5} x {name}: {message[:100]}")
     p95 = percentile(sorted(s[1] for s in loop), 95)
-    met = p95 < TARGET_P95_MS and not errors
+    slow = [
+        n
+        for n in pages
+        if percentile(sorted(s[1] for s in loop if s[0] == n), 95) >= TARGET_P95_MS
+    ]
+    met = p95 < TARGET_ALL_P95_MS and not slow and not errors
     print()
     print(
-        f"Target p95 under {TARGET_P95_MS:.0f} ms and no errors: "
-        f"{'MET' if met else 'NOT MET'} (p95 {p95:.0f} ms, {len(errors)} errors, "
-        f"{len(loop) / seconds:.1f} req/s)"
+        f"Target all pages' p95 under {TARGET_ALL_P95_MS:.0f} ms, every page's p95 under "
+        f"{TARGET_P95_MS:.0f} ms, no errors: {'MET' if met else 'NOT MET'} (p95 {p95:.0f} ms, "
+        f"{len(errors)} errors, {len(loop) / seconds:.1f} req/s)"
     )
-    slow = [n for n in pages if percentile(sorted(s[1] for s in loop if s[0] == n), 95) >= 300]
     if slow:
         print(f"Pages with p95 at or over {TARGET_P95_MS:.0f} ms: {', '.join(slow)}")
     return met

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from distribution.models import Activity
@@ -106,3 +107,118 @@ def test_total_row_values_are_the_sums(client_for, ledger2023):
 
     xml = zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml").decode()
     assert "<v>-1.15</v>" in xml
+
+
+def test_region_list_exports_all_regions_with_the_own_marked(client_for, gnv2023):
+    from grants.models import Region
+
+    client = client_for("officer")
+    page = client.get(reverse("grants:region_list")).content.decode()
+    assert "?format=xlsx" in page
+    rows = sheet_rows(client.get(reverse("grants:region_list") + "?format=xlsx"), "Regioner")
+    assert rows[0] == ("Länskod", "Län", "Region", "Egen region")
+    assert [r[0] for r in rows[1:]] == list(Region.objects.values_list("county_code", flat=True))
+    own = [r[1] for r in rows[1:] if r[3] == "Ja"]
+    assert own == [r.county_name for r in Region.objects.all() if r.is_own]
+
+
+def test_key_data_lists_export_and_the_values_sum_to_the_country(
+    client_for, allocations2023, recalculate
+):
+    from allocations.models import KeyDataSet, KeyDataValue
+
+    client = client_for("officer")
+    rows = sheet_rows(
+        client.get(reverse("allocations:dataset_list") + "?format=xlsx"), "Nyckeldata"
+    )
+    assert {r[0] for r in rows[1:]} == set(KeyDataSet.objects.values_list("name", flat=True))
+    assert all(isinstance(r[2], datetime.datetime) for r in rows[1:])
+
+    dataset = KeyDataSet.objects.filter(columns__isnull=False).first()
+    url = reverse("allocations:dataset_detail", args=[dataset.pk])
+    assert "?format=xlsx" in client.get(url).content.decode()
+    response = client.get(url + "?format=xlsx")
+    rows = sheet_rows(response, dataset.name[:31])
+    columns = list(dataset.columns.all())
+    assert list(rows[0][3:]) == [c.code for c in columns]
+    assert len(rows) == 1 + 21 + 1 and rows[-1][0] == "Summa"
+    sheet = recalculate(response.content)[dataset.name[:31]]
+    for index, column in enumerate(columns):
+        expected = sum(KeyDataValue.objects.filter(column=column).values_list("value", flat=True))
+        assert Decimal(str(sheet.cell(row=len(rows), column=4 + index).value)) == expected
+
+
+def test_ledger_imports_export_the_list_all_kept_rows_and_the_replaced_rows(
+    client_for, ledger2023, users, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from followup.actions import do_import_ledger_file
+    from followup.models import LedgerImport, LedgerSource
+    from followup.views import IMPORT_PAGE_ROWS
+
+    first = LedgerImport.objects.get()
+    assert first.rows_kept > IMPORT_PAGE_ROWS  # the page shows a part; the export all
+    rows_in_db = LedgerTransaction.objects.filter(ledger_import=first)
+    # A correction of one month of 9916 replaces that month's rows.
+    month = rows_in_db.filter(cost_object__number="9916").order_by("year", "month").first()
+    replaced = rows_in_db.filter(
+        cost_object__number="9916", year=month.year, month=month.month
+    ).count()
+    header = "Verifikation;Bokföringsdatum;Konto;Ansvar;Objekt;Aktivitet;Text;Period;Belopp\n"
+    source = LedgerSource.objects.get()
+    line = f"V1;;5410;;9916;;Rättelse;{month.year}{month.month:02d};100,50\n"
+    second = do_import_ledger_file(
+        SimpleUploadedFile("rättelse.csv", (header + line).encode("utf-8")),
+        source,
+        users["finance"],
+    )
+    client = client_for("finance")
+
+    response = client.get(reverse("followup:imports") + "?format=xlsx")
+    listing = sheet_rows(response, "Importer")
+    assert [r[2] for r in listing[1:-1]] == ["rättelse.csv", first.file_name]
+    # When, in the region's local time (a spreadsheet cell has no time zone).
+    local = timezone.make_naive(second.uploaded_at)
+    assert abs(listing[1][0] - local) < datetime.timedelta(seconds=1)
+    assert listing[-1][0] == "Summa" and listing[-1][10].startswith("=SUBTOTAL(109,K2:K3)")
+
+    detail = reverse("followup:import_detail", args=[first.pk])
+    response = client.get(detail + "?format=xlsx")
+    assert "rader-huvudbok" in response["Content-Disposition"]
+    kept = sheet_rows(response, "Rader")
+    assert len(kept) - 2 == first.transactions.count()
+    assert {r[9] for r in kept[1:-1]} == {first.file_name}
+    assert sorted(r[10] for r in kept[1:-1]) == sorted(
+        first.transactions.values_list("line", flat=True)
+    )
+
+    detail = reverse("followup:import_detail", args=[second.pk])
+    page = client.get(detail).content.decode()
+    assert "format=xlsx&amp;rader=ersatta" in page
+    response = client.get(detail + "?format=xlsx&rader=ersatta")
+    # The non-ASCII name travels as RFC 6266 says (filename*=utf-8'').
+    assert "filename*=utf-8''ersatta-rader-r%C3%A4ttelse.xlsx" in response["Content-Disposition"]
+    archived = sheet_rows(response, "Ersatta rader")
+    assert len(archived) - 2 == replaced > 0
+    assert {r[1] for r in archived[1:-1]} == {"9916"}
+    assert {r[9] for r in archived[1:-1]} == {first.file_name}
+
+
+def test_the_area_page_exports_its_activities(client_for, distribution2023, recalculate):
+    area = Activity.objects.filter(area__agreement=distribution2023).first().area
+    client = client_for("officer")
+    url = reverse("distribution:area", args=[area.pk])
+    assert "?format=xlsx" in client.get(url).content.decode()
+    response = client.get(url + "?format=xlsx")
+    rows = sheet_rows(response, "Aktiviteter")
+    activities = list(Activity.objects.filter(area=area).order_by("position", "id"))
+    assert [r[3] for r in rows[1:-1]] == [a.name for a in activities]
+    assert [r[6] for r in rows[1:-1]] == [
+        a.cost_object.number if a.cost_object else None for a in activities
+    ]
+    sheet = recalculate(response.content)["Aktiviteter"]
+    assert Decimal(str(sheet.cell(row=len(rows), column=9).value)) == sum(
+        a.amount for a in activities
+    )
+    assert client_for("norole").get(url + "?format=xlsx").status_code == 403
