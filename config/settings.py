@@ -49,7 +49,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 OWN_REGION_CODE = env.str("OWN_REGION_CODE", default="23")
 # Computed and decided amounts that differ by more than this many kronor are marked.
 ALLOCATION_TOLERANCE_KR = env.int("ALLOCATION_TOLERANCE_KR", default=2)
-# After the data behind the dashboard changes, its first view builds every year's page
+# After a write, and after the first view of changed data, every year's dashboard is built
 # once the response is sent, so no year is slow to open (off in tests).
 DASHBOARD_BUILD_AHEAD = env.bool("DASHBOARD_BUILD_AHEAD", default=True)
 # Deadlines closer than this many days are highlighted.
@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # After a write, the dashboards for the new data are built once the response is sent.
+    "dashboard.pages.build_ahead_after_writes",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,29 +1,25 @@
 """The managers' dashboard, each role's start page, and the lists behind the numbers."""
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tables2 import RequestConfig
 
-from common import charts
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.roles import Role, require, roles_of
 from distribution.exports import activity_list_xlsx
 from distribution.models import Activity
 from followup.exports import ledger_rows_xlsx
 from followup.models import LedgerTransaction
-from grants.models import Agreement
 from grants.permissions import can_view_grants
 from grants.views import home_context
 from operations.templatetags.inline_svg import with_style_nonce
 from plan.reads import dashboard_section
 
-from .figures import build_dashboard, data_version, default_year
+from .figures import data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
+from .pages import DEFAULT_THRESHOLD, build_ahead_after, page_body
 from .tables import ActivityTable, TransactionTable
 from .todo import todo_for
 
@@ -50,51 +46,8 @@ def _int(value, default, low, high):
         return default
 
 
-DEFAULT_THRESHOLD = 20
-CACHE_SECONDS = 3600
 # Where the cached page takes the joint plan's section, rendered fresh on every view.
 PLAN_SECTION = "<!-- plan-section -->"
-
-
-def _body_key(year, threshold, today, version):
-    raw = repr((year, threshold, today, version))
-    return "dashboard:body:" + hashlib.sha256(raw.encode()).hexdigest()
-
-
-def _body(year, threshold, today, version):
-    """The page's content as HTML, the same for everyone: built once per version of the data
-    behind it (and day), kept in the shared cache, so a read costs a cache lookup."""
-    key = _body_key(year, threshold, today, version)
-    body = cache.get(key)
-    if body is None:
-        context = _overview_context(build_dashboard(year, today, threshold))
-        body = render_to_string(
-            "dashboard/overview.html", {**context, "layout": "dashboard/partials/bare.html"}
-        )
-        cache.set(key, body, CACHE_SECONDS)
-    return body
-
-
-def build_ahead(today, version=None):
-    """Build every year's page for the current data, so that no manager waits for a year
-    nobody has looked at since the data changed. Returns the years built."""
-    version = data_version() if version is None else version
-    built = []
-    for year in Agreement.objects.order_by("-year").values_list("year", flat=True).distinct():
-        if cache.get(_body_key(year, DEFAULT_THRESHOLD, today, version)) is None:
-            _body(year, DEFAULT_THRESHOLD, today, version)
-            built.append(year)
-    return built
-
-
-def _build_ahead_after(response, today, version):
-    """Once per data version and day: after this response has been sent, build the other
-    years' pages (Django runs a response's closers when the server closes it)."""
-    if not settings.DASHBOARD_BUILD_AHEAD:
-        return
-    marker = "dashboard:ahead:" + hashlib.sha256(repr((today, version)).encode()).hexdigest()
-    if cache.add(marker, True, CACHE_SECONDS):
-        response._resource_closers.append(lambda: build_ahead(today, version))
 
 
 @require(can_view_grants)
@@ -110,34 +63,13 @@ def overview(request):
     # The cached body is made without a request; its charts' <style> blocks get this
     # response's nonce here (reading it puts it in the Content-Security-Policy header).
     nonce = getattr(request, "csp_nonce", None)
-    body = _body(year, threshold, today, version)
+    body = page_body(year, threshold, today, version)
     if nonce is not None:
         body = with_style_nonce(body, str(nonce))
     body = body.replace(PLAN_SECTION, plan, 1)
     response = render(request, "dashboard/overview_page.html", {"year": year, "body": body})
-    _build_ahead_after(response, today, version)
+    build_ahead_after(response, today, version)
     return response
-
-
-def _overview_context(dashboard):
-    areas_with_money = [a for a in dashboard.areas if a.decided or a.distributed or a.outcome]
-    return {
-        "d": dashboard,
-        "summary_chart": charts.summary_chart(dashboard),
-        "areas_chart": charts.areas_chart(areas_with_money) if areas_with_money else "",
-        # Budget against outcome by month per cost object (each belongs to one area).
-        "cumulative": [
-            (cost_object, charts.cumulative_chart(cost_object, index))
-            for index, cost_object in enumerate(dashboard.objects)
-            if cost_object.outcome or cost_object.distributed
-        ],
-        "years_chart": (
-            charts.years_chart(dashboard.years_by_area, dashboard.years)
-            if dashboard.years_by_area
-            else ""
-        ),
-        "areas": areas_with_money,
-    }
 
 
 @require(can_view_grants)

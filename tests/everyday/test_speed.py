@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.figures import data_version
-from dashboard.views import DEFAULT_THRESHOLD, _body_key, build_ahead
+from dashboard.pages import DEFAULT_THRESHOLD, body_key, build_ahead
 from tests.conftest import load_demo_agreement
 
 pytestmark = pytest.mark.django_db
@@ -20,10 +20,10 @@ def test_first_view_after_a_change_builds_every_other_year(client_for, ledger202
     today = timezone.localdate()
     version = data_version()
     client = client_for("manager")
-    assert cache.get(_body_key(2020, DEFAULT_THRESHOLD, today, version)) is None
+    assert cache.get(body_key(2020, DEFAULT_THRESHOLD, today, version)) is None
     client.get(reverse("dashboard:overview") + "?ar=2023")
     # The test client closes the response as a server does: 2020 is built now.
-    assert cache.get(_body_key(2020, DEFAULT_THRESHOLD, today, version)) is not None
+    assert cache.get(body_key(2020, DEFAULT_THRESHOLD, today, version)) is not None
     # A year nobody has viewed is then served from the cache: no dashboard query at all.
     with CaptureQueriesContext(connection) as queries:
         html = client.get(reverse("dashboard:overview") + "?ar=2020").content.decode()
@@ -54,3 +54,101 @@ def test_the_page_still_greets_each_user(client_for, users, ledger2023):
     html = client_for("admin").get(url).content.decode()
     assert "admin (Administratör)" in html
     assert "chef (Chef)" not in html
+
+
+def test_a_write_builds_every_year_before_anyone_looks(client_for, ledger2023, settings):
+    """A forecast saved by finance (a POST that succeeds) builds the dashboards for the new
+    data once its response is sent; a refused POST builds nothing."""
+    from distribution.models import Activity
+
+    load_demo_agreement("god-och-nara-vard-2020")
+    settings.DASHBOARD_BUILD_AHEAD = True
+    today = timezone.localdate()
+    activity = Activity.objects.filter(area__agreement=ledger2023).order_by("pk").first()
+    url = reverse("followup:forecast", args=[activity.pk])
+    finance = client_for("finance")
+
+    refused = finance.post(url, {"forecast": "inte ett belopp", "version": activity.version})
+    assert refused.status_code == 400
+    assert cache.get(body_key(2023, DEFAULT_THRESHOLD, today, data_version())) is None
+
+    saved = finance.post(url, {"forecast": "123 456", "version": activity.version})
+    assert saved.status_code == 302
+    version = data_version()
+    for year in (2023, 2020):
+        assert cache.get(body_key(year, DEFAULT_THRESHOLD, today, version)) is not None
+    with CaptureQueriesContext(connection) as queries:
+        html = client_for("manager").get(reverse("dashboard:overview") + "?ar=2023")
+    assert not any("followup_ledgertransaction" in q["sql"] for q in queries.captured_queries)
+    # The year's forecast as it is after the write, not as it was before.
+    from common.money import format_amount
+    from dashboard.figures import build_dashboard
+
+    forecast = build_dashboard(2023, today).forecast
+    assert activity.amount != 123_456 and format_amount(forecast) in html.content.decode()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The shared cache as production has it: Redis on 127.0.0.1, a key prefix of our own."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    from django.core.cache import caches
+
+    yield caches["default"]
+    caches["default"].clear()
+
+
+def test_a_page_is_built_once_however_many_ask_at_the_same_time(redis_cache, monkeypatch):
+    """Five workers asking for the same cold page: one builds it, the others wait for it."""
+    import threading
+
+    from dashboard import pages
+
+    built = []
+
+    def slow_build(year, threshold, today):
+        built.append(year)
+        threading.Event().wait(0.3)  # a build takes a while
+        return f"<p>{year}</p>"
+
+    monkeypatch.setattr(pages, "_build", slow_build)
+    today = timezone.localdate()
+    results = []
+    start = threading.Barrier(5)
+
+    def ask():
+        start.wait()
+        results.append(pages.page_body(2023, 20, today, ("v", 1)))
+
+    workers = [threading.Thread(target=ask) for _ in range(5)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=20)
+    assert results == ["<p>2023</p>"] * 5
+    assert built == [2023]
+    # The claim is given up after the build: a new version is built again, once.
+    assert pages.page_body(2023, 20, today, ("v", 2)) == "<p>2023</p>" and built == [2023] * 2
+
+
+def test_a_failed_build_gives_up_its_claim(redis_cache, monkeypatch):
+    from dashboard import pages
+
+    def failing(year, threshold, today):
+        raise RuntimeError("databasen svarar inte")
+
+    monkeypatch.setattr(pages, "_build", failing)
+    today = timezone.localdate()
+    with pytest.raises(RuntimeError):
+        pages.page_body(2023, 20, today, ("v", 1))
+    monkeypatch.setattr(pages, "_build", lambda year, threshold, today: "<p>ok</p>")
+    # Not left waiting for a build that will never come.
+    assert pages.page_body(2023, 20, today, ("v", 1)) == "<p>ok</p>"

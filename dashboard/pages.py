@@ -1,0 +1,148 @@
+"""The dashboard page's content, built once per version of the data behind it and kept in the
+shared cache, so that a manager's view costs a cache lookup.
+
+- One build at a time: a process that finds a page being built by another waits for it
+  instead of building it again beside it (with twenty managers, a cold page would otherwise
+  be built by everyone who asks for it in the same second).
+- Built ahead: after a write (any POST that succeeded) and after the first view of new data,
+  every year's page is built once the response has been sent, the default year first, so that
+  no manager waits for a year nobody has looked at since the data changed.
+
+The shared cache is Redis in production (CACHE_URL); cache.add is then atomic, so exactly one
+process builds. With a per-process cache each process builds its own pages.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from common import charts
+from grants.models import Agreement
+
+from .figures import build_dashboard, data_version, default_year
+
+logger = logging.getLogger("statsbidrag.dashboard")
+
+DEFAULT_THRESHOLD = 20
+CACHE_SECONDS = 3600
+# A build holds its claim this long at most (a build takes about a second on ten years of
+# data); a process waiting for another's build gives up and builds itself after BUILD_WAIT.
+BUILD_CLAIM_SECONDS = 30
+BUILD_WAIT = 10.0
+POLL = 0.05
+
+
+def body_key(year, threshold, today, version) -> str:
+    raw = repr((year, threshold, today, version))
+    return "dashboard:body:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def overview_context(dashboard):
+    areas_with_money = [a for a in dashboard.areas if a.decided or a.distributed or a.outcome]
+    return {
+        "d": dashboard,
+        "summary_chart": charts.summary_chart(dashboard),
+        "areas_chart": charts.areas_chart(areas_with_money) if areas_with_money else "",
+        # Budget against outcome by month per cost object (each belongs to one area).
+        "cumulative": [
+            (cost_object, charts.cumulative_chart(cost_object, index))
+            for index, cost_object in enumerate(dashboard.objects)
+            if cost_object.outcome or cost_object.distributed
+        ],
+        "years_chart": (
+            charts.years_chart(dashboard.years_by_area, dashboard.years)
+            if dashboard.years_by_area
+            else ""
+        ),
+        "areas": areas_with_money,
+    }
+
+
+def _build(year, threshold, today) -> str:
+    context = overview_context(build_dashboard(year, today, threshold))
+    return render_to_string(
+        "dashboard/overview.html", {**context, "layout": "dashboard/partials/bare.html"}
+    )
+
+
+def page_body(year, threshold, today, version) -> str:
+    """The page's content as HTML, the same for everyone."""
+    key = body_key(year, threshold, today, version)
+    body = cache.get(key)
+    if body is not None:
+        return body
+    claim = key + ":building"
+    waited_until = time.monotonic() + BUILD_WAIT
+    while not (owned := cache.add(claim, True, BUILD_CLAIM_SECONDS)):
+        # Another process is building this page: wait for its result (or, if it failed and
+        # gave up its claim, build it here).
+        time.sleep(POLL)
+        body = cache.get(key)
+        if body is not None:
+            return body
+        if time.monotonic() > waited_until:
+            logger.warning("dashboard build waited for too long", extra={"year": year})
+            break
+    try:
+        # Built by another process between our first look and our claim?
+        body = cache.get(key) if owned else None
+        if body is None:
+            body = _build(year, threshold, today)
+            cache.set(key, body, CACHE_SECONDS)
+    finally:
+        if owned:
+            cache.delete(claim)
+    return body
+
+
+def build_ahead(today, version=None) -> list[int]:
+    """Build every year's page for the data as it is, the default year first. Returns the
+    years built here."""
+    version = data_version() if version is None else version
+    years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())
+    first = default_year(today)
+    built = []
+    for year in sorted(years, key=lambda y: (y != first, -y)):
+        if cache.get(body_key(year, DEFAULT_THRESHOLD, today, version)) is None:
+            page_body(year, DEFAULT_THRESHOLD, today, version)
+            built.append(year)
+    return built
+
+
+def build_ahead_after(response, today=None, version=None) -> None:
+    """Once per data version and day: after this response has been sent, build every year's
+    page (Django runs a response's closers when the server closes it). The version is read
+    then, when not given, so that it includes what the request wrote."""
+    if not settings.DASHBOARD_BUILD_AHEAD:
+        return
+
+    def build():
+        day = today or timezone.localdate()
+        current = data_version() if version is None else version
+        marker = "dashboard:ahead:" + hashlib.sha256(repr((day, current)).encode()).hexdigest()
+        if not cache.add(marker, True, CACHE_SECONDS):
+            return
+        try:
+            build_ahead(day, current)
+        except Exception:  # the response is sent; the next view builds what is missing
+            logger.exception("building the dashboard ahead failed")
+
+    response._resource_closers.append(build)
+
+
+def build_ahead_after_writes(get_response):
+    """Middleware: after a write that succeeded (a POST answered below 400), build the
+    dashboards for the data as it now is, so that the next manager does not wait."""
+
+    def middleware(request):
+        response = get_response(request)
+        if request.method == "POST" and response.status_code < 400:
+            build_ahead_after(response)
+        return response
+
+    return middleware
