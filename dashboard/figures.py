@@ -162,13 +162,21 @@ class Dashboard:
 
 
 def data_version() -> tuple:
-    """What the dashboard reads has changed when any of these grows: every write to the
-    figures leaves a history row, a new import or a changed document state. Seven indexed MAX
-    queries."""
+    """What the dashboard reads has changed when any of these grows: every write to a table
+    the figures are read from leaves a history row, and every import a new row. One indexed
+    MAX query per table."""
     from django.db.models import Max
 
     from allocations.models import DecidedAmount as Decided
-    from followup.models import AccountRange, ActivityBudgetProfile, ClosedPeriod, LedgerImport
+    from distribution.models import CostObject
+    from followup.models import (
+        AccountRange,
+        ActivityBudgetProfile,
+        ActivityLink,
+        ClosedPeriod,
+        LedgerImport,
+    )
+    from grants.models import Component, DevelopmentArea
 
     return tuple(
         model.objects.aggregate(m=Max(field))["m"]
@@ -177,7 +185,11 @@ def data_version() -> tuple:
             (Activity.history.model, "history_id"),
             (Deadline.history.model, "history_id"),
             (Agreement.history.model, "history_id"),
+            (DevelopmentArea.history.model, "history_id"),
+            (Component.history.model, "history_id"),
+            (CostObject.history.model, "history_id"),
             (LedgerImport, "id"),
+            (ActivityLink.history.model, "history_id"),
             (DeadlineSubmission, "changed_at"),
             (ClosedPeriod.history.model, "history_id"),
             (AccountRange.history.model, "history_id"),

@@ -152,3 +152,30 @@ def test_a_failed_build_gives_up_its_claim(redis_cache, monkeypatch):
     monkeypatch.setattr(pages, "_build", lambda year, threshold, today: "<p>ok</p>")
     # Not left waiting for a build that will never come.
     assert pages.page_body(2023, 20, today, ("v", 1)) == "<p>ok</p>"
+
+
+def test_every_change_the_dashboard_shows_makes_new_data(ledger2023, users):
+    """The data version moves with every table the figures are read from: an area renamed, a
+    component, a cost object, a link between ledger rows and an activity."""
+    from distribution.models import Activity, CostObject
+    from followup.actions import do_save_activity_link
+    from followup.models import ActivityLink
+    from grants.models import Component, DevelopmentArea
+
+    def changes(write):
+        before = data_version()
+        write()
+        return data_version() != before
+
+    area = DevelopmentArea.objects.filter(agreement=ledger2023).first()
+    area.name = "Ett nytt namn på området"
+    assert changes(area.save)
+    component = Component.objects.filter(agreement=ledger2023).first()
+    component.name = "Ett nytt namn på delområdet"
+    assert changes(component.save)
+    cost_object = CostObject.objects.filter(area__agreement=ledger2023).first()
+    cost_object.name = "Nytt objektnamn"
+    assert changes(cost_object.save)
+    activity = Activity.objects.filter(cost_object=cost_object).first()
+    link = ActivityLink(cost_object=cost_object, responsibility="9999", activity=activity)
+    assert changes(lambda: do_save_activity_link(link, acting_user=users["finance"]))
