@@ -161,11 +161,17 @@ class Dashboard:
         return sum((a.repayable for a in self.agreements), ZERO)
 
 
-def data_version() -> tuple:
-    """What the dashboard reads has changed when any of these grows: every write to a table
-    the figures are read from leaves a history row, and every import a new row. One indexed
-    MAX query per table."""
-    from django.db.models import Max
+def data_version(year: int | None = None) -> tuple:
+    """What the dashboard reads, as the newest row of every table its figures come from:
+    every write to them leaves a history row, every import a new row. One indexed MAX query
+    per table.
+
+    With a year: the version of that year's page. Tables every page reads from (the years
+    chart's decided amounts, areas, components and agreements, the deadlines, the chart of
+    accounts, the imports) count whole; the rest (activities, cost objects, links, budget
+    profiles, closed months) only for the year, so that a forecast changed in one year does
+    not make the other years' pages new. Without a year: anything changed anywhere."""
+    from django.db.models import Max, Q
 
     from allocations.models import DecidedAmount as Decided
     from distribution.models import CostObject
@@ -178,24 +184,27 @@ def data_version() -> tuple:
     )
     from grants.models import Component, DevelopmentArea
 
-    return tuple(
-        model.objects.aggregate(m=Max(field))["m"]
-        for model, field in (
-            (Decided.history.model, "history_id"),
-            (Activity.history.model, "history_id"),
-            (Deadline.history.model, "history_id"),
-            (Agreement.history.model, "history_id"),
-            (DevelopmentArea.history.model, "history_id"),
-            (Component.history.model, "history_id"),
-            (CostObject.history.model, "history_id"),
-            (LedgerImport, "id"),
-            (ActivityLink.history.model, "history_id"),
-            (DeadlineSubmission, "changed_at"),
-            (ClosedPeriod.history.model, "history_id"),
-            (AccountRange.history.model, "history_id"),
-            (ActivityBudgetProfile.history.model, "history_id"),
-        )
-    )
+    every_year = [
+        (Decided.history.all(), "history_id"),
+        (Deadline.history.all(), "history_id"),
+        (Agreement.history.all(), "history_id"),
+        (DevelopmentArea.history.all(), "history_id"),
+        (Component.history.all(), "history_id"),
+        (LedgerImport.objects.all(), "id"),
+        (DeadlineSubmission.objects.all(), "changed_at"),
+        (AccountRange.history.all(), "history_id"),
+    ]
+    of_year = [
+        (Activity.history.all(), Q(area__agreement__year=year)),
+        (CostObject.history.all(), Q(year=year) | Q(area__agreement__year=year)),
+        (ActivityLink.history.all(), Q(cost_object__area__agreement__year=year)),
+        (ClosedPeriod.history.all(), Q(year=year)),
+        (ActivityBudgetProfile.history.all(), Q(activity__area__agreement__year=year)),
+    ]
+    queries = every_year + [
+        (rows if year is None else rows.filter(in_year), "history_id") for rows, in_year in of_year
+    ]
+    return tuple(rows.aggregate(m=Max(field))["m"] for rows, field in queries)
 
 
 def default_year(today: datetime.date) -> int:

@@ -4,9 +4,11 @@ shared cache, so that a manager's view costs a cache lookup.
 - One build at a time: a process that finds a page being built by another waits for it
   instead of building it again beside it (with twenty managers, a cold page would otherwise
   be built by everyone who asks for it in the same second).
+- Each year's page has its own version of the data (figures.data_version): a change to one
+  year's activities makes only that year's page new.
 - Built ahead: after a write (any POST that succeeded) and after the first view of new data,
-  every year's page is built once the response has been sent, the default year first, so that
-  no manager waits for a year nobody has looked at since the data changed.
+  the pages the change made old are built once the response has been sent, the default year
+  first, so that no manager waits for a year nobody has looked at since the data changed.
 
 The shared cache is Redis in production (CACHE_URL); cache.add is then atomic, so exactly one
 process builds. With a per-process cache each process builds its own pages.
@@ -100,35 +102,34 @@ def page_body(year, threshold, today, version) -> str:
     return body
 
 
-def build_ahead(today, version=None) -> list[int]:
-    """Build every year's page for the data as it is, the default year first. Returns the
-    years built here."""
-    version = data_version() if version is None else version
+def build_ahead(today) -> list[int]:
+    """Build every year's page that is not built for its data as it is, the default year
+    first. Returns the years built here."""
     years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())
     first = default_year(today)
     built = []
     for year in sorted(years, key=lambda y: (y != first, -y)):
+        version = data_version(year)
         if cache.get(body_key(year, DEFAULT_THRESHOLD, today, version)) is None:
             page_body(year, DEFAULT_THRESHOLD, today, version)
             built.append(year)
     return built
 
 
-def build_ahead_after(response, today=None, version=None) -> None:
-    """Once per data version and day: after this response has been sent, build every year's
-    page (Django runs a response's closers when the server closes it). The version is read
-    then, when not given, so that it includes what the request wrote."""
+def build_ahead_after(response) -> None:
+    """Once per change of the data and day: after this response has been sent, build the
+    pages the change made old (Django runs a response's closers when the server closes it).
+    The data is read then, so that it includes what the request wrote."""
     if not settings.DASHBOARD_BUILD_AHEAD:
         return
 
     def build():
-        day = today or timezone.localdate()
-        current = data_version() if version is None else version
-        marker = "dashboard:ahead:" + hashlib.sha256(repr((day, current)).encode()).hexdigest()
-        if not cache.add(marker, True, CACHE_SECONDS):
-            return
+        today = timezone.localdate()
         try:
-            build_ahead(day, current)
+            raw = repr((today, data_version())).encode()
+            marker = "dashboard:ahead:" + hashlib.sha256(raw).hexdigest()
+            if cache.add(marker, True, CACHE_SECONDS):
+                build_ahead(today)
         except Exception:  # the response is sent; the next view builds what is missing
             logger.exception("building the dashboard ahead failed")
 

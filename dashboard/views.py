@@ -55,7 +55,7 @@ def overview(request):
     today = timezone.localdate()
     year = _int(request.GET.get("ar"), default_year(today), 2000, 2100)
     threshold = _int(request.GET.get("avvikelse"), DEFAULT_THRESHOLD, 1, 1000)
-    version = data_version()
+    version = data_version(year)
     # The joint plan's indicators: a few queries, outside the cached money figures.
     plan = render_to_string(
         "plan/partials/dashboard_section.html", {"plan_indicators": dashboard_section()}, request
@@ -68,7 +68,7 @@ def overview(request):
         body = with_style_nonce(body, str(nonce))
     body = body.replace(PLAN_SECTION, plan, 1)
     response = render(request, "dashboard/overview_page.html", {"year": year, "body": body})
-    build_ahead_after(response, today, version)
+    build_ahead_after(response)
     return response
 
 

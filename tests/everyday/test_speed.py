@@ -18,19 +18,45 @@ def test_first_view_after_a_change_builds_every_other_year(client_for, ledger202
     load_demo_agreement("god-och-nara-vard-2020")
     settings.DASHBOARD_BUILD_AHEAD = True
     today = timezone.localdate()
-    version = data_version()
     client = client_for("manager")
-    assert cache.get(body_key(2020, DEFAULT_THRESHOLD, today, version)) is None
+    assert cache.get(body_key(2020, DEFAULT_THRESHOLD, today, data_version(2020))) is None
     client.get(reverse("dashboard:overview") + "?ar=2023")
     # The test client closes the response as a server does: 2020 is built now.
-    assert cache.get(body_key(2020, DEFAULT_THRESHOLD, today, version)) is not None
+    assert cache.get(body_key(2020, DEFAULT_THRESHOLD, today, data_version(2020))) is not None
     # A year nobody has viewed is then served from the cache: no dashboard query at all.
     with CaptureQueriesContext(connection) as queries:
         html = client.get(reverse("dashboard:overview") + "?ar=2020").content.decode()
     assert "Översikt: statsbidragen 2020" in html
-    assert not any("distribution_activity" in q["sql"] for q in queries.captured_queries)
+    assert not any("followup_ledgertransaction" in q["sql"] for q in queries.captured_queries)
     # Only once per version: a second view does not build again.
-    assert build_ahead(today, version) == []
+    assert build_ahead(today) == []
+
+
+def test_a_change_in_one_year_makes_only_that_years_page_new(ledger2023):
+    """A forecast in 2023 leaves 2020's page as built; an area renamed (the years chart
+    shows every year's areas) makes every page new."""
+    from distribution.models import Activity
+    from grants.models import Agreement, DevelopmentArea
+
+    gnv2020 = load_demo_agreement("god-och-nara-vard-2020")
+    before = {year: data_version(year) for year in (2020, 2023)}
+    activity = Activity.objects.filter(area__agreement=ledger2023).first()
+    activity.forecast = 1000
+    activity.save()
+    assert data_version(2020) == before[2020]
+    assert data_version(2023) != before[2023]
+    years = set(Agreement.objects.values_list("year", flat=True))
+    assert {2020, 2023} <= years
+    assert set(build_ahead(timezone.localdate())) == years  # nothing was built before
+    assert build_ahead(timezone.localdate()) == []
+    activity.forecast = 2000
+    activity.save()
+    assert build_ahead(timezone.localdate()) == [2023]
+
+    area = DevelopmentArea.objects.filter(agreement=gnv2020).first()
+    area.name = "Nytt namn"
+    area.save()
+    assert set(build_ahead(timezone.localdate())) == years
 
 
 def test_a_change_to_the_data_shows_at_once(client_for, ledger2023):
@@ -70,13 +96,12 @@ def test_a_write_builds_every_year_before_anyone_looks(client_for, ledger2023, s
 
     refused = finance.post(url, {"forecast": "inte ett belopp", "version": activity.version})
     assert refused.status_code == 400
-    assert cache.get(body_key(2023, DEFAULT_THRESHOLD, today, data_version())) is None
+    assert cache.get(body_key(2023, DEFAULT_THRESHOLD, today, data_version(2023))) is None
 
     saved = finance.post(url, {"forecast": "123 456", "version": activity.version})
     assert saved.status_code == 302
-    version = data_version()
     for year in (2023, 2020):
-        assert cache.get(body_key(year, DEFAULT_THRESHOLD, today, version)) is not None
+        assert cache.get(body_key(year, DEFAULT_THRESHOLD, today, data_version(year)))
     with CaptureQueriesContext(connection) as queries:
         html = client_for("manager").get(reverse("dashboard:overview") + "?ar=2023")
     assert not any("followup_ledgertransaction" in q["sql"] for q in queries.captured_queries)
