@@ -3,7 +3,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ReadOnlyAdminMixin
 
-from .models import ActivityLink, ClosedPeriod, LedgerImport, LedgerSource, LedgerTransaction
+from .models import (
+    ActivityLink,
+    ClosedPeriod,
+    LedgerImport,
+    LedgerSource,
+    LedgerTransaction,
+    ReplacedLedgerTransaction,
+)
 
 
 @admin.register(LedgerSource)
@@ -33,8 +40,20 @@ class LedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["ledger_import", "activity"]
 
 
+@admin.register(ReplacedLedgerTransaction)
+class ReplacedLedgerTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the rows a later import replaced, kept as they were."""
+
+    list_display = ["cost_object", "year", "month", "account", "amount", "replaced_by"]
+    list_filter = ["year", "month", "cost_object"]
+    raw_id_fields = ["ledger_import", "replaced_by", "activity"]
+
+
 @admin.register(ActivityLink)
-class ActivityLinkAdmin(SimpleHistoryAdmin):
+class ActivityLinkAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Read-only: a link made on the links page also ties the object's untied rows (outside
+    closed months) to its activity; saved here it would not."""
+
     list_display = ["cost_object", "responsibility", "activity"]
 
 

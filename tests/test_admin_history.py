@@ -14,7 +14,13 @@ from django.urls import reverse
 
 from distribution.actions import do_reallocate
 from followup.actions import do_close_period
-from followup.models import ActivityLink, LedgerImport, LedgerSource, LedgerTransaction
+from followup.models import (
+    ActivityLink,
+    LedgerImport,
+    LedgerSource,
+    LedgerTransaction,
+    ReplacedLedgerTransaction,
+)
 from plan.actions import do_set_status
 from plan.demo import load_plan_setup
 from plan.models import SubActivity
@@ -41,6 +47,8 @@ READ_ONLY = {
     "allocations.keydatavalue",
     "followup.ledgerimport",
     "followup.ledgertransaction",
+    "followup.replacedledgertransaction",
+    "followup.activitylink",
     "followup.closedperiod",
     "reporting.generateddocument",
     "plan.statuschange",
@@ -68,6 +76,18 @@ def everything(distribution2023, area_named, users):
         month=1,
         amount=Decimal("100.00"),
         line=2,
+    )
+    correction = LedgerImport.objects.create(
+        source=ledger_source, file_name="rattelse.csv", file_format="csv", checksum="2" * 64
+    )
+    ReplacedLedgerTransaction.objects.create(
+        replaced_by=correction,
+        ledger_import=ledger,
+        cost_object=cost_object,
+        year=2022,
+        month=12,
+        amount=Decimal("50.00"),
+        line=3,
     )
     ActivityLink.objects.create(cost_object=cost_object, responsibility="1234", activity=target)
     GeneratedDocument.objects.create(
