@@ -42,9 +42,8 @@ BATCH_ROWS = 20_000
 MAX_TOTAL = Decimal(10) ** 15
 _PERIOD = re.compile(r"([0-9]{4})-?([0-9]{2})(?:-?([0-9]{2}))?")
 _DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
-# Codes are refused when longer than their column; texts are shortened (they only describe).
+# Codes are refused when longer than their column; texts are kept whole, however long.
 CODE_LENGTHS = {"account": 20, "responsibility": 30, "activity_code": 30, "voucher": 40}
-TEXT_LENGTH = 255
 
 
 class LedgerImportError(Exception):
@@ -389,7 +388,7 @@ def read_mapped_rows(
         responsibility = row[responsibility_at].strip() if responsibility_at is not None else ""
         code = row[code_at].strip() if code_at is not None else ""
         voucher = row[voucher_at].strip() if voucher_at is not None else ""
-        text = row[text_at].strip()[:TEXT_LENGTH] if text_at is not None else ""
+        text = row[text_at].strip() if text_at is not None else ""
         if (
             len(account) > 20
             or len(responsibility) > 30
@@ -533,7 +532,7 @@ def read_sie_rows(
             month,
             date,
             item.amount,
-            text=text[:TEXT_LENGTH],
+            text=text,
             is_budget=is_budget,
             **values,
         )

@@ -140,7 +140,7 @@ class LedgerTransaction(models.Model):
     responsibility = models.CharField("ansvar", max_length=30, blank=True)
     activity_code = models.CharField("aktivitetskod", max_length=30, blank=True)
     voucher = models.CharField("verifikation", max_length=40, blank=True)
-    text = models.CharField("text", max_length=255, blank=True)
+    text = models.TextField("text", blank=True)
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
     is_budget = models.BooleanField(
         "budget",
@@ -186,7 +186,7 @@ class ReplacedLedgerTransaction(models.Model):
     responsibility = models.CharField("ansvar", max_length=30, blank=True)
     activity_code = models.CharField("aktivitetskod", max_length=30, blank=True)
     voucher = models.CharField("verifikation", max_length=40, blank=True)
-    text = models.CharField("text", max_length=255, blank=True)
+    text = models.TextField("text", blank=True)
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
     is_budget = models.BooleanField("budget", default=False)
     line = models.PositiveIntegerField("rad i filen")

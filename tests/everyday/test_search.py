@@ -118,3 +118,24 @@ def test_search_page_makes_a_fixed_number_of_queries(
     client = client_for("officer")
     with django_assert_max_num_queries(14):
         results(client, "a")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+@pytest.mark.parametrize(
+    ("key", "index"),
+    [("transaktioner", "search_ledger_text_fts"), ("aktiviteter", "search_activity_fts")],
+)
+def test_the_full_text_search_can_use_its_index(db, key, index):
+    """The index's expression is the one the search asks for (were they to differ, as a
+    changed column type or search could make them, every search would read the whole
+    ledger)."""
+    from search.queries import KINDS, _postgres_filter
+
+    kind = next(k for k in KINDS if k.key == key)
+    rows = _postgres_filter(kind.queryset(), kind, "konsult").order_by().values("pk")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan

@@ -310,3 +310,12 @@ def test_a_sie_source_with_another_object_dimension_finds_no_grant_rows(year2023
 def test_the_object_dimension_is_not_also_read_as_the_ansvar(year2023, users):
     do_import_ledger_file(upload(SIE4.encode("cp437"), "export.se"), None, users["finance"])
     assert LedgerTransaction.objects.get().responsibility == ""
+
+
+def test_a_long_text_is_kept_whole_never_shortened(year2023, source, users):
+    """A text is what the file says, however long (an ERP export's text can pass 255)."""
+    long_text = "Konsultarvode för utveckling av mobila team, " * 12  # ~550 characters
+    rows = [f"V1;2023-03-10;5410;1234;9916;;{long_text.strip()};202303;100,00"]
+    do_import_ledger_file(upload(csv_bytes(rows)), source, users["finance"])
+    assert LedgerTransaction.objects.get(voucher="V1").text == long_text.strip()
+    assert len(long_text.strip()) > 500
