@@ -1,5 +1,7 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -86,8 +88,8 @@ def _dataset_history(dataset):
 def dataset_detail(request, pk):
     dataset = get_object_or_404(KeyDataSet, pk=pk)
     form = KeyDataValuesForm(dataset=dataset)
+    grid = [(region, [field.initial for field in fields]) for region, fields in form.grid]
     if wants_xlsx(request):
-        grid = [(region, [field.initial for field in fields]) for region, fields in form.grid]
         return attachment(
             dataset_values_xlsx(dataset, form.columns, grid),
             f"nyckeldata-{slugify(dataset.name)}.xlsx",
@@ -99,6 +101,11 @@ def dataset_detail(request, pk):
             "dataset": dataset,
             "form": form,
             "export": xlsx_link(request),
+            # The counties' sum of each column, as the export's total row has it.
+            "totals": [
+                sum((value or 0 for value in column), Decimal(0))
+                for column in zip(*(values for _, values in grid), strict=True)
+            ],
             "entries": _dataset_history(dataset),
             "kept_file": latest_file_of(dataset),
         },

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from common.money import format_number
 from distribution.models import Activity
 from followup.models import LedgerTransaction
 from grants.models import Deadline
@@ -136,7 +137,8 @@ def test_key_data_lists_export_and_the_values_sum_to_the_country(
 
     dataset = KeyDataSet.objects.filter(columns__isnull=False).first()
     url = reverse("allocations:dataset_detail", args=[dataset.pk])
-    assert "?format=xlsx" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "?format=xlsx" in page
     response = client.get(url + "?format=xlsx")
     rows = sheet_rows(response, dataset.name[:31])
     columns = list(dataset.columns.all())
@@ -146,6 +148,9 @@ def test_key_data_lists_export_and_the_values_sum_to_the_country(
     for index, column in enumerate(columns):
         expected = sum(KeyDataValue.objects.filter(column=column).values_list("value", flat=True))
         assert Decimal(str(sheet.cell(row=len(rows), column=4 + index).value)) == expected
+        # The page's total row says the same.
+        footer = page[page.index("<tfoot>") : page.index("</tfoot>")]
+        assert format_number(expected) in footer
 
 
 def test_ledger_imports_export_the_list_all_kept_rows_and_the_replaced_rows(
