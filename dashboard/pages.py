@@ -44,7 +44,7 @@ def body_key(year, threshold, today, version) -> str:
     return "dashboard:body:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def overview_context(dashboard):
+def _context(dashboard):
     areas_with_money = [a for a in dashboard.areas if a.decided or a.distributed or a.outcome]
     return {
         "d": dashboard,
@@ -66,7 +66,7 @@ def overview_context(dashboard):
 
 
 def _build(year, threshold, today) -> str:
-    context = overview_context(build_dashboard(year, today, threshold))
+    context = _context(build_dashboard(year, today, threshold))
     return render_to_string(
         "dashboard/overview.html", {**context, "layout": "dashboard/partials/bare.html"}
     )
@@ -88,7 +88,7 @@ def page_body(year, threshold, today, version) -> str:
         if body is not None:
             return body
         if time.monotonic() > waited_until:
-            logger.warning("dashboard build waited for too long", extra={"year": year})
+            logger.warning("Översikten för %s byggdes inte klart i tid; byggs här.", year)
             break
     try:
         # Built by another process between our first look and our claim?
@@ -131,7 +131,7 @@ def build_ahead_after(response) -> None:
             if cache.add(marker, True, CACHE_SECONDS):
                 build_ahead(today)
         except Exception:  # the response is sent; the next view builds what is missing
-            logger.exception("building the dashboard ahead failed")
+            logger.exception("Översikterna kunde inte byggas i förväg.")
 
     response._resource_closers.append(build)
 
