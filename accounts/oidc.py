@@ -142,9 +142,7 @@ class RoleMappingOIDCBackend(OIDCAuthenticationBackend):
         subject = str(payload.get("sub") or "")
         if not subject or claims.get("sub", subject) != subject:
             raise SuspiciousOperation("sub saknas eller skiljer sig mellan ID-token och userinfo")
-        roles = roles_from_groups(
-            claims.get(settings.OIDC_GROUPS_CLAIM), settings.OIDC_ROLE_GROUPS
-        )
+        roles = roles_from_groups(claims.get(settings.OIDC_GROUPS_CLAIM), settings.OIDC_ROLE_GROUPS)
         return sync_user(self.request, subject, claims, roles)
 
     def verify_claims(self, claims):
