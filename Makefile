@@ -21,6 +21,7 @@ run: setup demo
 
 test: setup test-packages
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -m "not browser"
 
 # The suite again on PostgreSQL (pytest-django creates and drops its own test database).
@@ -53,6 +54,7 @@ bench: setup
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The exact versions CI tested, from requirements.lock (with hashes), then the project itself;
 # a dependency added to pyproject.toml but not yet locked is installed too, with a warning.
