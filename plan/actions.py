@@ -17,6 +17,7 @@ from .models import (
     MeasureAnswer,
     Measurement,
     Party,
+    PlanActivity,
     StatusChange,
     SubActivity,
 )
@@ -165,6 +166,45 @@ def do_link_activity(plan_activity, activity, *, note="", acting_user) -> Activi
 def do_unlink_activity(link: ActivityLink, *, acting_user):
     link._history_user = acting_user
     link.delete()
+
+
+@transaction.atomic
+def do_delete_plan_activity(activity: PlanActivity, *, acting_user, expected_version=None):
+    """Remove an activity added by mistake: one with no sub-activities and no links to the
+    distribution (those are removed first, each in its own history)."""
+    _bump(activity, expected_version, "Aktiviteten")
+    holds = []
+    if count := activity.sub_activities.count():
+        holds.append(f"{count} delaktivitet{'er' if count > 1 else ''}")
+    if count := activity.links.count():
+        holds.append(f"{count} koppling{'ar' if count > 1 else ''} till fördelningen")
+    if holds:
+        raise PlanError(
+            [f"Aktiviteten har {' och '.join(holds)}; ta bort dem först. Inget togs bort."]
+        )
+    activity._history_user = acting_user
+    activity.delete()
+
+
+@transaction.atomic
+def do_delete_sub_activity(sub: SubActivity, *, acting_user, expected_version=None):
+    """Remove a sub-activity added by mistake, with its unanswered measure questions. One
+    whose status has changed or whose questions have answers belongs to the follow-up and
+    stays (its status says how it went)."""
+    _bump(sub, expected_version, "Delaktiviteten")
+    answered = MeasureAnswer.objects.filter(question__sub_activity=sub).exists()
+    if sub.status_changes.exists() or answered:
+        raise PlanError(
+            [
+                "Delaktiviteten har statusändringar eller svar på mått, som uppföljningen "
+                "bygger på; den kan inte tas bort. Inget togs bort."
+            ]
+        )
+    for question in sub.questions.all():
+        question._history_user = acting_user
+        question.delete()
+    sub._history_user = acting_user
+    sub.delete()
 
 
 @dataclass

@@ -21,6 +21,8 @@ from .actions import (
     PlanError,
     do_answer_question,
     do_delete_measurement,
+    do_delete_plan_activity,
+    do_delete_sub_activity,
     do_import_kolada,
     do_link_activity,
     do_save_measurement,
@@ -145,6 +147,25 @@ def _form_page(request, form, *, title, cancel_url, problems=(), extra=None):
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _delete(request, delete, item, *, done):
+    """The form page's "Ta bort" button: None when removed (with a message), else the
+    Swedish reasons it was not. A version not sent from our page counts as stale."""
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1
+    try:
+        delete(item, acting_user=request.user, expected_version=version)
+    except REFUSED as exc:
+        return exc.messages
+    messages.success(request, done)
+    return None
+
+
+def _delete_button(label, item):
+    return {"delete": {"label": label, "version": item.version}}
 
 
 @require(can_edit_plan)
@@ -359,16 +380,10 @@ def measurement_edit(request, pk):
     form = MeasurementForm(request.POST or None, instance=measurement, indicator=indicator)
     problems = []
     if request.method == "POST" and request.POST.get("action") == "delete":
-        try:
-            do_delete_measurement(
-                measurement,
-                acting_user=request.user,
-                expected_version=int(request.POST.get("version") or measurement.version),
-            )
-        except (*REFUSED, ValueError) as exc:
-            problems = getattr(exc, "messages", ["Ogiltig version."])
-        else:
-            messages.success(request, "Värdet har tagits bort.")
+        problems = _delete(
+            request, do_delete_measurement, measurement, done="Värdet har tagits bort."
+        )
+        if problems is None:
             return redirect(back)
     elif request.method == "POST" and form.is_valid():
         try:
@@ -388,7 +403,7 @@ def measurement_edit(request, pk):
         title=f"Ändra värde: {indicator}, {measurement.party} {measurement.year}",
         cancel_url=back,
         problems=problems,
-        extra={"measurement": measurement, "can_delete": True},
+        extra=_delete_button("Ta bort värdet", measurement),
     )
 
 
@@ -503,12 +518,22 @@ def activity_edit(request, pk):
     form = PlanActivityForm(request.POST or None, instance=activity)
     back = reverse("plan:activity", args=[activity.pk])
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        done = f"Aktiviteten ”{activity}” har tagits bort."
+        problems = _delete(request, do_delete_plan_activity, activity, done=done)
+        if problems is None:
+            return redirect(_plan_url(activity.strategy.plan))
+    elif request.method == "POST" and form.is_valid():
         problems = _save_form(request, form, success="Aktiviteten ”{}” har sparats.")
         if problems is None:
             return redirect(back)
     return _form_page(
-        request, form, title=f"Ändra aktivitet: {activity}", cancel_url=back, problems=problems
+        request,
+        form,
+        title=f"Ändra aktivitet: {activity}",
+        cancel_url=back,
+        problems=problems,
+        extra=_delete_button("Ta bort aktiviteten", activity),
     )
 
 
@@ -537,12 +562,22 @@ def sub_edit(request, pk):
     form = SubActivityForm(request.POST or None, instance=sub)
     back = reverse("plan:activity", args=[sub.activity_id])
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and request.POST.get("action") == "delete":
+        done = f"Delaktiviteten ”{sub}” har tagits bort."
+        problems = _delete(request, do_delete_sub_activity, sub, done=done)
+        if problems is None:
+            return redirect(back)
+    elif request.method == "POST" and form.is_valid():
         problems = _save_form(request, form, success="Delaktiviteten ”{}” har sparats.")
         if problems is None:
             return redirect(back)
     return _form_page(
-        request, form, title=f"Ändra delaktivitet: {sub}", cancel_url=back, problems=problems
+        request,
+        form,
+        title=f"Ändra delaktivitet: {sub}",
+        cancel_url=back,
+        problems=problems,
+        extra=_delete_button("Ta bort delaktiviteten", sub),
     )
 
 

@@ -410,3 +410,67 @@ def test_plan_page_makes_a_fixed_number_of_queries(
         SubActivity.objects.create(activity=activity, name=f"Del {n}")
     with django_assert_max_num_queries(baseline):
         client.get(url)
+
+
+def test_an_activity_added_by_mistake_can_be_removed_and_stays_in_the_history(
+    client_for, demo_plan, users
+):
+    strategy = PlanActivity.objects.get(name=FAST_CONTACTS).strategy
+    mistake = PlanActivity.objects.create(
+        strategy=strategy, name="Felaktigt tillagd", priority_from=2025, priority_to=2026
+    )
+    client = client_for("officer")
+    url = reverse("plan:activity_edit", args=[mistake.pk])
+    page = client.get(url).content.decode()
+    assert "Ta bort aktiviteten" in page
+    # A version older than the stored one is refused, nothing removed.
+    stale = client.post(url, {"action": "delete", "version": mistake.version - 1})
+    assert stale.status_code == 400 and PlanActivity.objects.filter(pk=mistake.pk).exists()
+    response = client.post(url, {"action": "delete", "version": mistake.version})
+    assert response.status_code == 302
+    assert not PlanActivity.objects.filter(pk=mistake.pk).exists()
+    removal = PlanActivity.history.get(id=mistake.pk, history_type="-")
+    assert removal.history_user == users["officer"]
+    # Read-only roles cannot.
+    kept = PlanActivity.objects.get(name=FAST_CONTACTS)
+    denied = client_for("manager").post(
+        reverse("plan:activity_edit", args=[kept.pk]), {"action": "delete", "version": 1}
+    )
+    assert denied.status_code == 403
+
+
+def test_an_activity_with_sub_activities_or_links_is_not_removed(client_for, demo_plan):
+    activity = PlanActivity.objects.get(name=FAST_CONTACTS)
+    assert activity.sub_activities.exists()
+    response = client_for("officer").post(
+        reverse("plan:activity_edit", args=[activity.pk]),
+        {"action": "delete", "version": activity.version},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "delaktivitet" in html and "ta bort dem först" in html
+    assert PlanActivity.objects.filter(pk=activity.pk).exists()
+
+
+def test_a_sub_activity_is_removed_only_while_nothing_was_followed_up_on_it(
+    client_for, demo_plan, users
+):
+    from plan.actions import do_set_status
+
+    activity = PlanActivity.objects.get(name=FAST_CONTACTS)
+    client = client_for("officer")
+    fresh = SubActivity.objects.create(activity=activity, name="Ny delaktivitet av misstag")
+    url = reverse("plan:sub_edit", args=[fresh.pk])
+    assert client.post(url, {"action": "delete", "version": fresh.version}).status_code == 302
+    assert not SubActivity.objects.filter(pk=fresh.pk).exists()
+
+    followed = activity.sub_activities.first()
+    do_set_status(followed, "pagar", comment="Startad", acting_user=users["officer"])
+    followed.refresh_from_db()
+    response = client.post(
+        reverse("plan:sub_edit", args=[followed.pk]),
+        {"action": "delete", "version": followed.version},
+    )
+    assert response.status_code == 400
+    assert "uppföljningen bygger på" in response.content.decode()
+    assert SubActivity.objects.filter(pk=followed.pk).exists()
