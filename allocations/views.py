@@ -73,10 +73,9 @@ def dataset_list(request):
 
 
 def _dataset_history(dataset):
+    regions = list(Region.objects.all())
     names = {
-        (c.pk, r.pk): f"{r.county_name}, {c.code}"
-        for c in dataset.columns.all()
-        for r in Region.objects.all()
+        (c.pk, r.pk): f"{r.county_name}, {c.code}" for c in dataset.columns.all() for r in regions
     }
     return timeline(
         KeyDataValue.history.filter(column__dataset=dataset),

@@ -97,7 +97,9 @@ def agreement_list(request):
 def deadline_list(request):
     filters = DeadlineFilter(
         request.GET or None,
-        queryset=Deadline.objects.select_related("agreement").order_by("due_date", "id"),
+        queryset=Deadline.objects.select_related("agreement", "submission").order_by(
+            "due_date", "id"
+        ),
     )
     rows = _deadline_rows(filters.qs) if filters.is_valid() else []
     if wants_xlsx(request):

@@ -26,7 +26,7 @@ from .documents import (
     summary_context,
 )
 from .excel import financial_report_xlsx
-from .filing import keep_document, keep_signed_copy
+from .filing import keep_document
 from .models import (
     Attestation,
     DocumentEvent,
@@ -145,6 +145,7 @@ def do_generate_document(kind, file_format, *, agreement=None, year=None, acting
         created_by=acting_user,
     )
     _record(document, DocumentState.GENERATED, acting_user)
+    keep_document(document, acting_user=acting_user)
     if file_format == "pdf":
         sync_deadlines(agreement, kind)
     return document
@@ -248,7 +249,7 @@ def do_upload_signed_copy(
         signed_on=signed_on,
         uploaded_by=acting_user,
     )
-    keep_signed_copy(copy, acting_user=acting_user)
+    keep_document(copy, acting_user=acting_user)
     document.state = DocumentState.SIGNED
     document.save(update_fields=["state"])
     _record(

@@ -1,25 +1,16 @@
-"""A generated document is also kept in the file storage, like every uploaded file."""
+"""A generated document, and its signed copy, are also kept in the file storage (with their
+checksum), like every uploaded file."""
 
 from filestore.models import Purpose
 from filestore.store import do_keep_file
 
 
-def keep_document(document, *, acting_user=None):
+def keep_document(owner, *, acting_user=None):
+    """`owner`: a GeneratedDocument or a SignedCopy; both hold `content` and `file_name`."""
     return do_keep_file(
-        bytes(document.content),
-        file_name=document.file_name,
-        owner=document,
-        purpose=Purpose.DOCUMENT,
-        acting_user=acting_user,
-    )
-
-
-def keep_signed_copy(copy, *, acting_user=None):
-    """The signed copy (scanned or e-signed PDF) in the file storage too, with its checksum."""
-    return do_keep_file(
-        bytes(copy.content),
-        file_name=copy.file_name,
-        owner=copy,
+        bytes(owner.content),
+        file_name=owner.file_name,
+        owner=owner,
         purpose=Purpose.DOCUMENT,
         acting_user=acting_user,
     )

@@ -283,9 +283,6 @@ class GeneratedDocumentQuerySet(models.QuerySet):
             kind=DocumentKind.FINANCIAL_REPORT, state=DocumentState.GENERATED
         )
 
-    def not_sent(self):
-        return self.with_trail().exclude(state=DocumentState.SENT)
-
 
 class GeneratedDocument(models.Model):
     """A document exactly as it was generated, to be downloaded again as it was sent."""
@@ -349,11 +346,6 @@ class GeneratedDocument(models.Model):
         steps = self.steps
         index = steps.index(self.state)
         return steps[index + 1] if index + 1 < len(steps) else None
-
-    @property
-    def signed_copy(self):
-        copies = list(self.signed_copies.all())
-        return copies[0] if copies else None
 
 
 class SignedCopy(models.Model):

@@ -31,7 +31,6 @@ from .actions import (
     document_context,
 )
 from .documents import ZERO, report_info, summary_context
-from .filing import keep_document
 from .forms import (
     ActivityReportForm,
     AgreementReportForm,
@@ -95,9 +94,6 @@ def agreement_reports(request, pk):
         .select_related("created_by")
         .defer("content")
     )
-    latest = {}
-    for document in reversed(documents):  # oldest first, so the newest wins
-        latest[document.kind] = document
     due = []
     # The region's own deadlines: not those that only SKR or the municipalities (RSS) meet.
     own = Deadline.objects.own().filter(agreement=agreement).select_related("submission")
@@ -129,7 +125,6 @@ def _document_page(request, kind, *, agreement=None, year=None):
         document = do_generate_document(
             kind, file_format, agreement=agreement, year=year, acting_user=request.user
         )
-        keep_document(document, acting_user=request.user)
         return _download(document)
     earlier = (
         GeneratedDocument.objects.filter(kind=kind).select_related("created_by").defer("content")

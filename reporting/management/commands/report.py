@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from grants.commands import find_agreement
 from grants.models import DocumentKind
 from reporting.actions import do_generate_document
-from reporting.filing import keep_document
 
 
 class Command(BaseCommand):
@@ -31,7 +30,6 @@ class Command(BaseCommand):
             document = do_generate_document(kind, format, year=int(subject))
         else:
             document = do_generate_document(kind, format, agreement=find_agreement(subject))
-        keep_document(document)
         Path(output).write_bytes(bytes(document.content))
         self.stdout.write(
             self.style.SUCCESS(
