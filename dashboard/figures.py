@@ -18,6 +18,7 @@ from followup.models import ActivityBudgetProfile, LedgerTransaction, chart_of_a
 from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
+    OVERDUE_LIMIT,
     Agreement,
     Deadline,
     DeadlineSubmission,
@@ -226,9 +227,11 @@ def _version_sql(every_year_whole: bool) -> tuple[str, int]:
     return "SELECT " + ", ".join(selects), len(params)
 
 
-def default_year(today: datetime.date) -> int:
-    """This year if it has agreements, else the latest year that has."""
-    years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())
+def default_year(today: datetime.date, years: list[int] | None = None) -> int:
+    """This year if it has agreements, else the latest year that has. `years`: the years
+    with agreements, newest first, when the caller has read them already."""
+    if years is None:
+        years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())
     return today.year if today.year in years or not years else years[0]
 
 
@@ -393,9 +396,11 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     # as in the follow-up. Values, not model instances: thousands of activities a year.
     object_months: dict[int, list[int]] = {}
     deviations = []
-    for pk, name, area_id, amount, object_id in activities.values_list(
-        "pk", "name", "area_id", "amount", "cost_object_id"
+    forecast_count = 0  # activities with an entered forecast
+    for pk, name, area_id, amount, object_id, forecast in activities.values_list(
+        "pk", "name", "area_id", "amount", "cost_object_id", "forecast"
     ):
+        forecast_count += forecast is not None
         profile = profiles.get(pk)
         per_month = spread_budget(amount, profile)
         if object_id is not None:
@@ -418,15 +423,12 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     for object_id, per_month in object_months.items():
         if object_id in objects:
             objects[object_id].budget_by_month = per_month
-    forecast_count = activities.filter(forecast__isnull=False).count()
     activity_count = sum(counts.values())
 
     horizon = today + datetime.timedelta(days=365)
     upcoming = (
-        Deadline.objects.filter(
-            due_date__gte=today - datetime.timedelta(days=365), due_date__lte=horizon
-        )
-        .exclude(applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES])
+        Deadline.objects.own()
+        .filter(due_date__gte=today - OVERDUE_LIMIT, due_date__lte=horizon)
         .select_related("agreement", "submission")
         .order_by("due_date")
     )

@@ -106,7 +106,7 @@ def build_ahead(today) -> list[int]:
     """Build every year's page that is not built for its data as it is, the default year
     first. Returns the years built here."""
     years = list(Agreement.objects.order_by("-year").values_list("year", flat=True).distinct())
-    first = default_year(today)
+    first = default_year(today, years)
     built = []
     for year in sorted(years, key=lambda y: (y != first, -y)):
         version = data_version(year)
