@@ -70,11 +70,6 @@ class UnusedMoney:
         return self.pots_unused + self.rest_unused
 
     @property
-    def ring_fenced(self) -> list[tuple[str, Decimal, Decimal]]:
-        """(name, pot, costs) per pot, as the pages listed them before."""
-        return [(p.name, p.amount, p.costs) for p in self.pots]
-
-    @property
     def income_difference(self) -> Decimal:
         """Booked grant income − received: positive if booked twice, negative if missing."""
         return self.income - self.received

@@ -91,9 +91,6 @@ class BudgetProfile:
     amounts: tuple[int, ...] = ()
 
 
-EVEN = BudgetProfile()
-
-
 def check_profile(annual: Decimal | int, profile: BudgetProfile) -> list[str]:
     """Swedish messages for a profile that does not spread exactly this annual budget."""
     if profile.kind == ProfileKind.EVEN:

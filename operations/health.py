@@ -40,9 +40,6 @@ def check_storage():
     return None if ok else "fillagringen gav tillbaka fel innehåll"
 
 
-CHECKS = {"databas": check_database, "migreringar": check_migrations, "fillagring": check_storage}
-
-
 def run_checks() -> dict[str, str | None]:
     results = {"databas": check_database()}
     # Without a database the migration state cannot be read either.

@@ -241,13 +241,6 @@ class Gender(models.TextChoices):
     MEN = "M", "Män"
 
 
-class MeasurementQuerySet(models.QuerySet):
-    def series(self):
-        return self.select_related("party").order_by(
-            "party__position", "group", "gender", "year", "half"
-        )
-
-
 class Measurement(Versioned):
     """One value of an indicator: a party, a year (or half-year), a group and a gender."""
 
@@ -274,7 +267,6 @@ class Measurement(Versioned):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = _history()
-    objects = MeasurementQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "party__position", "group", "gender", "year", "half"]

@@ -34,7 +34,6 @@ TARGET_LABELS = {
     TargetKind.YES: "Ja/nej (uppfyllt vid ja)",
 }
 
-NEEDS_THRESHOLD = {TargetKind.AT_LEAST, TargetKind.AT_MOST, TargetKind.INCREASE_BY_PERCENT}
 NEEDS_PREVIOUS = {TargetKind.INCREASE, TargetKind.DECREASE}
 
 

@@ -35,8 +35,6 @@ from .models import OVERDUE, SentReminder
 
 logger = logging.getLogger(__name__)
 
-# Deadlines that passed longer ago than this are history, not something to remind about.
-
 
 @dataclass(frozen=True)
 class Reminder:

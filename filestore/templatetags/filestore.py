@@ -1,14 +1,6 @@
 from django import template
 
-from ..store import latest_file_of
-
 register = template.Library()
-
-
-@register.simple_tag
-def kept_file(owner):
-    """`{% kept_file obj as f %}`: the latest file kept for `obj`, or None."""
-    return latest_file_of(owner)
 
 
 @register.simple_tag
