@@ -325,6 +325,10 @@ def read_mapped_rows(
     batch = writer.batch
     kept = 0
     outcome = Decimal(0)
+    # The column limits as locals: this loop runs once per kept row, a million times.
+    account_max, responsibility_max, code_max, voucher_max = (
+        CODE_LENGTHS[name] for name in ("account", "responsibility", "activity_code", "voucher")
+    )
 
     def refuse(message: str) -> None:
         problems.add(message)
@@ -390,10 +394,10 @@ def read_mapped_rows(
         voucher = row[voucher_at].strip() if voucher_at is not None else ""
         text = row[text_at].strip() if text_at is not None else ""
         if (
-            len(account) > 20
-            or len(responsibility) > 30
-            or len(code) > 30
-            or len(voucher) > 40
+            len(account) > account_max
+            or len(responsibility) > responsibility_max
+            or len(code) > code_max
+            or len(voucher) > voucher_max
             or (check_nul and "\x00" in account + responsibility + code + voucher + text)
         ):
             for name, value in (
@@ -806,7 +810,7 @@ def do_set_budget_profile(
     common mechanism; `expected_version` 0 means the form showed no profile yet). Recorded in
     the profile's history with the reason.
     """
-    from common.versioning import check_version
+    from common.versioning import save_checked
 
     from .models import ActivityBudgetProfile
     from .periods import ProfileKind, check_profile
@@ -817,14 +821,12 @@ def do_set_budget_profile(
         raise BudgetProfileError(problems)
     record = ActivityBudgetProfile.objects.filter(activity=activity).first()
     record = record or ActivityBudgetProfile(activity=activity)
-    check_version(record, expected_version, "Budgetprofilen")
     record.kind = profile.kind
     record.month = profile.month if profile.kind == ProfileKind.ONE_MONTH else None
     record.amounts = list(profile.amounts) if profile.kind == ProfileKind.MONTHS else []
-    record._history_user = acting_user
-    record._change_reason = reason
-    record.save()
-    return record
+    return save_checked(
+        record, expected_version, what="Budgetprofilen", acting_user=acting_user, reason=reason
+    )
 
 
 class AccountChartError(Exception):
