@@ -401,11 +401,13 @@ def do_save_state_grant(grant, lines, *, version, acting_user):
         except StaleEdit as stale:
             raise RegisterError(stale.messages) from stale
     else:
+        if grant.grant_year.pk is None:  # the year's first grant
+            grant.grant_year = _grant_year(grant.grant_year.year)
         grant.position = _next_position(grant.grant_year, grant.temporary)
     grant._history_user = acting_user
     grant.save()
-    old = {(line.amount, line.comment) for line in grant.lines.all()}
-    if old != set(lines) or len(lines) != grant.lines.count():
+    old = list(grant.lines.order_by("position", "id").values_list("amount", "comment"))
+    if old != list(lines):
         for line in grant.lines.all():
             line._history_user = acting_user
             line.delete()

@@ -138,9 +138,7 @@ class SendForm(forms.Form):
     )
 
 
-class StateGrantForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class StateGrantForm(VersionedModelForm):
     class Meta:
         model = StateGrant
         fields = ["name", "authority", "case_number", "temporary", "agreement", "follow_up"]
@@ -153,7 +151,6 @@ class StateGrantForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["agreement"].queryset = Agreement.objects.filter(year=year)
         self.fields["agreement"].required = False
-        self.fields["version"].initial = self.instance.version
 
 
 LINE_ROWS = 4

@@ -1,7 +1,6 @@
 """Report pages: a preview of each document, its generation and the stored copies."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -473,15 +472,12 @@ def register_grant(request, year, grant_pk=None):
     if request.method == "POST" and form.is_valid() and lines_form.is_valid():
         saved = form.save(commit=False)
         try:
-            with transaction.atomic():
-                if not saved.grant_year.pk:
-                    saved.grant_year, _ = StateGrantYear.objects.get_or_create(year=year)
-                do_save_state_grant(
-                    saved,
-                    lines_form.lines(),
-                    version=form.cleaned_data.get("version"),
-                    acting_user=request.user,
-                )
+            do_save_state_grant(
+                saved,
+                lines_form.lines(),
+                version=form.expected_version,
+                acting_user=request.user,
+            )
         except RegisterError as refused:
             problems = refused.problems
         else:

@@ -200,6 +200,21 @@ def test_entering_2023_in_the_app(client_for, allocations2023, users):
     assert "Statsbidraget har ändrats av någon annan" in response.content.decode()
     assert grant.lines.first().amount == D(5_100_000)
 
+    # The same amounts in another order are saved in that order.
+    swapped = {
+        **first,
+        "version": "2",
+        "amount_1": first["amount_2"],
+        "comment_1": first["comment_2"],
+        "amount_2": first["amount_1"],
+        "comment_2": "",
+    }
+    assert client.post(edit, swapped).status_code == 302
+    assert [line.amount for line in grant.lines.order_by("position")] == [
+        D(-97_497),
+        D(5_100_000),
+    ]
+
 
 def test_import_and_fill_through_the_pages(client_for, allocations2023):
     client = client_for("officer")
