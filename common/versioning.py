@@ -136,3 +136,12 @@ class VersionedModelForm(forms.ModelForm):
     def expected_version(self):
         value = self.cleaned_data.get("version")
         return -1 if value is None else value
+
+
+def posted_version(request) -> int:
+    """The version a confirmation page or delete button sent; missing or garbled counts as
+    stale (-1, never a stored version)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.roles import require
-from common.versioning import StaleEdit, save_checked
+from common.versioning import StaleEdit, posted_version, save_checked
 from grants.models import Agreement, DevelopmentArea
 
 from .actions import (
@@ -213,11 +213,9 @@ def activity_delete(request, pk):
     activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=pk)
     if request.method == "POST":
         try:
-            try:
-                version = int(request.POST.get("version", ""))
-            except ValueError:
-                version = -1  # not sent from our page: treated as stale
-            do_delete_activity(activity, acting_user=request.user, expected_version=version)
+            do_delete_activity(
+                activity, acting_user=request.user, expected_version=posted_version(request)
+            )
         except DistributionError as exc:
             for message in exc.messages:
                 messages.error(request, message)

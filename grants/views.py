@@ -16,7 +16,7 @@ from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.history import timeline
 from common.roles import require
-from common.versioning import StaleEdit, check_version, save_checked
+from common.versioning import StaleEdit, check_version, posted_version, save_checked
 
 from .exports import agreement_list_xlsx, deadline_list_xlsx, region_list_xlsx
 from .filters import AgreementFilter, DeadlineFilter
@@ -233,14 +233,6 @@ def _form_page(request, form, *, title, what, done_message, return_url, agreemen
         },
         status=400 if form.is_bound else 200,
     )
-
-
-def posted_version(request) -> int:
-    """The version a confirmation page showed; missing or garbled counts as stale."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 def _delete_page(request, obj, *, what, return_url, agreement):

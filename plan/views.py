@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.downloads import attachment
 from common.history import timeline
 from common.roles import require
-from common.versioning import StaleEdit
+from common.versioning import StaleEdit, posted_version
 from grants.models import Agreement
 
 from . import exports
@@ -153,11 +153,7 @@ def _delete(request, delete, item, *, done):
     """The form page's "Ta bort" button: None when removed (with a message), else the
     Swedish reasons it was not. A version not sent from our page counts as stale."""
     try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = -1
-    try:
-        delete(item, acting_user=request.user, expected_version=version)
+        delete(item, acting_user=request.user, expected_version=posted_version(request))
     except REFUSED as exc:
         return exc.messages
     messages.success(request, done)
