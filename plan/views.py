@@ -1,8 +1,6 @@
 """Pages of the joint plan: the plan, its indicators and values, the action plan, the
 money behind it, and the follow-up with its exports."""
 
-import datetime
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.downloads import attachment
+from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.history import timeline
 from common.roles import require
 from common.versioning import StaleEdit, posted_version
@@ -760,8 +758,7 @@ def followup(request, pk):
         party = Party.objects.filter(plan=plan, pk=request.GET["party"]).first()
     year = _year(request.GET.get("ar"), today.year)
     context = followup_context(plan, year=year, status=status, period=period, party=party)
-    export = request.GET.get("format")
-    if export == "xlsx":
+    if wants_xlsx(request):
         which = request.GET.get("lista", "matt")
         if which == "matt":
             content = exports.indicators_xlsx(context["summaries"] + context["agreement_summaries"])
@@ -772,15 +769,12 @@ def followup(request, pk):
         else:
             raise Http404("Okänd lista.")
         return _xlsx(content, f"plan-{which}")
-    query = request.GET.copy()
-    query.pop("format", None)
-    query.pop("lista", None)
     context.update(
         filters={"status": status, "period": period, "party": party},
         statuses=SubStatus.choices,
         periods=periods_of(plan),
         parties=plan.parties.all(),
-        query=query.urlencode(),
+        export=xlsx_link(request),  # each list adds its name (lista=...)
         years=range(today.year - 4, today.year + 1),
     )
     return render(request, "plan/followup.html", context)
@@ -828,4 +822,4 @@ def agreement_indicator_add(request, pk):
 
 
 def _xlsx(content, name):
-    return attachment(content, f"{name}-{datetime.date.today():%Y-%m-%d}.xlsx")
+    return attachment(content, f"{name}-{timezone.localdate():%Y-%m-%d}.xlsx")
