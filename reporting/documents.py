@@ -14,7 +14,7 @@ from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
-from grants.models import DeadlineKind, DocumentKind, RecipientGroup
+from grants.models import Deadline, DeadlineKind, DocumentKind, RecipientGroup
 from plan.reads import report_section
 
 from .models import AgreementReport, AreaReport, OrganisationProfile, StateGrantYear
@@ -262,9 +262,7 @@ def decision_context(agreement):
         own_total=sum((a["total"] for a in allocation), ZERO),
         areas=areas,
         conditions=DECISION_CONDITIONS,
-        deadlines=agreement.deadlines.exclude(
-            applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES]
-        ),
+        deadlines=Deadline.objects.own().filter(agreement=agreement),
     )
     return context
 

@@ -76,13 +76,14 @@ CONTENT_TYPES = {
 }
 
 
-def _download(document):
-    stored = latest_file_of(document)
-    if stored is not None:  # the kept copy, its checksum verified
-        return file_response(stored, CONTENT_TYPES[document.file_format])
-    return attachment(
-        bytes(document.content), document.file_name, CONTENT_TYPES[document.file_format]
-    )
+def _download(owner, content_type=None):
+    """A document or a signed copy: the kept copy, its checksum verified, or (kept before the
+    file store existed) the bytes in the database."""
+    content_type = content_type or CONTENT_TYPES[owner.file_format]
+    stored = latest_file_of(owner)
+    if stored is not None:
+        return file_response(stored, content_type)
+    return attachment(bytes(owner.content), owner.file_name, content_type)
 
 
 @require(can_view_reports)
@@ -263,10 +264,7 @@ def document_trail(request, doc_pk):
 @require(can_view_reports)
 def signed_copy(request, doc_pk, copy_pk):
     copy = get_object_or_404(SignedCopy, pk=copy_pk, document_id=doc_pk)
-    stored = latest_file_of(copy)
-    if stored is not None:  # the kept copy, its checksum verified
-        return file_response(stored, "application/pdf")
-    return attachment(bytes(copy.content), copy.file_name, "application/pdf")
+    return _download(copy, "application/pdf")
 
 
 def _text_subject(record, area_forms, activity_forms):
