@@ -5,20 +5,28 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from common.roles import ALL_ROLES
+
 from .models import Comment, Mention, find_mentions
 
 
 @transaction.atomic
 def do_add_comment(subject, text, *, acting_user) -> Comment:
-    """Add a comment by `acting_user`; every active user named with @ gets a mention.
-    Names that are no user are left as text."""
+    """Add a comment by `acting_user`; every active user with a role named with @ gets a
+    mention (a user without a role could not read what the comment is on). Other names are
+    left as text."""
     comment = Comment.objects.create(subject=subject, author=acting_user, text=text.strip())
     names = find_mentions(comment.text)
     if names:
         match = Q()
         for name in names:
             match |= Q(username__iexact=name)
-        users = get_user_model().objects.filter(match, is_active=True).exclude(pk=acting_user.pk)
+        users = (
+            get_user_model()
+            .objects.filter(match, is_active=True, groups__name__in=[r.value for r in ALL_ROLES])
+            .exclude(pk=acting_user.pk)
+            .distinct()
+        )
         Mention.objects.bulk_create(Mention(comment=comment, user=user) for user in users)
     return comment
 

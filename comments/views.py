@@ -26,9 +26,15 @@ def _subject(kind, pk):
 
 
 def _next(request, default):
+    """`next` when it is a path on this site; `redirect()` would read a bare word as a view
+    name (and fail), so only an absolute path is taken."""
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default

@@ -7,6 +7,7 @@ Other databases (SQLite in development and the default tests): every word must o
 the fields, case-insensitively.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
@@ -197,7 +198,9 @@ def _simple_filter(queryset, kind, text):
 
 def search(text: str, user) -> list[Group]:
     """The groups the user may read that have hits, in the order of KINDS."""
-    text = " ".join((text or "").split())[:MAX_QUERY]
+    # Control characters are no search words, and PostgreSQL refuses a NUL in a string.
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Cs") else c for c in text or "")
+    text = " ".join(text.split())[:MAX_QUERY]
     if not text:
         return []
     postgres = connection.vendor == "postgresql"

@@ -125,3 +125,26 @@ def test_comments_appear_in_the_history_beside_the_changes(client_for, users, di
     assert "Kommentar om aktiviteten" in page.decode()
     page = client.get(reverse("distribution:activity_edit", args=[activity.pk]))
     assert page.status_code == 403  # the manager reads the area's history, edits nothing
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "target", ["abc", "comments:thread", "javascript:alert(1)", "//evil.example/x"]
+)
+def test_a_next_that_is_no_path_on_the_site_falls_back(client_for, users, gnv2023, target):
+    response = client_for("officer").post(thread_url(gnv2023), {"text": "Hej", "next": target})
+    assert response.status_code == 302
+    assert response["Location"].startswith(thread_url(gnv2023))
+    comment = do_add_comment(gnv2023, "@hospa se hit", acting_user=users["manager"])
+    mention = Mention.objects.get(comment=comment, user=users["officer"])
+    url = reverse("comments:mention_done", args=[mention.pk])
+    response = client_for("officer").post(url, {"next": target})
+    assert (response.status_code, response["Location"]) == (302, "/")
+
+
+@pytest.mark.django_db
+def test_only_users_with_a_role_can_be_mentioned(users, gnv2023):
+    comment = do_add_comment(
+        gnv2023, "@utan-roll och @ekonom, se hit", acting_user=users["officer"]
+    )
+    assert [m.user.username for m in comment.mentions.all()] == ["ekonom"]

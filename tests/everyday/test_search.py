@@ -136,3 +136,11 @@ def test_the_full_text_search_can_use_its_index(db, key, index):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan, plan
+
+
+@pytest.mark.parametrize("text", ["\x00", "vård\x00", "\x00\x00 9916", "\x1b[31m"])
+def test_control_characters_in_the_query_are_answered(client_for, gnv2023, text):
+    """A NUL byte cannot reach PostgreSQL (it refuses it in a string): control characters
+    are dropped and the rest is searched."""
+    response = client_for("manager").get(reverse("search:results"), {"q": text})
+    assert response.status_code == 200
