@@ -642,7 +642,7 @@ def import_mapped_file(binary, file_name, source, *, checksum, acting_user=None)
             return read_mapped_rows(
                 table.rows,
                 table.positions,
-                source.mapping,
+                table.headers,
                 objects,
                 writer,
                 problems,
