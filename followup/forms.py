@@ -208,8 +208,8 @@ class ForecastForm(forms.Form):
     forecast = AmountField(
         label="Prognos för året",
         required=False,
-        help_text="Förväntat utfall för hela året, i kronor. Lämna tomt så räknas "
-        "aktivitetens budget som prognos.",
+        help_text="Förväntat utfall för hela året, i kronor, minst utfallet hittills. Lämna "
+        "tomt så räknas utfallet hittills plus budgetprofilens återstående månader.",
     )
 
 
