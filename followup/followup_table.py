@@ -38,7 +38,6 @@ class Line:
     activity: Activity | None = None
     by_month: dict[int, Decimal] = field(default_factory=dict)
     budget_by_month: list[int] = field(default_factory=list)
-    forecast_entered: bool = False  # an entered forecast counts (not overtaken by the outcome)
     forecast_basis: str = ""  # followup.calculations.BASIS_LABELS; "" on sums
     profile_problem: str = ""  # the activity's profile no longer adds up; even spread used
 
@@ -174,7 +173,6 @@ def _activity_line(activity, by_month, period, profile, last_month):
         activity,
         per_month,
     )
-    line.forecast_entered = forecast.basis == "entered"
     line.forecast_basis = forecast.basis
     line.profile_problem = problems[0] if problems else ""
     return line
