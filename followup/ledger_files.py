@@ -56,6 +56,7 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "Belopp",
         "Belopp SEK",
         "Belopp (SEK)",
+        "Belopp i SEK",
         "Bokfört belopp",
         "Redovisat belopp",
         "Summa",
@@ -109,6 +110,7 @@ FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
         "Transaktionstext",
         "Radtext",
         "Verifikationstext",
+        "Verifikattext",
         "Vertext",
     ),
 }
