@@ -26,7 +26,10 @@ import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
+from followup.ledger_files import FIELD_SYNONYMS, header_key, suggest_mapping
 from followup.models import LedgerField, LedgerImport, LedgerSource, LedgerTransaction
 
 ROWS = 4000
@@ -353,11 +356,27 @@ def test_the_preview_leaves_the_upload_open_for_a_file_longer_than_the_preview()
 
 
 def test_suggestions_use_each_column_once_and_leave_unknown_fields_empty():
-    from followup.ledger_files import suggest_mapping
-
     assert suggest_mapping(["Datum", "Bokf.datum", "Objekt", "Projekt", "Belopp"]) == {
         "date": "Bokf.datum",
         "cost_object": "Objekt",
         "amount": "Belopp",
     }
     assert json.dumps(suggest_mapping(["Okänd", "Annan"])) == "{}"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [name for names in FIELD_SYNONYMS.values() for name in names]
+            + ["Verksamhet", "Motpart", "Kontonamn", "Summa", "Debet", " Datum ", "VER NR"]
+        )
+        | st.text(max_size=12),
+        max_size=20,
+    )
+)
+def test_a_suggestion_names_only_the_files_columns_each_once_by_a_known_name(headers):
+    suggested = suggest_mapping(headers)
+    assert set(suggested.values()) <= set(headers)
+    assert len(set(suggested.values())) == len(suggested)
+    for field, header in suggested.items():
+        assert header_key(header) in {header_key(name) for name in FIELD_SYNONYMS[field]}

@@ -26,12 +26,15 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from common.money import format_amount
 from dashboard.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import ForecastError, do_import_ledger_file, do_set_forecast
+from followup.calculations import forecast_for
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
 
@@ -201,3 +204,24 @@ def test_an_entered_forecast_overtaken_by_later_outcome_counts_the_outcome(ledge
     assert _line(report, BIG).followup.forecast == D(15_000_000) + D(10_000_000)
     dashboard = build_dashboard(2023, datetime.date(2024, 2, 1))
     assert dashboard.forecast == report.total.followup.forecast
+
+
+amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=2, allow_nan=False)
+
+
+@given(
+    entered=st.none() | amounts,
+    outcome=amounts,
+    budget=st.lists(st.integers(min_value=0, max_value=10**8), min_size=12, max_size=12),
+    last_month=st.integers(min_value=0, max_value=12),
+)
+def test_the_rule_never_gives_less_than_the_outcome(entered, outcome, budget, last_month):
+    forecast = forecast_for(entered, outcome, budget, last_month)
+    assert forecast.amount >= outcome
+    remaining = sum(budget[last_month:])
+    if entered is not None and entered >= outcome:
+        assert (forecast.amount, forecast.basis) == (entered, "entered")
+    elif entered is None and remaining:
+        assert (forecast.amount, forecast.basis) == (outcome + remaining, "profile")
+    else:
+        assert (forecast.amount, forecast.basis) == (outcome, "outcome")
