@@ -125,7 +125,8 @@ def check_xlsx(binary, limits: XlsxLimits = XlsxLimits()) -> None:
     try:
         package = zipfile.ZipFile(binary)
         members = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    # NotImplementedError: a damaged header that names a zip version Python cannot read.
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise XlsxRefused("Filen går inte att läsa som en Excel-fil (xlsx).") from exc
     try:
         _check_package(package, members, limits)

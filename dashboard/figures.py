@@ -9,11 +9,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Sum
-from django.db.models.functions import Coalesce
 
 from allocations.models import DecidedAmount
 from distribution.models import Activity, ActivityStatus
-from followup.calculations import PotUse, UnusedMoney
+from followup.calculations import PotUse, UnusedMoney, forecast_for
+from followup.followup_table import basis_text, ledger_last_month
 from followup.models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
 from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
 from grants.models import (
@@ -74,7 +74,7 @@ class AgreementFigures:
     received: Decimal = ZERO
     distributed: Decimal = ZERO
     outcome: Decimal = ZERO  # costs
-    forecast: Decimal = ZERO  # entered forecasts, the budget where none is entered
+    forecast: Decimal = ZERO  # costs + what the activities' forecasts add (forecast_for)
     income: Decimal = ZERO  # income booked on the objects, as a positive amount
     pots: list = field(default_factory=list)  # followup.calculations.PotUse
 
@@ -134,6 +134,11 @@ class Dashboard:
     objects: list[AreaFigures] = field(default_factory=list)  # per cost object
     forecast_count: int = 0  # activities with an entered forecast
     activity_count: int = 0
+    forecast_bases: dict = field(default_factory=dict)  # basis -> number of activities
+
+    @property
+    def forecast_basis_text(self) -> str:
+        return basis_text(self.forecast_bases)
 
     @property
     def received(self):
@@ -280,12 +285,11 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     distributed = (
         Activity.objects.filter(area__agreement__year=year)
         .values("area__agreement_id", "area_id", "area__name")
-        .annotate(total=Sum("amount"), forecast=Sum(Coalesce("forecast", "amount")))
+        .annotate(total=Sum("amount"))
     )
     for row in distributed:
         figures = agreements[row["area__agreement_id"]]
         figures.distributed += _money(row["total"])
-        figures.forecast += _money(row["forecast"])
         area = areas.setdefault(
             row["area_id"], AreaFigures(row["area_id"], row["area__name"], str(figures.agreement))
         )
@@ -377,15 +381,21 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     missing = activities.missing_conditions().select_related("area__agreement")
     missing_count = missing.count()
 
-    by_activity = dict(
+    by_activity: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    on_own_object: dict[tuple[int, int], Decimal] = {}  # (activity, object) -> costs
+    for activity_id, object_id, total in (
         LedgerTransaction.objects.filter(
             year=year, is_budget=False, activity__area__agreement__year=year
         )
         .costs(ranges)
-        .values_list("activity_id")
+        .values_list("activity_id", "cost_object_id")
         .annotate(total=Sum("amount"))
         .order_by()
-    )
+    ):
+        by_activity[activity_id] += _money(total)
+        on_own_object[(activity_id, object_id)] = _money(total)
+    ledger_month = ledger_last_month(year)
+    bases: dict[str, int] = defaultdict(int)
     profiles = {
         p.activity_id: p.as_profile()
         for p in ActivityBudgetProfile.objects.filter(activity__area__agreement__year=year).exclude(
@@ -397,12 +407,18 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     object_months: dict[int, list[int]] = {}
     deviations = []
     forecast_count = 0  # activities with an entered forecast
-    for pk, name, area_id, amount, object_id, forecast in activities.values_list(
-        "pk", "name", "area_id", "amount", "cost_object_id", "forecast"
+    for pk, name, area_id, agreement_id, amount, object_id, forecast in activities.values_list(
+        "pk", "name", "area_id", "area__agreement_id", "amount", "cost_object_id", "forecast"
     ):
         forecast_count += forecast is not None
         profile = profiles.get(pk)
         per_month = spread_budget(amount, profile)
+        # The follow-up's rule and figures: the agreement's costs are counted once (its
+        # outcome), each activity adds what its forecast is above its own outcome.
+        own = on_own_object.get((pk, object_id), ZERO)
+        expected = forecast_for(forecast, own, per_month, ledger_month)
+        agreements[agreement_id].forecast += expected.amount - own
+        bases[expected.basis] += 1
         if object_id is not None:
             sums = object_months.setdefault(object_id, [0] * 12)
             for index, value in enumerate(per_month):
@@ -420,6 +436,8 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         if abs(percent) >= threshold and (budget or spent):
             deviations.append((DeviationRow(pk, name, area_id), budget, spent, percent))
     deviations.sort(key=lambda row: (-abs(row[3]), row[0].pk))
+    for figures in agreements.values():
+        figures.forecast += figures.outcome
     for object_id, per_month in object_months.items():
         if object_id in objects:
             objects[object_id].budget_by_month = per_month
@@ -478,6 +496,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         objects=sorted(objects.values(), key=lambda o: o.name),
         forecast_count=forecast_count,
         activity_count=activity_count,
+        forecast_bases=dict(bases),
     )
 
 

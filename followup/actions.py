@@ -20,9 +20,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
 
 from common.locks import lock_for_transaction
-from common.money import AmountError, parse_decimal
+from common.money import AmountError, format_amount, parse_decimal
 from distribution.models import Activity, CostObject
 
+from .followup_table import activity_outcome
 from .ledger_files import LedgerFileError, MergedRows, is_xlsx, mapped_table
 from .models import (
     ActivityLink,
@@ -642,7 +643,7 @@ def import_mapped_file(binary, file_name, source, *, checksum, acting_user=None)
             return read_mapped_rows(
                 table.rows,
                 table.positions,
-                source.mapping,
+                table.headers,
                 objects,
                 writer,
                 problems,
@@ -784,10 +785,24 @@ def do_set_forecast(activity: Activity, forecast, *, acting_user, expected_versi
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if expected_version is not None:
         check_version(activity, expected_version, "Aktiviteten")
+    if forecast is not None:
+        # Never below what is spent (issue 22): the outcome so far, read inside the lock.
+        outcome = activity_outcome(activity)
+        if forecast < outcome:
+            raise ForecastError(
+                f"Prognosen för ”{activity.name}” ({format_amount(forecast)}) är lägre än "
+                f"aktivitetens utfall hittills i år, {format_amount(outcome)}. Ange minst "
+                "utfallet, eller lämna fältet tomt så räknas utfallet plus budgetprofilens "
+                "återstående månader."
+            )
     activity.forecast = forecast
     activity._history_user = acting_user
     activity.save(update_fields=["forecast", "updated_at"])  # the save raises the version
     return activity
+
+
+class ForecastError(Exception):
+    """The forecast is refused; nothing was saved. The message is Swedish."""
 
 
 class BudgetProfileError(Exception):

@@ -73,3 +73,48 @@ class UnusedMoney:
     def income_difference(self) -> Decimal:
         """Booked grant income − received: positive if booked twice, negative if missing."""
         return self.income - self.received
+
+
+# --- Forecasts ----------------------------------------------------------------------------------
+
+BASIS_ENTERED = "entered"
+BASIS_PROFILE = "profile"
+BASIS_OUTCOME = "outcome"
+BASIS_LABELS = {
+    BASIS_ENTERED: "angiven",
+    BASIS_PROFILE: "utfall + budgetprofil",
+    BASIS_OUTCOME: "utfall",
+}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """An activity's forecast for the year and what it rests on (BASIS_LABELS)."""
+
+    amount: Decimal
+    basis: str
+
+    @property
+    def basis_label(self) -> str:
+        return BASIS_LABELS[self.basis]
+
+
+def forecast_for(
+    entered: Decimal | None, outcome: Decimal, budget_by_month: list[int], last_month: int
+) -> Forecast:
+    """The one forecast rule: never below what is spent.
+
+    `outcome` is the activity's costs of the year so far, `budget_by_month` its budget spread
+    by its profile and `last_month` the last month the ledger holds for the year. An entered
+    forecast counts as entered while it is not below the outcome (later outcome overtakes it:
+    the outcome counts). Without one, the forecast is the outcome plus the budget of the
+    months still to come; when nothing is to come it is the outcome.
+    """
+    if entered is not None:
+        if entered >= outcome:
+            return Forecast(Decimal(entered), BASIS_ENTERED)
+        return Forecast(outcome, BASIS_OUTCOME)
+    remaining = Decimal(sum(budget_by_month[last_month:]))
+    if remaining > 0:
+        return Forecast(outcome + remaining, BASIS_PROFILE)
+    return Forecast(outcome, BASIS_OUTCOME)

@@ -21,16 +21,18 @@ DEMO_MAPPING = {
     "cost_object": "Objekt",
     "amount": "Belopp",
     "period": "Period",
-    "date": "Bokföringsdatum",
+    "date": "Bokf.datum",
     "account": "Konto",
     "responsibility": "Ansvar",
     "activity_code": "Aktivitet",
-    "voucher": "Verifikation",
+    "voucher": "Verifikationsnr",
     "text": "Text",
 }
+# The column names of a Raindance export (issue 22): a source mapped with other spellings
+# of the same fields reads it too (followup.ledger_files.FIELD_SYNONYMS).
 HEADER = [
-    "Verifikation",
-    "Bokföringsdatum",
+    "Verifikationsnr",
+    "Bokf.datum",
     "Konto",
     "Ansvar",
     "Objekt",

@@ -10,13 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 
 from distribution.models import Activity, CostObject
 from distribution.reads import own_area_money
 
 from .accounts import Kind
-from .calculations import PotUse, UnusedMoney
+from .calculations import BASIS_LABELS, BASIS_OUTCOME, PotUse, UnusedMoney, forecast_for
 from .models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
 from .periods import (
     FollowUp,
@@ -38,8 +38,12 @@ class Line:
     activity: Activity | None = None
     by_month: dict[int, Decimal] = field(default_factory=dict)
     budget_by_month: list[int] = field(default_factory=list)
-    forecast_entered: bool = False  # an entered forecast, not the budget by default
+    forecast_basis: str = ""  # followup.calculations.BASIS_LABELS; "" on sums
     profile_problem: str = ""  # the activity's profile no longer adds up; even spread used
+
+    @property
+    def forecast_basis_label(self) -> str:
+        return BASIS_LABELS.get(self.forecast_basis, "")
 
 
 @dataclass
@@ -87,10 +91,50 @@ class FollowUpReport:
     no_account_amount: Decimal = ZERO
     forecast_count: int = 0  # activities with an entered forecast
     activity_count: int = 0
+    forecast_bases: dict = field(default_factory=dict)  # basis -> number of activities
 
     @property
     def income(self) -> Decimal:
         return self.unused.income
+
+    @property
+    def forecast_basis_text(self) -> str:
+        return basis_text(self.forecast_bases)
+
+
+def basis_text(counts: dict) -> str:
+    """`3 angivna, 14 utfall + budgetprofil, 2 utfall`: what the activities' forecasts rest on."""
+    parts = []
+    for basis, label in BASIS_LABELS.items():
+        count = counts.get(basis, 0)
+        if count:
+            parts.append(f"{count} {'angivna' if basis == 'entered' and count > 1 else label}")
+    return ", ".join(parts)
+
+
+def activity_outcome(activity) -> Decimal:
+    """An activity's costs of its year so far on its own cost object, as its follow-up line
+    counts them: what its forecast may not be below."""
+    if activity.cost_object_id is None:
+        return ZERO
+    total = (
+        LedgerTransaction.objects.filter(
+            activity=activity,
+            cost_object_id=activity.cost_object_id,
+            year=activity.area.agreement.year,
+        )
+        .costs(chart_of_accounts())
+        .aggregate(total=Sum("amount"))["total"]
+    )
+    return _money(total)
+
+
+def ledger_last_month(year: int) -> int:
+    """The last month of `year` the ledger holds (0 before the first import): the forecast's
+    "to date". The same for the follow-up, the dashboard and the workbook."""
+    from .models import LedgerTransaction as Rows
+
+    return Rows.objects.filter(year=year, is_budget=False).aggregate(m=Max("month"))["m"] or 0
 
 
 def _sum_months(dicts):
@@ -113,30 +157,37 @@ def _line(label, kind, budget, by_month, period, forecast=None, activity=None, p
     )
 
 
-def _activity_line(activity, by_month, period, profile):
-    """An activity's line: budget spread by its profile, forecast defaulting to the budget."""
+def _activity_line(activity, by_month, period, profile, last_month):
+    """An activity's line: budget spread by its profile, forecast by the one rule
+    (followup.calculations.forecast_for) from the year's outcome so far."""
     problems = check_profile(activity.amount, profile) if profile else []
-    entered = activity.forecast is not None
+    per_month = spread_budget(activity.amount, profile)
+    forecast = forecast_for(activity.forecast, sum(by_month.values(), ZERO), per_month, last_month)
     line = _line(
         activity.name,
         "activity",
         activity.amount,
         by_month,
         period,
-        activity.forecast if entered else Decimal(activity.amount),
+        forecast.amount,
         activity,
-        spread_budget(activity.amount, profile),
+        per_month,
     )
-    line.forecast_entered = entered
+    line.forecast_basis = forecast.basis
     line.profile_problem = problems[0] if problems else ""
+    return line
+
+
+def _outcome_line(label, by_month, period):
+    """Outcome on no activity of the object: its forecast is what is spent."""
+    line = _line(label, "unlinked", ZERO, by_month, period, sum(by_month.values(), ZERO))
+    line.forecast_basis = BASIS_OUTCOME
     return line
 
 
 def _total(label, kind, lines, period):
     budget = sum((line.followup.budget for line in lines), ZERO)
-    forecast = sum(
-        (line.followup.forecast or ZERO for line in lines if line.kind != "unlinked"), ZERO
-    )
+    forecast = sum((line.followup.forecast or ZERO for line in lines), ZERO)
     by_month = _sum_months(line.by_month for line in lines)
     per_month = (
         [sum(month) for month in zip(*(x.budget_by_month for x in lines), strict=True)]
@@ -198,6 +249,7 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
     ]
     no_account = rows.costs(ranges).filter(account="").aggregate(n=Count("id"), total=Sum("amount"))
 
+    last_month = ledger_last_month(year)
     pot_of = {a.pk: a.ring_fenced_component_id for a in activities if a.ring_fenced_component_id}
     area_blocks = []
     all_lines = []
@@ -213,7 +265,11 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
             own = [a for a in area_activities if a.cost_object_id == cost_object.pk]
             lines = [
                 _activity_line(
-                    a, dict(outcome.get((cost_object.pk, a.pk), {})), period, profiles.get(a.pk)
+                    a,
+                    dict(outcome.get((cost_object.pk, a.pk), {})),
+                    period,
+                    profiles.get(a.pk),
+                    last_month,
                 )
                 for a in own
             ]
@@ -230,16 +286,10 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
             )
             if unlinked:
                 unlinked_count += 1
-                lines.append(_line("Ej kopplat till aktivitet", "unlinked", ZERO, unlinked, period))
+                lines.append(_outcome_line("Ej kopplat till aktivitet", unlinked, period))
             if elsewhere:
                 lines.append(
-                    _line(
-                        "Kopplat till aktivitet på annat objekt",
-                        "unlinked",
-                        ZERO,
-                        elsewhere,
-                        period,
-                    )
+                    _outcome_line("Kopplat till aktivitet på annat objekt", elsewhere, period)
                 )
             blocks.append(
                 ObjectBlock(
@@ -250,7 +300,7 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
                 )
             )
         other = [
-            _activity_line(a, {}, period, profiles.get(a.pk))
+            _activity_line(a, {}, period, profiles.get(a.pk), last_month)
             for a in area_activities
             if a.cost_object_id is None
         ]
@@ -281,4 +331,17 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
         no_account_amount=_money(no_account["total"]),
         forecast_count=sum(1 for a in activities if a.forecast is not None),
         activity_count=len(activities),
+        forecast_bases=_count_bases(area_blocks),
     )
+
+
+def _count_bases(area_blocks) -> dict:
+    counts: dict[str, int] = defaultdict(int)
+    for block in area_blocks:
+        for object_block in block.objects:
+            for line in object_block.lines:
+                if line.kind == "activity":
+                    counts[line.forecast_basis] += 1
+        for line in block.other_lines:
+            counts[line.forecast_basis] += 1
+    return dict(counts)

@@ -11,7 +11,13 @@ from distribution.models import Activity, CostObject
 from grants.forms import AmountField
 
 from .accounts import Kind, Range, check_ranges
-from .ledger_files import PREVIEW_COLUMNS, PREVIEW_ROWS, guess_header_row, headers_in
+from .ledger_files import (
+    PREVIEW_COLUMNS,
+    PREVIEW_ROWS,
+    guess_header_row,
+    headers_in,
+    suggest_mapping,
+)
 from .models import ActivityLink, LedgerField, LedgerSource
 from .periods import MONTH_NAMES, BudgetProfile, ProfileKind, check_profile
 
@@ -133,14 +139,12 @@ class MappingForm(forms.Form):
         if self.preview:
             self.initial["preview"] = json.dumps(self.preview)
         choices = [("", "(används inte)")] + [(h, h) for h in headers]
+        suggested = suggest_mapping(headers)
         for field in LedgerField:
             self.fields[field.value] = forms.ChoiceField(
                 label=field.label, choices=choices, required=False
             )
-            guess = next(
-                (h for h in headers if h.casefold().startswith(field.label.casefold()[:4])), ""
-            )
-            self.fields[field.value].initial = guess
+            self.fields[field.value].initial = suggested.get(field.value, "")
 
     def preview_table(self):
         """(line, cells, is the header row) for the page's preview table."""
@@ -204,8 +208,8 @@ class ForecastForm(forms.Form):
     forecast = AmountField(
         label="Prognos för året",
         required=False,
-        help_text="Förväntat utfall för hela året, i kronor. Lämna tomt så räknas "
-        "aktivitetens budget som prognos.",
+        help_text="Förväntat utfall för hela året, i kronor, minst utfallet hittills. Lämna "
+        "tomt så räknas utfallet hittills plus budgetprofilens återstående månader.",
     )
 
 

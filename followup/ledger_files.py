@@ -33,35 +33,135 @@ MAX_LINE_BYTES = 1 << 20
 # Bytes Windows-1252 leaves undefined.
 _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 _NOT_ASCII = re.compile(rb"[\x80-\xff]")
-# Header names ledger exports use, so the header row can be told from title lines.
-KNOWN_HEADERS = {
-    "objekt",
-    "belopp",
-    "period",
-    "datum",
-    "konto",
-    "ansvar",
-    "aktivitet",
-    "aktivitetskod",
-    "verifikation",
-    "verifikationsnummer",
-    "ver.nr",
-    "vernr",
-    "text",
-    "bokföringsdatum",
-    "transaktionsdatum",
-    "beskrivning",
-    "summa",
-    "kostnadsställe",
-    "projekt",
-    "motpart",
-    "debet",
-    "kredit",
-    "år",
-    "månad",
-    "kontonamn",
-    "objektnamn",
+# The names ERP exports give each column the app reads, by field, in order of preference: one
+# table, used to suggest a new source's mapping and to read a file whose header spells a
+# mapped column another way (a source mapped "Bokföringsdatum" reads Raindance's
+# "Bokf.datum"). Compared by header_key: case, spaces, dots and dashes do not count.
+# Raindance: Verifikationsnr, Bokf.datum, Konto, Ansvar, Verksamhet, Aktivitet, Objekt, Motpart,
+# Text, Belopp. Agresso/Unit4: Period, Konto, Ansvar, Projekt, Aktivitet, Bilagsnr, Transdatum,
+# Beskrivning, Belopp. Visma: Ver.nr, Datum, Konto, Kst, Projekt, Text, Belopp. Hogia: Vernr,
+# Verdatum, Konto, Kostnadsställe, Projekt, Text, Belopp. SIE files have their own reader.
+FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "cost_object": (
+        "Objekt",
+        "Objektnr",
+        "Objektnummer",
+        "Objekt nr",
+        "Projekt",
+        "Projektnr",
+        "Projektnummer",
+        "Proj",
+    ),
+    "amount": (
+        "Belopp",
+        "Belopp SEK",
+        "Belopp (SEK)",
+        "Belopp i SEK",
+        "Bokfört belopp",
+        "Redovisat belopp",
+        "Summa",
+        "Utfall",
+    ),
+    "period": (
+        "Period",
+        "Bokf.period",
+        "Bokföringsperiod",
+        "Redovisningsperiod",
+        "Redov.period",
+        "Räkenskapsperiod",
+    ),
+    "date": (
+        "Bokföringsdatum",
+        "Bokf.datum",
+        "Bokfdatum",
+        "Transdatum",
+        "Transaktionsdatum",
+        "Verifikationsdatum",
+        "Ver.datum",
+        "Verdatum",
+        "Bilagsdatum",
+        "Datum",
+    ),
+    "account": ("Konto", "Kontonr", "Kontonummer", "Konto nr", "Kto"),
+    "responsibility": (
+        "Ansvar",
+        "Ansvarsnr",
+        "Ansvarsnummer",
+        "Kostnadsställe",
+        "Kst",
+        "Kst nr",
+        "Resultatenhet",
+    ),
+    "activity_code": ("Aktivitetskod", "Aktivitet", "Akt"),
+    "voucher": (
+        "Verifikation",
+        "Verifikationsnr",
+        "Verifikationsnummer",
+        "Ver.nr",
+        "Vernr",
+        "Verifikat",
+        "Bilagsnr",
+        "Bilagsnummer",
+        "Bilag",
+    ),
+    "text": (
+        "Text",
+        "Beskrivning",
+        "Transaktionstext",
+        "Radtext",
+        "Verifikationstext",
+        "Verifikattext",
+        "Vertext",
+    ),
 }
+
+
+def header_key(header: str) -> str:
+    """A column name as compared with the synonyms: `Ver.nr`, `VER NR` and `Vernr` agree."""
+    return "".join(ch for ch in header.replace("\ufeff", "").casefold() if ch.isalnum())
+
+
+_FIELD_OF_KEY = {
+    header_key(name): field for field, names in FIELD_SYNONYMS.items() for name in names
+}
+# Header names ledger exports use, so the header row can be told from title lines.
+KNOWN_HEADERS = set(_FIELD_OF_KEY) | {
+    header_key(name)
+    for name in (
+        "Verksamhet",
+        "Motpart",
+        "Debet",
+        "Kredit",
+        "År",
+        "Månad",
+        "Kontonamn",
+        "Kontotext",
+        "Objektnamn",
+        "Valuta",
+    )
+}
+
+
+def synonym_keys(field: str) -> list[str]:
+    return [header_key(name) for name in FIELD_SYNONYMS.get(field, ())]
+
+
+def suggest_mapping(headers: list[str]) -> dict[str, str]:
+    """For each field the app reads, the header of the file that names it (the most specific
+    synonym first), each header used once; fields with no such header are left out."""
+    by_key: dict[str, str] = {}
+    for header in headers:
+        by_key.setdefault(header_key(header), header)
+    used: set[str] = set()
+    suggested = {}
+    for field in FIELD_SYNONYMS:
+        for key in synonym_keys(field):
+            header = by_key.get(key)
+            if header is not None and header not in used:
+                suggested[field] = header
+                used.add(header)
+                break
+    return suggested
 
 
 class LedgerFileError(Exception):
@@ -213,6 +313,11 @@ def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
     counter = itertools.count(1)
     try:
         yield from zip(counter, reader, strict=False)
+    except GeneratorExit:
+        # The caller stopped early (a preview, a header search): the wrapper must let go of
+        # the caller's file, or its collection would close the upload.
+        text.detach()
+        raise
     except csv.Error as exc:
         # zip drew the failing record's number before the reader failed on it.
         line, last = next(counter) - 1, reader.line_num
@@ -303,7 +408,7 @@ def guess_header_row(rows: list[tuple[int, list[str]]]) -> int | None:
         names = _header_cells(row)
         if len(names) < 2:
             continue
-        known = sum(1 for name in names if _normalise(name) in KNOWN_HEADERS)
+        known = sum(1 for name in names if header_key(name) in KNOWN_HEADERS)
         width = _width(row)
         following = [r for _, r in rows[index + 1 : index + 6] if _width(r)]
         same_width = sum(1 for r in following if width // 2 < _width(r) <= width)
@@ -351,21 +456,51 @@ def headers_of(binary, file_name: str) -> list[str]:
 
 @dataclass
 class MappedTable:
-    """Where each mapped field sits, and the data rows below the header row."""
+    """Where each mapped field sits, the file's own name of each, and the data rows below the
+    header row."""
 
     positions: dict[str, int]
     header_line: int
     rows: Iterator[tuple[int, list[str]]]
+    headers: dict[str, str]
+
+
+def _find_columns(row: list[str], mapping: dict[str, str]) -> dict[str, int] | None:
+    """The column of each mapped field in a row, or None when the row is not the header.
+
+    A field's mapped header is looked for first; a file that names the field another way (a
+    known synonym of the same field, see FIELD_SYNONYMS) is read by that name, so one source
+    reads both spellings. A synonym is only taken when one column of the row has it and no
+    other field took that column.
+    """
+    normalised = [_normalise(cell) for cell in row]
+    keys = [header_key(cell) for cell in row]
+    positions: dict[str, int] = {}
+    missing = []
+    for field, header in mapping.items():
+        if _normalise(header) in normalised:
+            positions[field] = normalised.index(_normalise(header))
+        else:
+            missing.append(field)
+    taken = set(positions.values())
+    for field in missing:
+        wanted = set(synonym_keys(field)) | {header_key(mapping[field])}
+        found = [i for i, key in enumerate(keys) if key in wanted and i not in taken]
+        if len(found) != 1:
+            return None
+        positions[field] = found[0]
+        taken.add(found[0])
+    return positions
 
 
 def mapped_table(binary, file_name: str, mapping: dict[str, str]) -> MappedTable:
-    wanted = {field: _normalise(header) for field, header in mapping.items() if header}
+    wanted = {field: header for field, header in mapping.items() if header}
     rows = raw_rows(binary, file_name)
     for number, row in rows:
-        normalised = [_normalise(cell) for cell in row]
-        if all(header in normalised for header in wanted.values()):
-            positions = {field: normalised.index(header) for field, header in wanted.items()}
-            return MappedTable(positions, number, rows)
+        positions = _find_columns(row, wanted)
+        if positions is not None:
+            headers = {field: row[index].strip() for field, index in positions.items()}
+            return MappedTable(positions, number, rows, headers)
         if number >= HEADER_SEARCH_ROWS:
             break
     names = ", ".join(f"”{mapping[f]}”" for f in wanted)

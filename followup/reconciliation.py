@@ -5,9 +5,12 @@ to the app's numbers in any spreadsheet."""
 
 from decimal import Decimal
 
+from common.money import format_amount
 from common.xlsx import KRONOR, KRONOR_ORE, Formula, Workbook, col
 
 from .accounts import Kind
+from .calculations import BASIS_OUTCOME
+from .followup_table import basis_text
 
 ZERO = Decimal("0")
 SUMMARY_HEADER = [
@@ -20,6 +23,7 @@ SUMMARY_HEADER = [
     "Prognos",
     "Avvikelse (utfall − budget)",
     "Kvar av beslutat",
+    "Prognosens grund",
 ]
 TRANSACTION_HEADER = [
     "Överenskommelse",
@@ -45,12 +49,37 @@ SUMMARY_FORMATS = [
     KRONOR_ORE,
     KRONOR_ORE,
     KRONOR_ORE,
+    None,
 ]
 
 
 def _sum_formula(column: int, first: int, last: int, values) -> Formula:
     letter = col(column)
     return Formula(f"=SUM({letter}{first}:{letter}{last})", sum((v or ZERO for v in values), ZERO))
+
+
+def _sum(values) -> Decimal:
+    return sum((v or ZERO for v in values), ZERO)
+
+
+def _split_lines(block):
+    """The area's lines on its distributed budget, and those on no budget (ofördelat)."""
+    lines = [line for o in block.objects for line in o.lines] + list(block.other_lines)
+    own = [line for line in lines if line.kind == "activity" and line.followup.budget]
+    spent = [
+        line
+        for line in lines
+        if line not in own and (line.kind != "activity" or line.followup.outcome_to_date)
+    ]
+    return own, spent
+
+
+def _basis(lines) -> str:
+    counts: dict[str, int] = {}
+    for line in lines:
+        basis = line.forecast_basis or BASIS_OUTCOME
+        counts[basis] = counts.get(basis, 0) + 1
+    return basis_text(counts)
 
 
 def reconciliation_xlsx(report, transactions) -> bytes:
@@ -71,33 +100,63 @@ def _summary_sheet(book, report):
     agreement = report.agreement
     sheet = book.sheet("Sammanställning")
     sheet.title(f"{agreement} – avstämning {report.period.label}, {agreement.year}")
-    sheet.header(SUMMARY_HEADER, [44, 22, 16, 18, 18, 18, 16, 18, 16])
+    sheet.header(SUMMARY_HEADER, [44, 22, 16, 18, 18, 18, 16, 18, 16, 34])
     first = sheet.row + 1
     rows = []
     for block in report.areas:
-        f = block.total.followup
+        # Money decided but not distributed to activities (ofördelat) has no budget of its
+        # own: what is spent from it (activities without a budget, rows on no activity) is
+        # its own line, never a deviation from the distributed budget.
+        own, unallocated = _split_lines(block)
         budget_to_date = Decimal(sum(block.total.budget_by_month[: report.period.last_month]))
+        own_outcome = _sum(line.followup.outcome_to_date for line in own)
+        other_outcome = _sum(line.followup.outcome_to_date for line in unallocated)
         values = [
             block.decided,
-            f.budget,
+            block.total.followup.budget,
             budget_to_date,
-            f.outcome_to_date,
-            f.forecast,
-            f.outcome_to_date - budget_to_date,
-            block.decided - f.outcome_to_date,
+            own_outcome,
+            _sum(line.followup.forecast for line in own),
+            own_outcome - budget_to_date,
+            block.decided - own_outcome - other_outcome,
         ]
         rows.append(values)
+        objects = ", ".join(o.cost_object.number for o in block.objects) or "–"
+        left = "=C{r}-F{r}" + (f"-F{sheet.row + 2}" if unallocated else "")
         sheet.write_row(
-            [block.area.name, ", ".join(o.cost_object.number for o in block.objects) or "–"]
+            [block.area.name, objects]
             + values[:5]
-            + [Formula("=F{r}-E{r}", values[5]), Formula("=C{r}-F{r}", values[6])],
+            + [Formula("=F{r}-E{r}", values[5]), Formula(left, values[6]), _basis(own)],
             SUMMARY_FORMATS,
         )
+        if unallocated:
+            unallocated_money = block.decided - block.total.followup.budget
+            other = [
+                None,
+                None,
+                None,
+                other_outcome,
+                _sum(line.followup.forecast for line in unallocated),
+                None,
+                None,
+            ]
+            rows.append(other)
+            sheet.write_row(
+                [
+                    f"Ofördelat: {block.area.name}",
+                    "beslutat men inte fördelat på aktiviteter: "
+                    + format_amount(unallocated_money),
+                ]
+                + other
+                + [_basis(unallocated)],
+                SUMMARY_FORMATS,
+            )
     last = sheet.row
     sheet.autofilter(last)
     sheet.write_row(
         ["Totalt", None]
-        + [_sum_formula(2 + i, first, last, [r[i] for r in rows]) for i in range(7)],
+        + [_sum_formula(2 + i, first, last, [r[i] for r in rows]) for i in range(7)]
+        + [report.forecast_basis_text],
         SUMMARY_FORMATS,
         bold=True,
     )
@@ -151,10 +210,10 @@ def _object_sheet(book, block, months):
     header = ["Aktivitet"]
     for month in months:
         header += [f"Budget {month:02d}", f"Utfall {month:02d}", f"Avvikelse {month:02d}"]
-    header += ["Budget summa", "Utfall summa", "Avvikelse summa"]
+    header += ["Budget summa", "Utfall summa", "Avvikelse summa", "Prognos", "Prognosens grund"]
     width = 3 * len(months) + 3
-    sheet.header(header, [44] + [13] * width)
-    formats = [None] + [KRONOR_ORE] * width
+    sheet.header(header, [44] + [13] * (width + 1) + [24])
+    formats = [None] + [KRONOR_ORE] * (width + 1) + [None]
     first = sheet.row + 1
     grid = []
     for line in block.lines:
@@ -182,6 +241,8 @@ def _object_sheet(book, block, months):
             Formula(f"={budget_cols}", budget_total),
             Formula(f"={outcome_cols}", outcome_total),
             Formula(f"={total_outcome_col}{{r}}-{total_budget_col}{{r}}", numbers[-1]),
+            line.followup.forecast,
+            line.forecast_basis_label,
         ]
         sheet.write_row([line.label] + cells, formats)
     last = sheet.row
@@ -189,7 +250,8 @@ def _object_sheet(book, block, months):
         sheet.autofilter(last)
     sheet.write_row(
         ["Summa"]
-        + [_sum_formula(c + 1, first, last, [row[c] for row in grid]) for c in range(width)],
+        + [_sum_formula(c + 1, first, last, [row[c] for row in grid]) for c in range(width)]
+        + [_sum_formula(width + 1, first, last, [line.followup.forecast for line in block.lines])],
         formats,
         bold=True,
     )

@@ -22,6 +22,7 @@ from .accounts import KOMMUN_BAS
 from .actions import (
     AccountChartError,
     BudgetProfileError,
+    ForecastError,
     LedgerImportError,
     do_add_account_range,
     do_close_period,
@@ -351,6 +352,8 @@ def forecast(request, activity_pk):
             )
         except StaleEdit as exc:
             problems = exc.messages
+        except ForecastError as exc:
+            problems = [str(exc)]
         else:
             messages.success(request, f"Prognosen för ”{activity}” är sparad.")
             return redirect(back)

@@ -74,8 +74,8 @@ def test_finance_maps_a_source_and_imports_a_ledger_file(
     expect(page.get_by_label("Objekt", exact=True)).to_have_value("Objekt")
     expect(page.get_by_label("Belopp", exact=True)).to_have_value("Belopp")
     expect(page.get_by_label("Period", exact=True)).to_have_value("Period")
-    expect(page.get_by_label("Datum", exact=True)).to_have_value("")
-    page.get_by_label("Datum", exact=True).select_option(label="Bokföringsdatum")
+    # The date column is mapped too (issue 22: it was left empty).
+    expect(page.get_by_label("Datum", exact=True)).to_have_value("Bokföringsdatum")
     axe_check(page)
     page.get_by_role("button", name="Spara källan").click()
     expect(page).to_have_url(re.compile(r"/uppfoljning/importer/$"))
@@ -201,9 +201,10 @@ def test_officer_enters_a_forecast(page, axe_check, users, distribution2023):
         has=page.get_by_role("rowheader", name=activity.name, exact=True)
     )
     expect(row).to_have_count(1)
-    # Until someone enters a forecast, the activity's budget stands in for it, marked so.
+    # Until someone enters a forecast, the outcome so far (none) plus the budget profile's
+    # remaining months (no ledger read: the whole budget) stands in for it, marked so.
     budget = format_amount(activity.amount).replace("\u00a0", " ")
-    assert plain_text(row.locator("td").last).startswith(f"{budget} (budget)")
+    assert plain_text(row.locator("td").last).startswith(f"{budget} (utfall + budgetprofil)")
     row.get_by_role("link", name=f"Ändra prognos för {activity.name}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Prognos: {activity.name}")
     axe_check(page)
@@ -215,6 +216,6 @@ def test_officer_enters_a_forecast(page, axe_check, users, distribution2023):
         f"Prognosen för ”{activity.name}” är sparad."
     )
     forecast = plain_text(row.locator("td").last)
-    assert forecast.startswith("1 234 567 kr") and "(budget)" not in forecast
+    assert forecast.startswith("1 234 567 kr (angiven)")
     activity.refresh_from_db()
     assert activity.forecast == 1_234_567

@@ -100,21 +100,28 @@ def test_a_write_builds_every_year_before_anyone_looks(client_for, ledger2023, s
     assert refused.status_code == 400
     assert cache.get(body_key(2023, DEFAULT_THRESHOLD, today, data_version(2023))) is None
 
-    saved = finance.post(url, {"forecast": "123 456", "version": activity.version})
+    # Never below the outcome so far (issue 22): the outcome plus 123 456.
+    from followup.followup_table import activity_outcome
+
+    entered = activity_outcome(activity) + 123_456
+    saved = finance.post(url, {"forecast": str(entered), "version": activity.version})
     assert saved.status_code == 302
     for year in (2023, 2020):
         assert cache.get(body_key(year, DEFAULT_THRESHOLD, today, data_version(year)))
     with CaptureQueriesContext(connection) as queries:
         html = client_for("manager").get(reverse("dashboard:overview") + "?ar=2023")
     assert not any("followup_ledgertransaction" in q["sql"] for q in queries.captured_queries)
-    # The year's forecast as it is after the write (entered forecasts, else the budget).
+    # The year's forecast as it is after the write, as the follow-up reckons it.
     from common.money import format_amount
+    from followup.followup_table import build_followup
+    from followup.periods import PERIODS
+    from grants.models import Agreement
 
     forecast = sum(
-        a.amount if a.forecast is None else a.forecast
-        for a in Activity.objects.filter(area__agreement__year=2023)
+        build_followup(a, PERIODS["ar"]).total.followup.forecast
+        for a in Agreement.objects.filter(year=2023)
     )
-    assert Activity.objects.get(pk=activity.pk).forecast == 123_456 != activity.amount
+    assert Activity.objects.get(pk=activity.pk).forecast == entered != activity.amount
     assert format_amount(forecast) in html.content.decode()
 
 

@@ -18,7 +18,7 @@ from dashboard.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import do_import_ledger_file, do_set_forecast
 from followup.demo import DEMO_MAPPING, load_demo_ledger
-from followup.followup_table import build_followup
+from followup.followup_table import activity_outcome, build_followup
 from followup.models import LedgerSource
 from followup.periods import PERIODS
 from reporting.actions import do_generate_document, document_context
@@ -94,6 +94,16 @@ def _html_amount(html, element_id):
     return match.group(1)
 
 
+def _line_named(report, name):
+    return next(
+        line
+        for area in report.areas
+        for block in area.objects
+        for line in block.lines
+        if line.label == name
+    )
+
+
 def _cell(value) -> Decimal:
     return D(str(value)).quantize(D("0.01"))
 
@@ -101,14 +111,15 @@ def _cell(value) -> Decimal:
 def test_every_surface_shows_the_same_money(ledger, client_for, recalculate, users):
     kind, agreement = ledger
     ambulance = Activity.objects.get(area__agreement=agreement, name=AMBULANCE)
-    do_set_forecast(ambulance, D(1_000_000), acting_user=users["finance"])
+    # Not below its outcome (987 500 in the hand ledger: 1 000 000), else refused.
+    entered = activity_outcome(ambulance) + D(12_500)
+    do_set_forecast(ambulance, entered, acting_user=users["finance"])
     report = build_followup(agreement, PERIODS["ar"])
-    # Forecasts: the entered one as entered, every other activity at its budget.
-    budgets = sum(
-        Activity.objects.filter(area__agreement=agreement).values_list("amount", flat=True), D(0)
-    )
-    forecast = budgets - ambulance.amount + D(1_000_000)
-    assert report.total.followup.forecast == forecast
+    # Forecasts (the rule's own figures are tests/followup/test_forecasts.py): the entered one
+    # as entered, and never below what is spent, here or in any line.
+    forecast = report.total.followup.forecast
+    assert forecast >= report.unused.costs
+    assert _line_named(report, AMBULANCE).followup.forecast == entered
     assert (report.forecast_count, report.activity_count) == (1, 19)
     money = report.unused
     if kind == "hand":
@@ -152,6 +163,7 @@ def test_every_surface_shows_the_same_money(ledger, client_for, recalculate, use
         assert _html_amount(html, key) == format_amount(amount), key
     assert _html_amount(html, "income-difference") == "0\u00a0kr"
     assert f"Prognos för året: {format_amount(forecast)} (1 av 19 aktiviteter" in html
+    assert f"grund: {report.forecast_basis_text})" in html
     for pot in money.pots:
         assert f"Öronmärkt: {pot.name}" in html and format_amount(pot.unused) in html
 
@@ -181,7 +193,12 @@ def test_every_surface_shows_the_same_money(ledger, client_for, recalculate, use
     rows = {row[0].value: row for row in sheet.iter_rows() if row[0].value}
     assert _cell(rows["Totalt"][6].value) == forecast  # the Prognos column, summed
     for block in report.areas:
-        assert _cell(rows[block.area.name][6].value) == block.total.followup.forecast
+        # The area's distributed budget and its ofördelat line add up to the area's forecast.
+        unallocated = rows.get(f"Ofördelat: {block.area.name}")
+        area_forecast = _cell(rows[block.area.name][6].value)
+        if unallocated is not None:
+            area_forecast += _cell(unallocated[6].value)
+        assert area_forecast == block.total.followup.forecast
     whole = rows["Hela året: mottaget − kostnader"]
     assert _cell(whole[5].value) == expected["costs"]
     assert _cell(whole[8].value) == expected["unused"]
