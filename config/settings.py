@@ -251,7 +251,8 @@ AXES_CLIENT_IP_CALLABLE = "common.net.client_ip"
 
 # Sessions end after SESSION_IDLE_HOURS without a request, and when the browser closes if
 # SESSION_EXPIRE_AT_BROWSER_CLOSE is set. A request moves the end on, at most every
-# SESSION_REFRESH_SECONDS (one session write per user per five minutes, not one per request).
+# SESSION_REFRESH_SECONDS and at most every tenth of the idle time (one session write per user
+# per five minutes, not one per request; a short idle time is kept to within a tenth).
 SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
 SESSION_REFRESH_SECONDS = 300
 MIDDLEWARE.insert(
@@ -316,6 +317,10 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
     }
+
+# /halsa/ tries a write to the file storage and the cache at most this often (per process);
+# in between it answers from the last try, so a monitoring call writes nothing.
+HEALTH_STORAGE_CHECK_SECONDS = env.int("HEALTH_STORAGE_CHECK_SECONDS", default=60)
 
 # Where `make backup` (manage.py backup) writes its archives.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")

@@ -173,3 +173,20 @@ def test_roles_from_groups():
     assert may_use_password("x", local_login=True, break_glass=[])
     assert not may_use_password("x", local_login=False, break_glass=["admin"])
     assert may_use_password("admin", local_login=False, break_glass=["admin"])
+
+
+def test_a_short_idle_time_does_not_sign_out_an_active_user(client, users, settings):
+    """With a 2-minute idle time, a request every minute keeps the session: its end is moved
+    at least every tenth of the idle time, not only every SESSION_REFRESH_SECONDS (300 s)."""
+    settings.SESSION_COOKIE_AGE = 120
+    assert attempt(client, "chef", PASSWORD).status_code == 302
+    session = client.session
+    # The last save was 60 s ago: the session ends in 60 s.
+    session["_idle_seen"] -= 60
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + timedelta(seconds=60)
+    )
+    assert client.get("/").status_code == 200
+    moved = Session.objects.get(session_key=session.session_key).expire_date
+    assert moved > timezone.now() + timedelta(seconds=110)
