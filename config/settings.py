@@ -1,5 +1,6 @@
 """Settings for Statsbidrag, read from the environment (see .env.example)."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -201,6 +202,14 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # listed in BREAK_GLASS_USERS may sign in with a password; everyone else uses SSO.
 LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
 BREAK_GLASS_USERS = env.list("BREAK_GLASS_USERS", default=[])
+# Where the break-glass accounts may use their password from (addresses or networks, e.g.
+# 10.20.0.0/16,192.0.2.7); elsewhere their attempts are refused and never counted, so nobody
+# outside can lock them. Empty: from anywhere.
+BREAK_GLASS_NETWORKS = env.list("BREAK_GLASS_NETWORKS", default=[])
+try:
+    [ipaddress.ip_network(network, strict=False) for network in BREAK_GLASS_NETWORKS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"BREAK_GLASS_NETWORKS: {error}") from None
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc). On when OIDC_ISSUER is set; the
 # provider's endpoints are read from its discovery document.
@@ -235,13 +244,16 @@ AUTHENTICATION_BACKENDS = [
     "accounts.oidc.RoleMappingOIDCBackend",
 ]
 
-# Password guessing: after AXES_FAILURE_LIMIT failures a username, and separately an address,
-# is locked for AXES_COOLOFF_MINUTES. Behind a proxy the client address is the last one the
-# proxy added to X-Forwarded-For.
+# Password guessing: after AXES_FAILURE_LIMIT failed passwords a user name is locked at that
+# address (the name and the address together, so one person's typing behind a region's NAT or
+# Citrix address locks neither the others there nor the name elsewhere) for
+# AXES_COOLOFF_MINUTES. Single sign-on refusals are never counted (accounts.lockout). Behind a
+# proxy the client address is the last one the proxy added to X-Forwarded-For.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_WHITELIST_CALLABLE = "accounts.lockout.not_counted"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
