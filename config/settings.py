@@ -149,7 +149,13 @@ USE_THOUSAND_SEPARATOR = False
 # Our own sv formats: ISO dates in and out, never Django's US-style input formats.
 FORMAT_MODULE_PATH = ["config.formats"]
 
-STATIC_URL = "static/"
+# Behind the region's proxy under a path (e.g. https://intra.region.se/statsbidrag/, the proxy
+# passing on what follows the path): every link, redirect, static file, cookie and the SSO
+# callback carry the prefix.
+FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="").rstrip("/") or None
+if FORCE_SCRIPT_NAME and not FORCE_SCRIPT_NAME.startswith("/"):
+    raise ImproperlyConfigured("FORCE_SCRIPT_NAME ska börja med /, t.ex. /statsbidrag")
+STATIC_URL = f"{FORCE_SCRIPT_NAME or ''}/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -160,6 +166,7 @@ STORAGES = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/accessible.html"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = f"{FORCE_SCRIPT_NAME or ''}/"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
