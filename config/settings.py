@@ -226,9 +226,24 @@ OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
 OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
-# The claim that lists the user's groups, and which of the provider's groups give each role
-# (comma-separated group names or ids, e.g. Entra ID object ids).
+# App roles (Entra ID: App roles, assigned to users or groups under Enterprise applications;
+# sent in the `roles` claim), the recommended mapping: which role values give each role.
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="roles")
+OIDC_ROLE_APP_ROLES = {
+    "HOSPA-handläggare": env.list("OIDC_ROLES_OFFICER", default=[]),
+    "Ekonom": env.list("OIDC_ROLES_FINANCE", default=[]),
+    "Chef": env.list("OIDC_ROLES_MANAGER", default=[]),
+    "Administratör": env.list("OIDC_ROLES_ADMIN", default=[]),
+}
+# Or groups: the claim that lists the user's groups, and which of the provider's groups give
+# each role (comma-separated group names or ids, e.g. Entra ID object ids). When a user has
+# too many groups for the token (Entra ID's overage), they are read from this Microsoft Graph
+# address with the user's access token; empty: such a user is refused, told to use app roles.
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GRAPH_MEMBER_OF_URL = env.str(
+    "OIDC_GRAPH_MEMBER_OF_URL",
+    default="https://graph.microsoft.com/v1.0/me/memberOf?$select=id",
+)
 OIDC_ROLE_GROUPS = {
     "HOSPA-handläggare": env.list("OIDC_GROUPS_OFFICER", default=[]),
     "Ekonom": env.list("OIDC_GROUPS_FINANCE", default=[]),
@@ -239,6 +254,8 @@ OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # for the provider's logout
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# Roles are checked again at the provider (a silent sign-in) this often during a session.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_ROLE_CHECK_MINUTES", default=15) * 60
 if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
     raise ImproperlyConfigured(
         "OIDC_ISSUER är satt men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas."
@@ -277,6 +294,10 @@ SESSION_REFRESH_SECONDS = 300
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "accounts.middleware.IdleSessionMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.IdleSessionMiddleware") + 1,
+    "accounts.oidc.RoleRefresh",
 )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
 
