@@ -300,6 +300,10 @@ MIDDLEWARE.insert(
     "accounts.oidc.RoleRefresh",
 )
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# Personal data (manage.py purge_personal_data, daily): sessions are deleted this many days
+# after they expired, login-guessing records (django-axes) after this many days.
+PURGE_SESSION_DAYS = env.int("PURGE_SESSION_DAYS", default=0)
+PURGE_LOGIN_LOG_DAYS = env.int("PURGE_LOGIN_LOG_DAYS", default=90)
 
 # HTTPS: on by default when DEBUG is off. TLS ends at the reverse proxy, which tells the app
 # the original scheme in X-Forwarded-Proto.
