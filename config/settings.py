@@ -63,6 +63,10 @@ if any(days < 0 for days in DEADLINE_REMINDER_DAYS):
 # XLSX sheet may span, checked before the file is read (see common/xlsx_guard.py).
 LEDGER_MAX_UPLOAD_MB = env.int("LEDGER_MAX_UPLOAD_MB", default=100)
 LEDGER_XLSX_MAX_CELLS = env.int("LEDGER_XLSX_MAX_CELLS", default=10_000_000)
+# The accessibility statement's contact for reporting barriers or asking for content in
+# another format (the region's service desk or the app's administrator).
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
+ACCESSIBILITY_CONTACT_PHONE = env.str("ACCESSIBILITY_CONTACT_PHONE", default="")
 # The app's address as users reach it, for links in e-mail.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
