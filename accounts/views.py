@@ -1,13 +1,16 @@
-"""Sign in (SSO first, then the password form), sign out, change one's own password."""
+"""Sign in (SSO first, then the password form), sign out, change one's own password, and the
+accessibility statement, which anyone may read, signed in or not."""
 
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
+
+from grants.models import Region
 
 from .forms import LoginForm
 from .oidc import provider_logout_url, sso_enabled
@@ -51,3 +54,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
+
+
+# The latest assessment of the statement (DIGG: the date of the assessment and of the update).
+ACCESSIBILITY_ASSESSED = "2026-12-04"
+
+
+@login_not_required
+def accessibility(request):
+    """Tillgänglighetsredogörelse, after DIGG's template."""
+    return render(
+        request,
+        "accessibility.html",
+        {
+            "organisation": Region.objects.filter(county_code=settings.OWN_REGION_CODE).first(),
+            "assessed": ACCESSIBILITY_ASSESSED,
+            "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+            "contact_phone": settings.ACCESSIBILITY_CONTACT_PHONE,
+        },
+    )

@@ -1,5 +1,6 @@
 """Settings for Statsbidrag, read from the environment (see .env.example)."""
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -62,6 +63,10 @@ if any(days < 0 for days in DEADLINE_REMINDER_DAYS):
 # XLSX sheet may span, checked before the file is read (see common/xlsx_guard.py).
 LEDGER_MAX_UPLOAD_MB = env.int("LEDGER_MAX_UPLOAD_MB", default=100)
 LEDGER_XLSX_MAX_CELLS = env.int("LEDGER_XLSX_MAX_CELLS", default=10_000_000)
+# The accessibility statement's contact for reporting barriers or asking for content in
+# another format (the region's service desk or the app's administrator).
+ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
+ACCESSIBILITY_CONTACT_PHONE = env.str("ACCESSIBILITY_CONTACT_PHONE", default="")
 # The app's address as users reach it, for links in e-mail.
 SITE_URL = env.str("SITE_URL", default="") or "http://127.0.0.1:8000"
 
@@ -148,7 +153,13 @@ USE_THOUSAND_SEPARATOR = False
 # Our own sv formats: ISO dates in and out, never Django's US-style input formats.
 FORMAT_MODULE_PATH = ["config.formats"]
 
-STATIC_URL = "static/"
+# Behind the region's proxy under a path (e.g. https://intra.region.se/statsbidrag/, the proxy
+# passing on what follows the path): every link, redirect, static file, cookie and the SSO
+# callback carry the prefix.
+FORCE_SCRIPT_NAME = env.str("FORCE_SCRIPT_NAME", default="").rstrip("/") or None
+if FORCE_SCRIPT_NAME and not FORCE_SCRIPT_NAME.startswith("/"):
+    raise ImproperlyConfigured("FORCE_SCRIPT_NAME ska börja med /, t.ex. /statsbidrag")
+STATIC_URL = f"{FORCE_SCRIPT_NAME or ''}/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
@@ -159,6 +170,7 @@ STORAGES = {
 DJANGO_TABLES2_TEMPLATE = "django_tables2/accessible.html"
 
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_PATH = CSRF_COOKIE_PATH = f"{FORCE_SCRIPT_NAME or ''}/"
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
@@ -201,6 +213,14 @@ MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 # listed in BREAK_GLASS_USERS may sign in with a password; everyone else uses SSO.
 LOCAL_LOGIN = env.bool("LOCAL_LOGIN", default=True)
 BREAK_GLASS_USERS = env.list("BREAK_GLASS_USERS", default=[])
+# Where the break-glass accounts may use their password from (addresses or networks, e.g.
+# 10.20.0.0/16,192.0.2.7); elsewhere their attempts are refused and never counted, so nobody
+# outside can lock them. Empty: from anywhere.
+BREAK_GLASS_NETWORKS = env.list("BREAK_GLASS_NETWORKS", default=[])
+try:
+    [ipaddress.ip_network(network, strict=False) for network in BREAK_GLASS_NETWORKS]
+except ValueError as error:
+    raise ImproperlyConfigured(f"BREAK_GLASS_NETWORKS: {error}") from None
 
 # Single sign-on with OpenID Connect (mozilla-django-oidc). On when OIDC_ISSUER is set; the
 # provider's endpoints are read from its discovery document.
@@ -210,9 +230,24 @@ OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
 OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile email")
 OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
-# The claim that lists the user's groups, and which of the provider's groups give each role
-# (comma-separated group names or ids, e.g. Entra ID object ids).
+# App roles (Entra ID: App roles, assigned to users or groups under Enterprise applications;
+# sent in the `roles` claim), the recommended mapping: which role values give each role.
+OIDC_ROLES_CLAIM = env.str("OIDC_ROLES_CLAIM", default="roles")
+OIDC_ROLE_APP_ROLES = {
+    "HOSPA-handläggare": env.list("OIDC_ROLES_OFFICER", default=[]),
+    "Ekonom": env.list("OIDC_ROLES_FINANCE", default=[]),
+    "Chef": env.list("OIDC_ROLES_MANAGER", default=[]),
+    "Administratör": env.list("OIDC_ROLES_ADMIN", default=[]),
+}
+# Or groups: the claim that lists the user's groups, and which of the provider's groups give
+# each role (comma-separated group names or ids, e.g. Entra ID object ids). When a user has
+# too many groups for the token (Entra ID's overage), they are read from this Microsoft Graph
+# address with the user's access token; empty: such a user is refused, told to use app roles.
 OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_GRAPH_MEMBER_OF_URL = env.str(
+    "OIDC_GRAPH_MEMBER_OF_URL",
+    default="https://graph.microsoft.com/v1.0/me/memberOf?$select=id",
+)
 OIDC_ROLE_GROUPS = {
     "HOSPA-handläggare": env.list("OIDC_GROUPS_OFFICER", default=[]),
     "Ekonom": env.list("OIDC_GROUPS_FINANCE", default=[]),
@@ -223,6 +258,8 @@ OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # for the provider's logout
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:sso_callback"
+# Roles are checked again at the provider (a silent sign-in) this often during a session.
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = env.int("OIDC_ROLE_CHECK_MINUTES", default=15) * 60
 if OIDC_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
     raise ImproperlyConfigured(
         "OIDC_ISSUER är satt men OIDC_CLIENT_ID eller OIDC_CLIENT_SECRET saknas."
@@ -235,13 +272,16 @@ AUTHENTICATION_BACKENDS = [
     "accounts.oidc.RoleMappingOIDCBackend",
 ]
 
-# Password guessing: after AXES_FAILURE_LIMIT failures a username, and separately an address,
-# is locked for AXES_COOLOFF_MINUTES. Behind a proxy the client address is the last one the
-# proxy added to X-Forwarded-For.
+# Password guessing: after AXES_FAILURE_LIMIT failed passwords a user name is locked at that
+# address (the name and the address together, so one person's typing behind a region's NAT or
+# Citrix address locks neither the others there nor the name elsewhere) for
+# AXES_COOLOFF_MINUTES. Single sign-on refusals are never counted (accounts.lockout). Behind a
+# proxy the client address is the last one the proxy added to X-Forwarded-For.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_MINUTES = env.int("AXES_COOLOFF_MINUTES", default=15)
 AXES_COOLOFF_TIME = AXES_COOLOFF_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_WHITELIST_CALLABLE = "accounts.lockout.not_counted"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -251,14 +291,23 @@ AXES_CLIENT_IP_CALLABLE = "common.net.client_ip"
 
 # Sessions end after SESSION_IDLE_HOURS without a request, and when the browser closes if
 # SESSION_EXPIRE_AT_BROWSER_CLOSE is set. A request moves the end on, at most every
-# SESSION_REFRESH_SECONDS (one session write per user per five minutes, not one per request).
+# SESSION_REFRESH_SECONDS and at most every tenth of the idle time (one session write per user
+# per five minutes, not one per request; a short idle time is kept to within a tenth).
 SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
 SESSION_REFRESH_SECONDS = 300
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "accounts.middleware.IdleSessionMiddleware",
 )
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("accounts.middleware.IdleSessionMiddleware") + 1,
+    "accounts.oidc.RoleRefresh",
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=False)
+# Personal data (manage.py purge_personal_data, daily): sessions are deleted this many days
+# after they expired, login-guessing records (django-axes) after this many days.
+PURGE_SESSION_DAYS = env.int("PURGE_SESSION_DAYS", default=0)
+PURGE_LOGIN_LOG_DAYS = env.int("PURGE_LOGIN_LOG_DAYS", default=90)
 
 # HTTPS: on by default when DEBUG is off. TLS ends at the reverse proxy, which tells the app
 # the original scheme in X-Forwarded-Proto.
@@ -316,6 +365,10 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT},
     }
+
+# /halsa/ tries a write to the file storage and the cache at most this often (per process);
+# in between it answers from the last try, so a monitoring call writes nothing.
+HEALTH_STORAGE_CHECK_SECONDS = env.int("HEALTH_STORAGE_CHECK_SECONDS", default=60)
 
 # Where `make backup` (manage.py backup) writes its archives.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")

@@ -1,7 +1,7 @@
 """URL configuration: the apps, the admin and the login pages."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from accounts import views as accounts_views
 
@@ -25,3 +25,5 @@ urlpatterns = [
 admin.site.site_header = "Statsbidrag – administration"
 admin.site.site_title = "Statsbidrag"
 admin.site.index_title = "Administration"
+# "Visa webbplats": the start page, under FORCE_SCRIPT_NAME too.
+admin.site.site_url = reverse_lazy("dashboard:start")

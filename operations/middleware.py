@@ -47,6 +47,7 @@ class AdminScriptsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if request.path.startswith("/admin/"):
+        # path_info: the path below FORCE_SCRIPT_NAME, wherever the app is mounted.
+        if request.path_info.startswith("/admin/"):
             response._csp_replace = {"script-src": ["'self'"]}
         return response

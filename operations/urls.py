@@ -6,4 +6,5 @@ app_name = "operations"
 
 urlpatterns = [
     path("halsa/", views.health, name="health"),
+    path("halsa/live", views.live, name="live"),
 ]

@@ -16,7 +16,7 @@ def test_health_answers_without_login_and_without_data(client):
     assert response.status_code == 200
     assert response.json() == {
         "status": "ok",
-        "kontroller": {"databas": "ok", "migreringar": "ok", "fillagring": "ok"},
+        "kontroller": {"databas": "ok", "migreringar": "ok", "cache": "ok", "fillagring": "ok"},
     }
     assert "no-cache" in response["Cache-Control"]
     assert client.post("/halsa/").status_code == 405
