@@ -5,6 +5,7 @@ from . import views
 app_name = "allocations"
 
 urlpatterns = [
+    path("overenskommelser/<int:pk>/kopiera/", views.agreement_copy, name="agreement_copy"),
     path("nyckeldata/", views.dataset_list, name="dataset_list"),
     path("nyckeldata/las-in/", views.dataset_import, name="dataset_import"),
     path("nyckeldata/<int:pk>/", views.dataset_detail, name="dataset_detail"),

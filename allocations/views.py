@@ -26,10 +26,12 @@ from common.roles import require
 from common.versioning import StaleEdit, versions_token
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
+from grants.actions import CopyError
 from grants.models import Agreement, Component, RecipientGroup, Region
 
 from .actions import (
     counties,
+    do_copy_agreement,
     do_import_key_data,
     do_save_rule,
     do_set_decided_amounts,
@@ -409,4 +411,37 @@ def decided_edit(request, pk, component_pk):
             "cancel_url": _table_url(agreement, component),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def agreement_copy(request, pk):
+    """ "Kopiera till nytt år": the structure, conditions, rules and deadlines, no amounts."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    problems = []
+    if request.method == "POST":
+        try:
+            copy = do_copy_agreement(agreement, acting_user=request.user)
+        except CopyError as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request,
+                f"”{copy}” har skapats som utkast från ”{agreement}”. Fyll i beloppen och "
+                "bekräfta fristerna.",
+            )
+            return redirect(copy)
+    return render(
+        request,
+        "allocations/agreement_copy.html",
+        {
+            "agreement": agreement,
+            "next_year": agreement.year + 1,
+            "problems": problems,
+            "components": agreement.components.count(),
+            "deadlines": agreement.deadlines.count(),
+            "rules": AllocationRule.objects.filter(component__agreement=agreement).count(),
+        },
+        status=400 if problems else 200,
     )

@@ -36,6 +36,15 @@ class AgreementTable(tables.Table):
     def render_national_total(self, value):
         return format_amount(value)
 
+    def render_short_name(self, value, record):
+        if record.is_draft:
+            return format_html(
+                '<a href="{}">{}</a> <span class="badge badge-soon">Utkast</span>',
+                record.get_absolute_url(),
+                value,
+            )
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+
 
 class RegionTable(tables.Table):
     caption = "Regioner och länskoder"
