@@ -320,3 +320,22 @@ def do_save_rule(
             part._change_reason = reason
             part.save()
     return rule
+
+
+@transaction.atomic
+def do_paste_decided_amounts(
+    assignments, *, source="", acting_user=None, reason=""
+) -> dict[Component, int]:
+    """The confirmed preview of a pasted table: each (component, {county code: amount},
+    token the preview showed) saved as the component's decided amounts, all or none."""
+    return {
+        component: do_set_decided_amounts(
+            component,
+            amounts,
+            source=source,
+            acting_user=acting_user,
+            expected_token=token,
+            reason=reason,
+        )
+        for component, amounts, token in assignments
+    }

@@ -26,4 +26,9 @@ urlpatterns = [
         views.decided_edit,
         name="decided_edit",
     ),
+    path(
+        "overenskommelser/<int:pk>/delomraden/<int:component_pk>/klistra-in/",
+        views.decided_paste,
+        name="decided_paste",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
+import hashlib
 from decimal import Decimal
 
 from django import forms
@@ -33,6 +34,7 @@ from .actions import (
     counties,
     do_copy_agreement,
     do_import_key_data,
+    do_paste_decided_amounts,
     do_save_rule,
     do_set_decided_amounts,
     do_set_key_values,
@@ -43,6 +45,7 @@ from .forms import (
     DecidedImportForm,
     KeyDataImportForm,
     KeyDataValuesForm,
+    PasteForm,
     RuleForm,
     RuleRowFormSet,
     terms_from_rows,
@@ -57,6 +60,7 @@ from .models import (
     RuleTerm,
     RuleTermColumn,
 )
+from .pasting import Place, parse_pasted_table
 from .permissions import can_edit_allocations, can_view_allocations
 from .tables import KeyDataSetTable
 
@@ -445,3 +449,109 @@ def agreement_copy(request, pk):
         },
         status=400 if problems else 200,
     )
+
+
+def _places():
+    return [
+        Place(code, (name, county))
+        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
+    ]
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def decided_paste(request, pk, component_pk):
+    """Paste a table of decided amounts: a preview first, saved only when confirmed."""
+    agreement, component = _component(pk, component_pk)
+    components = list(
+        agreement.components.filter(recipient_group__in=TABLE_GROUPS.values()).order_by(
+            "area__position", "position", "id"
+        )
+    )
+    table = None
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data.setdefault("column_1", str(component.pk))
+        table = parse_pasted_table(data.get("text", "")[:200_000], _places())
+    form = PasteForm(
+        data,
+        components=components,
+        columns=table.columns if table else 0,
+        initial_component=component,
+    )
+    problems = []
+    targets = []
+    if data is not None and form.is_valid() and table.ok:
+        targets = form.targets(table.columns)
+        tokens = {c.pk: data.get(f"token_{c.pk}") for _, c in targets}
+        # Saved only as previewed: the same text, and a token for each chosen component.
+        previewed = data.get("previewed") == _digest(data.get("text", ""))
+        if "confirm" in data and targets and previewed and None not in tokens.values():
+            try:
+                do_paste_decided_amounts(
+                    [(c, table.amounts(i), tokens[c.pk]) for i, c in targets],
+                    source=form.cleaned_data["source"] or "Inklistrad tabell",
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (StaleEdit, ImportFileError) as exc:
+                problems = getattr(exc, "problems", None) or exc.messages
+            else:
+                names = ", ".join(f"”{c}”" for _, c in targets)
+                messages.success(request, f"Beslutade belopp för {names} har sparats.")
+                return redirect(_table_url(agreement, component))
+        elif "confirm" in data and not targets:
+            problems = ["Välj vilket delområde minst en av kolumnerna ska läsas in till."]
+    elif table is not None:
+        problems = table.problems
+    return render(
+        request,
+        "allocations/decided_paste.html",
+        {
+            "agreement": agreement,
+            "component": component,
+            "form": form,
+            "table": table,
+            "preview": _paste_preview(table, form, targets) if table and table.rows else None,
+            "problems": problems,
+            "cancel_url": _table_url(agreement, component),
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def _paste_preview(table, form, targets):
+    """What the officer checks before confirming: each row's match, the sums against the
+    table's own total and against each chosen component's national amount."""
+    names = dict(Region.objects.values_list("county_code", "name"))
+    by_column = dict(targets)
+    columns = []
+    for index in range(table.columns):
+        total = table.sums()[index]
+        stated = table.totals[index] if table.totals else None
+        target = by_column.get(index)
+        national = target.national_amount if target else None
+        columns.append(
+            {
+                "label": table.labels[index] if index < len(table.labels) else "",
+                "field": form[f"column_{index + 1}"],
+                "sum": total,
+                "stated": stated,
+                "stated_difference": None if stated is None else total - stated,
+                "component": target,
+                "national": national,
+                "national_difference": None if national is None else total - national,
+            }
+        )
+    return {
+        "rows": [(row, names.get(row.code, "")) for row in table.rows],
+        "columns": columns,
+        "matched": sum(1 for row in table.rows if row.code),
+        "digest": _digest(form.data.get("text", "")),
+        "tokens": [(c.pk, versions_token(c.decided_amounts.all())) for _, c in targets],
+    }

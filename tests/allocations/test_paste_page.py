@@ -1,0 +1,142 @@
+"""Issue 24: paste a table of decided amounts, preview, confirm."""
+
+import csv
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from allocations.actions import do_copy_agreement
+from allocations.models import DecidedAmount
+
+REFERENCE = Path(settings.BASE_DIR) / "fixtures" / "reference"
+RURAL = "Primärvård i landsbygd"
+
+
+def rural_table() -> str:
+    """Bilaga 4 of God och nära vård 2023 as the PDF's text layer gives it (seed 001)."""
+    with (REFERENCE / "landsbygdsnyckel-utfall-2023.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    lines = ["Tabell     Fördelning av ekonomiska medel till primärvård i landsbygd", "Kronor", ""]
+    for row in rows:
+        amount = f"{int(row['belopp_kr']):,}".replace(",", " ")
+        lines.append(f"{row['region'].removeprefix('Region ')} {amount}")
+    lines += ["Totalt 300 000 000", "", "Källa: egna beräkningar, Tillväxtverket, SCB"]
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def copy2024(allocations2023):
+    return do_copy_agreement(allocations2023)
+
+
+def paste_url(agreement, component):
+    return reverse("allocations:decided_paste", args=[agreement.pk, component.pk])
+
+
+def hidden(content: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', content)
+    assert match, name
+    return match[1]
+
+
+def test_paste_previews_then_saves_with_source_and_reason(copy2024, client_for, users):
+    component = copy2024.components.get(name=RURAL)
+    client = client_for("officer")
+    url = paste_url(copy2024, component)
+    text = rural_table()
+    preview = client.post(url, {"text": text, "source": "Bilaga 4", "preview": ""})
+    content = preview.content.decode()
+    assert preview.status_code == 200
+    assert "21 av 21 rader" in content
+    assert "Alla regioner och län finns med" in content
+    assert not DecidedAmount.objects.filter(component=component).exists()
+    # The rows sum to 2 kr less than the table's total, as published; the preview says so.
+    assert "299\u00a0999\u00a0998\u00a0kr" in content and "300\u00a0000\u00a0000\u00a0kr" in content
+    assert "\u22122\u00a0kr" in content
+
+    # Text changed after the preview: not saved, previewed again.
+    changed = client.post(
+        url,
+        {
+            "text": text.replace("Gotland 14", "Gotland 15"),
+            "source": "Bilaga 4",
+            "confirm": "",
+            "previewed": hidden(content, "previewed"),
+            f"token_{component.pk}": "",
+        },
+    )
+    assert changed.status_code == 200
+    assert not DecidedAmount.objects.filter(component=component).exists()
+
+    saved = client.post(
+        url,
+        {
+            "text": text,
+            "source": "Bilaga 4",
+            "confirm": "",
+            "column_1": str(component.pk),
+            "previewed": hidden(content, "previewed"),
+            f"token_{component.pk}": hidden(content, f"token_{component.pk}"),
+        },
+    )
+    assert saved.status_code == 302
+    decided = {d.region.county_code: d for d in component.decided_amounts.select_related("region")}
+    assert len(decided) == 21
+    assert decided["23"].amount == Decimal("14897341")
+    assert decided["23"].source == "Bilaga 4"
+    assert decided["23"].history.get().history_user == users["officer"]
+    # The allocation table shows them beside the computed amounts.
+    table = client.get(reverse("allocations:table", args=[copy2024.pk, "regioner"]))
+    assert "14\u00a0897\u00a0341" in table.content.decode()
+
+
+def test_a_wrong_line_is_named_and_nothing_is_saved(copy2024, client_for):
+    component = copy2024.components.get(name=RURAL)
+    text = rural_table().replace("Gotland 14 831 210", "Gotland 14 831,5")
+    response = client_for("officer").post(paste_url(copy2024, component), {"text": text})
+    assert response.status_code == 400
+    assert re.search(
+        r"Rad \d+ \(”Gotland”\): ”14 831,5” blir inte hela kronor", response.content.decode()
+    )
+    assert "Bekräfta och spara" not in response.content.decode()
+
+
+def test_one_paste_with_several_columns_fills_several_components(copy2024, client_for):
+    with (REFERENCE / "gnv-2023-bilaga3-regioner.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    columns = ["vardens_medarbetare", "vidareutbildning"]
+    lines = ["Region\tVårdens medarbetare\tVidareutbildning"] + [
+        "\t".join([row["region"], *(f"{int(row[c]):,}".replace(",", "\u00a0") for c in columns)])
+        for row in rows
+    ]
+    text = "\n".join(lines)
+    staff = copy2024.components.get(name="Vårdens medarbetare, regionerna")
+    training = copy2024.components.get(name="Vidareutbildning för sjuksköterskor, regionerna")
+    client = client_for("officer")
+    url = paste_url(copy2024, staff)
+    choice = {"text": text, "column_1": str(staff.pk), "column_2": str(training.pk)}
+    content = client.post(url, {**choice, "preview": ""}).content.decode()
+    assert "Vårdens medarbetare" in content and "21 av 21 rader" in content
+    response = client.post(
+        url,
+        {
+            **choice,
+            "confirm": "",
+            "reason": "",
+            "previewed": hidden(content, "previewed"),
+            f"token_{staff.pk}": hidden(content, f"token_{staff.pk}"),
+            f"token_{training.pk}": hidden(content, f"token_{training.pk}"),
+        },
+    )
+    assert response.status_code == 302
+    assert sum(d.amount for d in staff.decided_amounts.all()) == 1_999_000_000
+    assert sum(d.amount for d in training.decided_amounts.all()) == 400_000_000
+
+
+def test_only_editors_paste(copy2024, client_for):
+    component = copy2024.components.get(name=RURAL)
+    assert client_for("finance").get(paste_url(copy2024, component)).status_code == 403
