@@ -9,6 +9,7 @@ from common.versioning import check_versions
 from grants.actions import do_copy_agreement_structure
 from grants.models import Agreement, Component, Region
 
+from . import scb
 from .importing import CountyTable, ImportFileError
 from .models import (
     AllocationRule,
@@ -16,6 +17,7 @@ from .models import (
     KeyDataColumn,
     KeyDataSet,
     KeyDataValue,
+    Measure,
     RuleTerm,
     RuleTermColumn,
     describe_rule,
@@ -339,3 +341,36 @@ def do_paste_decided_amounts(
         )
         for component, amounts, token in assignments
     }
+
+
+class KeyDataExists(ImportFileError):
+    def __init__(self, name):
+        super().__init__([f"Det finns redan nyckeldata med namnet ”{name}”. Inget har sparats."])
+
+
+def do_fetch_population(reference_date, *, name="", acting_user=None) -> KeyDataSet:
+    """Fetch the population per county on `reference_date` from SCB (allocations.scb) and keep
+    it as a key data set named e.g. `Befolkning 2023-11-01`, with SCB's table and period in
+    its source. Raises ScbError (SCB) or KeyDataExists; then nothing is saved."""
+    name = name or f"Befolkning {reference_date:%Y-%m-%d}"
+    if KeyDataSet.objects.filter(name=name).exists():
+        raise KeyDataExists(name)
+    codes = list(counties())
+    population, url = scb.fetch_population(reference_date, codes)
+    table = CountyTable(
+        columns=(scb.COLUMN,),
+        values={code: {scb.COLUMN: value} for code, value in population.values.items()},
+    )
+    return do_import_key_data(
+        name=name,
+        measure=Measure.POPULATION,
+        reference_date=reference_date,
+        source=(
+            f"SCB, Statistikdatabasen, tabell {scb.TABLE_ID}, folkmängd {population.period} "
+            f"(vid månadens slut), hämtad från {url}"
+        )[:300],
+        notes=f"{population.label}. Källa enligt svaret: {population.source}; "
+        f"uppdaterad {population.updated or 'ej angivet'}.",
+        table=table,
+        acting_user=acting_user,
+    )

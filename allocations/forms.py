@@ -284,3 +284,12 @@ class PasteForm(forms.Form):
         if len(picked) != len(set(picked)):
             raise forms.ValidationError("Två kolumner kan inte läsas in till samma delområde.")
         return cleaned
+
+
+class FetchScbForm(forms.Form):
+    reference_date = forms.DateField(
+        label="Referensdatum",
+        widget=IsoDateInput(),
+        help_text="Folkmängden vid månadens slut dagen före, t.ex. 2023-11-01 för den "
+        "31 oktober 2023 (nycklarnas ”befolkning 1 november”).",
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("overenskommelser/<int:pk>/kopiera/", views.agreement_copy, name="agreement_copy"),
     path("nyckeldata/", views.dataset_list, name="dataset_list"),
     path("nyckeldata/las-in/", views.dataset_import, name="dataset_import"),
+    path("nyckeldata/hamta-scb/", views.dataset_fetch_scb, name="dataset_fetch_scb"),
     path("nyckeldata/<int:pk>/", views.dataset_detail, name="dataset_detail"),
     path("nyckeldata/<int:pk>/fil/", views.dataset_file, name="dataset_file"),
     path("nyckeldata/<int:pk>/andra/", views.dataset_edit, name="dataset_edit"),

@@ -1,5 +1,6 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
+import datetime
 import hashlib
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
@@ -31,8 +33,10 @@ from grants.actions import CopyError
 from grants.models import Agreement, Component, RecipientGroup, Region
 
 from .actions import (
+    KeyDataExists,
     counties,
     do_copy_agreement,
+    do_fetch_population,
     do_import_key_data,
     do_paste_decided_amounts,
     do_save_rule,
@@ -43,6 +47,7 @@ from .allocation_table import TABLE_GROUPS, build_allocation_table
 from .forms import (
     DecidedAmountsForm,
     DecidedImportForm,
+    FetchScbForm,
     KeyDataImportForm,
     KeyDataValuesForm,
     PasteForm,
@@ -62,9 +67,32 @@ from .models import (
 )
 from .pasting import Place, parse_pasted_table
 from .permissions import can_edit_allocations, can_view_allocations
+from .scb import ScbError
 from .tables import KeyDataSetTable
 
 EXPORTS = {"csv": allocation_table_csv, "xlsx": allocation_table_xlsx}
+
+
+@require(can_edit_allocations)
+@require_http_methods(["POST"])
+def dataset_fetch_scb(request):
+    """The button: the population per county on a date, fetched from SCB."""
+    form = FetchScbForm(request.POST)
+    if form.is_valid():
+        try:
+            dataset = do_fetch_population(
+                form.cleaned_data["reference_date"], acting_user=request.user
+            )
+        except ScbError as exc:
+            messages.error(request, f"Inget hämtades från SCB: {exc}")
+        except KeyDataExists as exc:
+            messages.error(request, exc.problems[0])
+        else:
+            messages.success(request, f"Nyckeldata ”{dataset}” har hämtats från SCB.")
+            return redirect(dataset)
+    else:
+        messages.error(request, "Ange referensdatum som ÅÅÅÅ-MM-DD, t.ex. 2023-11-01.")
+    return redirect("allocations:dataset_list")
 
 
 @require(can_view_allocations)
@@ -73,8 +101,15 @@ def dataset_list(request):
         return attachment(dataset_list_xlsx(KeyDataSet.objects.all()), "nyckeldata.xlsx")
     table = KeyDataSetTable(KeyDataSet.objects.all())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    last_november = datetime.date(timezone.localdate().year - 1, 11, 1)
     return render(
-        request, "allocations/dataset_list.html", {"table": table, "export": xlsx_link(request)}
+        request,
+        "allocations/dataset_list.html",
+        {
+            "table": table,
+            "export": xlsx_link(request),
+            "scb_form": FetchScbForm(initial={"reference_date": last_november}),
+        },
     )
 
 
