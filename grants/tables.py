@@ -11,7 +11,7 @@ from .models import Agreement, Region
 class AgreementTable(tables.Table):
     caption = "Alla registrerade överenskommelser"
     year = tables.Column("År")
-    short_name = tables.Column("Överenskommelse", linkify=True)
+    short_name = tables.Column("Överenskommelse")
     skr_case_number = tables.Column("SKR:s ärendenr")
     region_case_number = tables.Column("Regionens diarienr")
     decision_date = tables.DateColumn(format="Y-m-d", verbose_name="Beslutsdatum")
