@@ -293,3 +293,24 @@ class FetchScbForm(forms.Form):
         help_text="Folkmängden vid månadens slut dagen före, t.ex. 2023-11-01 för den "
         "31 oktober 2023 (nycklarnas ”befolkning 1 november”).",
     )
+
+
+class NationalPasteForm(forms.Form):
+    """The agreement's national amounts per component, pasted as a table."""
+
+    text = forms.CharField(
+        label="Tabell",
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        help_text="En rad per delområde: namnet som i appen, tabb (eller minst två mellanslag) "
+        "och beloppet; gärna en rad ”Totalt”. Rader ovanför den första med ett känt namn "
+        "räknas som rubriker.",
+    )
+    unit = forms.ChoiceField(
+        label="Enhet för belopp utan enhet",
+        choices=[("mnkr", "miljoner kronor (mnkr)"), ("tkr", "tusen kronor (tkr)"), ("", "kronor")],
+        required=False,
+        initial="mnkr",
+    )
+    source = forms.CharField(label="Källa", max_length=200, required=False)
+    reason = ReasonField(help_text="Krävs när redan angivna belopp ändras.")

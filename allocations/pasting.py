@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 MAX_LINES = 2000
+# The money columns hold DecimalField(max_digits=15, decimal_places=2): below 10^13 kr.
+MAX_AMOUNT = Decimal(10) ** 13
 MAX_LINE = 1000
 
 # Footnote marks: superscript digits and letters, asterisks, daggers; `2)` or `(2)` at the end.
@@ -100,8 +102,9 @@ def lookup(index: dict[str, str], key: str) -> str | None:
     return code
 
 
-def parse_amount_cell(text: str) -> Decimal:
-    """An amount cell in whole kronor. Raises PasteError (Swedish)."""
+def parse_amount_cell(text: str, default_unit: str = "") -> Decimal:
+    """An amount cell in whole kronor; `default_unit` (kr, tkr, mnkr) for a cell without one,
+    as when a table's heading says "mnkr". Raises PasteError (Swedish)."""
     raw = text.strip()
     cell = _MARKS.sub("", raw).strip()
     cell = _AMOUNT_NOTE.sub("", cell).strip()
@@ -118,8 +121,10 @@ def parse_amount_cell(text: str) -> Decimal:
     if len(whole) > 15:
         raise PasteError(f"”{raw}” är för stort.")
     fraction = match["fraction"] or ""
-    unit = (match["unit"] or "").lower()
+    unit = (match["unit"] or default_unit).lower()
     amount = Decimal(f"{whole}.{fraction or '0'}") * _FACTOR[unit]
+    if amount >= MAX_AMOUNT:
+        raise PasteError(f"”{raw}” är för stort.")
     if amount != amount.to_integral_value():
         raise PasteError(
             f"”{raw}” blir inte hela kronor ({amount.normalize():f} kr); "
@@ -280,3 +285,68 @@ def _labels(header: list[str], columns: int) -> list[str]:
         if len(cells) == columns:
             return cells
     return [f"Kolumn {i}" for i in range(1, columns + 1)]
+
+
+@dataclass
+class NamedAmounts:
+    """Amounts per name (e.g. the agreement's components), read from a pasted table."""
+
+    amounts: dict[object, tuple[int, Decimal]] = field(default_factory=dict)  # id -> (line, kr)
+    total: Decimal | None = None
+    total_line: int | None = None
+    ignored: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def plain_key(name: str) -> str:
+    """A name compared as written, without case, spacing and footnote marks."""
+    key = _MARKS.sub("", name).strip().lower()
+    key = _TRAILING_NOTE.sub("", key).strip(" .:;-–")
+    return " ".join(key.split())
+
+
+def parse_named_amounts(text: str, names: dict[str, object], default_unit="") -> NamedAmounts:
+    """Rows `name<TAB>amount` whose name is one of `names` (plain_key -> id), exactly; lines
+    above the first such row are headings; a total row ("Totalt", "Totalt – ...") ends the
+    table. Between them a line that names nothing known is named, not guessed."""
+    result = NamedAmounts()
+    lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")[:MAX_LINES]
+    started = False
+    seen = {}
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if result.total_line is not None:
+            result.ignored.append((number, line))
+            continue
+        name, cells = _cells(line)
+        key = plain_key(name)
+        is_total = key.split(" ")[0] in _TOTAL_NAMES
+        if not started and (key not in names or not cells) and not (is_total and cells):
+            result.ignored.append((number, line))
+            continue
+        started = True
+        where = f"Rad {number}"
+        if len(cells) != 1:
+            result.problems.append(
+                f"{where}: ”{line.strip()}” ska ha ett namn och ett belopp"
+                + (" (tabb eller minst två mellanslag mellan dem)." if cells else ".")
+            )
+            continue
+        try:
+            amount = parse_amount_cell(cells[0], default_unit)
+        except PasteError as exc:
+            result.problems.append(f"{where} (”{name}”): {exc}")
+            continue
+        if is_total:
+            result.total, result.total_line = amount, number
+        elif key not in names:
+            result.problems.append(f"{where}: ”{name}” är inget av överenskommelsens delområden.")
+        elif names[key] in seen:
+            result.problems.append(f"{where}: ”{name}” finns redan på rad {seen[names[key]]}.")
+        else:
+            seen[names[key]] = number
+            result.amounts[names[key]] = (number, amount)
+    if not result.amounts and not result.problems:
+        result.problems.append("Ingen rad med ett delområdes namn och ett belopp hittades.")
+    return result

@@ -6,6 +6,11 @@ app_name = "allocations"
 
 urlpatterns = [
     path("overenskommelser/<int:pk>/kopiera/", views.agreement_copy, name="agreement_copy"),
+    path(
+        "overenskommelser/<int:pk>/nationella-belopp/",
+        views.national_paste,
+        name="national_paste",
+    ),
     path("nyckeldata/", views.dataset_list, name="dataset_list"),
     path("nyckeldata/las-in/", views.dataset_import, name="dataset_import"),
     path("nyckeldata/hamta-scb/", views.dataset_fetch_scb, name="dataset_fetch_scb"),

@@ -29,7 +29,7 @@ from common.roles import require
 from common.versioning import StaleEdit, versions_token
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
-from grants.actions import CopyError
+from grants.actions import CopyError, do_set_national_amounts
 from grants.models import Agreement, Component, RecipientGroup, Region
 
 from .actions import (
@@ -50,6 +50,7 @@ from .forms import (
     FetchScbForm,
     KeyDataImportForm,
     KeyDataValuesForm,
+    NationalPasteForm,
     PasteForm,
     RuleForm,
     RuleRowFormSet,
@@ -65,7 +66,7 @@ from .models import (
     RuleTerm,
     RuleTermColumn,
 )
-from .pasting import Place, parse_pasted_table
+from .pasting import Place, parse_named_amounts, parse_pasted_table, plain_key
 from .permissions import can_edit_allocations, can_view_allocations
 from .scb import ScbError
 from .tables import KeyDataSetTable
@@ -590,3 +591,72 @@ def _paste_preview(table, form, targets):
         "digest": _digest(form.data.get("text", "")),
         "tokens": [(c.pk, versions_token(c.decided_amounts.all())) for _, c in targets],
     }
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def national_paste(request, pk):
+    """Paste the agreement's national amounts per component: preview, then confirm."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    components = list(agreement.components.order_by("area__position", "position", "id"))
+    names = {plain_key(c.name): c.pk for c in components}
+    form = NationalPasteForm(request.POST or None)
+    result = None
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        result = parse_named_amounts(
+            form.cleaned_data["text"], names, form.cleaned_data["unit"] or ""
+        )
+        problems = result.problems
+        amounts = {pk: amount for pk, (_, amount) in result.amounts.items()}
+        token = request.POST.get("token")
+        previewed = request.POST.get("previewed") == _digest(
+            form.cleaned_data["text"] + form.cleaned_data["unit"]
+        )
+        if "confirm" in request.POST and not problems and previewed and token is not None:
+            try:
+                do_set_national_amounts(
+                    agreement,
+                    amounts,
+                    total=result.total,
+                    acting_user=request.user,
+                    expected_token=token,
+                    reason=form.cleaned_data["reason"],
+                    source=form.cleaned_data["source"],
+                )
+            except CopyError as exc:
+                problems = exc.problems
+            except StaleEdit as exc:
+                problems = exc.messages
+            else:
+                messages.success(request, "De nationella beloppen har sparats.")
+                return redirect(agreement)
+    preview = None
+    if result is not None and result.amounts:
+        by_pk = {c.pk: c for c in components}
+        new = {pk: amount for pk, (_, amount) in result.amounts.items()}
+        top_sum = sum((a for pk, a in new.items() if by_pk[pk].included_in_id is None), Decimal(0))
+        preview = {
+            "rows": [
+                (c, c.national_amount, new.get(c.pk), result.amounts.get(c.pk, (None,))[0])
+                for c in components
+            ],
+            "sum": top_sum,
+            "total": result.total,
+            "difference": None if result.total is None else top_sum - result.total,
+            "missing": [c for c in components if c.pk not in new],
+            "digest": _digest(form.cleaned_data["text"] + form.cleaned_data["unit"]),
+            "token": versions_token(components),
+        }
+    return render(
+        request,
+        "allocations/national_paste.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "result": result,
+            "preview": preview,
+            "problems": problems,
+        },
+        status=400 if problems else 200,
+    )

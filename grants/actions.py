@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from common.money import AmountError, parse_amount
-from common.versioning import check_version
+from common.versioning import check_version, check_versions
 
 from .models import Agreement, Component, Deadline, DevelopmentArea
 
@@ -305,3 +305,50 @@ def do_confirm_agreement(agreement: Agreement, *, acting_user=None, expected_ver
             locked.is_draft = False
             _save_copy(locked, acting_user, "Utkastet bekräftat")
     return locked
+
+
+@transaction.atomic
+def do_set_national_amounts(
+    agreement: Agreement,
+    amounts: dict,
+    *,
+    total=None,
+    acting_user=None,
+    expected_token=None,
+    reason="",
+    source="",
+) -> int:
+    """Set components' national amounts ({component id: kronor}) and, when given, the
+    agreement's national total, as one change. Refused (StaleEdit) if the components changed
+    since the preview, (CopyError) if an amount already set would change without a reason or
+    a "varav" part would exceed its parent. Returns how many amounts changed."""
+    Agreement.objects.select_for_update().get(pk=agreement.pk)
+    components = agreement.components.all()
+    if expected_token is not None:
+        check_versions(components, expected_token, "Delområdena")
+    by_id = {c.pk: c for c in components}
+    changed = [by_id[pk] for pk, amount in amounts.items() if by_id[pk].national_amount != amount]
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    total_changes = total is not None and agreement.national_total != total
+    already = [c for c in changed if c.national_amount is not None]
+    if (already or (total_changes and agreement.national_total is not None)) and not reason.strip():
+        raise CopyError(["Ange skälet till ändringen av redan angivna nationella belopp."])
+    why = reason.strip() or (
+        f"Nationella belopp enligt {source}" if source else "Nationella belopp"
+    )
+    problems = []
+    # Parents before their "varav" parts, so each part is checked against its saved parent.
+    for component in sorted(changed, key=lambda c: c.included_in_id is not None):
+        component.national_amount = amounts[component.pk]
+        try:
+            component.full_clean()
+        except ValidationError as exc:
+            problems.extend(f"”{component}”: {m}" for m in exc.messages)
+            continue
+        _save_copy(component, acting_user, why[:100])
+    if total_changes:
+        agreement.national_total = total
+        _save_copy(agreement, acting_user, why[:100])
+    if problems:
+        raise CopyError(problems)
+    return len(changed) + (1 if total_changes else 0)

@@ -140,3 +140,70 @@ def test_one_paste_with_several_columns_fills_several_components(copy2024, clien
 def test_only_editors_paste(copy2024, client_for):
     component = copy2024.components.get(name=RURAL)
     assert client_for("finance").get(paste_url(copy2024, component)).status_code == 403
+
+
+NATIONAL_TABLE = """Delområde\tMnkr
+Nära vård, regionerna\t2 389
+Primärvård i landsbygd\t300
+Nära vård, kommunerna\t750
+Vårdens medarbetare, regionerna\t1 999
+Vårdens medarbetare, kommunerna\t200
+Vidareutbildning för sjuksköterskor, regionerna\t400
+Vidareutbildning för sjuksköterskor, kommunerna\t100
+Karriärtjänster för specialistsjuksköterskor\t100
+VFU-satsning för sjuksköterskestudenter\t250
+Vision e-hälsa 2025\t70
+Ambulanssjukvård\t85
+Medel till SKR för insatser som stödjer genomförandet av överenskommelsen\t51,5
+Totalt\t6 394,5"""
+
+
+def test_national_amounts_pasted_fill_the_copy(copy2024, allocations2023, client_for):
+    client = client_for("officer")
+    url = reverse("allocations:national_paste", args=[copy2024.pk])
+    form = {"text": NATIONAL_TABLE, "unit": "mnkr", "source": "Överenskommelsen 2024"}
+    content = client.post(url, {**form, "preview": ""}).content.decode()
+    assert "summan är lika med den" in content
+    assert copy2024.components.filter(national_amount__isnull=False).count() == 0
+    response = client.post(
+        url,
+        {
+            **form,
+            "confirm": "",
+            "previewed": hidden(content, "previewed"),
+            "token": hidden(content, "token"),
+        },
+    )
+    assert response.status_code == 302
+    copy2024.refresh_from_db()
+    assert copy2024.national_total == Decimal("6394500000")
+    amounts = dict(copy2024.components.values_list("name", "national_amount"))
+    assert amounts == dict(allocations2023.components.values_list("name", "national_amount"))
+    rural = copy2024.components.get(name=RURAL)
+    assert rural.history.latest().history_change_reason.endswith("Överenskommelsen 2024")
+    # Changing them again needs a reason; without one nothing is saved.
+    again = NATIONAL_TABLE.replace("Ambulanssjukvård\t85", "Ambulanssjukvård\t86")
+    content = client.post(url, {**form, "text": again, "preview": ""}).content.decode()
+    refused = client.post(
+        url,
+        {
+            **form,
+            "text": again,
+            "confirm": "",
+            "previewed": hidden(content, "previewed"),
+            "token": hidden(content, "token"),
+        },
+    )
+    assert refused.status_code == 400 and "skälet" in refused.content.decode()
+    assert copy2024.components.get(name="Ambulanssjukvård").national_amount == 85_000_000
+
+
+def test_a_national_line_naming_no_component_is_named(copy2024, client_for):
+    text = NATIONAL_TABLE.replace("Vision e-hälsa 2025", "Vision e-hälsa 2030")
+    response = client_for("officer").post(
+        reverse("allocations:national_paste", args=[copy2024.pk]), {"text": text, "unit": "mnkr"}
+    )
+    assert response.status_code == 400
+    assert "Rad 11: ”Vision e-hälsa 2030” är inget av överenskommelsens delområden" in (
+        response.content.decode()
+    )
