@@ -227,10 +227,12 @@ def do_copy_agreement_structure(source: Agreement, *, acting_user=None):
                 reason,
             )
         components = {}
-        # Parents first, so each "varav" part can point at its copied parent.
-        for component in source.components.order_by("included_in_id", "position", "id"):
-            if component.included_in_id is not None and component.included_in_id not in components:
-                continue  # not reached: a part's parent has no parent of its own
+        # Parents first, so each "varav" part can point at its copied parent (sorted here:
+        # databases differ in where NULL sorts).
+        for component in sorted(
+            source.components.all(),
+            key=lambda c: (c.included_in_id is not None, c.position, c.pk),
+        ):
             components[component.pk] = _save_copy(
                 Component(
                     agreement=agreement,
