@@ -548,6 +548,7 @@ def decided_paste(request, pk, component_pk):
             "agreement": agreement,
             "component": component,
             "form": form,
+            "base_fields": [form["text"], form["source"], form["reason"]],
             "table": table,
             "preview": _paste_preview(table, form, targets) if table and table.rows else None,
             "problems": problems,
@@ -598,9 +599,15 @@ def _paste_preview(table, form, targets):
 def national_paste(request, pk):
     """Paste the agreement's national amounts per component: preview, then confirm."""
     agreement = get_object_or_404(Agreement, pk=pk)
-    components = list(agreement.components.order_by("area__position", "position", "id"))
+    # As the agreement lists them: the areas' components, then those of the whole agreement.
+    components = sorted(
+        agreement.components.select_related("area"),
+        key=lambda c: (c.area is None, c.area.position if c.area else 0, c.position, c.pk),
+    )
     names = {plain_key(c.name): c.pk for c in components}
-    form = NationalPasteForm(request.POST or None)
+    # The components' names to start from: the officer fills in the amounts beside them.
+    start = "\n".join(f"{c.name}\t" for c in components) + "\nTotalt\t"
+    form = NationalPasteForm(request.POST or None, initial={"text": start})
     result = None
     problems = []
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from allocations.models import DecidedAmount
 from grants.models import Agreement
+from tests.allocations.test_paste_page import NATIONAL_TABLE
 
 from .test_browser import log_in
 
@@ -79,6 +80,14 @@ def test_officer_copies_2023_to_2024_and_pastes_the_rural_table(
     expect(page.get_by_role("row", name=re.compile("God och nära vård 2024"))).to_contain_text(
         "Utkast"
     )
+    axe_check(page)
+    # The national amounts' paste page, empty and with its preview.
+    page.goto(f"/overenskommelser/{copy.pk}/nationella-belopp/")
+    expect(page.get_by_label("Tabell")).to_have_value(re.compile(r"^Nära vård, regionerna\t"))
+    axe_check(page)
+    page.get_by_label("Tabell").fill(NATIONAL_TABLE)
+    page.get_by_role("button", name="Granska").click()
+    expect(page.locator("#national-sum")).to_contain_text("summan är lika med den")
     axe_check(page)
     # The key data page's SCB form.
     page.goto("/nyckeldata/")
