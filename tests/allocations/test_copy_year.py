@@ -192,3 +192,32 @@ def test_reminders_ignore_unconfirmed_deadlines(allocations2023):
     Deadline.objects.filter(pk=first.pk).update(confirmed=True)
     reminded = {r.deadline.pk for r in due_reminders(first.due_date)}
     assert first.pk in reminded
+
+
+def test_the_distributions_copy_of_the_previous_year_works_on_the_copy(
+    distribution2023, client_for
+):
+    from distribution.models import Activity
+
+    copy = do_copy_agreement(distribution2023)
+    checked = 0
+    for area in copy.areas.all():
+        source = distribution2023.areas.get(name=area.name)
+        expected = Activity.objects.filter(area=source).count()
+        if not expected:
+            continue
+        response = client_for("officer").post(
+            reverse("distribution:copy_previous", args=[area.pk]), follow=True
+        )
+        assert f"{expected} aktiviteter kopierades från {distribution2023}" in (
+            response.content.decode()
+        )
+        copied = Activity.objects.filter(area=area)
+        assert sorted(copied.values_list("name", flat=True)) == sorted(
+            Activity.objects.filter(area=source).values_list("name", flat=True)
+        )
+        # Ring-fenced activities find the copy's ring-fenced component of the same name.
+        for activity in copied.exclude(ring_fenced_component=None):
+            assert activity.ring_fenced_component.agreement_id == copy.pk
+        checked += 1
+    assert checked
