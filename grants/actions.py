@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from common.money import AmountError, parse_amount
@@ -213,7 +213,11 @@ def do_copy_agreement_structure(source: Agreement, *, acting_user=None):
         is_draft=True,
     )
     with transaction.atomic():
-        _save_copy(agreement, acting_user, reason)
+        try:
+            with transaction.atomic():
+                _save_copy(agreement, acting_user, reason)
+        except IntegrityError as exc:  # someone else copied it a moment ago
+            raise CopyError([f"Det finns redan en överenskommelse ”{short_name}”."]) from exc
         areas = {}
         for area in source.areas.all():
             areas[area.pk] = _save_copy(

@@ -173,12 +173,16 @@ def test_the_copy_page_and_the_lists(allocations2023, client_for):
     listing = client.get(reverse("grants:agreement_list")).content.decode()
     assert listing.count("Utkast") == 1
     # The year's deadline list shows confirmed deadlines only.
-    deadlines = client.get(reverse("grants:deadline_list")).content.decode()
-    first = copy.deadlines.first()
-    assert (
-        first.due_date.isoformat() not in deadlines
-        or Deadline.objects.filter(confirmed=True, due_date=first.due_date).exists()
+    moved = copy.deadlines.first()
+    Deadline.objects.filter(pk=moved.pk).update(description="Flyttad frist att kontrollera")
+    deadlines = client.get(reverse("grants:deadline_list") + "?year=2024").content.decode()
+    assert "Flyttad frist att kontrollera" not in deadlines
+    client.post(
+        reverse("grants:deadline_confirm", args=[copy.pk, moved.pk]),
+        {"version": moved.version},
     )
+    deadlines = client.get(reverse("grants:deadline_list") + "?year=2024").content.decode()
+    assert "Flyttad frist att kontrollera" in deadlines
     assert client_for("finance").post(url).status_code == 403
 
 
