@@ -59,8 +59,9 @@ def name_key(name: str) -> str:
     key = _TRAILING_NOTE.sub("", key)
     key = re.sub(r"[0-9]+$", "", key).strip(" .:;-–")
     key = _SPACES.sub("", key)
-    if key.startswith("region") and key != "regionen":
-        key = key[len("region") :]
+    for prefix in ("kommunernai", "region"):
+        if key.startswith(prefix) and len(key) > len(prefix) and key != "regionen":
+            key = key[len(prefix) :]
     for suffix in ("kommuner", "kommun", "landsting", "regionen"):
         if key.endswith(suffix) and len(key) > len(suffix):
             key = key[: -len(suffix)]

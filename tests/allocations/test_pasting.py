@@ -20,7 +20,9 @@ PLACES = [Place(code, (region, county)) for code, county, region in COUNTIES]
 
 # The names agreements use for each county, beside the official ones.
 OTHER_NAMES = {
-    "04": ["Sörmland", "Södermanlands län", "Region Sörmland"],
+    "01": ["Stockholms län", "Stockholms läns kommuner", "Kommunerna i Stockholms län"],
+    "04": ["Sörmland", "Södermanlands län", "Region Sörmland", "Södermanlands kommuner"],
+    "09": ["Region Gotland", "Gotlands kommun", "Gotlands län"],
     "06": ["Jönköpings län", "Jönköpingslän", "Region Jönköpings län"],
     "08": ["Kalmar län", "Kalmarlän"],
     "14": ["Västra Götalandsregionen", "Västra Götalands län", "Västra Götaland"],
