@@ -207,3 +207,26 @@ def test_a_national_line_naming_no_component_is_named(copy2024, client_for):
     assert "Rad 11: ”Vision e-hälsa 2030” är inget av överenskommelsens delområden" in (
         response.content.decode()
     )
+
+
+def test_a_paste_confirmed_after_someone_else_saved_is_refused(copy2024, client_for):
+    from allocations.actions import do_set_decided_amounts
+
+    component = copy2024.components.get(name=RURAL)
+    client = client_for("officer")
+    url = paste_url(copy2024, component)
+    text = rural_table()
+    content = client.post(url, {"text": text, "preview": ""}).content.decode()
+    do_set_decided_amounts(component, {"23": Decimal("1")})  # someone else, meanwhile
+    response = client.post(
+        url,
+        {
+            "text": text,
+            "confirm": "",
+            "previewed": hidden(content, "previewed"),
+            f"token_{component.pk}": hidden(content, f"token_{component.pk}"),
+        },
+    )
+    assert response.status_code == 400
+    assert "har ändrats av någon annan" in response.content.decode()
+    assert list(component.decided_amounts.values_list("amount", flat=True)) == [Decimal("1")]
