@@ -6,8 +6,10 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from common.versioning import check_versions
-from grants.models import Component, Region
+from grants.actions import do_copy_agreement_structure
+from grants.models import Agreement, Component, Region
 
+from . import scb
 from .importing import CountyTable, ImportFileError
 from .models import (
     AllocationRule,
@@ -15,6 +17,7 @@ from .models import (
     KeyDataColumn,
     KeyDataSet,
     KeyDataValue,
+    Measure,
     RuleTerm,
     RuleTermColumn,
     describe_rule,
@@ -54,7 +57,108 @@ def do_import_key_data(
             KeyDataValue,
             default_user=acting_user,
         )
+    do_advance_copied_rules(dataset, acting_user=acting_user)
     return dataset
+
+
+def _successor(column: KeyDataColumn, years: int) -> KeyDataColumn | None:
+    """The same measure and column `years` later: e.g. population 2023-11-01 for 2022-11-01."""
+    old = column.dataset
+    return (
+        KeyDataColumn.objects.filter(
+            code=column.code,
+            dataset__measure=old.measure,
+            dataset__reference_date__year=old.reference_date.year + years,
+        )
+        .select_related("dataset")
+        .order_by("-dataset__reference_date", "-dataset_id")
+        .first()
+    )
+
+
+def _copied_terms(rule, years: int, *, only=None, as_copied=None):
+    """The rule's terms with each column moved on `years` where such key data exists (only to
+    the data set `only`, and only columns in `as_copied`, when given)."""
+    terms, moved = [], []
+    for term in rule.terms.prefetch_related("columns__column__dataset"):
+        columns = []
+        for part in term.columns.all():
+            newer = _successor(part.column, years)
+            if as_copied is not None and part.column_id not in as_copied:
+                newer = None
+            if only is not None and newer is not None and newer.dataset_id != only.pk:
+                newer = None
+            if newer is not None and newer.pk != part.column_id:
+                moved.append((part.column.dataset, newer.dataset))
+                columns.append((newer, part.weight))
+            else:
+                columns.append((part.column, part.weight))
+        terms.append((term.weight, columns))
+    return terms, moved
+
+
+@transaction.atomic
+def do_copy_agreement(source: Agreement, *, acting_user=None) -> Agreement:
+    """Copy an agreement to a draft for the next year (grants.actions) with its allocation
+    rules: the same method, base amount and key, each key column moved to the next year's key
+    data of the same measure where it exists already (else kept until it comes, see
+    do_advance_copied_rules). Decided amounts are not copied: every amount is empty."""
+    agreement, components = do_copy_agreement_structure(source, acting_user=acting_user)
+    reason = f"Kopierad från ”{source}”"
+    rules = AllocationRule.objects.filter(component__agreement=source).select_related("component")
+    for rule in rules:
+        terms, _ = _copied_terms(rule, agreement.year - source.year)
+        do_save_rule(
+            components[rule.component_id],
+            method=rule.method,
+            base_amount=rule.base_amount,
+            terms=terms,
+            notes=rule.notes,
+            acting_user=acting_user,
+            reason=reason,
+        )
+    return agreement
+
+
+def do_advance_copied_rules(dataset: KeyDataSet, *, acting_user=None) -> int:
+    """New key data has come: the rules of agreements copied from an earlier year that still
+    use the same measure's column from the earlier year switch to it at once (recorded in
+    the rule's history with the reason). Returns how many rules changed."""
+    changed = 0
+    codes = set(dataset.columns.values_list("code", flat=True))
+    rules = (
+        AllocationRule.objects.filter(
+            component__agreement__copied_from__isnull=False,
+            terms__columns__column__dataset__measure=dataset.measure,
+            terms__columns__column__code__in=codes,
+        )
+        .select_related("component__agreement__copied_from")
+        .distinct()
+    )
+    for rule in rules:
+        agreement = rule.component.agreement
+        years = agreement.year - agreement.copied_from.year
+        # Only columns still as copied (those the source agreement's rules use) move on; a rule
+        # already on the next year's data, or changed by hand, stays as it is.
+        as_copied = set(
+            RuleTermColumn.objects.filter(
+                term__rule__component__agreement=agreement.copied_from
+            ).values_list("column_id", flat=True)
+        )
+        terms, moved = _copied_terms(rule, years, only=dataset, as_copied=as_copied)
+        if not moved:
+            continue
+        do_save_rule(
+            rule.component,
+            method=rule.method,
+            base_amount=rule.base_amount,
+            terms=terms,
+            notes=rule.notes,
+            acting_user=acting_user,
+            reason="; ".join(f"Ny nyckeldata ”{new}” i stället för ”{old}”" for old, new in moved),
+        )
+        changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -218,3 +322,55 @@ def do_save_rule(
             part._change_reason = reason
             part.save()
     return rule
+
+
+@transaction.atomic
+def do_paste_decided_amounts(
+    assignments, *, source="", acting_user=None, reason=""
+) -> dict[Component, int]:
+    """The confirmed preview of a pasted table: each (component, {county code: amount},
+    token the preview showed) saved as the component's decided amounts, all or none."""
+    return {
+        component: do_set_decided_amounts(
+            component,
+            amounts,
+            source=source,
+            acting_user=acting_user,
+            expected_token=token,
+            reason=reason,
+        )
+        for component, amounts, token in assignments
+    }
+
+
+class KeyDataExists(ImportFileError):
+    def __init__(self, name):
+        super().__init__([f"Det finns redan nyckeldata med namnet ”{name}”. Inget har sparats."])
+
+
+def do_fetch_population(reference_date, *, name="", acting_user=None) -> KeyDataSet:
+    """Fetch the population per county on `reference_date` from SCB (allocations.scb) and keep
+    it as a key data set named e.g. `Befolkning 2023-11-01`, with SCB's table and period in
+    its source. Raises ScbError (SCB) or KeyDataExists; then nothing is saved."""
+    name = name or f"Befolkning {reference_date:%Y-%m-%d}"
+    if KeyDataSet.objects.filter(name=name).exists():
+        raise KeyDataExists(name)
+    codes = list(counties())
+    population, url = scb.fetch_population(reference_date, codes)
+    table = CountyTable(
+        columns=(scb.COLUMN,),
+        values={code: {scb.COLUMN: value} for code, value in population.values.items()},
+    )
+    return do_import_key_data(
+        name=name,
+        measure=Measure.POPULATION,
+        reference_date=reference_date,
+        source=(
+            f"SCB, Statistikdatabasen, tabell {scb.TABLE_ID}, folkmängd {population.period} "
+            f"(vid månadens slut), hämtad från {url}"
+        )[:300],
+        notes=f"{population.label}. Källa enligt svaret: {population.source}; "
+        f"uppdaterad {population.updated or 'ej angivet'}.",
+        table=table,
+        acting_user=acting_user,
+    )

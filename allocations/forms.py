@@ -235,3 +235,82 @@ def terms_from_rows(method, rows):
     if errors:
         raise forms.ValidationError(errors)
     return [(entry["weight"], entry["columns"]) for _, entry in sorted(terms.items())]
+
+
+class PasteForm(forms.Form):
+    """A table pasted from the agreement's PDF or Excel; one amount column per component."""
+
+    text = forms.CharField(
+        label="Tabell",
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        help_text="Klistra in tabellen som den är, med rubriker och summarad: en rad per "
+        "region eller län, ett eller flera beloppskolumner (tabbar från Excel eller minst två "
+        "mellanslag mellan kolumnerna). Belopp i kr, tkr eller mnkr; fotnotstecken tas bort.",
+    )
+    source = forms.CharField(
+        label="Källa",
+        max_length=300,
+        required=False,
+        help_text="T.ex. ”Bilaga 4 i överenskommelsen”. Sparas med varje belopp.",
+    )
+    reason = ReasonField(help_text="Krävs när redan beslutade belopp ändras.")
+
+    def __init__(self, *args, components, columns=0, initial_component=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.components = {str(c.pk): c for c in components}
+        choices = [("", "Läs inte in kolumnen")] + [(str(c.pk), str(c)) for c in components]
+        for number in range(1, columns + 1):
+            self.fields[f"column_{number}"] = forms.ChoiceField(
+                label=f"Kolumn {number} till delområde",
+                choices=choices,
+                required=False,
+                initial=str(initial_component.pk) if number == 1 and initial_component else "",
+            )
+
+    def targets(self, columns):
+        """[(column index, component)] for the columns given a component."""
+        chosen = []
+        for number in range(1, columns + 1):
+            pk = self.cleaned_data.get(f"column_{number}") or ""
+            if pk:
+                chosen.append((number - 1, self.components[pk]))
+        return chosen
+
+    def clean(self):
+        cleaned = super().clean()
+        picked = [cleaned.get(name) for name in self.fields if name.startswith("column_")]
+        picked = [p for p in picked if p]
+        if len(picked) != len(set(picked)):
+            raise forms.ValidationError("Två kolumner kan inte läsas in till samma delområde.")
+        return cleaned
+
+
+class FetchScbForm(forms.Form):
+    reference_date = forms.DateField(
+        label="Referensdatum",
+        widget=IsoDateInput(),
+        help_text="Folkmängden vid månadens slut dagen före, t.ex. 2023-11-01 för den "
+        "31 oktober 2023 (nycklarnas ”befolkning 1 november”).",
+    )
+
+
+class NationalPasteForm(forms.Form):
+    """The agreement's national amounts per component, pasted as a table."""
+
+    text = forms.CharField(
+        label="Tabell",
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false"}),
+        help_text="En rad per delområde: namnet som i appen, tabb (eller minst två mellanslag) "
+        "och beloppet; gärna en rad ”Totalt”. Rader ovanför den första med ett känt namn "
+        "räknas som rubriker.",
+    )
+    unit = forms.ChoiceField(
+        label="Enhet för belopp utan enhet",
+        choices=[("mnkr", "miljoner kronor (mnkr)"), ("tkr", "tusen kronor (tkr)"), ("", "kronor")],
+        required=False,
+        initial="mnkr",
+    )
+    source = forms.CharField(label="Källa", max_length=200, required=False)
+    reason = ReasonField(help_text="Krävs när redan angivna belopp ändras.")

@@ -1,5 +1,7 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
+import datetime
+import hashlib
 from decimal import Decimal
 
 from django import forms
@@ -9,6 +11,7 @@ from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
@@ -26,11 +29,16 @@ from common.roles import require
 from common.versioning import StaleEdit, versions_token
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, stash_upload
+from grants.actions import CopyError, do_set_national_amounts
 from grants.models import Agreement, Component, RecipientGroup, Region
 
 from .actions import (
+    KeyDataExists,
     counties,
+    do_copy_agreement,
+    do_fetch_population,
     do_import_key_data,
+    do_paste_decided_amounts,
     do_save_rule,
     do_set_decided_amounts,
     do_set_key_values,
@@ -39,8 +47,11 @@ from .allocation_table import TABLE_GROUPS, build_allocation_table
 from .forms import (
     DecidedAmountsForm,
     DecidedImportForm,
+    FetchScbForm,
     KeyDataImportForm,
     KeyDataValuesForm,
+    NationalPasteForm,
+    PasteForm,
     RuleForm,
     RuleRowFormSet,
     terms_from_rows,
@@ -55,10 +66,34 @@ from .models import (
     RuleTerm,
     RuleTermColumn,
 )
+from .pasting import Place, parse_named_amounts, parse_pasted_table, plain_key
 from .permissions import can_edit_allocations, can_view_allocations
+from .scb import ScbError
 from .tables import KeyDataSetTable
 
 EXPORTS = {"csv": allocation_table_csv, "xlsx": allocation_table_xlsx}
+
+
+@require(can_edit_allocations)
+@require_http_methods(["POST"])
+def dataset_fetch_scb(request):
+    """The button: the population per county on a date, fetched from SCB."""
+    form = FetchScbForm(request.POST)
+    if form.is_valid():
+        try:
+            dataset = do_fetch_population(
+                form.cleaned_data["reference_date"], acting_user=request.user
+            )
+        except ScbError as exc:
+            messages.error(request, f"Inget hämtades från SCB: {exc}")
+        except KeyDataExists as exc:
+            messages.error(request, exc.problems[0])
+        else:
+            messages.success(request, f"Nyckeldata ”{dataset}” har hämtats från SCB.")
+            return redirect(dataset)
+    else:
+        messages.error(request, "Ange referensdatum som ÅÅÅÅ-MM-DD, t.ex. 2023-11-01.")
+    return redirect("allocations:dataset_list")
 
 
 @require(can_view_allocations)
@@ -67,8 +102,15 @@ def dataset_list(request):
         return attachment(dataset_list_xlsx(KeyDataSet.objects.all()), "nyckeldata.xlsx")
     table = KeyDataSetTable(KeyDataSet.objects.all())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    last_november = datetime.date(timezone.localdate().year - 1, 11, 1)
     return render(
-        request, "allocations/dataset_list.html", {"table": table, "export": xlsx_link(request)}
+        request,
+        "allocations/dataset_list.html",
+        {
+            "table": table,
+            "export": xlsx_link(request),
+            "scb_form": FetchScbForm(initial={"reference_date": last_november}),
+        },
     )
 
 
@@ -409,4 +451,219 @@ def decided_edit(request, pk, component_pk):
             "cancel_url": _table_url(agreement, component),
         },
         status=400 if request.method == "POST" else 200,
+    )
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def agreement_copy(request, pk):
+    """ "Kopiera till nytt år": the structure, conditions, rules and deadlines, no amounts."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    problems = []
+    if request.method == "POST":
+        try:
+            copy = do_copy_agreement(agreement, acting_user=request.user)
+        except CopyError as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request,
+                f"”{copy}” har skapats som utkast från ”{agreement}”. Fyll i beloppen och "
+                "bekräfta fristerna.",
+            )
+            return redirect(copy)
+    return render(
+        request,
+        "allocations/agreement_copy.html",
+        {
+            "agreement": agreement,
+            "next_year": agreement.year + 1,
+            "problems": problems,
+            "components": agreement.components.count(),
+            "deadlines": agreement.deadlines.count(),
+            "rules": AllocationRule.objects.filter(component__agreement=agreement).count(),
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _places():
+    return [
+        Place(code, (name, county))
+        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
+    ]
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def decided_paste(request, pk, component_pk):
+    """Paste a table of decided amounts: a preview first, saved only when confirmed."""
+    agreement, component = _component(pk, component_pk)
+    components = list(
+        agreement.components.filter(recipient_group__in=TABLE_GROUPS.values()).order_by(
+            "area__position", "position", "id"
+        )
+    )
+    table = None
+    data = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        data.setdefault("column_1", str(component.pk))
+        table = parse_pasted_table(data.get("text", "")[:200_000], _places())
+    form = PasteForm(
+        data,
+        components=components,
+        columns=table.columns if table else 0,
+        initial_component=component,
+    )
+    problems = []
+    targets = []
+    if data is not None and form.is_valid() and table.ok:
+        targets = form.targets(table.columns)
+        tokens = {c.pk: data.get(f"token_{c.pk}") for _, c in targets}
+        # Saved only as previewed: the same text, and a token for each chosen component.
+        previewed = data.get("previewed") == _digest(data.get("text", ""))
+        if "confirm" in data and targets and previewed and None not in tokens.values():
+            try:
+                do_paste_decided_amounts(
+                    [(c, table.amounts(i), tokens[c.pk]) for i, c in targets],
+                    source=form.cleaned_data["source"] or "Inklistrad tabell",
+                    acting_user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            except (StaleEdit, ImportFileError) as exc:
+                problems = getattr(exc, "problems", None) or exc.messages
+            else:
+                names = ", ".join(f"”{c}”" for _, c in targets)
+                messages.success(request, f"Beslutade belopp för {names} har sparats.")
+                return redirect(_table_url(agreement, component))
+        elif "confirm" in data and not targets:
+            problems = ["Välj vilket delområde minst en av kolumnerna ska läsas in till."]
+    elif table is not None:
+        problems = table.problems
+    return render(
+        request,
+        "allocations/decided_paste.html",
+        {
+            "agreement": agreement,
+            "component": component,
+            "form": form,
+            "base_fields": [form["text"], form["source"], form["reason"]],
+            "table": table,
+            "preview": _paste_preview(table, form, targets) if table and table.rows else None,
+            "problems": problems,
+            "cancel_url": _table_url(agreement, component),
+        },
+        status=400 if problems else 200,
+    )
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
+def _paste_preview(table, form, targets):
+    """What the officer checks before confirming: each row's match, the sums against the
+    table's own total and against each chosen component's national amount."""
+    names = dict(Region.objects.values_list("county_code", "name"))
+    by_column = dict(targets)
+    columns = []
+    for index in range(table.columns):
+        total = table.sums()[index]
+        stated = table.totals[index] if table.totals else None
+        target = by_column.get(index)
+        national = target.national_amount if target else None
+        columns.append(
+            {
+                "label": table.labels[index] if index < len(table.labels) else "",
+                "field": form[f"column_{index + 1}"],
+                "sum": total,
+                "stated": stated,
+                "stated_difference": None if stated is None else total - stated,
+                "component": target,
+                "national": national,
+                "national_difference": None if national is None else total - national,
+            }
+        )
+    return {
+        "rows": [(row, names.get(row.code, "")) for row in table.rows],
+        "columns": columns,
+        "matched": sum(1 for row in table.rows if row.code),
+        "digest": _digest(form.data.get("text", "")),
+        "tokens": [(c.pk, versions_token(c.decided_amounts.all())) for _, c in targets],
+    }
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def national_paste(request, pk):
+    """Paste the agreement's national amounts per component: preview, then confirm."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    # As the agreement lists them: the areas' components, then those of the whole agreement.
+    components = sorted(
+        agreement.components.select_related("area"),
+        key=lambda c: (c.area is None, c.area.position if c.area else 0, c.position, c.pk),
+    )
+    names = {plain_key(c.name): c.pk for c in components}
+    # The components' names to start from: the officer fills in the amounts beside them.
+    start = "\n".join(f"{c.name}\t" for c in components) + "\nTotalt\t"
+    form = NationalPasteForm(request.POST or None, initial={"text": start})
+    result = None
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        result = parse_named_amounts(
+            form.cleaned_data["text"], names, form.cleaned_data["unit"] or ""
+        )
+        problems = result.problems
+        amounts = {pk: amount for pk, (_, amount) in result.amounts.items()}
+        token = request.POST.get("token")
+        previewed = request.POST.get("previewed") == _digest(
+            form.cleaned_data["text"] + form.cleaned_data["unit"]
+        )
+        if "confirm" in request.POST and not problems and previewed and token is not None:
+            try:
+                do_set_national_amounts(
+                    agreement,
+                    amounts,
+                    total=result.total,
+                    acting_user=request.user,
+                    expected_token=token,
+                    reason=form.cleaned_data["reason"],
+                    source=form.cleaned_data["source"],
+                )
+            except CopyError as exc:
+                problems = exc.problems
+            except StaleEdit as exc:
+                problems = exc.messages
+            else:
+                messages.success(request, "De nationella beloppen har sparats.")
+                return redirect(agreement)
+    preview = None
+    if result is not None and result.amounts:
+        by_pk = {c.pk: c for c in components}
+        new = {pk: amount for pk, (_, amount) in result.amounts.items()}
+        top_sum = sum((a for pk, a in new.items() if by_pk[pk].included_in_id is None), Decimal(0))
+        preview = {
+            "rows": [
+                (c, c.national_amount, new.get(c.pk), result.amounts.get(c.pk, (None,))[0])
+                for c in components
+            ],
+            "sum": top_sum,
+            "total": result.total,
+            "difference": None if result.total is None else top_sum - result.total,
+            "missing": [c for c in components if c.pk not in new],
+            "digest": _digest(form.cleaned_data["text"] + form.cleaned_data["unit"]),
+            "token": versions_token(components),
+        }
+    return render(
+        request,
+        "allocations/national_paste.html",
+        {
+            "agreement": agreement,
+            "form": form,
+            "result": result,
+            "preview": preview,
+            "problems": problems,
+        },
+        status=400 if problems else 200,
     )

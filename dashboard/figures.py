@@ -446,6 +446,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     horizon = today + datetime.timedelta(days=365)
     upcoming = (
         Deadline.objects.own()
+        .confirmed()
         .filter(due_date__gte=today - OVERDUE_LIMIT, due_date__lte=horizon)
         .select_related("agreement", "submission")
         .order_by("due_date")

@@ -77,6 +77,7 @@ def deadlines_without_document(today: datetime.date, warning_days: int) -> list[
     document is sent), or nothing the app makes answers them and they are not yet due."""
     deadlines = (
         Deadline.objects.own()
+        .confirmed()
         .filter(
             due_date__gte=today - OVERDUE_LIMIT,
             due_date__lte=today + datetime.timedelta(days=warning_days),

@@ -4,9 +4,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
 
 from common.money import AmountError, parse_amount
+from common.versioning import check_version, check_versions
 
 from .models import Agreement, Component, Deadline, DevelopmentArea
 
@@ -160,3 +162,199 @@ def do_import_agreement(data: dict, *, acting_user=None) -> Agreement:
             transaction.set_rollback(True)
             raise AgreementImportError(importer.problems)
     return agreement
+
+
+class CopyError(Exception):
+    """The agreement cannot be copied or confirmed; nothing was saved. Swedish `problems`."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def _next_year_text(text: str, year: int) -> str:
+    """The name with the year moved on: `God och nära vård 2023` -> `… 2024`."""
+    if str(year) in text:
+        return text.replace(str(year), str(year + 1))
+    return f"{text} {year + 1}".strip()
+
+
+def _one_year_later(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+def do_copy_agreement_structure(source: Agreement, *, acting_user=None):
+    """A draft for the next year with the source's areas, components and deadlines.
+
+    Copied, field by field (nothing else, so a field added later is not carried over by
+    accident): names, descriptions, conditions, ring-fencing, "varav" parts, recipients and
+    requirements. Every amount is left empty, case numbers and dates of decision too (a new
+    year has new ones); the deadlines are moved one year and are not confirmed. Returns
+    (the new agreement, {source component id: new component}). Raises CopyError.
+    """
+    year = source.year + 1
+    short_name = _next_year_text(source.short_name, source.year)
+    if Agreement.objects.filter(year=year, short_name=short_name).exists():
+        raise CopyError([f"Det finns redan en överenskommelse ”{short_name}” för {year}."])
+    slug = slugify(short_name)[:120]
+    if Agreement.objects.filter(slug=slug).exists():
+        raise CopyError([f"Kortkoden ”{slug}” används redan av en annan överenskommelse."])
+    reason = f"Kopierad från ”{source}” (id {source.pk})"[:100]
+    agreement = Agreement(
+        year=year,
+        short_name=short_name,
+        name=_next_year_text(source.name, source.year),
+        slug=slug,
+        conditions=source.conditions,
+        copied_from=source,
+        is_draft=True,
+    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                _save_copy(agreement, acting_user, reason)
+        except IntegrityError as exc:  # someone else copied it a moment ago
+            raise CopyError([f"Det finns redan en överenskommelse ”{short_name}”."]) from exc
+        areas = {}
+        for area in source.areas.all():
+            areas[area.pk] = _save_copy(
+                DevelopmentArea(
+                    agreement=agreement,
+                    position=area.position,
+                    name=area.name,
+                    description=area.description,
+                ),
+                acting_user,
+                reason,
+            )
+        components = {}
+        # Parents first, so each "varav" part can point at its copied parent (sorted here:
+        # databases differ in where NULL sorts).
+        for component in sorted(
+            source.components.all(),
+            key=lambda c: (c.included_in_id is not None, c.position, c.pk),
+        ):
+            components[component.pk] = _save_copy(
+                Component(
+                    agreement=agreement,
+                    area=areas.get(component.area_id),
+                    included_in=components.get(component.included_in_id),
+                    position=component.position,
+                    name=component.name,
+                    recipient_group=component.recipient_group,
+                    national_amount=None,
+                    ring_fenced=component.ring_fenced,
+                    requirements=component.requirements,
+                    notes=component.notes,
+                ),
+                acting_user,
+                reason,
+            )
+        for deadline in source.deadlines.all():
+            _save_copy(
+                Deadline(
+                    agreement=agreement,
+                    kind=deadline.kind,
+                    due_date=_one_year_later(deadline.due_date),
+                    authority=deadline.authority,
+                    applies_to=deadline.applies_to,
+                    description=deadline.description,
+                    confirmed=False,
+                ),
+                acting_user,
+                reason,
+            )
+    return agreement, components
+
+
+def _save_copy(obj, acting_user, reason):
+    obj._history_user = acting_user
+    obj._change_reason = reason
+    obj.save()
+    return obj
+
+
+def do_confirm_deadline(deadline: Deadline, *, acting_user=None, expected_version=None):
+    """An officer has checked the moved date against the new agreement."""
+    with transaction.atomic():
+        locked = Deadline.objects.select_for_update().get(pk=deadline.pk)
+        if expected_version is not None:
+            check_version(locked, expected_version, "Fristen")
+        if not locked.confirmed:
+            locked.confirmed = True
+            _save_copy(locked, acting_user, "Datumet bekräftat")
+    return locked
+
+
+def do_confirm_agreement(agreement: Agreement, *, acting_user=None, expected_version=None):
+    """The draft becomes the year's agreement. Refused (CopyError) while the national total
+    is missing or a deadline is unconfirmed: the officer checks them against the document."""
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if expected_version is not None:
+            check_version(locked, expected_version, "Överenskommelsen")
+        problems = []
+        if locked.national_total is None:
+            problems.append("Ange överenskommelsens nationella total (Ändra uppgifter).")
+        unconfirmed = locked.deadlines.filter(confirmed=False).count()
+        if unconfirmed:
+            problems.append(
+                f"{unconfirmed} av fristerna är inte bekräftade: kontrollera datumen mot "
+                "överenskommelsen och bekräfta dem först."
+            )
+        if problems:
+            raise CopyError(problems)
+        if locked.is_draft:
+            locked.is_draft = False
+            _save_copy(locked, acting_user, "Utkastet bekräftat")
+    return locked
+
+
+@transaction.atomic
+def do_set_national_amounts(
+    agreement: Agreement,
+    amounts: dict,
+    *,
+    total=None,
+    acting_user=None,
+    expected_token=None,
+    reason="",
+    source="",
+) -> int:
+    """Set components' national amounts ({component id: kronor}) and, when given, the
+    agreement's national total, as one change. Refused (StaleEdit) if the components changed
+    since the preview, (CopyError) if an amount already set would change without a reason or
+    a "varav" part would exceed its parent. Returns how many amounts changed."""
+    Agreement.objects.select_for_update().get(pk=agreement.pk)
+    components = agreement.components.all()
+    if expected_token is not None:
+        check_versions(components, expected_token, "Delområdena")
+    by_id = {c.pk: c for c in components}
+    changed = [by_id[pk] for pk, amount in amounts.items() if by_id[pk].national_amount != amount]
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    total_changes = total is not None and agreement.national_total != total
+    already = [c for c in changed if c.national_amount is not None]
+    if (already or (total_changes and agreement.national_total is not None)) and not reason.strip():
+        raise CopyError(["Ange skälet till ändringen av redan angivna nationella belopp."])
+    why = reason.strip() or (
+        f"Nationella belopp enligt {source}" if source else "Nationella belopp"
+    )
+    problems = []
+    # Parents before their "varav" parts, so each part is checked against its saved parent.
+    for component in sorted(changed, key=lambda c: c.included_in_id is not None):
+        component.national_amount = amounts[component.pk]
+        try:
+            component.full_clean()
+        except ValidationError as exc:
+            problems.extend(f"”{component}”: {m}" for m in exc.messages)
+            continue
+        _save_copy(component, acting_user, why[:100])
+    if total_changes:
+        agreement.national_total = total
+        _save_copy(agreement, acting_user, why[:100])
+    if problems:
+        raise CopyError(problems)
+    return len(changed) + (1 if total_changes else 0)

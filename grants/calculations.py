@@ -24,8 +24,11 @@ class AgreementTotals:
     by_recipient_group: dict[str, Decimal] = field(default_factory=dict)
     unknown_amounts: int = 0
 
-    def difference_from(self, stated_total: Decimal) -> Decimal:
-        """Stated total minus the sum of the components; zero when they agree."""
+    def difference_from(self, stated_total: Decimal | None) -> Decimal | None:
+        """Stated total minus the sum of the components; zero when they agree, None when the
+        agreement states no total yet (a copied draft)."""
+        if stated_total is None:
+            return None
         return stated_total - self.total
 
 

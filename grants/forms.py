@@ -90,6 +90,11 @@ class AgreementForm(VersionedModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only a copied draft may wait for its total; the officer fills it in from the document.
+        self.fields["national_total"].required = not self.instance.is_draft
+
 
 class AgreementChildForm(VersionedModelForm):
     """A form for a row that belongs to one agreement, fixed by the page it is on."""
@@ -146,3 +151,8 @@ class DeadlineForm(AgreementChildForm):
             "due_date": IsoDateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def save(self, commit=True):
+        # The officer has checked the date in the form: a moved (copied) deadline is confirmed.
+        self.instance.confirmed = True
+        return super().save(commit)

@@ -96,7 +96,10 @@ class Agreement(Versioned):
         help_text="Datum då överenskommelsen beslutades eller undertecknades (ÅÅÅÅ-MM-DD).",
     )
     national_total = money_field(
-        "nationell total", help_text="Överenskommelsens totala belopp enligt dokumentet, i kronor."
+        "nationell total",
+        null=True,
+        blank=True,
+        help_text="Överenskommelsens totala belopp enligt dokumentet, i kronor.",
     )
     conditions = models.TextField(
         "ekonomiska villkor",
@@ -104,6 +107,21 @@ class Agreement(Versioned):
         help_text="Villkor för hela överenskommelsen, en punkt per rad.",
     )
     notes = models.TextField("anmärkningar", blank=True)
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        editable=False,
+        verbose_name="kopierad från",
+    )
+    is_draft = models.BooleanField(
+        "utkast",
+        default=False,
+        editable=False,
+        help_text="Kopierad från ett tidigare år och ännu inte bekräftad av en handläggare.",
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -289,6 +307,10 @@ OVERDUE_LIMIT = datetime.timedelta(days=365)
 
 
 class DeadlineQuerySet(models.QuerySet):
+    def confirmed(self):
+        """Deadlines an officer has confirmed; a copied year's moved dates are not, until then."""
+        return self.filter(confirmed=True)
+
     def own(self):
         """The region's own deadlines: not those only SKR or the municipalities (RSS) meet."""
         return self.exclude(applies_to__in=[RecipientGroup.SKR, RecipientGroup.MUNICIPALITIES])
@@ -326,6 +348,12 @@ class Deadline(Versioned):
         help_text="Lämna tomt om fristen gäller alla mottagare.",
     )
     description = models.TextField("beskrivning", blank=True)
+    confirmed = models.BooleanField(
+        "bekräftad",
+        default=True,
+        help_text="En frist som flyttats ett år vid kopiering är inte bekräftad förrän "
+        "datumet kontrollerats mot den nya överenskommelsen.",
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 

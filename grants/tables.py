@@ -11,7 +11,7 @@ from .models import Agreement, Region
 class AgreementTable(tables.Table):
     caption = "Alla registrerade överenskommelser"
     year = tables.Column("År")
-    short_name = tables.Column("Överenskommelse", linkify=True)
+    short_name = tables.Column("Överenskommelse")
     skr_case_number = tables.Column("SKR:s ärendenr")
     region_case_number = tables.Column("Regionens diarienr")
     decision_date = tables.DateColumn(format="Y-m-d", verbose_name="Beslutsdatum")
@@ -35,6 +35,15 @@ class AgreementTable(tables.Table):
 
     def render_national_total(self, value):
         return format_amount(value)
+
+    def render_short_name(self, value, record):
+        if record.is_draft:
+            return format_html(
+                '<a href="{}">{}</a> <span class="badge badge-soon">Utkast</span>',
+                record.get_absolute_url(),
+                value,
+            )
+        return format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
 
 
 class RegionTable(tables.Table):

@@ -61,6 +61,12 @@ urlpatterns = [
         views.deadline_delete,
         name="deadline_delete",
     ),
+    path("overenskommelser/<int:pk>/bekrafta/", views.agreement_confirm, name="agreement_confirm"),
+    path(
+        "overenskommelser/<int:pk>/frister/<int:child_pk>/bekrafta/",
+        views.deadline_confirm,
+        name="deadline_confirm",
+    ),
     path("regioner/", views.region_list, name="region_list"),
     path("frister/", views.deadline_list, name="deadline_list"),
 ]

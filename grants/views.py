@@ -18,6 +18,7 @@ from common.history import timeline
 from common.roles import require
 from common.versioning import StaleEdit, check_version, posted_version, save_checked
 
+from .actions import CopyError, do_confirm_agreement, do_confirm_deadline
 from .exports import agreement_list_xlsx, deadline_list_xlsx, region_list_xlsx
 from .filters import AgreementFilter, DeadlineFilter
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
@@ -60,9 +61,11 @@ def _deadline_rows(deadlines):
 def home_context():
     """The agreements by year and the next deadlines: the officers' start page shows them too."""
     agreements = Agreement.objects.order_by("-year", "short_name")
-    upcoming = Deadline.objects.filter(due_date__gte=timezone.localdate()).select_related(
-        "agreement", "submission"
-    )[:10]
+    upcoming = (
+        Deadline.objects.confirmed()
+        .filter(due_date__gte=timezone.localdate())
+        .select_related("agreement", "submission")[:10]
+    )
     return {
         "agreements_by_year": [
             (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
@@ -97,9 +100,9 @@ def agreement_list(request):
 def deadline_list(request):
     filters = DeadlineFilter(
         request.GET or None,
-        queryset=Deadline.objects.select_related("agreement", "submission").order_by(
-            "due_date", "id"
-        ),
+        queryset=Deadline.objects.confirmed()
+        .select_related("agreement", "submission")
+        .order_by("due_date", "id"),
     )
     rows = _deadline_rows(filters.qs) if filters.is_valid() else []
     if wants_xlsx(request):
@@ -373,3 +376,38 @@ component_create, component_edit, component_delete, component_history = _child_v
 deadline_create, deadline_edit, deadline_delete, deadline_history = _child_views(
     Deadline, DeadlineForm, what="Fristen", anchor="frister", new_title="Ny frist"
 )
+
+
+@require(can_edit_grants)
+@require_http_methods(["POST"])
+def agreement_confirm(request, pk):
+    """A copied draft becomes the year's agreement once its total and deadlines are checked."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    try:
+        do_confirm_agreement(
+            agreement, acting_user=request.user, expected_version=posted_version(request)
+        )
+    except CopyError as exc:
+        for problem in exc.problems:
+            messages.error(request, f"Överenskommelsen bekräftades inte: {problem}")
+    except StaleEdit as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Överenskommelsen ”{agreement}” är bekräftad.")
+    return redirect(agreement)
+
+
+@require(can_edit_grants)
+@require_http_methods(["POST"])
+def deadline_confirm(request, pk, child_pk):
+    """The officer has checked a moved deadline against the new agreement."""
+    deadline = get_object_or_404(Deadline, agreement_id=pk, pk=child_pk)
+    try:
+        do_confirm_deadline(
+            deadline, acting_user=request.user, expected_version=posted_version(request)
+        )
+    except StaleEdit as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Fristen {deadline} är bekräftad.")
+    return redirect(_section_url(deadline.agreement, "frister"))

@@ -155,6 +155,7 @@ def due_reminders(today: datetime.date) -> list[Reminder]:
     # A deadline whose document has been sent is met: nothing more to remind about.
     deadlines = list(
         Deadline.objects.own()
+        .confirmed()
         .filter(due_date__gte=today - OVERDUE_LIMIT, due_date__lte=horizon)
         .exclude(submission__state=DocumentState.SENT)
         .select_related("agreement", "submission")
