@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore deploy-check deploy-check-packages
+.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages
 
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
 # back through LibreOffice and render PDF pages with poppler's pdftoppm.
@@ -86,13 +86,22 @@ lock: var
 	  --output-file requirements-dev.lock pyproject.toml
 
 # A backup of the database and the kept files in BACKUP_DIR (var/backups by default), and
-# its restore: `make restore FILE=var/backups/statsbidrag-20260101-021500.tar`.
-backup: $(VENV)/.installed
-	$(MANAGE) backup
+# its restore: `make restore FILE=/var/backups/statsbidrag/statsbidrag-….tar.age IDENTITY=key`,
+# and the restore drill into a scratch database: `make restore-drill FILE=… IDENTITY=…`.
+# On a server run them as the service user (sudo -u statsbidrag make backup): they use the
+# installed venv as it is, install nothing and write nothing into the code folder.
+SERVICE_PYTHON := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python
+backup:
+	@test -x $(BIN)/python || { echo "Ingen installerad venv i $(VENV) (se README, Driftsättning)"; exit 1; }
+	$(SERVICE_PYTHON) manage.py backup
 
-restore: $(VENV)/.installed
-	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore FILE=…"; exit 1; }
-	$(MANAGE) restore "$(FILE)"
+restore:
+	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore FILE=… [IDENTITY=nyckelfil]"; exit 1; }
+	$(SERVICE_PYTHON) manage.py restore "$(FILE)" $(if $(IDENTITY),--identity "$(IDENTITY)")
+
+restore-drill:
+	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore-drill FILE=… [IDENTITY=nyckelfil]"; exit 1; }
+	$(SERVICE_PYTHON) manage.py restore_drill "$(FILE)" $(if $(IDENTITY),--identity "$(IDENTITY)")
 
 # A local .env with a freshly generated secret key; never committed.
 .env:
