@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages
+.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages test-oldest-python
 
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
 # back through LibreOffice and render PDF pages with poppler's pdftoppm.
@@ -131,6 +131,19 @@ deploy-check-packages:
 # nginx -t, the units' files, every variable documented. Under a minute once the venv is cached.
 deploy-check: deploy-check-packages
 	$(PYTHON) scripts/deploy_check.py
+
+# The backup and restore tests under the oldest Python the README names (Debian 12's
+# /usr/bin/python3, 3.11.2: no tarfile filters), from requirements-dev.lock with
+# --require-hashes, on SQLite and on PostgreSQL (PG_URL). The venv is cached per lock.
+OLDEST_PYTHON ?= /usr/bin/python3
+OLDEST_VENV = $(HOME)/.cache/statsbidrag/oldest-venv-$(shell cat requirements-dev.lock | sha256sum | cut -c1-16)
+test-oldest-python: setup deploy-check-packages
+	@test -f $(OLDEST_VENV)/.complete || { rm -rf $(OLDEST_VENV) && $(OLDEST_PYTHON) -m venv $(OLDEST_VENV) && \
+	  $(OLDEST_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock && \
+	  touch $(OLDEST_VENV)/.complete; }
+	$(OLDEST_VENV)/bin/python --version
+	$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
+	DATABASE_URL=$(PG_URL) $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
 
 # Installs only what is missing; nothing when all is there.
 apt-install:
