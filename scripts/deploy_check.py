@@ -272,7 +272,8 @@ def gunicorn_answers(tree: Path) -> str:
             if server.poll() is not None:
                 break
             request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/halsa/",
+                # As the SSO callback is called: its code and state must reach no log line.
+                f"http://127.0.0.1:{port}/halsa/?code=HEMLIG-KOD&state=HEMLIGT-TILLSTAND",
                 headers={"Host": "statsbidrag.example.se", "X-Forwarded-Proto": "https"},
             )
             try:
@@ -293,7 +294,9 @@ def gunicorn_answers(tree: Path) -> str:
     not_json = [line for line in lines if not _is_json_object(line)]
     if not_json:
         raise CheckFailed("gunicorn skrev rader som inte är JSON:\n" + "\n".join(not_json[:10]))
-    return f"/halsa/ {status}, {len(lines)} loggrader, alla JSON"
+    if leaked := [line for line in lines if "HEMLIG" in line]:
+        raise CheckFailed("en kod eller ett tillstånd syns i loggen:\n" + "\n".join(leaked[:5]))
+    return f"/halsa/ {status}, {len(lines)} loggrader, alla JSON, ingen kod"
 
 
 def _is_json_object(line: str) -> bool:
