@@ -306,11 +306,12 @@ def _is_json_object(line: str) -> bool:
         return False
 
 
-def nginx_accepts_site() -> str:
+def nginx_accepts_site(site: str | None = None, folder: Path | None = None) -> str:
+    """`nginx -t` on the site (deploy/nginx.conf unless given) with a test certificate."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         raise CheckFailed("nginx saknas (make deploy-check-packages installerar Debians nginx)")
-    folder = WORK / "nginx"
+    folder = folder or WORK / "nginx"
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "tmp").mkdir(parents=True)
     run(
@@ -318,7 +319,7 @@ def nginx_accepts_site() -> str:
         + ["-subj", "/CN=statsbidrag.example.se", "-keyout", folder / "privkey.pem"]
         + ["-out", folder / "fullchain.pem"]
     )
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = site if site is not None else (ROOT / "deploy" / "nginx.conf").read_text()
     site = site.replace("/etc/ssl/statsbidrag/", f"{folder}/")
     (folder / "site.conf").write_text(site)
     (folder / "nginx.conf").write_text(

@@ -4,9 +4,11 @@ runs in CI as `make deploy-check`; these show that each part catches what it is 
 
 import importlib.util
 import os
+import shutil
 import stat
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
@@ -124,3 +126,14 @@ def test_the_shipped_units_point_at_files_of_a_real_install_tree(tmp_path):
     (tmp_path / "etc/statsbidrag/env").write_text("")
     for unit in sorted((ROOT / "deploy").glob("*.service")):
         assert deploy_check.unit_problems(unit.name, unit.read_text(), tmp_path) == []
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx: make deploy-check-packages")
+def test_nginx_accepts_the_shipped_site_and_refuses_http2_on_before_1_25(tmp_path):
+    """Debian 12's nginx 1.22 takes `listen … ssl http2`; `http2 on;` (1.25.1) broke it."""
+    site = (ROOT / "deploy/nginx.conf").read_text()
+    assert deploy_check.nginx_accepts_site(site, tmp_path / "ok").startswith("nginx version")
+    if "nginx/1.22" in deploy_check.run(["nginx", "-v"]).stderr:
+        broken = site.replace("listen 443 ssl http2;", "listen 443 ssl;\n    http2 on;")
+        with pytest.raises(deploy_check.CheckFailed, match='unknown directive "http2"'):
+            deploy_check.nginx_accepts_site(broken, tmp_path / "broken")
