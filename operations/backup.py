@@ -41,6 +41,8 @@ from django.utils import timezone
 from filestore.models import StoredFile
 
 FORMAT_VERSION = 2
+# Format 1 (0.1.0) has no figures to check against; its archives still restore.
+READABLE_FORMATS = (1, 2)
 DB_MEMBER = {"postgresql": "database.pgdump", "sqlite": "database.sqlite3"}
 # Tables whose rows never go into an archive (their structure does): sign-in secrets and
 # personal traces that a restore does not need.
@@ -394,7 +396,7 @@ def open_archive(archive_path: Path, identity: Path | None = None):
             if "manifest.json" not in members:
                 raise BackupError(f"{archive_path} är ingen säkerhetskopia från Statsbidrag.")
             manifest = json.load(archive.extractfile(members["manifest.json"]))
-            if manifest.get("format") != FORMAT_VERSION:
+            if manifest.get("format") not in READABLE_FORMATS:
                 raise BackupError("Säkerhetskopian har ett okänt format.")
             wanted = {"manifest.json", manifest["database"]}
             wanted |= {f"files/{entry['name']}" for entry in manifest["files"]}
@@ -505,7 +507,8 @@ def restore_backup(archive_path: Path, *, identity: Path | None = None) -> dict:
         if saved != name:
             raise BackupError(f"Filen {name} kunde inte återställas under sitt namn ({saved}).")
     connections["default"].close()
-    if problems := figure_differences(manifest["figures"], database_figures()):
+    expected = manifest.get("figures")
+    if expected is not None and (problems := figure_differences(expected, database_figures())):
         raise BackupError("Återställd databas skiljer sig från kopian: " + "; ".join(problems[:5]))
     return manifest
 
@@ -540,7 +543,7 @@ def restore_drill(archive_path: Path, *, identity=None, database=None) -> dict:
         finally:
             scratch_db.close()
     in_archive = {entry["name"]: entry["sha256"] for entry in manifest["files"]}
-    problems = figure_differences(manifest["figures"], figures)
+    problems = figure_differences(manifest.get("figures", figures), figures)
     problems += [f"filen {n} saknas i kopian" for n in sorted(set(rows) - set(in_archive))]
     problems += [f"filen {n} saknar rad" for n in sorted(set(in_archive) - set(rows))]
     problems += [

@@ -3,6 +3,7 @@ really dropped (pg_dump custom format, pg_restore into a new database); on SQLit
 is emptied and the backup copied back."""
 
 import io
+import json
 import os
 import shutil
 import stat
@@ -10,6 +11,7 @@ import subprocess
 import tarfile
 import time
 from importlib import import_module
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
@@ -370,3 +372,25 @@ def test_a_file_kept_while_the_dump_runs_is_neither_listed_nor_counted(
     assert len(manifest["files"]) == 2
     assert manifest["figures"]["filestore_storedfile"]["rows"] == 2
     assert "sen.pdf" not in " ".join(entry["name"] for entry in manifest["files"])
+
+
+def test_an_archive_of_0_1_0_without_figures_still_restores(distribution2023, users, tmp_path):
+    """Format 1 (before 0.2.0) had no figures; a restore takes it, checking files as before."""
+    keep_two_files(distribution2023, users)
+    before = snapshot()
+    path = Path(make_backup(tmp_path / "ny.tar", recipients=[])["path"])
+    old = tmp_path / "gammal.tar"
+    with tarfile.open(path) as new, tarfile.open(old, "w") as tar:
+        for member in new.getmembers():
+            data = new.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["format"] = 1
+                del manifest["figures"], manifest["excluded_tables"], manifest["encrypted"]
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            tar.addfile(member, io.BytesIO(data))
+    drop_everything()
+    call_command("restore", str(old), interactive=False, verbosity=0)
+    connection.close()
+    assert snapshot() == before

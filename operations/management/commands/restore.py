@@ -27,9 +27,14 @@ class Command(BaseCommand):
             manifest = restore_backup(file, identity=identity)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        rows = sum(table["rows"] for table in manifest["figures"].values())
+        figures = manifest.get("figures")
+        checked = (
+            f", {len(figures)} tabeller och {sum(t['rows'] for t in figures.values())} rader "
+            "som i kopian"
+            if figures is not None
+            else ""
+        )
         self.stdout.write(
             f"Återställt från {file}: databasen ({manifest['engine']}, säkerhetskopia "
-            f"{manifest['created']}, {len(manifest['figures'])} tabeller och {rows} rader som i "
-            f"kopian) och {len(manifest['files'])} filer."
+            f"{manifest['created']}{checked}) och {len(manifest['files'])} filer."
         )
