@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore
+.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages test-oldest-python
 
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
 # back through LibreOffice and render PDF pages with poppler's pdftoppm.
@@ -56,33 +56,52 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# The exact versions CI tested, from requirements.lock (with hashes), then the project itself;
-# a dependency added to pyproject.toml but not yet locked is installed too, with a warning.
-$(VENV)/.installed: pyproject.toml requirements.lock
+# The exact versions CI tested, from requirements-dev.lock (the service's requirements.lock plus
+# the test tools, with hashes), then the project itself; a dependency added to pyproject.toml
+# but not yet locked is installed too, with a warning.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 eller senare krävs"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@$(BIN)/python scripts/check_lock.py
 	touch $@
 
-# Pin every dependency of pyproject.toml (and theirs) anew in requirements.lock, with hashes.
-# Run after adding or changing a dependency, and commit requirements.lock.
-lock:
-	@test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet "pip-tools>=7.6,<8"
-	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --strip-extras --allow-unsafe \
-	  --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+# Pin every dependency of pyproject.toml (and theirs) anew, with hashes: requirements.lock for
+# the service (no dev tools), requirements-dev.lock for tests (the same pins plus the dev extra).
+# Resolved with the oldest Python the README names (Debian 12's own /usr/bin/python3, 3.11.2),
+# so packages only that Python needs (async-timeout for redis below 3.11.3) are pinned too.
+# Run after adding or changing a dependency, and commit both files.
+LOCK_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo $(PYTHON))
+LOCK_VENV := var/lock-venv
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+  --allow-unsafe --no-emit-index-url --no-emit-find-links
+lock: var
+	@test -x $(LOCK_VENV)/bin/pip-compile || { $(LOCK_PYTHON) -m venv $(LOCK_VENV) && \
+	  $(LOCK_VENV)/bin/pip install --quiet --upgrade pip "pip-tools>=7.6,<8"; }
+	@echo "Låser för $$($(LOCK_VENV)/bin/python --version)"
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock \
+	  --output-file requirements-dev.lock pyproject.toml
 
 # A backup of the database and the kept files in BACKUP_DIR (var/backups by default), and
-# its restore: `make restore FILE=var/backups/statsbidrag-20260101-021500.tar`.
-backup: $(VENV)/.installed
-	$(MANAGE) backup
+# its restore: `make restore FILE=/var/backups/statsbidrag/statsbidrag-….tar.age IDENTITY=key`,
+# and the restore drill into a scratch database: `make restore-drill FILE=… IDENTITY=…`.
+# On a server run them as the service user (sudo -u statsbidrag make backup): they use the
+# installed venv as it is, install nothing and write nothing into the code folder.
+SERVICE_PYTHON := PYTHONDONTWRITEBYTECODE=1 $(BIN)/python
+backup:
+	@test -x $(BIN)/python || { echo "Ingen installerad venv i $(VENV) (se README, Driftsättning)"; exit 1; }
+	$(SERVICE_PYTHON) manage.py backup
 
-restore: $(VENV)/.installed
-	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore FILE=…"; exit 1; }
-	$(MANAGE) restore "$(FILE)"
+restore:
+	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore FILE=… [IDENTITY=nyckelfil]"; exit 1; }
+	$(SERVICE_PYTHON) manage.py restore "$(FILE)" $(if $(IDENTITY),--identity "$(IDENTITY)")
+
+restore-drill:
+	@test -n "$(FILE)" || { echo "Ange säkerhetskopian: make restore-drill FILE=… [IDENTITY=nyckelfil]"; exit 1; }
+	$(SERVICE_PYTHON) manage.py restore_drill "$(FILE)" $(if $(IDENTITY),--identity "$(IDENTITY)")
 
 # A local .env with a freshly generated secret key; never committed.
 .env:
@@ -100,6 +119,31 @@ system-packages:
 
 test-packages:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(TEST_PACKAGES)"
+
+# What the deployment check needs beside the runtime: Debian's nginx (for `nginx -t` on the
+# shipped site; apt does not start it in a container) and its Python's venv module.
+DEPLOY_CHECK_PACKAGES := nginx python3 python3-venv openssl age
+deploy-check-packages:
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEPLOY_CHECK_PACKAGES)"
+
+# The README's install as far as this machine can follow it (scripts/deploy_check.py): the
+# service's lock with Debian's Python and --require-hashes, check --deploy, gunicorn by its unit,
+# nginx -t, the units' files, every variable documented. Under a minute once the venv is cached.
+deploy-check: deploy-check-packages
+	$(PYTHON) scripts/deploy_check.py
+
+# The backup and restore tests under the oldest Python the README names (Debian 12's
+# /usr/bin/python3, 3.11.2: no tarfile filters), from requirements-dev.lock with
+# --require-hashes, on SQLite and on PostgreSQL (PG_URL). The venv is cached per lock.
+OLDEST_PYTHON ?= /usr/bin/python3
+OLDEST_VENV = $(HOME)/.cache/statsbidrag/oldest-venv-$(shell cat requirements-dev.lock | sha256sum | cut -c1-16)
+test-oldest-python: setup deploy-check-packages
+	@test -f $(OLDEST_VENV)/.complete || { rm -rf $(OLDEST_VENV) && $(OLDEST_PYTHON) -m venv $(OLDEST_VENV) && \
+	  $(OLDEST_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock && \
+	  touch $(OLDEST_VENV)/.complete; }
+	$(OLDEST_VENV)/bin/python --version
+	$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
+	DATABASE_URL=$(PG_URL) $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
 
 # Installs only what is missing; nothing when all is there.
 apt-install:

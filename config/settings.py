@@ -372,6 +372,12 @@ HEALTH_STORAGE_CHECK_SECONDS = env.int("HEALTH_STORAGE_CHECK_SECONDS", default=6
 
 # Where `make backup` (manage.py backup) writes its archives.
 BACKUP_DIR = env.path("BACKUP_DIR", default=BASE_DIR / "var" / "backups")
+# The region's age public keys (age1…) or files of them that every archive is encrypted for;
+# a backup without them is refused when DEBUG is off, unless BACKUP_REQUIRE_ENCRYPTION=0.
+BACKUP_AGE_RECIPIENTS = env.list("BACKUP_AGE_RECIPIENTS", default=[])
+BACKUP_REQUIRE_ENCRYPTION = env.bool("BACKUP_REQUIRE_ENCRYPTION", default=not DEBUG)
+# Archives in BACKUP_DIR older than this many days are removed after each backup (0: never).
+BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
 
 # Logs: one JSON line per record on standard error (journald keeps them under systemd):
 # every request (user, path, status, time), every login failure and lockout, every refused

@@ -1,8 +1,10 @@
-"""Warn when pyproject.toml names a dependency that requirements.lock does not pin.
+"""Warn when pyproject.toml names a dependency that the locks do not pin.
 
-`make` installs the pinned versions from the lock and then the project itself, so a
-dependency added to pyproject.toml without `make lock` is still installed (at the newest
-allowed version), but unpinned: this says so, and which command fixes it.
+`make` installs the pinned versions from requirements-dev.lock and then the project itself, so
+a dependency added to pyproject.toml without `make lock` is still installed (at the newest
+allowed version), but unpinned: this says so, and which command fixes it. The service's
+requirements.lock must pin every main dependency, requirements-dev.lock every one, and the two
+must agree on every package they share (the service runs what CI tested).
 """
 
 import re
@@ -13,30 +15,42 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def normalised(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def name_of(requirement: str) -> str:
-    return re.split(r"[\s\[<>=!~;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return normalised(re.split(r"[\s\[<>=!~;]", requirement.strip(), maxsplit=1)[0])
 
 
-def unpinned() -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
-    wanted = list(project["dependencies"])
-    for extra in project.get("optional-dependencies", {}).values():
-        wanted += extra
-    pinned = {
-        match.group(1).lower().replace("_", "-")
-        for match in re.finditer(
-            r"^([A-Za-z0-9_.\-]+)==", (ROOT / "requirements.lock").read_text(), re.M
-        )
+def pins(lock: Path) -> dict[str, str]:
+    if not lock.is_file():
+        return {}
+    return {
+        normalised(match.group(1)): match.group(2)
+        for match in re.finditer(r"^([A-Za-z0-9_.\-]+)==(\S+)", lock.read_text(), re.M)
     }
-    return sorted({name_of(r) for r in wanted} - pinned)
+
+
+def problems(root: Path = ROOT) -> list[str]:
+    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]
+    main = {name_of(r) for r in project["dependencies"]}
+    dev = {name_of(r) for extra in project.get("optional-dependencies", {}).values() for r in extra}
+    service, tests = pins(root / "requirements.lock"), pins(root / "requirements-dev.lock")
+    found = []
+    if missing := sorted(main - set(service)):
+        found.append("requirements.lock låser inte " + ", ".join(missing))
+    if missing := sorted((main | dev) - set(tests)):
+        found.append("requirements-dev.lock låser inte " + ", ".join(missing))
+    if differ := sorted(n for n in set(service) & set(tests) if service[n] != tests[n]):
+        found.append("låsfilerna har olika versioner av " + ", ".join(differ))
+    return found
 
 
 if __name__ == "__main__":
-    missing = unpinned()
-    if missing:
+    for problem in problems():
         print(
-            "VARNING: requirements.lock låser inte "
-            + ", ".join(missing)
-            + " (tillagda i pyproject.toml). Kör `make lock` och checka in requirements.lock.",
+            f"VARNING: {problem} (ändrat i pyproject.toml?). Kör `make lock` och checka in "
+            "requirements.lock och requirements-dev.lock.",
             file=sys.stderr,
         )
