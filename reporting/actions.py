@@ -215,6 +215,9 @@ def do_save_report_texts(agreement, forms, *, acting_user) -> int:
             form.save(commit=False), form.expected_version, what=what, acting_user=acting_user
         )
         saved += 1
+    if saved:
+        # A repayment recorded (or taken back) meets (or reopens) the repayment deadline.
+        sync_repayment(agreement)
     return saved
 
 

@@ -61,9 +61,10 @@ def load_report_details(data: dict) -> list[str]:
     filled, in Swedish."""
     done = []
     profile = OrganisationProfile.objects.first() or OrganisationProfile()
+    new = profile.pk is None
     for name, value in data.get("organisation", {}).items():
-        current = getattr(profile, name)
-        if current in ("", [], None) or (name == "name" and not profile.pk):
+        default = OrganisationProfile._meta.get_field(name).get_default()
+        if new or getattr(profile, name) in ("", [], None, default):
             setattr(profile, name, value)
     try:
         profile.full_clean()

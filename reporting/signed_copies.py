@@ -43,6 +43,7 @@ BOUNDED = {
 # Markup that a PDF has no reason to carry in plain bytes: an HTML/PDF polyglot.
 MARKUP = re.compile(rb"<\s*(script|html|!doctype|body|iframe)\b", re.IGNORECASE)
 MAX_OBJECTS = 200_000
+CHUNK = 1024 * 1024
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +64,13 @@ def _inflated_size(stream: StreamObject, budget: int) -> int:
     names = [str(f) for f in filters] if isinstance(filters, ArrayObject) else [str(filters)]
     first = names[0]
     if first in MEASURED:
-        inflater = zlib.decompressobj()
+        # Inflated a chunk at a time and only counted: memory stays at one chunk however
+        # large the stream claims to be.
+        inflater, data, size = zlib.decompressobj(), stream._data, 0
         try:
-            size = len(inflater.decompress(stream._data, budget + 1))
+            while data and size <= budget:
+                size += len(inflater.decompress(data, CHUNK))
+                data = inflater.unconsumed_tail
         except zlib.error:
             raise SignedCopyRefused(
                 "Filen är skadad (en komprimerad del går inte att läsa). Spara den som PDF på "
