@@ -54,7 +54,13 @@ AGREEMENT_FIELDS = {
     DocumentKind.VFU_REPORT: GOVERNMENT_CASES,
     DocumentKind.DECISION: REGION_CASE,
 }
-INFO_FIELDS = {DocumentKind.REQUISITION: PAYMENT_REFERENCE}
+VFU_NUMBERS = [
+    ("vfu_weeks_previous", "VFU-veckor föregående vårtermin"),
+    ("vfu_places_previous", "VFU-platser föregående vårtermin"),
+    ("vfu_weeks_estimate", "VFU-veckor, uppskattning vårterminen"),
+    ("vfu_places_estimate", "VFU-platser, uppskattning vårterminen"),
+]
+INFO_FIELDS = {DocumentKind.REQUISITION: PAYMENT_REFERENCE, DocumentKind.VFU_REPORT: VFU_NUMBERS}
 
 # Every field a user can mark as an example value, with its label (for the forms).
 PROFILE_EXAMPLE_CHOICES = CONTACT + OPTIONAL_CONTACT + GIRO + SIGNATORY + FINANCE_HEAD

@@ -39,7 +39,13 @@ def fill_report_details(confirmed=True):
     if not confirmed:
         return
     OrganisationProfile.objects.update(example_fields=[])
-    AgreementReport.objects.update(example_fields=[])
+    AgreementReport.objects.update(
+        example_fields=[],
+        vfu_weeks_previous=120,
+        vfu_places_previous=40,
+        vfu_weeks_estimate=150,
+        vfu_places_estimate=48,
+    )
     for agreement in Agreement.objects.all():
         agreement.government_case_number = f"S{agreement.year}/01234"
         agreement.payment_decision_case_number = f"S{agreement.year}/05678"

@@ -240,6 +240,8 @@ def test_every_document_has_its_case_numbers_and_its_signature_block(complete, k
 def _empty(agreement, where, name):
     if where == "profile":
         OrganisationProfile.objects.update(**{name: ""})
+    elif where == "info":
+        AgreementReport.objects.filter(agreement=agreement).update(**{name: None})
     else:
         setattr(agreement, name, "")
         agreement.save()
@@ -258,6 +260,7 @@ def _empty(agreement, where, name):
             "Regeringskansliets diarienummer för regeringsbeslut om utbetalning saknas",
         ),
         (DocumentKind.VFU_REPORT, "profile", "signatory", "Behörig företrädare"),
+        (DocumentKind.VFU_REPORT, "info", "vfu_weeks_estimate", "VFU-veckor, uppskattning"),
         (DocumentKind.DECISION, "agreement", "region_case_number", "Regionens diarienummer"),
     ],
 )
