@@ -7,17 +7,20 @@ import hashlib
 from django.db import transaction
 from django.utils import timezone
 
+from common.money import format_amount
 from common.versioning import StaleEdit, check_version, save_checked
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     STATE_ORDER,
     Agreement,
     Deadline,
+    DeadlineKind,
     DeadlineSubmission,
     DocumentKind,
     DocumentState,
 )
 
+from .completeness import missing_for, refusal
 from .documents import (
     CONTEXTS,
     financial_report_context,
@@ -38,25 +41,40 @@ from .models import (
 )
 from .pdf import render_pdf
 from .register import GrantRow
+from .signed_copies import SignedCopyRefused, check_signed_copy
 
 
 class TrailError(Exception):
     """A step of the trail that cannot be taken now; the message is for the user."""
 
 
-def document_context(kind: str, *, agreement=None, year=None) -> dict:
+def document_context(kind: str, *, agreement=None, year=None, extra=None) -> dict:
+    """The document's context, with `draft`: what it still lacks (empty when it may go out)."""
     if kind == DocumentKind.ANNUAL_SUMMARY:
-        return summary_context(year)
-    return CONTEXTS[kind](agreement)
+        context = summary_context(year)
+    else:
+        context = CONTEXTS[kind](agreement)
+    context.update(extra or {})
+    context["draft"] = missing_for(kind, context)
+    return context
 
 
-def render_document(kind: str, file_format: str, *, agreement=None, year=None, extra=None) -> bytes:
+def render_checked(
+    kind: str, file_format: str, *, agreement=None, year=None, extra=None
+) -> tuple[bytes, dict]:
+    """The document's bytes and the context they were made from (its `draft` list)."""
     if file_format == "xlsx":
         if kind != DocumentKind.FINANCIAL_REPORT:
             raise ValueError(f"No XLSX form of {kind}")
-        return financial_report_xlsx(financial_report_context(agreement))
-    context = document_context(kind, agreement=agreement, year=year)
-    return render_pdf(kind, {**context, **(extra or {})})
+        context = financial_report_context(agreement)
+        context["draft"] = missing_for(kind, context)
+        return financial_report_xlsx(context), context
+    context = document_context(kind, agreement=agreement, year=year, extra=extra)
+    return render_pdf(kind, context), context
+
+
+def render_document(kind: str, file_format: str, *, agreement=None, year=None, extra=None) -> bytes:
+    return render_checked(kind, file_format, agreement=agreement, year=year, extra=extra)[0]
 
 
 def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
@@ -74,7 +92,13 @@ def sync_deadlines(agreement, kind):
     document already sent."""
     if agreement is None:
         return
-    deadline_kinds = [dk for dk, doc_kind in DOCUMENT_FOR_DEADLINE.items() if doc_kind == kind]
+    deadline_kinds = [
+        dk
+        for dk, doc_kind in DOCUMENT_FOR_DEADLINE.items()
+        if doc_kind == kind and dk != DeadlineKind.REPAYMENT
+    ]
+    if kind == DocumentKind.FINANCIAL_REPORT:
+        sync_repayment(agreement)
     deadlines = list(Deadline.objects.own().filter(agreement=agreement, kind__in=deadline_kinds))
     if not deadlines:
         return
@@ -95,6 +119,69 @@ def sync_deadlines(agreement, kind):
                 "sent_by": best.sent_by,
             },
         )
+
+
+def repayment_met(agreement) -> tuple[bool, str, object]:
+    """Whether the repayment deadline is met, how, and on which day: a repayment recorded
+    (amount, date, reference), or an attested financial report with nothing to repay. Sending
+    the report alone does not meet it."""
+    info = report_info(agreement)
+    if info.repaid_amount and info.repaid_on and info.repayment_reference.strip():
+        return (
+            True,
+            f"Återbetalt {format_amount(info.repaid_amount)}, referens "
+            f"{info.repayment_reference.strip()}",
+            info.repaid_on,
+        )
+    attested = (
+        GeneratedDocument.objects.with_trail()
+        .filter(
+            agreement=agreement,
+            kind=DocumentKind.FINANCIAL_REPORT,
+            state__in=[DocumentState.ATTESTED, DocumentState.SIGNED, DocumentState.SENT],
+            repayable=0,
+        )
+        .order_by("attested_at")
+        .first()
+    )
+    if attested is not None:
+        return (
+            True,
+            "Attesterad ekonomisk redovisning: inget att återbetala",
+            timezone.localdate(attested.attested_at) if attested.attested_at else None,
+        )
+    return False, "", None
+
+
+def sync_repayment(agreement):
+    """The repayment deadlines of the agreement: met (a submission in state "skickat", with how
+    it was met) or open (no submission)."""
+    deadlines = list(
+        Deadline.objects.own().filter(agreement=agreement, kind=DeadlineKind.REPAYMENT)
+    )
+    if not deadlines:
+        return
+    met, how, on = repayment_met(agreement)
+    if not met:
+        DeadlineSubmission.objects.filter(deadline__in=deadlines).delete()
+        return
+    for deadline in deadlines:
+        DeadlineSubmission.objects.update_or_create(
+            deadline=deadline,
+            defaults={
+                "document_kind": DocumentKind.FINANCIAL_REPORT,
+                "state": DocumentState.SENT,
+                "changed_at": timezone.now(),
+                "sent_on": on,
+                "sent_channel": how[:100],
+                "sent_by": None,
+            },
+        )
+
+
+def _refuse_draft(document, step: str):
+    if document.missing:
+        raise TrailError(refusal(document.get_kind_display(), step, document.missing))
 
 
 def _record(document, state, acting_user, note=""):
@@ -128,13 +215,20 @@ def do_save_report_texts(agreement, forms, *, acting_user) -> int:
             form.save(commit=False), form.expected_version, what=what, acting_user=acting_user
         )
         saved += 1
+    if saved:
+        # A repayment recorded (or taken back) meets (or reopens) the repayment deadline.
+        sync_repayment(agreement)
     return saved
 
 
 @transaction.atomic
 def do_generate_document(kind, file_format, *, agreement=None, year=None, acting_user=None):
-    content = render_document(kind, file_format, agreement=agreement, year=year)
+    """Generate and keep the document; one that lacks anything mandatory (or prints example
+    values) is a draft, marked "UTKAST" on every page, its missing items kept with it."""
+    content, context = render_checked(kind, file_format, agreement=agreement, year=year)
     document = GeneratedDocument.objects.create(
+        missing=context["draft"],
+        repayable=context.get("repayable") if kind == DocumentKind.FINANCIAL_REPORT else None,
         kind=kind,
         agreement=agreement,
         year=agreement.year if agreement else year,
@@ -144,7 +238,12 @@ def do_generate_document(kind, file_format, *, agreement=None, year=None, acting
         checksum=_sha256(content),
         created_by=acting_user,
     )
-    _record(document, DocumentState.GENERATED, acting_user)
+    _record(
+        document,
+        DocumentState.GENERATED,
+        acting_user,
+        ("Utkast; saknas: " + "; ".join(document.missing)) if document.missing else "",
+    )
     keep_document(document, acting_user=acting_user)
     if file_format == "pdf":
         sync_deadlines(agreement, kind)
@@ -181,6 +280,7 @@ def do_attest_document(
     sent yet); the event keeps the checksum of the draft it replaced."""
     document = _lock(document, expected_state)
     _check_next(document, DocumentState.ATTESTED)
+    _refuse_draft(document, "attesteras")
     deviations = deviations.strip()
     if not correct and not deviations:
         raise TrailError("Med alternativ 2 ska avvikelserna och åtgärderna anges.")
@@ -191,13 +291,16 @@ def do_attest_document(
     info.save()
     draft_checksum = document.checksum
     now = timezone.now()
-    content = render_document(
+    content, context = render_checked(
         document.kind,
         "pdf",
         agreement=document.agreement,
         extra={"attested": {"by": acting_user, "on": timezone.localdate(now)}},
     )
+    if context["draft"]:  # something was emptied since the document was generated
+        raise TrailError(refusal(document.get_kind_display(), "attesteras", context["draft"]))
     document.content = content
+    document.repayable = context["repayable"]
     document.checksum = _sha256(content)
     document.state = DocumentState.ATTESTED
     document.attested_by = acting_user
@@ -219,6 +322,12 @@ def do_attest_document(
 MAX_SIGNED_COPY = 20 * 1024 * 1024
 
 
+def signed_file_name(document) -> str:
+    """The signed copy's name: the document's own, normalised, never the uploaded one."""
+    stem = document.file_name.rsplit(".", 1)[0]
+    return f"{stem}-undertecknad.pdf"
+
+
 @transaction.atomic
 def do_upload_signed_copy(
     document,
@@ -234,15 +343,24 @@ def do_upload_signed_copy(
     signed."""
     document = _lock(document, expected_state)
     _check_next(document, DocumentState.SIGNED)
-    if not content.startswith(b"%PDF-"):
-        raise TrailError("Det undertecknade exemplaret ska vara en PDF-fil.")
+    _refuse_draft(document, "undertecknas")
     if len(content) > MAX_SIGNED_COPY:
         raise TrailError("Filen är större än 20 MB.")
+    unsigned = {document.checksum, *document.events.values_list("checksum", flat=True)}
+    if _sha256(content) in unsigned:
+        raise TrailError(
+            "Filen är identisk med det skapade dokumentet (samma kontrollsumma): detta är den "
+            "osignerade filen. Ladda upp det undertecknade exemplaret."
+        )
+    try:
+        check_signed_copy(content)
+    except SignedCopyRefused as refused:
+        raise TrailError(str(refused)) from refused
     if signed_on > timezone.localdate():
         raise TrailError("Datumet för underskriften kan inte ligga i framtiden.")
     copy = SignedCopy.objects.create(
         document=document,
-        file_name=file_name[:200],
+        file_name=signed_file_name(document),
         content=content,
         checksum=_sha256(content),
         signatory=signatory,
@@ -270,6 +388,7 @@ def do_send_document(
     """The document has been sent: the deadlines it answers are met."""
     document = _lock(document, expected_state)
     _check_next(document, DocumentState.SENT)
+    _refuse_draft(document, "skickas")
     if sent_on > timezone.localdate():
         raise TrailError("Datumet då dokumentet skickades kan inte ligga i framtiden.")
     document.state = DocumentState.SENT

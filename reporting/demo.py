@@ -1,11 +1,13 @@
 """Load a year's state grants (the annual summary) and the region's details from a file."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from common.money import parse_amount
 from grants.models import Agreement
 
 from .models import (
+    AgreementReport,
     OrganisationProfile,
     StateGrant,
     StateGrantLine,
@@ -49,3 +51,46 @@ def load_state_grants(data: dict) -> StateGrantYear:
                     grant=grant, position=number, label=label, amount=parse_amount(amount)
                 )
     return grant_year
+
+
+@transaction.atomic
+def load_report_details(data: dict) -> list[str]:
+    """The region's details and each agreement's case numbers and payment reference (the
+    form fields of seed 001, bilaga 1): blanks are filled, values already entered are kept;
+    the organisation's numbers are checked like the form checks them. Returns what was
+    filled, in Swedish."""
+    done = []
+    profile = OrganisationProfile.objects.first() or OrganisationProfile()
+    new = profile.pk is None
+    for name, value in data.get("organisation", {}).items():
+        default = OrganisationProfile._meta.get_field(name).get_default()
+        if new or getattr(profile, name) in ("", [], None, default):
+            setattr(profile, name, value)
+    try:
+        profile.full_clean()
+    except ValidationError as error:
+        raise ValueError(f"Regionens uppgifter i demodatan: {error.messages}") from error
+    profile.save()
+    done.append("Regionens uppgifter")
+    for slug, spec in data.get("agreements", {}).items():
+        agreement = Agreement.objects.filter(slug=slug).first()
+        if agreement is None:
+            continue
+        changed = [
+            name
+            for name, value in spec.get("agreement", {}).items()
+            if not getattr(agreement, name) and value
+        ]
+        for name in changed:
+            setattr(agreement, name, spec["agreement"][name])
+        if changed:
+            agreement.save()
+        report = AgreementReport.objects.filter(agreement=agreement).first() or AgreementReport(
+            agreement=agreement
+        )
+        for name, value in spec.get("report", {}).items():
+            if getattr(report, name) in ("", [], None):
+                setattr(report, name, value)
+        report.save()
+        done.append(str(agreement))
+    return done

@@ -1,7 +1,6 @@
 """What each document shows, read from the data the app holds: one function per document,
 returning a plain context for its template (HTML preview and PDF alike)."""
 
-from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -17,6 +16,7 @@ from followup.periods import PERIODS
 from grants.models import Deadline, DeadlineKind, DocumentKind, RecipientGroup
 from plan.reads import report_section
 
+from .cost_items import cost_items
 from .models import AgreementReport, AreaReport, OrganisationProfile, StateGrantYear
 
 ZERO = Decimal("0")
@@ -86,12 +86,6 @@ def requisition_context(agreement):
     return context
 
 
-@dataclass
-class CostItem:
-    label: str
-    amount: Decimal
-
-
 def financial_report_context(agreement):
     """The figures the head of finance attests: costs per object (rows classified by the chart
     of accounts; credit notes reduce them), unused money with each ring-fenced pot on its own
@@ -101,14 +95,7 @@ def financial_report_context(agreement):
     total = own_total(agreement)
     paid = context["info"].grant_paid if context["info"].grant_paid is not None else total
     report = build_followup(agreement, PERIODS["ar"])
-    items = [
-        CostItem(
-            f"Objekt {block.cost_object.number} {block.cost_object.name} ({area.area.name})",
-            block.total.followup.outcome_to_date,
-        )
-        for area in report.areas
-        for block in area.objects
-    ]
+    items = cost_items(agreement, report, context["info"].cost_specification)
     costs = sum((item.amount for item in items), ZERO)
     money = UnusedMoney(paid, costs, report.unused.income, report.unused.pots)
     context.update(

@@ -1,11 +1,13 @@
 """Forms for the region's details and the narratives of the reports."""
 
 from django import forms
+from django.utils import timezone
 
 from common.versioning import VersionedModelForm
 from grants.forms import AmountField
 from grants.models import Agreement
 
+from .completeness import AGREEMENT_EXAMPLE_CHOICES, PROFILE_EXAMPLE_CHOICES
 from .models import (
     ActivityReport,
     AgreementReport,
@@ -16,23 +18,61 @@ from .models import (
 )
 
 
-class OrganisationForm(VersionedModelForm):
+class ExampleFieldsMixin:
+    """The `example_fields` of a form: checkboxes of the fields whose value is only an
+    example. A field whose value the user changes is no longer an example."""
+
+    example_choices: list = []
+
+    def _setup_examples(self):
+        self.fields["example_fields"] = forms.MultipleChoiceField(
+            label="Exempelvärden (ej bekräftade)",
+            choices=self.example_choices,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            initial=list(self.instance.example_fields or []),
+            help_text="Kryssade uppgifter är exempel; ett dokument som visar dem blir ett "
+            "utkast. Ändras en uppgift räknas den som bekräftad.",
+        )
+
+    def _clean_examples(self, cleaned):
+        chosen = set(cleaned.get("example_fields") or [])
+        chosen -= {name for name in self.changed_data if name != "example_fields"}
+        cleaned["example_fields"] = [name for name, _ in self.example_choices if name in chosen]
+        return cleaned
+
+
+class OrganisationForm(ExampleFieldsMixin, VersionedModelForm):
+    example_choices = PROFILE_EXAMPLE_CHOICES
+
     class Meta:
         model = OrganisationProfile
         fields = [
             "name",
             "org_number",
             "contact_person",
+            "contact_person_title",
             "postal_address",
             "phone",
+            "fax",
             "email",
+            "giro_kind",
             "bankgiro",
             "signatory",
+            "signatory_title",
             "finance_head_name",
             "finance_head_title",
             "finance_head_phone",
             "finance_head_email",
+            "example_fields",
         ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_examples()
+
+    def clean(self):
+        return self._clean_examples(super().clean())
 
 
 class PerTextForm(VersionedModelForm):
@@ -47,13 +87,20 @@ class PerTextForm(VersionedModelForm):
                 field.show_hidden_initial = True
 
 
-class AgreementReportForm(PerTextForm):
+class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
+    example_choices = AGREEMENT_EXAMPLE_CHOICES
+
     class Meta:
         model = AgreementReport
         fields = [
             "requested_amount",
             "grant_paid",
             "payment_reference",
+            "cost_specification",
+            "repaid_amount",
+            "repaid_on",
+            "repayment_reference",
+            "example_fields",
             "attestation",
             "deviations",
             "summary",
@@ -63,17 +110,55 @@ class AgreementReportForm(PerTextForm):
             "vfu_weeks_estimate",
             "vfu_places_estimate",
         ]
-        field_classes = {"requested_amount": AmountField, "grant_paid": AmountField}
+        field_classes = {
+            "requested_amount": AmountField,
+            "grant_paid": AmountField,
+            "repaid_amount": AmountField,
+        }
         widgets = {
             "deviations": forms.Textarea(attrs={"rows": 3}),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "gender_equality": forms.Textarea(attrs={"rows": 4}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._setup_examples()
+        self.fields["example_fields"].help_text = (
+            "Kryssade uppgifter (överenskommelsens diarienummer och betalningsreferensen) är "
+            "exempel; ett dokument som visar dem blir ett utkast."
+        )
+        self.fields["example_fields"].show_hidden_initial = True
+        # Not posted (a page showing only some of the details): the stored choice is kept.
+        self.fields["cost_specification"].required = False
+
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("cost_specification"):
+            cleaned["cost_specification"] = self.instance.cost_specification
         if cleaned.get("attestation") == "2" and not cleaned.get("deviations", "").strip():
             self.add_error("deviations", "Med alternativ 2 ska avvikelserna och åtgärderna anges.")
+        repayment = [cleaned.get(n) for n in ("repaid_amount", "repaid_on")] + [
+            (cleaned.get("repayment_reference") or "").strip()
+        ]
+        if any(v not in (None, "") for v in repayment) and not all(
+            v not in (None, "") for v in repayment
+        ):
+            self.add_error(
+                "repaid_amount",
+                "En återbetalning anges med belopp, datum och referens (alla tre), eller inte "
+                "alls.",
+            )
+        if cleaned.get("repaid_amount") is not None and cleaned["repaid_amount"] <= 0:
+            self.add_error("repaid_amount", "Det återbetalda beloppet ska vara större än noll.")
+        if cleaned.get("repaid_on") and cleaned["repaid_on"] > timezone.localdate():
+            self.add_error("repaid_on", "Datumet för återbetalningen kan inte ligga i framtiden.")
+        # Example markings of the agreement's own case numbers are kept as the user ticks
+        # them; the payment reference stops being an example when it is changed.
+        chosen = set(cleaned.get("example_fields") or [])
+        if "payment_reference" in self.changed_data:
+            chosen.discard("payment_reference")
+        cleaned["example_fields"] = [n for n, _ in self.example_choices if n in chosen]
         return cleaned
 
 

@@ -2,26 +2,60 @@
 narratives officers write, the year's state grants, and every document as generated."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from common.checkdigits import clean_bankgiro, clean_org_number, clean_plusgiro
 from common.versioning import Versioned
 from distribution.models import Activity
 from grants.models import Agreement, DevelopmentArea, DocumentKind, DocumentState, money_field
+
+
+class GiroKind(models.TextChoices):
+    BANKGIRO = "bankgiro", "Bankgiro"
+    PLUSGIRO = "plusgiro", "Plusgiro"
 
 
 class OrganisationProfile(Versioned):
     """The region's details for the forms to Kammarkollegiet; one row."""
 
     name = models.CharField("bidragsmottagare", max_length=200)
-    org_number = models.CharField("organisationsnummer", max_length=20, blank=True)
-    contact_person = models.CharField("kontaktperson", max_length=200, blank=True)
+    org_number = models.CharField(
+        "organisationsnummer", max_length=20, blank=True, help_text="NNNNNN-NNNN."
+    )
+    contact_person = models.CharField(
+        "kontaktperson", max_length=200, blank=True, help_text="För- och efternamn."
+    )
+    contact_person_title = models.CharField(
+        "kontaktpersonens befattning", max_length=200, blank=True
+    )
     postal_address = models.CharField("postadress", max_length=300, blank=True)
     phone = models.CharField("telefon inkl. riktnummer", max_length=40, blank=True)
+    fax = models.CharField(
+        "faxnummer",
+        max_length=40,
+        blank=True,
+        help_text="Lämna tomt om regionen inte har fax; blanketten visar då ”Ingen fax”.",
+    )
     email = models.EmailField("e-postadress", blank=True)
-    bankgiro = models.CharField("bankgiro/plusgiro", max_length=40, blank=True)
+    giro_kind = models.CharField(
+        "bankgiro eller plusgiro",
+        max_length=10,
+        choices=GiroKind.choices,
+        default=GiroKind.BANKGIRO,
+    )
+    bankgiro = models.CharField(
+        "bankgiro- eller plusgironummer",
+        max_length=40,
+        blank=True,
+        help_text="Kontrolleras med kontrollsiffran.",
+    )
     signatory = models.CharField(
         "behörig företrädare", max_length=200, blank=True, help_text="Den som undertecknar."
+    )
+    signatory_title = models.CharField(
+        "behörig företrädares befattning", max_length=200, blank=True
     )
     finance_head_name = models.CharField("ekonomichef", max_length=200, blank=True)
     finance_head_title = models.CharField(
@@ -29,6 +63,13 @@ class OrganisationProfile(Versioned):
     )
     finance_head_phone = models.CharField("ekonomichefens telefon", max_length=40, blank=True)
     finance_head_email = models.EmailField("ekonomichefens e-post", blank=True)
+    example_fields = models.JSONField(
+        "fält med exempelvärden",
+        default=list,
+        blank=True,
+        help_text="Uppgifter som ännu är exempel (ej bekräftade); ett dokument som visar dem "
+        "blir ett utkast.",
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -38,6 +79,24 @@ class OrganisationProfile(Versioned):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        """Organisationsnummer and giro number checked with their check digit and kept in their
+        printed form."""
+        problems = {}
+        if self.org_number.strip():
+            try:
+                self.org_number = clean_org_number(self.org_number)
+            except ValidationError as error:
+                problems["org_number"] = error.messages
+        if self.bankgiro.strip():
+            check = clean_plusgiro if self.giro_kind == GiroKind.PLUSGIRO else clean_bankgiro
+            try:
+                self.bankgiro = check(self.bankgiro)
+            except ValidationError as error:
+                problems["bankgiro"] = error.messages
+        if problems:
+            raise ValidationError(problems)
 
     @classmethod
     def current(cls) -> "OrganisationProfile":
@@ -53,6 +112,11 @@ class OrganisationProfile(Versioned):
 class Attestation(models.TextChoices):
     CORRECT = "1", "Alt 1: intygar att den ekonomiska redovisningen är korrekt"
     NOT_CORRECT = "2", "Alt 2: bedömer inte att den ekonomiska redovisningen är korrekt"
+
+
+class CostSpecification(models.TextChoices):
+    ACCOUNT_GROUP = "kontogrupp", "Per kontogrupp (kontots två första siffror)"
+    ACTIVITY = "insats", "Per insats"
 
 
 class AgreementReport(Versioned):
@@ -81,6 +145,26 @@ class AgreementReport(Versioned):
         default=Attestation.CORRECT,
     )
     deviations = models.TextField("avvikelser och åtgärder", blank=True)
+    cost_specification = models.CharField(
+        "större kostnadsposter specificeras",
+        max_length=12,
+        choices=CostSpecification.choices,
+        default=CostSpecification.ACCOUNT_GROUP,
+    )
+    repaid_amount = money_field("återbetalt belopp", null=True, blank=True)
+    repaid_on = models.DateField("återbetalt den", null=True, blank=True, help_text="ÅÅÅÅ-MM-DD.")
+    repayment_reference = models.CharField(
+        "referens för återbetalningen",
+        max_length=100,
+        blank=True,
+        help_text="T.ex. betalningsreferens eller verifikationsnummer.",
+    )
+    example_fields = models.JSONField(
+        "fält med exempelvärden",
+        default=list,
+        blank=True,
+        help_text="Uppgifter om överenskommelsen som ännu är exempel (ej bekräftade).",
+    )
     summary = models.TextField("sammanfattning för verksamhetsrapporten", blank=True)
     gender_equality = models.TextField(
         "jämställdhetsperspektivet (jämställd hälsa)",
@@ -325,6 +409,20 @@ class GeneratedDocument(models.Model):
         related_name="+",
         verbose_name="skickat av",
     )
+    missing = models.JSONField(
+        "saknas (utkast)",
+        default=list,
+        blank=True,
+        help_text="Det som saknades när dokumentet skapades; ett dokument med något här är ett "
+        "utkast och kan inte attesteras, undertecknas eller skickas.",
+    )
+
+    repayable = money_field(
+        "att återbetala enligt dokumentet",
+        null=True,
+        blank=True,
+        help_text="Den ekonomiska redovisningens belopp att återbetala, som det trycktes.",
+    )
 
     objects = GeneratedDocumentQuerySet.as_manager()
 
@@ -335,6 +433,10 @@ class GeneratedDocument(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.missing)
 
     @property
     def steps(self) -> list:

@@ -208,6 +208,9 @@ IMMUTABLE = {
     "followup.ledgerimport",
     "followup.ledgertransaction",
     "followup.replacedledgertransaction",
+    # The amount to repay as the generated (or attested) document printed it: written by the
+    # trail's actions only, each step recorded as a DocumentEvent with the file's checksum.
+    "reporting.generateddocument",
 }
 
 

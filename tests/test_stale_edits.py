@@ -190,8 +190,8 @@ def test_report_texts_per_text(two, distribution2023):
 
 def test_region_details(two, gnv2023):
     url = reverse("reporting:organisation")
-    run_two(two, url, "bankgiro", {"bankgiro": "123-4567"}, {"bankgiro": ""})
-    assert OrganisationProfile.objects.get().bankgiro == "123-4567"
+    run_two(two, url, "bankgiro", {"bankgiro": "505-0109"}, {"bankgiro": ""})
+    assert OrganisationProfile.objects.get().bankgiro == "505-0109"
 
 
 def test_component_removed_meanwhile(two, gnv2023):

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from grants.models import DocumentKind, DocumentState
 from reporting.actions import do_generate_document
 from reporting.models import GeneratedDocument, StateGrant
+from tests.reporting.conftest import fill_report_details, plain_pdf
 
 from .test_browser import log_in, plain_text
 
@@ -75,6 +76,8 @@ def test_an_officer_enters_2023_in_the_register(page, axe_check, users, allocati
 def test_the_financial_report_is_attested_signed_and_sent(
     page, axe_check, users, allocations2023, tmp_path
 ):
+    fill_report_details()  # every field of the form filled: not a draft
+    allocations2023.refresh_from_db()
     document = do_generate_document(
         DocumentKind.FINANCIAL_REPORT,
         "pdf",
@@ -90,7 +93,7 @@ def test_the_financial_report_is_attested_signed_and_sent(
     page.context.clear_cookies()
 
     signed = tmp_path / "ekonomisk-redovisning-undertecknad.pdf"
-    signed.write_bytes(b"%PDF-1.7\n% inskannad\n%%EOF\n")
+    signed.write_bytes(plain_pdf("inskannad"))
     yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     log_in(page, "hospa")
     page.goto(f"/rapporter/dokument/{document.pk}/status/")

@@ -31,6 +31,7 @@ from reporting.actions import (
 )
 from reporting.models import GeneratedDocument
 from tests.conftest import make_user
+from tests.reporting.conftest import fill_report_details, plain_pdf
 
 TODAY = datetime.date(2023, 11, 24)
 LABEL = "Rekvisition till Kammarkollegiet – God och nära vård 2023"
@@ -193,7 +194,7 @@ def send(document, user, on):
     if document.next_state == DocumentState.SIGNED:
         do_upload_signed_copy(
             document,
-            content=b"%PDF-1.7 undertecknad",
+            content=plain_pdf(),
             file_name="undertecknad.pdf",
             signatory="Regiondirektören",
             signed_on=on,
@@ -208,10 +209,17 @@ def test_overdue_is_sent_once_and_again_when_generated_but_not_sent(
 ):
     requisition = deadline(-1)
     generate(agreement, DocumentKind.REQUISITION)  # generated, not sent: still not met
-    # The financial report (which the repayment shares) has been sent.
+    # The financial report has been sent, attested with nothing to repay (no money was
+    # decided): its deadline and the repayment are met.
     other = Agreement.objects.create(
-        year=2024, short_name="Psykisk hälsa 2024", name="Psykisk hälsa", national_total=0
+        year=2024,
+        short_name="Psykisk hälsa 2024",
+        name="Psykisk hälsa",
+        national_total=0,
+        government_case_number="S2024/01234",
+        payment_decision_case_number="S2024/05678",
     )
+    fill_report_details()  # the region's details, so the report can be attested
     answered = deadline(-1, DeadlineKind.FINANCIAL_REPORT, on=other)
     repayment = deadline(-1, DeadlineKind.REPAYMENT, on=other)
     send(generate(other, DocumentKind.FINANCIAL_REPORT), User.objects.get(username="anna"), day(-3))
@@ -248,7 +256,7 @@ def test_reminders_stop_once_the_document_is_sent(officers, agreement, deadline,
     # Signed but not sent: the next reminder still comes.
     do_upload_signed_copy(
         document,
-        content=b"%PDF-1.7 undertecknad",
+        content=plain_pdf(),
         file_name="rekvisition-undertecknad.pdf",
         signatory="Regiondirektören",
         signed_on=day(1),

@@ -22,3 +22,60 @@ def grants2021(db):
     return load_state_grants(
         json.loads((DIR / "reporting" / "statsbidrag-2021.json").read_text("utf-8"))
     )
+
+
+DETAILS = DIR / "reporting" / "report-details.json"
+
+
+def fill_report_details(confirmed=True):
+    """The demo's region details and case numbers (fixtures/reporting/report-details.json);
+    with `confirmed`, as an officer would have them once every example value is replaced by the
+    real one: the example markings cleared and the placeholder case numbers replaced."""
+    from grants.models import Agreement
+    from reporting.demo import load_report_details
+    from reporting.models import AgreementReport, OrganisationProfile
+
+    load_report_details(json.loads(DETAILS.read_text("utf-8")))
+    if not confirmed:
+        return
+    OrganisationProfile.objects.update(example_fields=[])
+    AgreementReport.objects.update(
+        example_fields=[],
+        vfu_weeks_previous=120,
+        vfu_places_previous=40,
+        vfu_weeks_estimate=150,
+        vfu_places_estimate=48,
+    )
+    for agreement in Agreement.objects.all():
+        agreement.government_case_number = f"S{agreement.year}/01234"
+        agreement.payment_decision_case_number = f"S{agreement.year}/05678"
+        agreement.region_case_number = agreement.region_case_number.replace("000", "321")
+        agreement.save()
+
+
+@pytest.fixture
+def complete_details(db):
+    """Call after the agreements are loaded: every mandatory field filled and confirmed."""
+    return fill_report_details
+
+
+def plain_pdf(note: str = "undertecknad") -> bytes:
+    """A small plain PDF, as a scanner or an e-signing service returns one."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_metadata({"/Title": note})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def complete2023(gnv2023):
+    """The 2023 agreement with the region's details and its case numbers filled and confirmed."""
+    fill_report_details()
+    gnv2023.refresh_from_db()
+    return gnv2023

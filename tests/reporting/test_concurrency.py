@@ -14,6 +14,8 @@ from grants.models import DocumentKind
 from reporting.actions import TrailError, do_generate_document, do_send_document
 from reporting.models import DocumentEvent, GeneratedDocument
 
+from .conftest import fill_report_details
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -25,6 +27,8 @@ def _reference_data():
 def test_two_connections_cannot_both_send_the_same_document(gnv2023, users):
     if connection.vendor != "postgresql":
         pytest.skip("Kräver PostgreSQL med två anslutningar; körs i .ci/run")
+    fill_report_details()  # a complete document, not a draft (which neither may send)
+    gnv2023.refresh_from_db()
     document = do_generate_document(
         DocumentKind.ACTIVITY_REPORT, "pdf", agreement=gnv2023, acting_user=users["officer"]
     )

@@ -12,8 +12,10 @@ from pypdf import PdfReader
 
 from common.money import format_amount
 from grants.models import DocumentKind
-from reporting.actions import do_generate_document, document_context
+from reporting.actions import do_attest_document, do_generate_document, document_context
 from reporting.models import AgreementReport, AreaReport, GeneratedDocument
+
+from .conftest import fill_report_details
 
 D = Decimal
 
@@ -87,34 +89,31 @@ def test_requisition_has_every_field_of_bilaga_1(reported2023, users, tmp_path):
 
 
 def test_financial_report_figures_and_attestation(reported2023, users, tmp_path):
+    fill_report_details()
+    reported2023.refresh_from_db()
     context = document_context(DocumentKind.FINANCIAL_REPORT, agreement=reported2023)
     assert context["paid"] == D(75_422_690)
     assert context["unused"] == context["paid"] - context["costs"]
     assert context["costs"] == sum((item.amount for item in context["items"]), D(0))
-    text = pdf_text(
-        bytes(
-            do_generate_document(
-                DocumentKind.FINANCIAL_REPORT, "pdf", agreement=reported2023
-            ).content
-        )
+    document = do_generate_document(
+        DocumentKind.FINANCIAL_REPORT, "pdf", agreement=reported2023, acting_user=users["officer"]
     )
+    text = pdf_text(bytes(document.content))
     assert kr(context["costs"]) in text and kr(context["unused"]) in text
-    assert (
-        "Alt 1" in text
-        and "intygar att den ekonomiska redovisningen under punkt 3 är korrekt" in text
+    # Before attestation both alternatives stand, neither chosen.
+    assert "☐ Alt 1:" in text and "☐ Alt 2:" in text and "Attesterad" not in text
+    # The larger cost items per account group (the default), adding up to the costs.
+    assert "Kontogrupp" in text
+    do_attest_document(
+        document,
+        correct=False,
+        deviations="Kostnader för 9917 saknar underlag.",
+        acting_user=users["finance"],
     )
-    assert "Objekt 9916 Nära vård" in text
-    AgreementReport.objects.create(
-        agreement=reported2023, attestation="2", deviations="Kostnader för 9917 saknar underlag."
-    )
-    text = pdf_text(
-        render := bytes(
-            do_generate_document(
-                DocumentKind.FINANCIAL_REPORT, "pdf", agreement=reported2023
-            ).content
-        )
-    )
-    assert "Alt 2" in text and "Kostnader för 9917 saknar underlag." in text
+    document.refresh_from_db()
+    text = pdf_text(render := bytes(document.content))
+    assert "Alt 2:" in text and "Kostnader för 9917 saknar underlag." in text
+    assert "Alt 1:" not in text and "☐" not in text
     render_first_page(render, tmp_path)
 
 
@@ -341,15 +340,17 @@ def test_decision_document_shows_the_live_ofordelat_and_labels_copied_notes(repo
     assert "Ofördelat " + kr(17_247_254) not in text
 
 
-def test_the_deviations_written_are_in_the_pdf_as_in_the_workbook(gnv2023):
-    AgreementReport.objects.create(
-        agreement=gnv2023,
-        attestation="1",
+def test_the_deviations_written_are_in_the_pdf_as_in_the_workbook(gnv2023, users):
+    fill_report_details()
+    gnv2023.refresh_from_db()
+    document = do_generate_document(DocumentKind.FINANCIAL_REPORT, "pdf", agreement=gnv2023)
+    do_attest_document(
+        document,
+        correct=True,
         deviations="Lönekostnader i december bokades i januari.",
+        acting_user=users["finance"],
     )
-    content = bytes(
-        do_generate_document(DocumentKind.FINANCIAL_REPORT, "pdf", agreement=gnv2023).content
-    )
+    document.refresh_from_db()
     assert "Avvikelser och åtgärder: Lönekostnader i december bokades i januari." in pdf_text(
-        content
+        bytes(document.content)
     )

@@ -6,17 +6,23 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from reporting.demo import load_state_grants
+from reporting.demo import load_report_details, load_state_grants
 from reporting.models import StateGrantYear
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "reporting"
 
 
 class Command(BaseCommand):
-    help = "Läser in demons statsbidrag för 2021 och regionens uppgifter."
+    help = (
+        "Läser in regionens uppgifter, överenskommelsernas diarienummer och demons "
+        "statsbidrag för 2021."
+    )
 
     def handle(self, *args, **options):
-        for path in sorted(DEMO_DIR.glob("*.json")):
+        details = json.loads((DEMO_DIR / "report-details.json").read_text(encoding="utf-8"))
+        for what in load_report_details(details):
+            self.stdout.write(f"{what}: rapportuppgifter ifyllda (exempelvärden markerade).")
+        for path in sorted(DEMO_DIR.glob("statsbidrag-*.json")):
             data = json.loads(path.read_text(encoding="utf-8"))
             if StateGrantYear.objects.filter(year=data["year"]).exists():
                 self.stdout.write(f"Statsbidrag {data['year']} finns redan, lämnas orörda.")
