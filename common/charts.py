@@ -2,6 +2,7 @@
 a PDF. Every chart carries a title and a description, prints its values on the bars and
 lines (not colour alone), and loads no script."""
 
+import contextlib
 import hashlib
 import re
 from decimal import Decimal
@@ -12,6 +13,7 @@ from django.core.cache import cache
 from django.utils.html import escape
 from pygal.style import Style
 
+from common.cache import CACHE_DOWN
 from common.money import format_millions
 
 # Colours with at least 3:1 contrast against white and against each other's neighbours.
@@ -62,10 +64,14 @@ def cached_chart(build):
 
     def cached(*data):
         key = "chart:" + hashlib.sha256(repr((build.__name__, data)).encode()).hexdigest()
-        svg = cache.get(key)
+        try:
+            svg = cache.get(key)
+        except CACHE_DOWN:
+            return build(*data)
         if svg is None:
             svg = build(*data)
-            cache.set(key, svg, CHART_CACHE_SECONDS)
+            with contextlib.suppress(*CACHE_DOWN):
+                cache.set(key, svg, CHART_CACHE_SECONDS)
         return svg
 
     return cached

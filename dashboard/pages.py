@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from common import charts
+from common.cache import CACHE_DOWN
 from grants.models import Agreement
 
 from .figures import build_dashboard, data_version, default_year
@@ -73,7 +74,16 @@ def _build(year, threshold, today) -> str:
 
 
 def page_body(year, threshold, today, version) -> str:
-    """The page's content as HTML, the same for everyone."""
+    """The page's content as HTML, the same for everyone; built here when the shared cache
+    does not answer."""
+    try:
+        return _shared_page_body(year, threshold, today, version)
+    except CACHE_DOWN as error:
+        logger.warning("Cachen svarar inte (%s); översikten byggs utan den.", type(error).__name__)
+        return _build(year, threshold, today)
+
+
+def _shared_page_body(year, threshold, today, version) -> str:
     key = body_key(year, threshold, today, version)
     body = cache.get(key)
     if body is not None:
