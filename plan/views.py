@@ -763,7 +763,9 @@ def followup(request, pk):
         if which == "matt":
             content = exports.indicators_xlsx(context["summaries"] + context["agreement_summaries"])
         elif which == "handlingsplan":
-            content = exports.activities_xlsx(context["activities"])
+            content = exports.activities_xlsx(
+                context["activities"], answers_year=year, status=status or None
+            )
         elif which == "pengar":
             content = exports.money_xlsx(context["activities"], context["money"])
         else:
