@@ -191,6 +191,17 @@ class Activity(Versioned):
         ordering = ["area", "position", "id"]
         verbose_name = "aktivitet"
         verbose_name_plural = "aktiviteter"
+        # One name per area: the reallocation list and the reports name activities by it.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="activity_name_unique_per_area",
+                violation_error_message=(
+                    "Det finns redan en aktivitet med det namnet i utvecklingsområdet; "
+                    "ge aktiviteten ett eget namn."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
