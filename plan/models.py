@@ -359,7 +359,7 @@ class SubStatus(models.TextChoices):
     NEEDS_MANDATE = "uppdrag_behovs", "Ej påbörjat – uppdrag behövs"
     ONGOING = "pagar", "Pågår"
     DONE = "genomford", "Genomförd"
-    PART_OF = "ingar_i", "Ingår i …"
+    PART_OF = "ingar_i", "Ingår i annat arbete"
 
 
 class SubActivity(Versioned):

@@ -40,3 +40,14 @@ def test_the_value_history_reads_in_swedish(client_for, demo_plan, users):
     )
     assert "Indicator:" not in page and "Party:" not in page
     assert "Indikator:" in page or "Part:" in page
+
+
+def test_a_status_reads_as_a_status_and_the_add_link_as_a_link(client_for, demo_plan):
+    from plan.models import SubStatus
+
+    assert "…" not in SubStatus.PART_OF.label
+    page = client_for("officer").get(reverse("plan:detail", args=[demo_plan.pk])).content.decode()
+    assert "(ny part)" not in page and ">ny part<" not in page
+    assert f'href="{reverse("plan:party_add", args=[demo_plan.pk])}">Lägg till en part</a>' in page
+    followup = client_for("officer").get(reverse("plan:followup", args=[demo_plan.pk]))
+    assert "Ingår i …" not in followup.content.decode()
