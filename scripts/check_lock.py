@@ -13,8 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def normalise(name: str) -> str:
+    """A package name as PEP 503 compares them: pdfminer.six, pdfminer_six and pdfminer-six
+    are one package."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def name_of(requirement: str) -> str:
-    return re.split(r"[\s\[<>=!~;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+    return normalise(re.split(r"[\s\[<>=!~;]", requirement.strip(), maxsplit=1)[0])
 
 
 def unpinned() -> list[str]:
@@ -23,7 +29,7 @@ def unpinned() -> list[str]:
     for extra in project.get("optional-dependencies", {}).values():
         wanted += extra
     pinned = {
-        match.group(1).lower().replace("_", "-")
+        normalise(match.group(1))
         for match in re.finditer(
             r"^([A-Za-z0-9_.\-]+)==", (ROOT / "requirements.lock").read_text(), re.M
         )
