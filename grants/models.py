@@ -203,6 +203,14 @@ class Component(Versioned):
         "krav för att ta del av medlen", blank=True, help_text="En punkt per rad."
     )
     notes = models.TextField("anmärkningar", blank=True)
+    differs_note = models.TextField(
+        "varför beslutade belopp avviker från regeln",
+        blank=True,
+        help_text=(
+            "Skrivs en gång när de publicerade beloppen inte följer överenskommelsens regel; "
+            "visas vid varje ≠ i fördelningstabellen."
+        ),
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 
