@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from common.roles import Role
 from followup.demo import load_demo_ledger
-from tests.conftest import load_demo_agreement
+from tests.conftest import load_demo_agreement, make_user
 from tests.everyday.crawl import GROUPED_YEAR, HYPHEN_MINUS_NUMBER, SKIP
 
 from .test_browser import log_in
@@ -165,3 +166,25 @@ def test_picking_another_year_in_the_dashboard(laptop_page, axe_check, users, da
     expect(laptop_page.get_by_role("heading", level=1)).to_have_text("Översikt: statsbidragen 2020")
     expect(laptop_page.get_by_label("År", exact=True)).to_have_value("2020")
     axe_check(laptop_page)
+
+
+def test_the_header_has_one_height_whatever_the_name(laptop_page, users, data):
+    """A long name must not wrap the header onto another line at 1366 px."""
+    heights = {}
+    for username, first, last in [
+        ("kort", "Bo", "Ek"),
+        (
+            "lang",
+            "Anna-Karin Margareta Elisabeth Charlotta",
+            "Johansson-Lindqvist von Rosenberg af Ekeblad",
+        ),
+    ]:
+        user = make_user(username, Role.OFFICER, first_name=first, last_name=last)
+        assert user.get_full_name()
+        log_in(laptop_page, username)
+        laptop_page.goto("/start/")
+        heights[username] = laptop_page.evaluate(
+            "() => document.querySelector('header.site-header').getBoundingClientRect().height"
+        )
+        laptop_page.context.clear_cookies()
+    assert heights["kort"] == heights["lang"], heights
