@@ -36,6 +36,7 @@ class Recipient:
 class Cell:
     computed: int | None = None
     decided: Decimal | None = None
+    note_id: str = ""  # the element explaining why this column's decided amounts differ
 
     @property
     def difference(self) -> Decimal | None:
@@ -232,7 +233,11 @@ def build_allocation_table(agreement, group: str) -> AllocationTable:
             area=component.area.name if component.area else "",
             component=component,
             cells={
-                code: Cell(allocation[code] if allocation else None, decided.get(code))
+                code: Cell(
+                    allocation[code] if allocation else None,
+                    decided.get(code),
+                    f"differs-note-c{component.pk}" if component.differs_note else "",
+                )
                 for code in codes
             },
             error=errors.get(component.pk, ""),

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.db import transaction
 
 from common.money import parse_amount, parse_decimal
+from common.versioning import save_checked
 from grants.models import Agreement
 
 from .actions import counties, do_import_key_data, do_save_rule, do_set_decided_amounts
@@ -58,6 +59,10 @@ def load_allocation_setup(data: dict, base_dir: Path, *, acting_user=None) -> Ag
             notes=spec.get("notes", ""),
             acting_user=acting_user,
         )
+        if spec.get("differs_note"):
+            component = components[spec["component"]]
+            component.differs_note = spec["differs_note"]
+            save_checked(component, component.version, acting_user=acting_user)
     for spec in data.get("decided", []):
         decided = table(spec["file"])
         for column, component_name in spec["columns"].items():

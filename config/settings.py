@@ -146,6 +146,8 @@ LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", "Svenska")]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
+# Swedish for third-party apps that ship none (django-axes in the admin).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 # Never group numbers implicitly: a year is a plain 2023 everywhere; amounts and counts are
 # grouped by common.money through the kr, mnkr and number filters.

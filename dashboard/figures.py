@@ -19,11 +19,11 @@ from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     OVERDUE_LIMIT,
+    OWN_REGION_GROUPS,
     Agreement,
     Deadline,
     DeadlineSubmission,
     DocumentState,
-    RecipientGroup,
 )
 
 ZERO = Decimal("0")
@@ -249,7 +249,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     decided = (
         DecidedAmount.objects.filter(
             component__agreement__year=year,
-            component__recipient_group=RecipientGroup.REGIONS,
+            component__recipient_group__in=OWN_REGION_GROUPS,
             component__included_in__isnull=True,
             region__county_code=own,
         )
@@ -316,7 +316,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     for row in (
         DecidedAmount.objects.filter(
             component__agreement__year=year,
-            component__recipient_group=RecipientGroup.REGIONS,
+            component__recipient_group__in=OWN_REGION_GROUPS,
             component__included_in__isnull=True,
             component__ring_fenced=True,
             region__county_code=own,
@@ -469,7 +469,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     years_by_area: dict[str, dict[int, Decimal]] = defaultdict(dict)
     for row in (
         DecidedAmount.objects.filter(
-            component__recipient_group=RecipientGroup.REGIONS,
+            component__recipient_group__in=OWN_REGION_GROUPS,
             component__included_in__isnull=True,
             region__county_code=own,
             component__area__isnull=False,

@@ -8,7 +8,22 @@ from followup.models import LedgerTransaction
 from grants.models import DevelopmentArea
 
 
-class ActivityFilter(django_filters.FilterSet):
+def _area_label(area) -> str:
+    """An area as a filter offers it: the same name comes back every year, so say which."""
+    return f"{area.name} ({area.agreement.year})"
+
+
+class _AreaByYear:
+    """Names each area in the filter's choices with its agreement's year."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.form.fields["area"]
+        field.label_from_instance = _area_label
+        field.queryset = field.queryset.order_by("-agreement__year", "position", "name")
+
+
+class ActivityFilter(_AreaByYear, django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="area__agreement__year", label="År")
     area = django_filters.ModelChoiceFilter(
         queryset=DevelopmentArea.objects.select_related("agreement"), label="Utvecklingsområde"
@@ -28,7 +43,7 @@ class ActivityFilter(django_filters.FilterSet):
         return missing if value else queryset.exclude(pk__in=missing.values("pk"))
 
 
-class TransactionFilter(django_filters.FilterSet):
+class TransactionFilter(_AreaByYear, django_filters.FilterSet):
     year = django_filters.NumberFilter(field_name="year", label="År")
     month = django_filters.NumberFilter(field_name="month", label="Månad")
     area = django_filters.ModelChoiceFilter(

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from comments.models import Mention
 from distribution.models import Activity, ActivityStatus
 from distribution.permissions import can_edit_distribution
+from followup.accounts import Kind
 from followup.models import LedgerTransaction
 from followup.permissions import can_import_ledger
 from grants.models import (
@@ -128,9 +129,12 @@ def _missing_conditions():
 
 
 def _unlinked():
-    """Ledger rows tied to no activity, per cost object and year, newest first."""
+    """Ledger rows tied to no activity, per cost object and year, newest first. Income rows
+    (the grant booked as received) belong to no activity: they are not unlinked work."""
     rows = (
         LedgerTransaction.objects.filter(is_budget=False, activity__isnull=True)
+        .with_kind()
+        .exclude(kind=Kind.INCOME)
         .values("cost_object__number", "year")
         .annotate(rows=Count("id"), total=TOTAL)
         .order_by("-year", "cost_object__number")

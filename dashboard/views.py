@@ -58,7 +58,9 @@ def overview(request):
     version = data_version(year)
     # The joint plan's indicators: a few queries, outside the cached money figures.
     plan = render_to_string(
-        "plan/partials/dashboard_section.html", {"plan_indicators": dashboard_section()}, request
+        "plan/partials/dashboard_section.html",
+        {"plan_indicators": dashboard_section(year)},
+        request,
     )
     # The cached body is made without a request; its charts' <style> blocks get this
     # response's nonce here (reading it puts it in the Content-Security-Policy header).

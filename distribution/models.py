@@ -138,7 +138,10 @@ class Activity(Versioned):
         help_text="Välj om aktiviteten använder öronmärkta medel; bara sådana aktiviteter får det.",
     )
     status = models.CharField(
-        "status", max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED
+        "status",
+        max_length=20,
+        choices=ActivityStatus.choices,
+        default=ActivityStatus.PLANNED,
     )
     private_providers = models.BooleanField(
         "privata utförare delaktiga",
@@ -176,7 +179,7 @@ class Activity(Versioned):
         blank=True,
         help_text="Förväntat utfall för hela året.",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="ändrad")
 
     history = HistoricalRecords(
         excluded_fields=["version", "updated_at"],
@@ -188,6 +191,17 @@ class Activity(Versioned):
         ordering = ["area", "position", "id"]
         verbose_name = "aktivitet"
         verbose_name_plural = "aktiviteter"
+        # One name per area: the reallocation list and the reports name activities by it.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                name="activity_name_unique_per_area",
+                violation_error_message=(
+                    "Det finns redan en aktivitet med det namnet i utvecklingsområdet; "
+                    "ge aktiviteten ett eget namn."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -248,7 +262,10 @@ class Reallocation(models.Model):
     """Money moved from one activity to another of the same area, with its reason."""
 
     area = models.ForeignKey(
-        DevelopmentArea, on_delete=models.PROTECT, related_name="reallocations"
+        DevelopmentArea,
+        on_delete=models.PROTECT,
+        related_name="reallocations",
+        verbose_name="utvecklingsområde",
     )
     from_activity = models.ForeignKey(
         Activity, on_delete=models.PROTECT, related_name="reallocations_out", verbose_name="från"
@@ -261,9 +278,13 @@ class Reallocation(models.Model):
     )
     reason = models.TextField("skäl")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name="gjord av",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="gjord")
 
     class Meta:
         ordering = ["-created_at"]

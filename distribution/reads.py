@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from allocations.models import DecidedAmount
-from grants.models import RecipientGroup
+from grants.models import OWN_REGION_GROUPS
 
 from .calculations import ActivityAmount, AreaBalance, compute_area_balance
 
@@ -33,7 +33,7 @@ def own_area_money(area) -> AreaMoney:
     decided = list(
         DecidedAmount.objects.filter(
             component__area=area,
-            component__recipient_group=RecipientGroup.REGIONS,
+            component__recipient_group__in=OWN_REGION_GROUPS,
             component__included_in__isnull=True,
             region__county_code=settings.OWN_REGION_CODE,
         ).select_related("component")

@@ -139,7 +139,8 @@ def area_page(request, area_pk):
         activity = add_form.save(commit=False)
         activity.position = Activity.objects.filter(area=area).count() + 1
         try:
-            do_save_activity(activity, acting_user=request.user)
+            # A new activity: nothing was shown, so the version read is 0.
+            do_save_activity(activity, acting_user=request.user, expected_version=0)
         except DistributionError as exc:
             problems = exc.messages
         else:

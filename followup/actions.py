@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Value
+from django.utils import timezone
 
 from common.locks import lock_for_transaction
 from common.money import AmountError, format_amount, parse_decimal
@@ -553,7 +554,9 @@ def _earlier_import_problem(checksum: str) -> str | None:
         return None
     who = earlier.uploaded_by.username if earlier.uploaded_by else "okänd"
     return (
-        f"Filen är redan inläst {earlier.uploaded_at:%Y-%m-%d %H:%M} av {who} "
+        # In the region's time zone, as the import list shows it (stored in UTC).
+        f"Filen är redan inläst {timezone.localtime(earlier.uploaded_at):%Y-%m-%d %H:%M} "
+        f"av {who} "
         f"(”{earlier.file_name}”)."
     )
 

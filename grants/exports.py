@@ -2,8 +2,6 @@
 
 from common.xlsx import DATE, KRONOR, list_workbook
 
-from .models import DeadlineStatus
-
 
 def agreement_list_xlsx(agreements) -> bytes:
     return list_workbook(
@@ -55,8 +53,8 @@ def deadline_list_xlsx(rows) -> bytes:
                 r.deadline.description,
                 r.deadline.get_authority_display(),
                 r.deadline.get_applies_to_display() or "Alla mottagare",
-                DeadlineStatus(r.status).label,
-                r.days_left,
+                r.label,
+                "" if r.submission is not None and r.submission.is_met else r.days_left,
             ]
             for r in rows
         ),

@@ -125,11 +125,13 @@ class ComponentForm(AgreementChildForm):
             "ring_fenced",
             "requirements",
             "notes",
+            "differs_note",
         ]
         field_classes = {"national_amount": AmountField}
         widgets = {
             "requirements": forms.Textarea(attrs={"rows": 5}),
             "notes": forms.Textarea(attrs={"rows": 3}),
+            "differs_note": forms.Textarea(attrs={"rows": 3}),
         }
 
     def __init__(self, *args, agreement, **kwargs):

@@ -37,6 +37,12 @@ class RecipientGroup(models.TextChoices):
     REGIONS_AND_MUNICIPALITIES = "regioner_och_kommuner", "Regioner och kommuner"
 
 
+# The groups whose decided amounts include one for the own region: what it receives
+# ("Mottaget") is the sum of its decided amounts in these (the VFU money goes to regions and
+# municipalities alike, and the region's share is received like any other).
+OWN_REGION_GROUPS = (RecipientGroup.REGIONS, RecipientGroup.REGIONS_AND_MUNICIPALITIES)
+
+
 class Region(models.Model):
     """One of the 21 regions, keyed by SCB's county code (länskod)."""
 
@@ -221,6 +227,14 @@ class Component(Versioned):
         "krav för att ta del av medlen", blank=True, help_text="En punkt per rad."
     )
     notes = models.TextField("anmärkningar", blank=True)
+    differs_note = models.TextField(
+        "varför beslutade belopp avviker från regeln",
+        blank=True,
+        help_text=(
+            "Skrivs en gång när de publicerade beloppen inte följer överenskommelsens regel; "
+            "visas vid varje ≠ i fördelningstabellen."
+        ),
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 

@@ -26,6 +26,7 @@ from .models import (
     Agreement,
     Component,
     Deadline,
+    DeadlineStatus,
     DeadlineSubmission,
     DevelopmentArea,
     RecipientGroup,
@@ -41,6 +42,17 @@ class DeadlineRow:
     status: str
     days_left: int
     submission: DeadlineSubmission | None = None  # how far the answering document has come
+
+    @property
+    def label(self) -> str:
+        """The status as the page and the export both say it."""
+        if self.submission is not None and self.submission.is_met:
+            return f"Skickat {self.submission.sent_on:%Y-%m-%d}"
+        if self.status == DeadlineStatus.SOON:
+            return f"Snart: {self.days_left} dagar kvar"
+        if self.status == DeadlineStatus.PASSED:
+            return "Passerad"
+        return f"Om {self.days_left} dagar"
 
 
 def _deadline_rows(deadlines):
@@ -98,8 +110,9 @@ def agreement_list(request):
 
 @require(can_view_grants)
 def deadline_list(request):
+    # Always bound: a first visit (no query) is a valid filter that lets every deadline through.
     filters = DeadlineFilter(
-        request.GET or None,
+        request.GET,
         queryset=Deadline.objects.confirmed()
         .select_related("agreement", "submission")
         .order_by("due_date", "id"),

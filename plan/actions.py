@@ -16,6 +16,7 @@ from .models import (
     Indicator,
     MeasureAnswer,
     Measurement,
+    MeasureQuestion,
     Party,
     PlanActivity,
     StatusChange,
@@ -130,18 +131,16 @@ def do_answer_question(
     answer_text="",
     comment="",
     acting_user,
-    expected_version=None,
+    expected_version: int,
 ) -> MeasureAnswer:
-    answer = (
-        MeasureAnswer.objects.select_for_update()
-        .filter(question=question, year=year)
-        .order_by()
-        .first()
-    )
+    """Answer a measure for a year. `expected_version` is the version of the year's answer
+    the form showed (0: none yet); a save in between is refused (StaleEdit), also between two
+    first answers, which the lock on the question serialises."""
+    MeasureQuestion.objects.select_for_update().filter(pk=question.pk).order_by().first()
+    answer = MeasureAnswer.objects.filter(question=question, year=year).order_by().first()
     if answer is None:
         answer = MeasureAnswer(question=question, year=year)
-    elif expected_version is not None and answer.version != expected_version:
-        raise StaleEdit("Svaret")
+    check_version(answer, expected_version, "Svaret")
     answer.answer_yes = answer_yes
     answer.answer_text = answer_text
     answer.comment = comment

@@ -85,10 +85,14 @@ def indicators_xlsx(summaries, title="Effektmått och indikatorer") -> bytes:
     )
 
 
-def activities_xlsx(activities, answers_year=None) -> bytes:
+def activities_xlsx(activities, answers_year=None, status=None) -> bytes:
+    """The action plan as the follow-up page lists it: with `status`, only the sub-activities
+    of that status; with `answers_year`, each measure's answer for that year."""
     rows = []
     for activity in activities:
         for sub in activity.sub_activities.all():
+            if status and sub.status != status:
+                continue
             questions = list(sub.questions.all()) or [None]
             for question in questions:
                 answer = None

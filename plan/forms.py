@@ -4,7 +4,7 @@ based on an older reading is refused (see actions)."""
 from django import forms
 
 from common.money import AmountError, format_number, parse_decimal
-from common.versioning import VersionedModelForm
+from common.versioning import VersionedModelForm, VersionField
 from distribution.models import Activity
 
 from .models import (
@@ -202,6 +202,9 @@ class AnswerForm(forms.Form):
         label="Svar", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     comment = forms.CharField(label="Kommentar", required=False)
+    # The version of the year's answer the page showed (0: none yet); posted without one
+    # (not from our page) counts as stale.
+    version = VersionField()
 
     def __init__(self, *args, question, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,6 +220,8 @@ class AnswerForm(forms.Form):
         data = super().clean()
         if "answer_yes" in data:
             data["answer_yes"] = {"1": True, "0": False}.get(data["answer_yes"])
+        if data.get("version") is None:
+            data["version"] = -1
         return data
 
 

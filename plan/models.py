@@ -65,7 +65,9 @@ class PartyKind(models.TextChoices):
 class Party(Versioned):
     """A party to the plan, or the county as a whole, as values are reported for it."""
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="parties")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="parties", verbose_name="plan"
+    )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     name = models.CharField("namn", max_length=120)
     kind = models.CharField("slag", max_length=10, choices=PartyKind.choices)
@@ -94,7 +96,9 @@ class Party(Versioned):
 
 
 class Strategy(Versioned):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="strategies")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="strategies", verbose_name="plan"
+    )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     name = models.CharField("strategi", max_length=200)
     description = models.TextField("beskrivning", blank=True)
@@ -244,8 +248,12 @@ class Gender(models.TextChoices):
 class Measurement(Versioned):
     """One value of an indicator: a party, a year (or half-year), a group and a gender."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
-    party = models.ForeignKey(Party, on_delete=models.PROTECT, related_name="measurements")
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="measurements", verbose_name="indikator"
+    )
+    party = models.ForeignKey(
+        Party, on_delete=models.PROTECT, related_name="measurements", verbose_name="part"
+    )
     year = models.PositiveSmallIntegerField("år", validators=YEAR)
     half = models.PositiveSmallIntegerField(
         "halvår",
@@ -263,8 +271,9 @@ class Measurement(Versioned):
         null=True,
         editable=False,
         related_name="+",
+        verbose_name="ändrat av",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="ändrat")
 
     history = _history()
 
@@ -350,19 +359,25 @@ class SubStatus(models.TextChoices):
     NEEDS_MANDATE = "uppdrag_behovs", "Ej påbörjat – uppdrag behövs"
     ONGOING = "pagar", "Pågår"
     DONE = "genomford", "Genomförd"
-    PART_OF = "ingar_i", "Ingår i …"
+    PART_OF = "ingar_i", "Ingår i annat arbete"
 
 
 class SubActivity(Versioned):
     """A sub-activity (delaktivitet) with its status."""
 
     activity = models.ForeignKey(
-        PlanActivity, on_delete=models.CASCADE, related_name="sub_activities"
+        PlanActivity,
+        on_delete=models.CASCADE,
+        related_name="sub_activities",
+        verbose_name="aktivitet",
     )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     name = models.CharField("delaktivitet", max_length=400)
     status = models.CharField(
-        "status", max_length=20, choices=SubStatus.choices, default=SubStatus.NOT_STARTED
+        "status",
+        max_length=20,
+        choices=SubStatus.choices,
+        default=SubStatus.NOT_STARTED,
     )
     status_reference = models.CharField(
         "ingår i", max_length=300, blank=True, help_text="Vad delaktiviteten ingår i."
@@ -397,7 +412,10 @@ class StatusChange(models.Model):
     """The status history of a sub-activity: who, when, and their comment."""
 
     sub_activity = models.ForeignKey(
-        SubActivity, on_delete=models.CASCADE, related_name="status_changes"
+        SubActivity,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name="delaktivitet",
     )
     old_status = models.CharField("tidigare status", max_length=20, blank=True)
     status = models.CharField("status", max_length=20, choices=SubStatus.choices)
@@ -409,6 +427,7 @@ class StatusChange(models.Model):
         null=True,
         editable=False,
         related_name="+",
+        verbose_name="ändrad av",
     )
     changed_at = models.DateTimeField("ändrad", auto_now_add=True)
 
@@ -434,7 +453,7 @@ class MeasureQuestion(Versioned):
     """The measure of a sub-activity as a question (”Finns rutin?”) and its target value."""
 
     sub_activity = models.ForeignKey(
-        SubActivity, on_delete=models.CASCADE, related_name="questions"
+        SubActivity, on_delete=models.CASCADE, related_name="questions", verbose_name="delaktivitet"
     )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     question = models.CharField("mått", max_length=400)
@@ -459,7 +478,9 @@ class MeasureQuestion(Versioned):
 class MeasureAnswer(Versioned):
     """The answer to a measure question at a yearly follow-up."""
 
-    question = models.ForeignKey(MeasureQuestion, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(
+        MeasureQuestion, on_delete=models.CASCADE, related_name="answers", verbose_name="mått"
+    )
     year = models.PositiveSmallIntegerField("uppföljningsår", validators=YEAR)
     answer_yes = models.BooleanField("ja", null=True, blank=True)
     answer_text = models.TextField("svar", blank=True)
@@ -470,8 +491,9 @@ class MeasureAnswer(Versioned):
         null=True,
         editable=False,
         related_name="+",
+        verbose_name="besvarat av",
     )
-    answered_at = models.DateTimeField(auto_now=True)
+    answered_at = models.DateTimeField(auto_now=True, verbose_name="besvarat")
 
     history = _history()
 
@@ -495,7 +517,12 @@ class MeasureAnswer(Versioned):
 class ActivityLink(models.Model):
     """A plan activity served by an activity of the internal distribution (and its money)."""
 
-    plan_activity = models.ForeignKey(PlanActivity, on_delete=models.CASCADE, related_name="links")
+    plan_activity = models.ForeignKey(
+        PlanActivity,
+        on_delete=models.CASCADE,
+        related_name="links",
+        verbose_name="aktivitet i planen",
+    )
     activity = models.ForeignKey(
         Activity,
         on_delete=models.CASCADE,
@@ -509,8 +536,9 @@ class ActivityLink(models.Model):
         null=True,
         editable=False,
         related_name="+",
+        verbose_name="skapad av",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="skapad")
 
     history = HistoricalRecords()
 

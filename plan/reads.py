@@ -102,9 +102,13 @@ class IndicatorSummary:
         return max(totals, key=lambda s: (s.latest, -s.party.position))
 
 
-def summarize(indicators, *, party=None, gender=None) -> list[IndicatorSummary]:
+def summarize(indicators, *, party=None, gender=None, until=None) -> list[IndicatorSummary]:
+    """Each indicator's series; with `until` (a year) only the values up to that year, so a
+    page about that year shows what was known for it, not a later value."""
     indicators = list(indicators)
     measurements = Measurement.objects.filter(indicator__in=indicators).select_related("party")
+    if until is not None:
+        measurements = measurements.filter(year__lte=until)
     if party is not None:
         measurements = measurements.filter(party=party)
     if gender is not None:
@@ -220,22 +224,23 @@ def subs_of(activities) -> list[SubActivity]:
     return [s for a in activities for s in a.sub_activities.all()]
 
 
-def dashboard_section() -> dict:
-    """The dashboard's section: every indicator with values (the plan's and the
-    agreements'), its headline series against the target, and its chart."""
+def dashboard_section(year: int) -> dict:
+    """The dashboard's section for `year`: every indicator with values up to that year (the
+    plan's and the agreements'), its headline series against the target, and its chart."""
     from .charts import indicator_chart
     from .models import Plan
 
     plan = Plan.objects.first()
     indicators = list(
-        Indicator.objects.filter(measurements__isnull=False)
+        Indicator.objects.filter(measurements__year__lte=year)
         .distinct()
         .select_related("strategy", "agreement")
         .order_by("agreement_id", "strategy__position", "position", "id")
     )
-    summaries = summarize(indicators)
+    summaries = summarize(indicators, until=year)
     return {
         "plan": plan,
+        "year": year,
         "rows": [
             (summary, indicator_chart(summary, index)) for index, summary in enumerate(summaries)
         ],

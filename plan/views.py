@@ -352,7 +352,8 @@ def measurement_add(request, pk):
             ]
         else:
             try:
-                do_save_measurement(measurement, acting_user=request.user)
+                # A new value: nothing was shown, so the version read is 0.
+                do_save_measurement(measurement, acting_user=request.user, expected_version=0)
             except REFUSED as exc:
                 problems = exc.messages
             else:
@@ -639,9 +640,17 @@ def question_edit(request, pk):
 def question_answer(request, pk):
     question = get_object_or_404(MeasureQuestion.objects.select_related("sub_activity"), pk=pk)
     back = reverse("plan:activity", args=[question.sub_activity.activity_id])
-    form = AnswerForm(
-        request.POST or None, question=question, initial={"year": timezone.localdate().year}
-    )
+    # The year's answer as it stands, with its version: the save is refused if it changes.
+    year = _year(request.GET.get("ar"), timezone.localdate().year)
+    shown = question.answers.filter(year=year).first()
+    initial = {"year": year, "version": shown.version if shown else 0}
+    if shown is not None:
+        initial.update(
+            answer_yes={True: "1", False: "0"}.get(shown.answer_yes, ""),
+            answer_text=shown.answer_text,
+            comment=shown.comment,
+        )
+    form = AnswerForm(request.POST or None, question=question, initial=initial)
     problems = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -653,6 +662,7 @@ def question_answer(request, pk):
                 answer_text=data.get("answer_text", ""),
                 comment=data["comment"],
                 acting_user=request.user,
+                expected_version=data["version"],
             )
         except REFUSED as exc:
             problems = exc.messages
@@ -763,7 +773,9 @@ def followup(request, pk):
         if which == "matt":
             content = exports.indicators_xlsx(context["summaries"] + context["agreement_summaries"])
         elif which == "handlingsplan":
-            content = exports.activities_xlsx(context["activities"])
+            content = exports.activities_xlsx(
+                context["activities"], answers_year=year, status=status or None
+            )
         elif which == "pengar":
             content = exports.money_xlsx(context["activities"], context["money"])
         else:

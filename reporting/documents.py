@@ -13,7 +13,7 @@ from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
-from grants.models import Deadline, DeadlineKind, DocumentKind, RecipientGroup
+from grants.models import OWN_REGION_GROUPS, Deadline, DeadlineKind, DocumentKind
 from plan.reads import report_section
 
 from .cost_items import cost_items
@@ -47,7 +47,7 @@ def own_decided(agreement):
     return list(
         DecidedAmount.objects.filter(
             component__agreement=agreement,
-            component__recipient_group=RecipientGroup.REGIONS,
+            component__recipient_group__in=OWN_REGION_GROUPS,
             component__included_in__isnull=True,
             region__county_code=settings.OWN_REGION_CODE,
         )

@@ -1,6 +1,7 @@
 """Two officers at once: for every kind of edit form, the second save of a page opened before
 the first save is refused with the activities' Swedish message, and nothing of it is saved."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,7 @@ from django.urls import reverse
 from allocations.models import AllocationRule, DecidedAmount, KeyDataSet, KeyDataValue
 from distribution.models import AreaPlan
 from grants.models import Agreement, Component, Deadline, DevelopmentArea, Region
+from plan.models import MeasureQuestion
 from reporting.models import AgreementReport, AreaReport, OrganisationProfile
 
 from .formdata import form_data
@@ -232,3 +234,24 @@ def test_forecast(two, distribution2023, area_named):
     run_two(two, url, "forecast", {"forecast": "1 000"}, {"forecast": "2 000"})
     activity.refresh_from_db()
     assert activity.forecast == 1000
+
+
+@pytest.mark.parametrize("first_answer", [True, False], ids=["existing", "first"])
+def test_plan_answer(two, users, first_answer):
+    """Two people answering the same measure for the same year: the second is refused,
+    both when an answer stood and when both wrote the first one."""
+    from plan.actions import do_answer_question
+    from plan.demo import load_plan_setup
+    from plan.models import MeasureAnswer
+    from tests.plan.conftest import PLAN_FILE
+
+    load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
+    question = MeasureQuestion.objects.filter(answer_kind="text").first()
+    if first_answer:
+        do_answer_question(
+            question, 2024, answer_text="Förra", acting_user=users["admin"], expected_version=0
+        )
+    url = reverse("plan:question_answer", args=[question.pk]) + "?ar=2024"
+    post = reverse("plan:question_answer", args=[question.pk])
+    run_two(two, url, "comment", {"answer_text": "Av A"}, {"answer_text": "Av B"}, post_url=post)
+    assert MeasureAnswer.objects.get(question=question, year=2024).answer_text == "Av A"

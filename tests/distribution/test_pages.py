@@ -218,3 +218,24 @@ def test_copy_previous_in_the_page(client_for, distribution2020, demo, area_name
         reverse("distribution:copy_previous", args=[target.pk]), follow=True
     )
     assert "8 aktiviteter kopierades från God och nära vård 2020" in response.content.decode()
+
+
+def test_two_activities_of_one_name_in_an_area_are_refused_in_swedish(client_for, near):
+    client = client_for("officer")
+    url = reverse("distribution:area", args=[near.pk])
+    taken = near.activities.first().name
+    response = client.post(url, activity_data(name=taken, amount="1"))
+    assert response.status_code == 400
+    assert "Det finns redan en aktivitet med det namnet i utvecklingsområdet" in (
+        response.content.decode()
+    )
+    assert near.activities.filter(name=taken).count() == 1
+    # An edit to a taken name is refused too.
+    second = near.activities.exclude(name=taken).first()
+    edit = reverse("distribution:activity_edit", args=[second.pk])
+    from tests.formdata import form_data
+
+    data = form_data(client.get(edit).content.decode(), "name")
+    response = client.post(edit, {**data, "name": taken})
+    assert response.status_code == 400
+    assert "Det finns redan en aktivitet med det namnet" in response.content.decode()

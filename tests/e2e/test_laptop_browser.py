@@ -7,8 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from common.roles import Role
 from followup.demo import load_demo_ledger
-from tests.conftest import load_demo_agreement
+from tests.conftest import load_demo_agreement, make_user
 from tests.everyday.crawl import GROUPED_YEAR, HYPHEN_MINUS_NUMBER, SKIP
 
 from .test_browser import log_in
@@ -34,6 +35,40 @@ OUTSIDE = """() => {
     }
   }
   return {out, scroll: document.documentElement.scrollWidth, width};
+}"""
+
+# Sticky blocks no taller than a fifth of the window; each table's last column (its actions
+# or status) inside the table's scroll box or the window, except the wide allocation and
+# follow-up tables, which keep their sticky first column; and the header's height.
+LAYOUT = """() => {
+  const vh = window.innerHeight, vw = document.documentElement.clientWidth;
+  const problems = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const position = getComputedStyle(el).position;
+    if ((position !== 'sticky' && position !== 'fixed') || el.closest('table')) continue;
+    const h = el.getBoundingClientRect().height;
+    if (h > vh / 5) {
+      const name = `${el.tagName.toLowerCase()}.${el.className}`;
+      problems.push(`sticky ${name} is ${Math.round(h)} px tall`);
+    }
+  }
+  for (const table of document.querySelectorAll('main table')) {
+    if (table.matches('.allocation-table, .followup-table')) continue;
+    if (!table.getClientRects().length) continue;
+    const row = table.querySelector('thead tr:last-child') || table.querySelector('tr');
+    const last = row && row.lastElementChild;
+    if (!last) continue;
+    const box = table.closest('.table-scroll');
+    const right = box ? Math.min(box.getBoundingClientRect().right, vw) : vw;
+    const r = last.getBoundingClientRect();
+    if (r.width && r.right > right + 0.5) {
+      const caption = (table.caption ? table.caption.innerText : '').trim().slice(0, 50);
+      const where = `${Math.round(r.right)} px, beyond ${Math.round(right)} px`;
+      problems.push(`table "${caption}": last column ends at ${where}`);
+    }
+  }
+  const header = document.querySelector('body > header, header.site-header, header');
+  return {problems, header: header ? Math.round(header.getBoundingClientRect().height) : 0};
 }"""
 
 LINKS = """() => [...document.querySelectorAll('main a[href], nav a[href]')]
@@ -62,6 +97,7 @@ def data(distribution2023):
 
 def _crawl(page, axe_check, starts, limit):
     queue, seen_patterns, visited, problems = list(starts), set(), [], []
+    header_heights = {}
     while queue and len(visited) < limit:
         url = queue.pop(0)
         pattern = re.sub(r"\d+", "N", url.split("#")[0])
@@ -82,6 +118,9 @@ def _crawl(page, axe_check, starts, limit):
                 f"{url}: the page scrolls sideways ({found['scroll']} > {found['width']} px)"
             )
         problems.extend(f"{url}: {what} lies outside the window" for what in found["out"])
+        layout = page.evaluate(LAYOUT)
+        problems.extend(f"{url}: {what}" for what in layout["problems"])
+        header_heights.setdefault(layout["header"], url)
         text = page.locator("body").inner_text()
         problems.extend(f"{url}: grouped year {m.group()!r}" for m in GROUPED_YEAR.finditer(text))
         problems.extend(
@@ -93,6 +132,8 @@ def _crawl(page, axe_check, starts, limit):
             href = href.split("#")[0]
             if href.startswith("/") and not SKIP.search(href) and href not in queue:
                 queue.append(href)
+    if len(header_heights) > 1:
+        problems.append(f"the header's height changes: {header_heights}")
     return visited, problems
 
 
@@ -125,3 +166,25 @@ def test_picking_another_year_in_the_dashboard(laptop_page, axe_check, users, da
     expect(laptop_page.get_by_role("heading", level=1)).to_have_text("Översikt: statsbidragen 2020")
     expect(laptop_page.get_by_label("År", exact=True)).to_have_value("2020")
     axe_check(laptop_page)
+
+
+def test_the_header_has_one_height_whatever_the_name(laptop_page, users, data):
+    """A long name must not wrap the header onto another line at 1366 px."""
+    heights = {}
+    for username, first, last in [
+        ("kort", "Bo", "Ek"),
+        (
+            "lang",
+            "Anna-Karin Margareta Elisabeth Charlotta",
+            "Johansson-Lindqvist von Rosenberg af Ekeblad",
+        ),
+    ]:
+        user = make_user(username, Role.OFFICER, first_name=first, last_name=last)
+        assert user.get_full_name()
+        log_in(laptop_page, username)
+        laptop_page.goto("/start/")
+        heights[username] = laptop_page.evaluate(
+            "() => document.querySelector('header.site-header').getBoundingClientRect().height"
+        )
+        laptop_page.context.clear_cookies()
+    assert heights["kort"] == heights["lang"], heights

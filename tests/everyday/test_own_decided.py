@@ -72,3 +72,35 @@ def test_read_only_roles_cannot_enter_decided_amounts(client_for, gnv2023, who):
     url = reverse("allocations:decided_edit", args=[gnv2023.pk, component.pk])
     assert client_for(who).post(url, {"r23": "1 000", "source": "x"}).status_code == 403
     assert not DecidedAmount.objects.exists()
+
+
+def test_the_own_regions_vfu_amount_counts_wherever_mottaget_is_shown(client_for, distribution2023):
+    """The VFU money goes to regions and municipalities alike; the region's decided share is
+    received like any other decided amount."""
+    import re
+    from decimal import Decimal
+
+    from dashboard.figures import build_dashboard
+    from distribution.reads import own_area_money
+    from reporting.documents import own_total
+
+    vfu = distribution2023.components.get(name="VFU-satsning för sjuksköterskestudenter")
+    from django.conf import settings
+
+    own = Region.objects.get(county_code=settings.OWN_REGION_CODE)
+    DecidedAmount.objects.filter(component=vfu, region=own).delete()
+    import datetime
+
+    today = datetime.date(2023, 12, 31)
+    before = build_dashboard(2023, today).received
+    area_before = own_area_money(vfu.area).amount
+    document_before = own_total(distribution2023)
+    DecidedAmount.objects.create(component=vfu, region=own, amount=Decimal("345678"))
+    assert build_dashboard(2023, today).received == before + 345678
+    assert own_area_money(vfu.area).amount == area_before + 345678
+    assert own_total(distribution2023) == document_before + 345678
+    page = client_for("manager").get(reverse("dashboard:overview") + "?ar=2023").content
+    shown = re.search(r'id="received">([^<]*)<', page.decode()).group(1)
+    assert shown.replace("\u00a0", " ").replace(" kr", "").replace(" ", "") == str(
+        int(before + 345678)
+    )

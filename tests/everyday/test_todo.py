@@ -74,10 +74,10 @@ def test_finance_sees_unlinked_ledger_rows_and_only_their_own_mentions(
 ):
     from followup.models import LedgerTransaction
 
-    row = LedgerTransaction.objects.filter(is_budget=False).first()
+    row = LedgerTransaction.objects.costs().first()
     LedgerTransaction.objects.filter(pk=row.pk).update(activity=None)
-    unlinked = LedgerTransaction.objects.filter(
-        is_budget=False, activity__isnull=True, cost_object=row.cost_object, year=row.year
+    unlinked = LedgerTransaction.objects.costs().filter(
+        activity__isnull=True, cost_object=row.cost_object, year=row.year
     )
     do_add_comment(ledger2023, "Till @hospa", acting_user=users["manager"])
     today = datetime.date(row.year, 12, 31)
@@ -125,3 +125,21 @@ def test_start_page_queries_do_not_grow_with_mentions(
         do_add_comment(gnv2023, f"@hospa {n}", acting_user=users["manager"])
     with django_assert_max_num_queries(len(one.captured_queries)):
         start_page(client)
+
+
+def test_booked_grant_income_is_not_unlinked_work(users, ledger2023):
+    """The grant booked as income on its object (9916 in the demo) belongs to no activity;
+    Att göra lists only the cost rows nobody has tied to an activity."""
+    from followup.models import LedgerTransaction
+
+    income = LedgerTransaction.objects.income().filter(activity__isnull=True)
+    assert income.exists()  # the demo books the grant as income, tied to no activity
+    cost = LedgerTransaction.objects.costs().first()
+    LedgerTransaction.objects.filter(pk=cost.pk).update(activity=None)
+    todo = todo_for(users["finance"], datetime.date(cost.year, 12, 31), 30)
+    listed = {(u.cost_object, u.year): u for u in todo.unlinked}
+    assert (cost.cost_object.number, cost.year) in listed
+    assert all(u.amount > 0 for u in todo.unlinked)
+    for row in income:
+        entry = listed.get((row.cost_object.number, row.year))
+        assert entry is None or entry.amount != row.amount

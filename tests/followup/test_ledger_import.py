@@ -319,3 +319,17 @@ def test_a_long_text_is_kept_whole_never_shortened(year2023, source, users):
     do_import_ledger_file(upload(csv_bytes(rows)), source, users["finance"])
     assert LedgerTransaction.objects.get(voucher="V1").text == long_text.strip()
     assert len(long_text.strip()) > 500
+
+
+def test_the_already_imported_message_gives_the_time_in_the_regions_zone(year2023, source, users):
+    import datetime
+
+    from followup.models import LedgerImport
+
+    record = do_import_ledger_file(upload(csv_bytes()), source, users["finance"])
+    # 17:35 UTC on a summer day is 19:35 in Sweden, as the import list shows it.
+    LedgerImport.objects.filter(pk=record.pk).update(
+        uploaded_at=datetime.datetime(2024, 6, 3, 17, 35, tzinfo=datetime.UTC)
+    )
+    with pytest.raises(LedgerImportError, match="redan inläst 2024-06-03 19:35 av"):
+        do_import_ledger_file(upload(csv_bytes()), source, users["finance"])

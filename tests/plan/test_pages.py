@@ -337,10 +337,14 @@ def test_followup_page_makes_a_fixed_number_of_queries(
 
 
 def test_dashboard_shows_indicators_against_targets(client_for, demo_plan):
-    page = client_for("manager").get(reverse("dashboard:overview")).content.decode()
+    client = client_for("manager")
+    page = client.get(reverse("dashboard:overview") + "?ar=2024").content.decode()
     assert "Indikatorer mot mål" in page
     assert "Andel i befolkningen med namngiven fast läkarkontakt i primärvården" in page
     assert "Minst 55 %" in page and "56,1 %" in page
+    # The dashboard's year (the 2023 agreement) shows the value known for 2023.
+    page = client.get(reverse("dashboard:overview")).content.decode()
+    assert "52,4 %" in page and "56,1 %" not in page
 
 
 def test_officer_adds_an_agreement_indicator_with_a_threshold(client_for, demo_plan):

@@ -22,6 +22,10 @@ DEMO_USERS = [
 ]
 
 
+# A domain reserved for examples (RFC 2606): no demo mail can reach a real person.
+DEMO_MAIL_DOMAIN = "example.org"
+
+
 def demo_password() -> str:
     path = Path(settings.BASE_DIR) / "var" / "demo-password.txt"
     if path.exists():
@@ -42,6 +46,9 @@ class Command(BaseCommand):
         for username, first, last, role in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.first_name, user.last_name = first, last
+            # An address, so the deadline reminders reach the officer (printed by the console
+            # mail backend under `make run`).
+            user.email = f"{username}@{DEMO_MAIL_DOMAIN}"
             user.is_staff = user.is_superuser = role is Role.ADMIN
             user.set_password(password)
             user.save()
