@@ -200,6 +200,7 @@ def activity_report_context(agreement):
     context["left_total"] = context["decided_total"] - context["spent_total"]
     # The joint plan: the agreement's indicators and the plan activities its money serves.
     context["plan_report"] = report_section(agreement)
+    context.setdefault("missing", []).extend(context["plan_report"]["missing"])
     return context
 
 

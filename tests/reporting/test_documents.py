@@ -14,13 +14,9 @@ from common.money import format_amount
 from grants.models import DocumentKind
 from reporting.actions import do_generate_document, document_context
 from reporting.models import AgreementReport, AreaReport, GeneratedDocument
+from tests.reporting.layout import pdf_text
 
 D = Decimal
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def kr(amount) -> str:
