@@ -1,6 +1,7 @@
 """What each document shows, read from the data the app holds: one function per document,
 returning a plain context for its template (HTML preview and PDF alike)."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -54,6 +55,23 @@ def own_decided(agreement):
         .select_related("component__area")
         .order_by("component__area__position", "component__position", "component_id")
     )
+
+
+def own_parts(agreement) -> dict[int, list]:
+    """The own region's "varav" amounts (components that are part of another one's amount,
+    e.g. primärvård i landsbygd inside Nära vård), by the component they are part of."""
+    parts = defaultdict(list)
+    for decided in (
+        DecidedAmount.objects.filter(
+            component__agreement=agreement,
+            component__included_in__isnull=False,
+            region__county_code=settings.OWN_REGION_CODE,
+        )
+        .select_related("component__area", "component__included_in")
+        .order_by("component__position", "component_id")
+    ):
+        parts[decided.component.included_in_id].append(decided)
+    return dict(parts)
 
 
 def own_total(agreement) -> Decimal:
@@ -130,7 +148,12 @@ def financial_report_context(agreement):
 
 
 def activity_report_context(agreement):
+    """The activity report to Socialstyrelsen: per area decided, distributed, ofördelat and
+    outcome (that add up), the "varav" money (primärvård i landsbygd), a section per
+    reporting requirement of the agreement with the region's narrative, every indicator's
+    value for the report year. What is missing for a sendable report goes to `missing`."""
     context = _common(agreement)
+    missing = context.setdefault("missing", [])
     report = build_followup(agreement, PERIODS["ar"])
     reports = {r.area_id: r for r in AreaReport.objects.filter(area__agreement=agreement)}
     activities = (
@@ -144,6 +167,8 @@ def activity_report_context(agreement):
             for line in object_block.lines:
                 if line.activity:
                     spent[line.activity.pk] = line.followup.outcome_to_date
+    parts = own_parts(agreement)
+    decided = own_decided(agreement)
     areas = []
     for block in report.areas:
         area_activities = [
@@ -163,25 +188,55 @@ def activity_report_context(agreement):
             for line in object_block.lines
             if line.kind == "unlinked" and line.followup.outcome_to_date
         ]
+        distributed = sum((a.amount for a, _, _ in area_activities), ZERO)
+        # Activities with outcome but no money distributed to them: flagged in the table.
+        unbudgeted = [a for a, used, _ in area_activities if not a.amount and used]
         areas.append(
             {
                 "area": block.area,
                 "decided": block.decided,
+                "distributed": distributed,
+                "unallocated": block.decided - distributed,
                 "spent": outcome,
                 "left": block.decided - outcome,
+                "overspent": max(ZERO, outcome - block.decided),
                 "report": reports.get(block.area.pk),
                 "activities": area_activities,
+                "unbudgeted": unbudgeted,
                 "unlinked": unlinked,
-                "budget": sum((a.amount for a, _, _ in area_activities), ZERO),
+                "budget": distributed,
+                "parts": [
+                    part
+                    for d in decided
+                    if d.component.area_id == block.area.pk
+                    for part in parts.get(d.component_id, [])
+                ],
             }
         )
+        area_report = reports.get(block.area.pk)
+        for field, label in (
+            ("activities", "genomförda insatser"),
+            ("results", "resultat"),
+            ("gender_equality", "jämställdhetsperspektivet"),
+        ):
+            if not (area_report and getattr(area_report, field).strip()):
+                missing.append(f"Texten om {label} för ”{block.area.name}” är inte ifylld.")
+    requirements = list(agreement.reporting_requirements.all())
+    for requirement in requirements:
+        if not requirement.narrative.strip():
+            missing.append(
+                f"Regionens redovisning för återrapporteringskravet ”{requirement.heading}” "
+                f"(avsnitt {requirement.section}) är inte ifylld."
+            )
+    if not context["info"].gender_equality.strip():
+        missing.append("Texten om jämställd hälsa är inte ifylld.")
     vfu = agreement.components.filter(name__icontains="VFU").first()
     # The same server-side chart as on the dashboard: distributed, spent and left per area.
     chart = areas_chart(
         [
             SimpleNamespace(
                 name=a["area"].name,
-                distributed=sum((activity.amount for activity, _, _ in a["activities"]), ZERO),
+                distributed=a["distributed"],
                 outcome=a["spent"],
                 left=a["left"],
             )
@@ -192,7 +247,10 @@ def activity_report_context(agreement):
         chart=chart,
         title=f"Verksamhetsrapport – {agreement}",
         areas=areas,
+        requirements=requirements,
         decided_total=sum((a["decided"] for a in areas), ZERO),
+        distributed_total=sum((a["distributed"] for a in areas), ZERO),
+        unallocated_total=sum((a["unallocated"] for a in areas), ZERO),
         spent_total=sum((a["spent"] for a in areas), ZERO),
         vfu=vfu,
         due=_deadline(agreement, DeadlineKind.ACTIVITY_REPORT),
@@ -200,7 +258,7 @@ def activity_report_context(agreement):
     context["left_total"] = context["decided_total"] - context["spent_total"]
     # The joint plan: the agreement's indicators and the plan activities its money serves.
     context["plan_report"] = report_section(agreement)
-    context.setdefault("missing", []).extend(context["plan_report"]["missing"])
+    missing.extend(context["plan_report"]["missing"])
     return context
 
 

@@ -27,6 +27,7 @@ from reporting.pdf import css_string, render_html
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
 from .archival import archival_problems
+from .conftest import load_agreement_texts_fixtures
 from .layout import (
     MM,
     find,
@@ -76,6 +77,10 @@ def demo_data(demo):
         vfu_places_estimate=48,
     )
     do_fill_state_grants_from_agreements(2023, acting_user=None)
+    load_agreement_texts_fixtures()
+    for requirement in demo[2023].reporting_requirements.all():
+        requirement.narrative = f"Regionen har under året arbetat med {requirement.heading}. " * 6
+        requirement.save()
     for area in demo[2023].areas.all():
         AreaReport.objects.create(
             area=area,
@@ -115,7 +120,7 @@ def totals(kind, context):
             )
         ] + [
             (
-                f"Insatser i {a['area'].name}",
+                f"Insatser: {a['area'].name}",
                 "Summa",
                 [activity.name for activity, _, _ in a["activities"]],
             )
