@@ -18,23 +18,15 @@ from followup.periods import PERIODS
 from grants.models import Deadline, DeadlineKind, DocumentKind, RecipientGroup
 from plan.reads import report_section
 
-from .models import AgreementReport, AreaReport, OrganisationProfile, StateGrantYear
+from .models import (
+    AgreementReport,
+    AreaReport,
+    Decision,
+    OrganisationProfile,
+    StateGrantYear,
+)
 
 ZERO = Decimal("0")
-
-# Seed 000 §3.3 and seed 003 §2.1.5: the conditions every decision document must show.
-DECISION_CONDITIONS = [
-    "Målsättningen är att nyttja befintliga resurser för att uppnå och svara mot krav och "
-    "kriterier i den aktuella nationella satsningen.",
-    "Om en aktivitet i uppdraget innefattar en investeringskostnad så kan bara innevarande års "
-    "avskrivning konteras mot objektet.",
-    "Samtliga utförare, oavsett driftform, ska vid förfrågan kunna redovisa uppdragets "
-    "aktiviteter och kostnader.",
-    "Nya aktiviteter och utvecklingsprojekt får inte beviljas utan en budgetkalkyl för hur "
-    "aktiviteten ska finansieras om eller när den riktade nationella satsningen upphör. Det ska "
-    "framgå hur implementering ska ske i ordinarie verksamhet i befintlig budget, vad aktiviteten "
-    "kan ersätta av befintlig verksamhet eller hur avveckling av utvecklingsprojekt ska ske.",
-]
 
 
 def report_info(agreement) -> AgreementReport:
@@ -287,9 +279,29 @@ def vfu_report_context(agreement):
     return context
 
 
+def national_split(agreement) -> list[tuple[str, Decimal]]:
+    """The agreement's national amounts per recipient group (regions, municipalities, …), from
+    its top-level components; "varav" parts are not counted again."""
+    totals = defaultdict(lambda: ZERO)
+    for component in agreement.components.filter(included_in__isnull=True):
+        if component.national_amount is not None:
+            totals[component.recipient_group] += component.national_amount
+    return [(label, totals[value]) for value, label in RecipientGroup.choices if totals.get(value)]
+
+
+# What the region itself submits; "Övrigt" deadlines are not the region's to meet.
+REGION_DEADLINE_KINDS = [kind for kind in DeadlineKind.values if kind != DeadlineKind.OTHER]
+
+
 def decision_context(agreement):
+    """The region's decision document in the structure of its own (seed 003): metadata,
+    contents, background with the national split, goals, a section per area, the allocation
+    with its "varav" lines, the activity tables, the conditions entered for this decision and
+    the deadlines the region meets."""
     context = _common(agreement)
+    missing = context.setdefault("missing", [])
     decided = own_decided(agreement)
+    parts = own_parts(agreement)
     plans = {p.area_id: p for p in AreaPlan.objects.filter(area__agreement=agreement)}
     activities = (
         Activity.objects.filter(area__agreement=agreement)
@@ -301,13 +313,22 @@ def decision_context(agreement):
     for area in agreement.areas.all():
         rows = [d for d in decided if d.component.area_id == area.pk]
         area_total = sum((d.amount for d in rows), ZERO)
-        allocation.append({"area": area, "rows": rows, "total": area_total})
+        allocation.append(
+            {
+                "area": area,
+                "rows": [(d, parts.get(d.component_id, [])) for d in rows],
+                "total": area_total,
+            }
+        )
         area_activities = [a for a in activities if a.area_id == area.pk]
+        responsible = {a.responsible for a in area_activities}
         areas.append(
             {
                 "area": area,
                 "total": area_total,
                 "activities": area_activities,
+                # One responsible for every activity: said once, not on every row.
+                "one_responsible": responsible.pop() if len(responsible) == 1 else None,
                 "distributed": sum((a.amount for a in area_activities), ZERO),
                 "plan": plans.get(area.pk),
                 "objects": sorted({a.cost_object.number for a in area_activities if a.cost_object}),
@@ -315,13 +336,34 @@ def decision_context(agreement):
         )
     for area in areas:
         area["unallocated"] = area["total"] - area["distributed"]
+    decision = Decision.objects.filter(agreement=agreement).first()
+    conditions = list(decision.conditions.all()) if decision else []
+    lacking = [
+        label
+        for field, label in (
+            ("decided_by", "vem som beslutar"),
+            ("decided_on", "beslutsdatum"),
+            ("paragraph", "paragraf"),
+            ("case_number", "diarienummer (Dnr)"),
+            ("handler", "handläggare"),
+        )
+        if not (decision and getattr(decision, field))
+    ]
+    if lacking:
+        missing.append("Beslutsuppgifter saknas: " + ", ".join(lacking) + ".")
+    if not conditions:
+        missing.append("Villkoren för beslutet är inte inlagda för detta år.")
+    deadlines = Deadline.objects.own().filter(agreement=agreement, kind__in=REGION_DEADLINE_KINDS)
     context.update(
         title=f"Fördelning {agreement}",
+        decision=decision,
+        goals=[g.strip() for g in (decision.goals if decision else "").splitlines() if g.strip()],
+        national_split=national_split(agreement),
         allocation=allocation,
         own_total=sum((a["total"] for a in allocation), ZERO),
         areas=areas,
-        conditions=DECISION_CONDITIONS,
-        deadlines=Deadline.objects.own().filter(agreement=agreement),
+        conditions=conditions,
+        deadlines=deadlines.order_by("due_date"),
     )
     return context
 

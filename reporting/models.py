@@ -191,6 +191,10 @@ class Decision(Versioned):
     case_number = models.CharField("diarienummer (Dnr)", max_length=60, blank=True)
     handler = models.CharField("handläggare", max_length=200, blank=True)
     handler_unit = models.CharField("handläggarens enhet", max_length=200, blank=True)
+    background = models.TextField(
+        "bakgrund", blank=True, help_text="Beslutets bakgrund, som i regionens beslutsunderlag."
+    )
+    goals = models.TextField("mål", blank=True, help_text="Ett mål per rad.")
     responsible = models.CharField(
         "sammanhållet ansvar",
         max_length=200,

@@ -3,13 +3,17 @@ agreement asks the region to report on, the decision's own metadata and conditio
 summary for any year. What is missing for a sendable document is listed in `missing` (the
 document is then a draft)."""
 
+import json
 import re
 from decimal import Decimal
 
+from allocations.demo import load_allocation_setup
 from grants.models import DocumentKind
 from reporting.actions import document_context, render_document
 from reporting.models import ReportingRequirement
+from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
+from .conftest import load_agreement_texts_fixtures
 from .layout import pdf_text
 
 D = Decimal
@@ -73,3 +77,48 @@ def test_a_missing_narrative_makes_the_activity_report_a_draft(reported2023_text
     )
     assert "Ej ifyllt" not in text
     assert "Saknas (se listan över vad som fattas)" in text
+
+
+def test_decision_documents_have_seed_003s_structure_and_their_own_conditions(demo):
+    load_allocation_setup(json.loads(ALLOCATION_SETUP.read_text("utf-8")), ALLOCATION_SETUP.parent)
+    load_demo_distribution("god-och-nara-vard-2023")
+    load_demo_distribution("god-och-nara-vard-2020")
+    load_agreement_texts_fixtures()
+    agreement2023, agreement2020 = demo[2023], demo[2020]
+    text2020 = pdf_text(render_document(DocumentKind.DECISION, "pdf", agreement=agreement2020))
+    text2023 = pdf_text(render_document(DocumentKind.DECISION, "pdf", agreement=agreement2023))
+    # Metadata as seed 003 has it, and a contents list with page numbers.
+    for expected in [
+        "Beslutas av Regionstyrelsen",
+        "Beslutsdatum 2020-03-24",
+        "Paragraf § 35",
+        "Dnr RS/195/2020",
+        "Lena Sved",
+        "Innehåll",
+        "1.1 Mål med omställningen",
+        "Stärka samverkan mellan regioner och kommuner",
+    ]:
+        assert expected in text2020, expected
+    # Each year's own conditions: 2020 names Stratsys and private providers, 2023 all.
+    assert "Stratsys Nationella satsningar" in text2020
+    assert "Privata utförare ska vid förfrågan" in text2020
+    assert "Samtliga utförare, oavsett driftform" not in text2020
+    assert "Samtliga utförare, oavsett driftform" in text2023
+    assert "Stratsys" not in text2023
+    # The allocation's varav line, the national split, no deadline the region does not meet.
+    assert "varav primärvård i landsbygd (14 897 341 kr)" in text2023
+    assert "till regionerna" in text2023
+    for text in (text2020, text2023):
+        assert "Övrigt till" not in text
+        assert "Annan / ej angiven" not in text
+        assert "kopierad" not in text
+    assert text2023.count("Chef HOSPA (sammanhållet ansvar)") <= len(
+        list(agreement2023.areas.all())
+    )
+    # 2023's decision metadata is not in the seeds: the document says what it lacks.
+    context = document_context(DocumentKind.DECISION, agreement=agreement2023)
+    assert context["missing"] == [
+        "Beslutsuppgifter saknas: vem som beslutar, beslutsdatum, paragraf, diarienummer (Dnr), "
+        "handläggare."
+    ]
+    assert document_context(DocumentKind.DECISION, agreement=agreement2020)["missing"] == []

@@ -132,7 +132,7 @@ def totals(kind, context):
             (
                 "Regionens tilldelning per utvecklingsområde och delområde",
                 "Totalt",
-                [d.component.name for block in context["allocation"] for d in block["rows"]],
+                [d.component.name for block in context["allocation"] for d, _ in block["rows"]],
             )
         ]
         for area in context["areas"]:
