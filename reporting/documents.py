@@ -15,7 +15,7 @@ from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
-from grants.models import Deadline, DeadlineKind, DocumentKind, RecipientGroup
+from grants.models import Agreement, Deadline, DeadlineKind, DocumentKind, RecipientGroup
 from plan.reads import report_section
 
 from .models import (
@@ -368,14 +368,92 @@ def decision_context(agreement):
     return context
 
 
+@dataclass
+class SummaryGrant:
+    """One state grant in the annual summary: from the register, or an agreement the app holds
+    for the year that the register lacks (then its amount is the region's, paid or decided)."""
+
+    name: str
+    case_number: str
+    lines: list  # (amount, comment)
+    spending: list  # (label, amount)
+    follow_up: str
+    from_agreement: bool = False
+
+    @property
+    def received(self) -> Decimal:
+        return sum((amount for amount, _ in self.lines), ZERO)
+
+    @property
+    def subtotal(self) -> Decimal | None:
+        """The grant's own sum when it has more than one line (seed 004's subtotals)."""
+        return self.received if len(self.lines) > 1 else None
+
+    @property
+    def spending_total(self) -> Decimal:
+        return sum((amount for _, amount in self.spending), ZERO)
+
+    @property
+    def usage_differs(self) -> Decimal | None:
+        """Usage against the money received for the grant itself (its first line; further
+        lines are additions such as länsgemensamma medel, or deductions): the difference, or
+        None when they agree or nothing is accounted for."""
+        if not self.spending or not self.lines:
+            return None
+        difference = self.spending_total - self.lines[0][0]
+        return difference or None
+
+
+def _register_entry(grant) -> SummaryGrant:
+    return SummaryGrant(
+        grant.name,
+        grant.case_number,
+        [(line.amount, line.comment) for line in grant.lines.all()],
+        [(item.label, item.amount) for item in grant.spending.all()],
+        grant.follow_up,
+    )
+
+
+def _agreement_entry(agreement) -> SummaryGrant | None:
+    info = report_info(agreement)
+    amount = info.grant_paid if info.grant_paid is not None else own_total(agreement)
+    if not amount:
+        return None
+    return SummaryGrant(
+        agreement.name,
+        agreement.government_case_number or agreement.region_case_number,
+        [
+            (
+                amount,
+                "Utbetalt enligt rapportuppgifterna"
+                if info.grant_paid is not None
+                else "Regionens beslutade belopp enligt överenskommelsen",
+            )
+        ],
+        [],
+        info.summary,
+        from_agreement=True,
+    )
+
+
 def summary_context(year: int):
+    """The region board's annual summary of state grants for any year: the register's entries
+    and every agreement the app holds for the year that the register lacks (no manual step),
+    each with its case number, amount, subtotal, narrative and usage with its total; usage
+    that differs from the money received is flagged."""
     grant_year = StateGrantYear.objects.filter(year=year).first()
     grants = list(grant_year.grants.prefetch_related("lines", "spending") if grant_year else [])
-    regular = [g for g in grants if not g.temporary]
-    temporary = [g for g in grants if g.temporary]
+    held = {g.agreement_id for g in grants if g.agreement_id}
+    regular = [_register_entry(g) for g in grants if not g.temporary]
+    temporary = [_register_entry(g) for g in grants if g.temporary]
+    for agreement in Agreement.objects.filter(year=year).order_by("short_name"):
+        if agreement.pk not in held:
+            entry = _agreement_entry(agreement)
+            if entry is not None:
+                regular.append(entry)
 
     def total(items):
-        return sum((line.amount for g in items for line in g.lines.all()), ZERO)
+        return sum((g.received for g in items), ZERO)
 
     regular_total, temporary_total = total(regular), total(temporary)
     notes = []
@@ -392,6 +470,11 @@ def summary_context(year: int):
                 f"Summan av raderna för {label} är {format_amount(computed)}; beslutet anger "
                 f"{format_amount(stated)} (skillnad {format_amount(computed - stated)})."
             )
+    missing = [
+        f"Uppföljningstexten för ”{g.name}” är inte ifylld." for g in regular if not g.follow_up
+    ]
+    if not regular and not temporary:
+        missing.append(f"Inga statsbidrag för år {year} finns i registret eller i appen.")
     return {
         "title": f"Sammanställning av statsbidrag {year}",
         "year": year,
@@ -402,6 +485,7 @@ def summary_context(year: int):
         "regular_total": regular_total,
         "temporary_total": temporary_total,
         "notes": notes,
+        "missing": missing,
     }
 
 

@@ -421,11 +421,25 @@ def register_index(request):
 
 def _register_page(request, year, *, import_form=None, problems=(), status=200):
     context = summary_context(year)
+    # The register page lists the register's own rows (the summary adds the agreements the
+    # register lacks; the page offers to add them).
+    grant_year = context["grant_year"]
+    grants = list(grant_year.grants.prefetch_related("lines") if grant_year else [])
+    regular = [g for g in grants if not g.temporary]
+    temporary = [g for g in grants if g.temporary]
+
+    def total(items):
+        return sum((line.amount for g in items for line in g.lines.all()), ZERO)
+
     return render(
         request,
         "reporting/register_year.html",
         {
             **context,
+            "regular": regular,
+            "temporary": temporary,
+            "regular_total": total(regular),
+            "temporary_total": total(temporary),
             "import_form": import_form or RegisterImportForm(),
             "problems": problems,
             "can_edit": can_write_reports(request.user),

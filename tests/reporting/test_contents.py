@@ -122,3 +122,29 @@ def test_decision_documents_have_seed_003s_structure_and_their_own_conditions(de
         "handläggare."
     ]
     assert document_context(DocumentKind.DECISION, agreement=agreement2020)["missing"] == []
+
+
+def test_annual_summary_holds_the_years_agreements_without_a_manual_step(allocations2023):
+    context = document_context(DocumentKind.ANNUAL_SUMMARY, year=2023)
+    assert [(g.name, g.received, g.from_agreement) for g in context["regular"]] == [
+        (allocations2023.name, D(75_422_690), True)
+    ]
+    text = pdf_text(render_document(DocumentKind.ANNUAL_SUMMARY, "pdf", year=2023))
+    assert "Inga statsbidrag" not in text
+    assert allocations2023.name in text and "75 422 690 kr" in text
+    assert "Ur överenskommelsen i appen" in text
+
+
+def test_annual_summary_2021_has_subtotals_usage_totals_and_flags(grants2021):
+    context = document_context(DocumentKind.ANNUAL_SUMMARY, year=2021)
+    psyk = next(g for g in context["regular"] if g.name.lower().startswith("överenskommelse inom"))
+    assert psyk.spending_total == D(9_562_000)
+    assert psyk.usage_differs == D(9_562_000) - D(9_661_905)
+    gnv = context["regular"][0]
+    assert gnv.subtotal == D(72_665_190) - D(1_262_843)
+    # Every grant without its narrative is listed (7 of the 11 have none in the fixture).
+    assert len(context["missing"]) == len([g for g in context["regular"] if not g.follow_up]) > 0
+    text = pdf_text(render_document(DocumentKind.ANNUAL_SUMMARY, "pdf", year=2021))
+    assert "Skiljer sig från erhållna medel" in text
+    assert "användningen summerar till 9 562 000 kr, erhållna medel är 9 661 905 kr" in text
+    assert "71 402 347 kr" in text
