@@ -276,6 +276,15 @@ def vfu_report_context(agreement):
         ],
         due=_deadline(agreement, DeadlineKind.VFU_REPORT),
     )
+    context["missing"] = [
+        f"{label}: {what} är inte ifyllt."
+        for label, weeks, places in context["rows"]
+        for what, value in (("antalet VFU-veckor", weeks), ("antalet VFU-platser", places))
+        if value is None
+    ]
+    if info.vfu_weeks_previous is not None and info.vfu_weeks_estimate is not None:
+        # What the money is distributed by: the increase in VFU weeks.
+        context["weeks_increase"] = info.vfu_weeks_estimate - info.vfu_weeks_previous
     return context
 
 

@@ -7,7 +7,8 @@ from pypdf import PdfReader
 
 from plan.models import MeasureQuestion
 from tests.reporting.archival import archival_problems
-from tests.reporting.layout import pdf_text, read_layout
+from tests.reporting.layout import pdf_text, read_layout, save_pictures
+from tests.reporting.test_layout import ARTEFACTS
 
 
 def test_followup_pdf_reads_back(client_for, demo_plan, users):
@@ -58,6 +59,9 @@ def test_followup_pdf_is_about_its_year(client_for, demo_plan):
     response = client_for("manager").get(
         reverse("plan:followup_pdf", args=[demo_plan.pk]), {"ar": "2023"}
     )
+    # Kept as pictures for a person to look at, beside the reports' pages.
+    save_pictures(response.content, ARTEFACTS, "plan-uppfoljning-2023")
+    assert archival_problems(response.content) == []
     text = pdf_text(response.content)
     assert "Årlig uppföljning 2023" in text and "Värde 2023" in text
     assert "52,4 %" in text and "56,1 %" not in text

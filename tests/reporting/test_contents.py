@@ -148,3 +148,22 @@ def test_annual_summary_2021_has_subtotals_usage_totals_and_flags(grants2021):
     assert "Skiljer sig från erhållna medel" in text
     assert "användningen summerar till 9 562 000 kr, erhållna medel är 9 661 905 kr" in text
     assert "71 402 347 kr" in text
+
+
+def test_vfu_report_lists_what_it_lacks_and_shows_the_increase(reported2023):
+    from reporting.models import AgreementReport
+
+    context = document_context(DocumentKind.VFU_REPORT, agreement=reported2023)
+    assert len(context["missing"]) == 4
+    AgreementReport.objects.create(
+        agreement=reported2023,
+        vfu_weeks_previous=120,
+        vfu_places_previous=40,
+        vfu_weeks_estimate=150,
+        vfu_places_estimate=48,
+    )
+    context = document_context(DocumentKind.VFU_REPORT, agreement=reported2023)
+    assert context["missing"] == []
+    text = pdf_text(render_document(DocumentKind.VFU_REPORT, "pdf", agreement=reported2023))
+    assert "vårterminen 2022: +30 veckor" in text
+    assert "Ej ifyllt" not in text

@@ -183,7 +183,7 @@ def test_vfu_report_is_its_own_document_due_31_march_of_the_agreement_year(
         "VFU-redovisning 2023",
         "Ska ha kommit in senast 2023-03-31",
         "Genomförda i regionens regi vårterminen 2022 120 40",
-        "Uppskattning för vårterminen 2023 150 Ej ifyllt",
+        "Uppskattning för vårterminen 2023 150 Saknas",
         "VFU-satsning för sjuksköterskestudenter",
     ]:
         assert expected in text, expected
