@@ -133,9 +133,13 @@ def _areas_chart(rows) -> str:
     chart.x_labels = [a.name for a in areas]
     chart.add("Fördelat", [float(a.distributed) for a in areas])
     chart.add("Utfall", [float(a.outcome) for a in areas])
-    chart.add("Kvar av beslutat", [float(max(a.left, 0)) for a in areas])
+    # An overspent area has nothing left: no "0 mnkr" bar, but the overspending as its own.
+    chart.add("Kvar av beslutat", [float(a.left) if a.left >= 0 else None for a in areas])
+    if any(a.left < 0 for a in areas):
+        chart.add("Överskridet", [float(-a.left) if a.left < 0 else None for a in areas])
     description = "; ".join(
-        f"{a.name}: fördelat {mnkr(a.distributed)}, utfall {mnkr(a.outcome)}, kvar {mnkr(a.left)}"
+        f"{a.name}: fördelat {mnkr(a.distributed)}, utfall {mnkr(a.outcome)}, "
+        + (f"kvar {mnkr(a.left)}" if a.left >= 0 else f"överskridet med {mnkr(-a.left)}")
         for a in areas
     )
     return _svg(

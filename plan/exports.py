@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.template.loader import render_to_string
 
-from common.pdf import html_to_pdf
+from common.pdf import css_string, html_to_pdf
 from common.xlsx import KRONOR, KRONOR_ORE, Workbook
 from grants.models import Region
 
@@ -174,7 +174,14 @@ def followup_html(context: dict) -> str:
     profile = SimpleNamespace(name=region.name if region else "")
     return render_to_string(
         "reporting/pdf/base.html",
-        {**context, "profile": profile, "body_template": "plan/pdf/followup.html"},
+        {
+            **context,
+            "profile": profile,
+            "body_template": "plan/pdf/followup.html",
+            # The running header of every page, as on the region's other documents.
+            "header_left": css_string(profile.name),
+            "header_right": css_string(context["title"]),
+        },
     )
 
 

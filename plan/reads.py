@@ -60,6 +60,14 @@ class Series:
     def evaluation_for(self, year: int, half: int = 0) -> Evaluation:
         return evaluate(self.indicator.target, self.values, year, half)
 
+    def period_in(self, year: int) -> tuple[int, int] | None:
+        """The period of `year` a yearly document reports: the whole year, else its last
+        half with a value; None when the series has no value for the year."""
+        keys = [key for key in self.values if key[0] == year]
+        if (year, 0) in self.values:
+            return (year, 0)
+        return max(keys) if keys else None
+
     @property
     def label(self) -> str:
         parts = [str(self.party)]
@@ -102,6 +110,72 @@ class IndicatorSummary:
         return max(totals, key=lambda s: (s.latest, -s.party.position))
 
 
+EXAMPLE_WORDS = ("exempel", "påhittad", "fiktiv", "fingerad")
+
+
+def is_example_source(source: str) -> bool:
+    """A value whose source says it is an example or made up, not a measured value."""
+    text = (source or "").lower()
+    return any(word in text for word in EXAMPLE_WORDS)
+
+
+@dataclass
+class YearValue:
+    """One series' value for the report year, as a document about that year prints it."""
+
+    label: str
+    period: str
+    display: str
+    verdict: str
+    source: str
+    example: bool
+
+
+@dataclass
+class IndicatorYear:
+    """An indicator in a document about one year: the value of each series for that year
+    (or "värde saknas för Y") with its source, never a later or earlier value."""
+
+    indicator: Indicator
+    year: int
+    rows: list[YearValue]
+
+    @property
+    def missing(self) -> list[str]:
+        """What a document about the year lacks for this indicator, in Swedish."""
+        name = self.indicator.name
+        if not any(row.period for row in self.rows):
+            return [f"Indikatorn ”{name}”: värde saknas för {self.year}."]
+        return [
+            f"Indikatorn ”{name}” ({row.label}): värdet för {row.period} är ett exempelvärde "
+            f"(källa: {row.source})."
+            for row in self.rows
+            if row.example
+        ]
+
+
+def in_year(summary: IndicatorSummary, year: int) -> IndicatorYear:
+    rows = []
+    for series in summary.series or [None]:
+        key = series.period_in(year) if series else None
+        label = series.label if series else "Regionen"
+        if key is None:
+            rows.append(YearValue(label, "", "", f"värde saknas för {year}", "", False))
+            continue
+        measurement = series.measurements[key]
+        rows.append(
+            YearValue(
+                label,
+                period_label(*key),
+                summary.indicator.format_value(series.values[key]),
+                series.evaluation_for(*key).label,
+                measurement.source,
+                is_example_source(measurement.source),
+            )
+        )
+    return IndicatorYear(summary.indicator, year, rows)
+
+
 def summarize(indicators, *, party=None, gender=None, until=None) -> list[IndicatorSummary]:
     """Each indicator's series; with `until` (a year) only the values up to that year, so a
     page about that year shows what was known for it, not a later value."""
@@ -137,10 +211,20 @@ def summarize(indicators, *, party=None, gender=None, until=None) -> list[Indica
     ]
 
 
-def verdict_counts(summaries) -> dict[str, int]:
-    counts = Counter(
-        (s.headline.evaluation.verdict if s.headline else Verdict.NO_VALUE) for s in summaries
-    )
+def verdict_counts(summaries, year: int | None = None) -> dict[str, int]:
+    """Met / not met / no value per indicator, by its headline series: its latest value, or
+    with `year` its value for that year."""
+
+    def verdict(summary):
+        series = summary.headline
+        if series is None:
+            return Verdict.NO_VALUE
+        if year is None:
+            return series.evaluation.verdict
+        key = series.period_in(year)
+        return series.evaluation_for(*key).verdict if key else Verdict.NO_VALUE
+
+    counts = Counter(verdict(s) for s in summaries)
     return {
         "met": counts.get(Verdict.MET, 0),
         "not_met": counts.get(Verdict.NOT_MET, 0),
@@ -248,11 +332,16 @@ def dashboard_section(year: int) -> dict:
     }
 
 
-def report_section(agreement) -> dict:
-    """For the activity report on an agreement: its indicators (total, women, men) against
-    their targets, and per development area the plan activities its money serves with the
-    status of their sub-activities. Empty lists when the plan holds nothing for it."""
-    summaries = [s for s in summarize(agreement.indicators.all()) if s.series]
+def report_section(agreement, year: int | None = None) -> dict:
+    """For the activity report on an agreement: every one of its indicators with its value
+    (total, women, men) for the report year, the agreement's year unless given, against the
+    target and with its source; what is missing for that year (no value, an example value);
+    and per development area the plan activities its money serves with the status of their
+    sub-activities."""
+    year = agreement.year if year is None else year
+    indicators = [
+        in_year(s, year) for s in summarize(agreement.indicators.order_by("position", "id"))
+    ]
     links = (
         ActivityLink.objects.filter(activity__area__agreement=agreement)
         .select_related("activity__area", "plan_activity__strategy")
@@ -272,6 +361,8 @@ def report_section(agreement) -> dict:
             }
         rows[plan_activity.pk]["served_by"].append(link.activity)
     return {
-        "indicators": summaries,
+        "year": year,
+        "indicators": indicators,
+        "missing": [item for indicator in indicators for item in indicator.missing],
         "areas": [(area, list(rows.values())) for area, rows in areas.items()],
     }

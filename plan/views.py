@@ -59,6 +59,7 @@ from .models import (
 )
 from .permissions import can_edit_plan, can_view_plan
 from .reads import (
+    in_year,
     money_behind,
     periods_of,
     plan_activities,
@@ -732,6 +733,9 @@ def followup_context(plan, *, year, status="", period="", party=None):
             {
                 "strategy": strategy,
                 "indicators": [s for s in summaries if s.indicator.strategy_id == strategy.pk],
+                "indicator_years": [
+                    in_year(s, year) for s in summaries if s.indicator.strategy_id == strategy.pk
+                ],
                 "activities": [a for a in activities if a.strategy_id == strategy.pk],
             }
         )
@@ -745,11 +749,12 @@ def followup_context(plan, *, year, status="", period="", party=None):
         "by_strategy": by_strategy,
         "summaries": summaries,
         "agreement_summaries": summarize(agreement_indicators, party=party),
+        "agreement_years": [in_year(s, year) for s in summarize(agreement_indicators, party=party)],
         "activities": activities,
         "money": money,
         "money_rows": [(a, money.get(a.pk, [])) for a in activities if money.get(a.pk)],
         "status_counts": status_counts(subs),
-        "verdicts": verdict_counts(summaries),
+        "verdicts": verdict_counts(summaries, year),
         "sub_count": len(subs),
         "generated": timezone.localdate(),
     }

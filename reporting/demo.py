@@ -1,4 +1,6 @@
-"""Load a year's state grants (the annual summary) and the region's details from a file."""
+"""Load a year's state grants (the annual summary) and the region's details from a file; and
+per agreement what the region's decision says (metadata, conditions) and what the agreement
+asks the region to report on."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,7 +10,10 @@ from grants.models import Agreement
 
 from .models import (
     AgreementReport,
+    Decision,
+    DecisionCondition,
     OrganisationProfile,
+    ReportingRequirement,
     StateGrant,
     StateGrantLine,
     StateGrantSpending,
@@ -94,3 +99,24 @@ def load_report_details(data: dict) -> list[str]:
         report.save()
         done.append(str(agreement))
     return done
+
+
+def load_agreement_texts(data: dict):
+    """An agreement's distribution decision (who decided, when, §, Dnr, handler, conditions)
+    and its reporting requirements, from fixtures/reporting/agreements/. Nothing when the
+    agreement is not loaded or already has them. Narratives are left for the officers."""
+    agreement = Agreement.objects.filter(slug=data["agreement"]).first()
+    if agreement is None:
+        return None
+    spec = data.get("decision")
+    if spec and not Decision.objects.filter(agreement=agreement).exists():
+        conditions = spec.get("conditions", [])
+        decision = Decision.objects.create(
+            agreement=agreement, **{k: v for k, v in spec.items() if k != "conditions"}
+        )
+        for position, text in enumerate(conditions, start=1):
+            DecisionCondition.objects.create(decision=decision, position=position, text=text)
+    if not agreement.reporting_requirements.exists():
+        for position, item in enumerate(data.get("requirements", []), start=1):
+            ReportingRequirement.objects.create(agreement=agreement, position=position, **item)
+    return agreement

@@ -1,6 +1,8 @@
 """What each document shows, read from the data the app holds: one function per document,
 returning a plain context for its template (HTML preview and PDF alike)."""
 
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -13,27 +15,26 @@ from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
 from followup.followup_table import build_followup
 from followup.periods import PERIODS
-from grants.models import OWN_REGION_GROUPS, Deadline, DeadlineKind, DocumentKind
+from grants.models import (
+    OWN_REGION_GROUPS,
+    Agreement,
+    Deadline,
+    DeadlineKind,
+    DocumentKind,
+    RecipientGroup,
+)
 from plan.reads import report_section
 
 from .cost_items import cost_items
-from .models import AgreementReport, AreaReport, OrganisationProfile, StateGrantYear
+from .models import (
+    AgreementReport,
+    AreaReport,
+    Decision,
+    OrganisationProfile,
+    StateGrantYear,
+)
 
 ZERO = Decimal("0")
-
-# Seed 000 §3.3 and seed 003 §2.1.5: the conditions every decision document must show.
-DECISION_CONDITIONS = [
-    "Målsättningen är att nyttja befintliga resurser för att uppnå och svara mot krav och "
-    "kriterier i den aktuella nationella satsningen.",
-    "Om en aktivitet i uppdraget innefattar en investeringskostnad så kan bara innevarande års "
-    "avskrivning konteras mot objektet.",
-    "Samtliga utförare, oavsett driftform, ska vid förfrågan kunna redovisa uppdragets "
-    "aktiviteter och kostnader.",
-    "Nya aktiviteter och utvecklingsprojekt får inte beviljas utan en budgetkalkyl för hur "
-    "aktiviteten ska finansieras om eller när den riktade nationella satsningen upphör. Det ska "
-    "framgå hur implementering ska ske i ordinarie verksamhet i befintlig budget, vad aktiviteten "
-    "kan ersätta av befintlig verksamhet eller hur avveckling av utvecklingsprojekt ska ske.",
-]
 
 
 def report_info(agreement) -> AgreementReport:
@@ -54,6 +55,23 @@ def own_decided(agreement):
         .select_related("component__area")
         .order_by("component__area__position", "component__position", "component_id")
     )
+
+
+def own_parts(agreement) -> dict[int, list]:
+    """The own region's "varav" amounts (components that are part of another one's amount,
+    e.g. primärvård i landsbygd inside Nära vård), by the component they are part of."""
+    parts = defaultdict(list)
+    for decided in (
+        DecidedAmount.objects.filter(
+            component__agreement=agreement,
+            component__included_in__isnull=False,
+            region__county_code=settings.OWN_REGION_CODE,
+        )
+        .select_related("component__area", "component__included_in")
+        .order_by("component__position", "component_id")
+    ):
+        parts[decided.component.included_in_id].append(decided)
+    return dict(parts)
 
 
 def own_total(agreement) -> Decimal:
@@ -117,7 +135,12 @@ def financial_report_context(agreement):
 
 
 def activity_report_context(agreement):
+    """The activity report to Socialstyrelsen: per area decided, distributed, ofördelat and
+    outcome (that add up), the "varav" money (primärvård i landsbygd), a section per
+    reporting requirement of the agreement with the region's narrative, every indicator's
+    value for the report year. What is missing for a sendable report goes to `missing`."""
     context = _common(agreement)
+    missing = context.setdefault("missing", [])
     report = build_followup(agreement, PERIODS["ar"])
     reports = {r.area_id: r for r in AreaReport.objects.filter(area__agreement=agreement)}
     activities = (
@@ -131,6 +154,8 @@ def activity_report_context(agreement):
             for line in object_block.lines:
                 if line.activity:
                     spent[line.activity.pk] = line.followup.outcome_to_date
+    parts = own_parts(agreement)
+    decided = own_decided(agreement)
     areas = []
     for block in report.areas:
         area_activities = [
@@ -150,25 +175,55 @@ def activity_report_context(agreement):
             for line in object_block.lines
             if line.kind == "unlinked" and line.followup.outcome_to_date
         ]
+        distributed = sum((a.amount for a, _, _ in area_activities), ZERO)
+        # Activities with outcome but no money distributed to them: flagged in the table.
+        unbudgeted = [a for a, used, _ in area_activities if not a.amount and used]
         areas.append(
             {
                 "area": block.area,
                 "decided": block.decided,
+                "distributed": distributed,
+                "unallocated": block.decided - distributed,
                 "spent": outcome,
                 "left": block.decided - outcome,
+                "overspent": max(ZERO, outcome - block.decided),
                 "report": reports.get(block.area.pk),
                 "activities": area_activities,
+                "unbudgeted": unbudgeted,
                 "unlinked": unlinked,
-                "budget": sum((a.amount for a, _, _ in area_activities), ZERO),
+                "budget": distributed,
+                "parts": [
+                    part
+                    for d in decided
+                    if d.component.area_id == block.area.pk
+                    for part in parts.get(d.component_id, [])
+                ],
             }
         )
+        area_report = reports.get(block.area.pk)
+        for field, label in (
+            ("activities", "genomförda insatser"),
+            ("results", "resultat"),
+            ("gender_equality", "jämställdhetsperspektivet"),
+        ):
+            if not (area_report and getattr(area_report, field).strip()):
+                missing.append(f"Texten om {label} för ”{block.area.name}” är inte ifylld.")
+    requirements = list(agreement.reporting_requirements.all())
+    for requirement in requirements:
+        if not requirement.narrative.strip():
+            missing.append(
+                f"Regionens redovisning för återrapporteringskravet ”{requirement.heading}” "
+                f"(avsnitt {requirement.section}) är inte ifylld."
+            )
+    if not context["info"].gender_equality.strip():
+        missing.append("Texten om jämställd hälsa är inte ifylld.")
     vfu = agreement.components.filter(name__icontains="VFU").first()
     # The same server-side chart as on the dashboard: distributed, spent and left per area.
     chart = areas_chart(
         [
             SimpleNamespace(
                 name=a["area"].name,
-                distributed=sum((activity.amount for activity, _, _ in a["activities"]), ZERO),
+                distributed=a["distributed"],
                 outcome=a["spent"],
                 left=a["left"],
             )
@@ -179,7 +234,10 @@ def activity_report_context(agreement):
         chart=chart,
         title=f"Verksamhetsrapport – {agreement}",
         areas=areas,
+        requirements=requirements,
         decided_total=sum((a["decided"] for a in areas), ZERO),
+        distributed_total=sum((a["distributed"] for a in areas), ZERO),
+        unallocated_total=sum((a["unallocated"] for a in areas), ZERO),
         spent_total=sum((a["spent"] for a in areas), ZERO),
         vfu=vfu,
         due=_deadline(agreement, DeadlineKind.ACTIVITY_REPORT),
@@ -187,6 +245,7 @@ def activity_report_context(agreement):
     context["left_total"] = context["decided_total"] - context["spent_total"]
     # The joint plan: the agreement's indicators and the plan activities its money serves.
     context["plan_report"] = report_section(agreement)
+    missing.extend(context["plan_report"]["missing"])
     return context
 
 
@@ -212,12 +271,41 @@ def vfu_report_context(agreement):
         ],
         due=_deadline(agreement, DeadlineKind.VFU_REPORT),
     )
+    context["missing"] = [
+        f"{label}: {what} är inte ifyllt."
+        for label, weeks, places in context["rows"]
+        for what, value in (("antalet VFU-veckor", weeks), ("antalet VFU-platser", places))
+        if value is None
+    ]
+    if info.vfu_weeks_previous is not None and info.vfu_weeks_estimate is not None:
+        # What the money is distributed by: the increase in VFU weeks.
+        context["weeks_increase"] = info.vfu_weeks_estimate - info.vfu_weeks_previous
     return context
 
 
+def national_split(agreement) -> list[tuple[str, Decimal]]:
+    """The agreement's national amounts per recipient group (regions, municipalities, …), from
+    its top-level components; "varav" parts are not counted again."""
+    totals = defaultdict(lambda: ZERO)
+    for component in agreement.components.filter(included_in__isnull=True):
+        if component.national_amount is not None:
+            totals[component.recipient_group] += component.national_amount
+    return [(label, totals[value]) for value, label in RecipientGroup.choices if totals.get(value)]
+
+
+# What the region itself submits; "Övrigt" deadlines are not the region's to meet.
+REGION_DEADLINE_KINDS = [kind for kind in DeadlineKind.values if kind != DeadlineKind.OTHER]
+
+
 def decision_context(agreement):
+    """The region's decision document in the structure of its own (seed 003): metadata,
+    contents, background with the national split, goals, a section per area, the allocation
+    with its "varav" lines, the activity tables, the conditions entered for this decision and
+    the deadlines the region meets."""
     context = _common(agreement)
+    missing = context.setdefault("missing", [])
     decided = own_decided(agreement)
+    parts = own_parts(agreement)
     plans = {p.area_id: p for p in AreaPlan.objects.filter(area__agreement=agreement)}
     activities = (
         Activity.objects.filter(area__agreement=agreement)
@@ -229,13 +317,22 @@ def decision_context(agreement):
     for area in agreement.areas.all():
         rows = [d for d in decided if d.component.area_id == area.pk]
         area_total = sum((d.amount for d in rows), ZERO)
-        allocation.append({"area": area, "rows": rows, "total": area_total})
+        allocation.append(
+            {
+                "area": area,
+                "rows": [(d, parts.get(d.component_id, [])) for d in rows],
+                "total": area_total,
+            }
+        )
         area_activities = [a for a in activities if a.area_id == area.pk]
+        responsible = {a.responsible for a in area_activities}
         areas.append(
             {
                 "area": area,
                 "total": area_total,
                 "activities": area_activities,
+                # One responsible for every activity: said once, not on every row.
+                "one_responsible": responsible.pop() if len(responsible) == 1 else None,
                 "distributed": sum((a.amount for a in area_activities), ZERO),
                 "plan": plans.get(area.pk),
                 "objects": sorted({a.cost_object.number for a in area_activities if a.cost_object}),
@@ -243,25 +340,123 @@ def decision_context(agreement):
         )
     for area in areas:
         area["unallocated"] = area["total"] - area["distributed"]
+    decision = Decision.objects.filter(agreement=agreement).first()
+    conditions = list(decision.conditions.all()) if decision else []
+    lacking = [
+        label
+        for field, label in (
+            ("decided_by", "vem som beslutar"),
+            ("decided_on", "beslutsdatum"),
+            ("paragraph", "paragraf"),
+            ("handler", "handläggare"),
+        )
+        if not (decision and getattr(decision, field))
+    ]
+    if lacking:
+        missing.append("Beslutsuppgifter saknas: " + ", ".join(lacking) + ".")
+    if not conditions:
+        missing.append("Villkoren för beslutet är inte inlagda för detta år.")
+    deadlines = Deadline.objects.own().filter(agreement=agreement, kind__in=REGION_DEADLINE_KINDS)
     context.update(
         title=f"Fördelning {agreement}",
+        decision=decision,
+        goals=[g.strip() for g in (decision.goals if decision else "").splitlines() if g.strip()],
+        national_split=national_split(agreement),
         allocation=allocation,
         own_total=sum((a["total"] for a in allocation), ZERO),
         areas=areas,
-        conditions=DECISION_CONDITIONS,
-        deadlines=Deadline.objects.own().filter(agreement=agreement),
+        conditions=conditions,
+        deadlines=deadlines.order_by("due_date"),
     )
     return context
 
 
+@dataclass
+class SummaryGrant:
+    """One state grant in the annual summary: from the register, or an agreement the app holds
+    for the year that the register lacks (then its amount is the region's, paid or decided)."""
+
+    name: str
+    case_number: str
+    lines: list  # (amount, comment)
+    spending: list  # (label, amount)
+    follow_up: str
+    from_agreement: bool = False
+
+    @property
+    def received(self) -> Decimal:
+        return sum((amount for amount, _ in self.lines), ZERO)
+
+    @property
+    def subtotal(self) -> Decimal | None:
+        """The grant's own sum when it has more than one line (seed 004's subtotals)."""
+        return self.received if len(self.lines) > 1 else None
+
+    @property
+    def spending_total(self) -> Decimal:
+        return sum((amount for _, amount in self.spending), ZERO)
+
+    @property
+    def usage_differs(self) -> Decimal | None:
+        """Usage against the money received for the grant itself (its first line; further
+        lines are additions such as länsgemensamma medel, or deductions): the difference, or
+        None when they agree or nothing is accounted for."""
+        if not self.spending or not self.lines:
+            return None
+        difference = self.spending_total - self.lines[0][0]
+        return difference or None
+
+
+def _register_entry(grant) -> SummaryGrant:
+    return SummaryGrant(
+        grant.name,
+        grant.case_number,
+        [(line.amount, line.comment) for line in grant.lines.all()],
+        [(item.label, item.amount) for item in grant.spending.all()],
+        grant.follow_up,
+    )
+
+
+def _agreement_entry(agreement) -> SummaryGrant | None:
+    info = report_info(agreement)
+    amount = info.grant_paid if info.grant_paid is not None else own_total(agreement)
+    if not amount:
+        return None
+    return SummaryGrant(
+        agreement.name,
+        agreement.government_case_number or agreement.region_case_number,
+        [
+            (
+                amount,
+                "Utbetalt enligt rapportuppgifterna"
+                if info.grant_paid is not None
+                else "Regionens beslutade belopp enligt överenskommelsen",
+            )
+        ],
+        [],
+        info.summary,
+        from_agreement=True,
+    )
+
+
 def summary_context(year: int):
+    """The region board's annual summary of state grants for any year: the register's entries
+    and every agreement the app holds for the year that the register lacks (no manual step),
+    each with its case number, amount, subtotal, narrative and usage with its total; usage
+    that differs from the money received is flagged."""
     grant_year = StateGrantYear.objects.filter(year=year).first()
     grants = list(grant_year.grants.prefetch_related("lines", "spending") if grant_year else [])
-    regular = [g for g in grants if not g.temporary]
-    temporary = [g for g in grants if g.temporary]
+    held = {g.agreement_id for g in grants if g.agreement_id}
+    regular = [_register_entry(g) for g in grants if not g.temporary]
+    temporary = [_register_entry(g) for g in grants if g.temporary]
+    for agreement in Agreement.objects.filter(year=year).order_by("short_name"):
+        if agreement.pk not in held:
+            entry = _agreement_entry(agreement)
+            if entry is not None:
+                regular.append(entry)
 
     def total(items):
-        return sum((line.amount for g in items for line in g.lines.all()), ZERO)
+        return sum((g.received for g in items), ZERO)
 
     regular_total, temporary_total = total(regular), total(temporary)
     notes = []
@@ -278,6 +473,11 @@ def summary_context(year: int):
                 f"Summan av raderna för {label} är {format_amount(computed)}; beslutet anger "
                 f"{format_amount(stated)} (skillnad {format_amount(computed - stated)})."
             )
+    missing = [
+        f"Uppföljningstexten för ”{g.name}” är inte ifylld." for g in regular if not g.follow_up
+    ]
+    if not regular and not temporary:
+        missing.append(f"Inga statsbidrag för år {year} finns i registret eller i appen.")
     return {
         "title": f"Sammanställning av statsbidrag {year}",
         "year": year,
@@ -288,6 +488,7 @@ def summary_context(year: int):
         "regular_total": regular_total,
         "temporary_total": temporary_total,
         "notes": notes,
+        "missing": missing,
     }
 
 

@@ -13,6 +13,7 @@ from .models import (
     AgreementReport,
     AreaReport,
     OrganisationProfile,
+    ReportingRequirement,
     SendChannel,
     StateGrant,
 )
@@ -167,6 +168,15 @@ class AreaReportForm(PerTextForm):
         model = AreaReport
         fields = ["activities", "results", "gender_equality"]
         widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+
+class RequirementNarrativeForm(PerTextForm):
+    """The region's narrative for one reporting requirement of the agreement."""
+
+    class Meta:
+        model = ReportingRequirement
+        fields = ["narrative"]
+        widgets = {"narrative": forms.Textarea(attrs={"rows": 4})}
 
 
 class ActivityReportForm(PerTextForm):

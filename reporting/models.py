@@ -231,6 +231,92 @@ class ActivityReport(Versioned):
         return f"Rapport för {self.activity}"
 
 
+class ReportingRequirement(Versioned):
+    """What an agreement asks the region to report on (seed 001 §2.1–2.5, e.g. how it will
+    work towards the riktvärde of 1 100 inhabitants per specialist doctor), with the region's
+    narrative for the activity report. A requirement without a narrative makes the activity
+    report a draft."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="reporting_requirements",
+        verbose_name="överenskommelse",
+    )
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    section = models.CharField("avsnitt i överenskommelsen", max_length=30, blank=True)
+    heading = models.CharField("rubrik", max_length=300)
+    asks = models.TextField("vad överenskommelsen begär", blank=True)
+    narrative = models.TextField("regionens redovisning", blank=True)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "återrapporteringskrav"
+        verbose_name_plural = "återrapporteringskrav"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return f"{self.section} {self.heading}".strip()
+
+
+class Decision(Versioned):
+    """The region's decision on how an agreement's money is distributed (seed 003): who
+    decided, when, under which paragraph and its handler (its Dnr is the agreement's
+    region_case_number), and the conditions
+    that decision sets (they differ between years: 2020 names Stratsys and private
+    providers, 2023 all providers)."""
+
+    agreement = models.OneToOneField(
+        Agreement, on_delete=models.CASCADE, related_name="decision", verbose_name="överenskommelse"
+    )
+    decided_by = models.CharField("beslutas av", max_length=200, blank=True)
+    decided_on = models.DateField("beslutsdatum", null=True, blank=True)
+    paragraph = models.CharField("paragraf", max_length=30, blank=True, help_text="T.ex. § 35.")
+    handler = models.CharField("handläggare", max_length=200, blank=True)
+    handler_unit = models.CharField("handläggarens enhet", max_length=200, blank=True)
+    background = models.TextField(
+        "bakgrund", blank=True, help_text="Beslutets bakgrund, som i regionens beslutsunderlag."
+    )
+    goals = models.TextField("mål", blank=True, help_text="Ett mål per rad.")
+    responsible = models.CharField(
+        "sammanhållet ansvar",
+        max_length=200,
+        blank=True,
+        help_text="Som beslutet anger det, t.ex. ”chef på HOSPA”; tomt om det inte anges.",
+    )
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "fördelningsbeslut"
+        verbose_name_plural = "fördelningsbeslut"
+
+    def __str__(self):
+        return f"Fördelningsbeslut {self.agreement}"
+
+
+class DecisionCondition(Versioned):
+    """One condition of a distribution decision (”Villkor att beakta som ska framgå i alla
+    beslutsunderlag”), as entered for that year's decision."""
+
+    decision = models.ForeignKey(
+        Decision, on_delete=models.CASCADE, related_name="conditions", verbose_name="beslut"
+    )
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    text = models.TextField("villkor")
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "villkor i beslutet"
+        verbose_name_plural = "villkor i beslutet"
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
 class StateGrantYear(models.Model):
     """A year's summary of state grants, with the totals as the region published them."""
 

@@ -1,10 +1,11 @@
-"""Documents as tagged, accessible PDF (WeasyPrint, PDF/UA-1) from the same templates as
+"""Documents as archival, tagged PDF (PDF/A-2a and PDF/UA-1, common.pdf) from the same templates as
 their HTML preview."""
 
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 
-from common.pdf import html_to_pdf
+from common.pdf import css_string, html_to_pdf
+
+__all__ = ["BODY_TEMPLATES", "css_string", "render_html", "render_pdf"]
 
 BODY_TEMPLATES = {
     "rekvisition": "reporting/documents/requisition.html",
@@ -14,25 +15,6 @@ BODY_TEMPLATES = {
     "beslutsunderlag": "reporting/documents/decision.html",
     "statsbidrag": "reporting/documents/annual_summary.html",
 }
-
-
-def css_string(value) -> str:
-    r"""`value` as the inside of a CSS string in a `<style>` element: backslash, quotes and
-    line breaks escaped the CSS way (not JavaScript's `\u0022`, which CSS prints as
-    `u0022`), and `<` as `\3C ` so that no `</style>` can end the element."""
-    out = []
-    for char in str(value):
-        if char in "\\\"'":
-            out.append("\\" + char)
-        elif char in "\n\r\f":
-            out.append("\\A ")
-        elif char == "<":
-            out.append("\\3C ")
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\{ord(char):X} ")
-        else:
-            out.append(char)
-    return mark_safe("".join(out))
 
 
 def render_html(kind: str, context: dict) -> str:

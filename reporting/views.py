@@ -37,6 +37,7 @@ from .forms import (
     AttestForm,
     OrganisationForm,
     RegisterImportForm,
+    RequirementNarrativeForm,
     SendForm,
     SignedCopyForm,
     StateGrantForm,
@@ -48,6 +49,7 @@ from .models import (
     AreaReport,
     GeneratedDocument,
     OrganisationProfile,
+    ReportingRequirement,
     SignedCopy,
     StateGrant,
     StateGrantLine,
@@ -272,6 +274,8 @@ def _text_subject(record, area_forms, activity_forms):
         return next((str(a) for a, _ in area_forms if a.pk == record.area_id), "Område")
     if hasattr(record, "activity_id"):
         return next((str(a) for a, _ in activity_forms if a.pk == record.activity_id), "Aktivitet")
+    if hasattr(record, "heading"):
+        return f"Återrapportering: {record.heading}"
     return "Överenskommelsen"
 
 
@@ -303,9 +307,17 @@ def report_texts(request, pk):
         )
         for activity in Activity.objects.filter(area__agreement=agreement).select_related("report")
     ]
+    requirement_forms = [
+        (
+            requirement,
+            RequirementNarrativeForm(data, instance=requirement, prefix=f"krav{requirement.pk}"),
+        )
+        for requirement in agreement.reporting_requirements.all()
+    ]
     named = (
         [(info_form, "Rapportuppgifterna för överenskommelsen")]
         + [(f, f"Texten för området ”{area}”") for area, f in area_forms]
+        + [(f, f"Redovisningen för kravet ”{r.heading}”") for r, f in requirement_forms]
         + [(f, f"Texten för aktiviteten ”{activity}”") for activity, f in activity_forms]
     )
     problems = []
@@ -325,11 +337,13 @@ def report_texts(request, pk):
             "info_form": info_form,
             "area_forms": area_forms,
             "activity_forms": activity_forms,
+            "requirement_forms": requirement_forms,
             "problems": problems,
             "entries": timeline(
                 AgreementReport.history.filter(agreement_id=agreement.pk),
                 AreaReport.history.filter(area__agreement=agreement),
                 ActivityReport.history.filter(activity__area__agreement=agreement),
+                ReportingRequirement.history.filter(agreement_id=agreement.pk),
                 subject=lambda record: _text_subject(record, area_forms, activity_forms),
             ),
         },
@@ -407,11 +421,25 @@ def register_index(request):
 
 def _register_page(request, year, *, import_form=None, problems=(), status=200):
     context = summary_context(year)
+    # The register page lists the register's own rows (the summary adds the agreements the
+    # register lacks; the page offers to add them).
+    grant_year = context["grant_year"]
+    grants = list(grant_year.grants.prefetch_related("lines") if grant_year else [])
+    regular = [g for g in grants if not g.temporary]
+    temporary = [g for g in grants if g.temporary]
+
+    def total(items):
+        return sum((line.amount for g in items for line in g.lines.all()), ZERO)
+
     return render(
         request,
         "reporting/register_year.html",
         {
             **context,
+            "regular": regular,
+            "temporary": temporary,
+            "regular_total": total(regular),
+            "temporary_total": total(temporary),
             "import_form": import_form or RegisterImportForm(),
             "problems": problems,
             "can_edit": can_write_reports(request.user),

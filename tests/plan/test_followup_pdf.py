@@ -6,6 +6,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from plan.models import MeasureQuestion
+from tests.reporting.archival import archival_problems
+from tests.reporting.layout import pdf_text, read_layout, save_pictures
+from tests.reporting.test_layout import ARTEFACTS
 
 
 def test_followup_pdf_reads_back(client_for, demo_plan, users):
@@ -21,8 +24,7 @@ def test_followup_pdf_reads_back(client_for, demo_plan, users):
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="uppfoljning-plan-2024.pdf"' in response["Content-Disposition"]
     reader = PdfReader(io.BytesIO(response.content))
-    text = " ".join(page.extract_text() for page in reader.pages)
-    text = " ".join(text.split())
+    text = pdf_text(response.content)
     assert "Årlig uppföljning 2024" in text
     assert "Gemensam plan för primärvårdsnivå i Jämtland Härjedalen" in text
     for strategy in [
@@ -43,6 +45,27 @@ def test_followup_pdf_reads_back(client_for, demo_plan, users):
     assert root["/MarkInfo"]["/Marked"]
     assert str(root.get("/Lang", "")).startswith("sv")
     assert reader.metadata.title.startswith("Uppföljning 2024")
+    # Archival (PDF/A-2a) and a running header and page number on every page.
+    assert archival_problems(response.content) == []
+    pages = read_layout(response.content)
+    for page in pages:
+        texts = [line.text for line in page.lines]
+        assert any(t.startswith("Uppföljning 2024 – Gemensam plan") for t in texts), page.number
+        assert f"Sida {page.number} av {len(pages)}" in texts
+
+
+def test_followup_pdf_is_about_its_year(client_for, demo_plan):
+    """The 2023 follow-up shows 2023's values (52,4 %), not the later 2024 ones."""
+    response = client_for("manager").get(
+        reverse("plan:followup_pdf", args=[demo_plan.pk]), {"ar": "2023"}
+    )
+    # Kept as pictures for a person to look at, beside the reports' pages.
+    save_pictures(response.content, ARTEFACTS, "plan-uppfoljning-2023")
+    assert archival_problems(response.content) == []
+    text = pdf_text(response.content)
+    assert "Årlig uppföljning 2023" in text and "Värde 2023" in text
+    assert "52,4 %" in text and "56,1 %" not in text
+    assert "värde saknas för 2023" in text
 
 
 def test_pdf_year_out_of_range_uses_this_year(client_for, demo_plan):

@@ -2,10 +2,13 @@
 test can say that nothing runs off the page, that nothing overlaps and what comes after what."""
 
 import io
+import re
 import subprocess
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
+from django.utils.html import strip_tags
 from pdfminer.high_level import extract_pages
 from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
 
@@ -140,6 +143,56 @@ def orphaned_headings(pages: list[Page], body_size: float) -> list[str]:
                 below = [other for other in body if other.top > line.bottom]
                 if not below:
                     problems.append(f"sida {page.number}: rubriken ”{line.text}” står sist")
+    return problems
+
+
+HYPHEN = "\u2010"  # what WeasyPrint prints where it hyphenates a word (hyphens: auto)
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as one line (pypdf), words hyphenated at a line end joined again."""
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(re.sub(HYPHEN + r"\s+", "", text).split())
+
+
+WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü]+")
+
+
+def source_words(html: str) -> set[str]:
+    """The words of a document as written (its HTML without tags), lower case."""
+    return {word.lower() for word in WORD.findall(unescape(strip_tags(html)))}
+
+
+def split_words(pages: list[Page], words: set[str]) -> list[str]:
+    """Words broken across two lines without a hyphen: a line ending in a fragment and the
+    line right below it (same column) starting with the rest, where the joined text is (the
+    start of) a word of the document and the fragment is not a word of its own."""
+    prefixes = {word[:i] for word in words for i in range(2, len(word) + 1)}
+    problems = []
+    for page in pages:
+        for line in page.lines:
+            tail = re.search(r"([A-Za-zÅÄÖåäöÉéÜü]+)$", line.text)
+            if not tail:
+                continue
+            height = line.bottom - line.top
+            below = [
+                other
+                for other in page.lines
+                if abs(other.x0 - line.x0) < 3 and 0 <= other.top - line.bottom < height * 0.8
+            ]
+            for other in below:
+                head = re.match(r"([A-Za-zÅÄÖåäöÉéÜü]+)", other.text)
+                if not head:
+                    continue
+                first, rest = tail.group(1).lower(), head.group(1).lower()
+                joined = first + rest
+                if joined in prefixes and first not in words:
+                    problems.append(
+                        f"sida {page.number}: ”{tail.group(1)}/{head.group(1)}” delat utan "
+                        "bindestreck"
+                    )
     return problems
 
 

@@ -14,15 +14,12 @@ from common.money import format_amount
 from grants.models import DocumentKind
 from reporting.actions import do_attest_document, do_generate_document, document_context
 from reporting.models import AgreementReport, AreaReport, GeneratedDocument
+from tests.reporting.conftest import load_agreement_texts_fixtures
+from tests.reporting.layout import pdf_text
 
 from .conftest import fill_report_details
 
 D = Decimal
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def kr(amount) -> str:
@@ -185,7 +182,7 @@ def test_vfu_report_is_its_own_document_due_31_march_of_the_agreement_year(
         "VFU-redovisning 2023",
         "Ska ha kommit in senast 2023-03-31",
         "Genomförda i regionens regi vårterminen 2022 120 40",
-        "Uppskattning för vårterminen 2023 150 Ej ifyllt",
+        "Uppskattning för vårterminen 2023 150 Saknas",
         "VFU-satsning för sjuksköterskestudenter",
     ]:
         assert expected in text, expected
@@ -198,6 +195,7 @@ def test_vfu_report_is_its_own_document_due_31_march_of_the_agreement_year(
 
 
 def test_decision_document_like_the_regions_own(reported2023, tmp_path):
+    load_agreement_texts_fixtures()  # the conditions of 2023's decision (seed 000 §3.3)
     content = bytes(
         do_generate_document(DocumentKind.DECISION, "pdf", agreement=reported2023).content
     )
@@ -317,7 +315,7 @@ def test_report_command(reported2023, grants2021, tmp_path):
     assert GeneratedDocument.objects.count() == 3
 
 
-def test_decision_document_shows_the_live_ofordelat_and_labels_copied_notes(reported2023, users):
+def test_decision_document_shows_the_live_ofordelat_and_summarised_notes(reported2023, users):
     from distribution.actions import do_save_activity
     from distribution.models import Activity
 
@@ -334,7 +332,7 @@ def test_decision_document_shows_the_live_ofordelat_and_labels_copied_notes(repo
     assert "Ofördelat " + kr(10_747_254) in text
     assert "Ofördelat enligt den aktuella fördelningen: " + kr(10_747_254) in text
     assert (
-        "Anteckning ur källdokumentet (kopierad, beloppen ovan gäller): Beslutet anger belopp"
+        "Anteckning från beslutet (i sammandrag; beloppen ovan gäller): Beslutet anger belopp"
         in text
     )
     assert "Ofördelat " + kr(17_247_254) not in text

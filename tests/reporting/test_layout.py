@@ -5,10 +5,13 @@ signature and attestation blocks stay with what they sign. The pages are kept as
 var/test-artefacts/layout/ for a person to look at."""
 
 import json
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils.html import strip_tags
 
 from allocations.demo import load_allocation_setup
 from followup.demo import load_demo_ledger
@@ -20,9 +23,11 @@ from reporting.actions import (
 )
 from reporting.demo import load_state_grants
 from reporting.models import AgreementReport, AreaReport, OrganisationProfile
-from reporting.pdf import css_string
+from reporting.pdf import css_string, render_html
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
+from .archival import archival_problems
+from .conftest import load_agreement_texts_fixtures
 from .layout import (
     MM,
     find,
@@ -31,6 +36,8 @@ from .layout import (
     overlapping,
     read_layout,
     save_pictures,
+    source_words,
+    split_words,
 )
 
 ARTEFACTS = Path(settings.BASE_DIR) / "var" / "test-artefacts" / "layout"
@@ -70,6 +77,10 @@ def demo_data(demo):
         vfu_places_estimate=48,
     )
     do_fill_state_grants_from_agreements(2023, acting_user=None)
+    load_agreement_texts_fixtures()
+    for requirement in demo[2023].reporting_requirements.all():
+        requirement.narrative = f"Regionen har under året arbetat med {requirement.heading}. " * 6
+        requirement.save()
     for area in demo[2023].areas.all():
         AreaReport.objects.create(
             area=area,
@@ -109,7 +120,7 @@ def totals(kind, context):
             )
         ] + [
             (
-                f"Insatser i {a['area'].name}",
+                f"Insatser: {a['area'].name}",
                 "Summa",
                 [activity.name for activity, _, _ in a["activities"]],
             )
@@ -121,7 +132,7 @@ def totals(kind, context):
             (
                 "Regionens tilldelning per utvecklingsområde och delområde",
                 "Totalt",
-                [d.component.name for block in context["allocation"] for d in block["rows"]],
+                [d.component.name for block in context["allocation"] for d, _ in block["rows"]],
             )
         ]
         for area in context["areas"]:
@@ -237,6 +248,7 @@ def test_every_document_reads_right_on_paper(demo_data):
             else {"agreement": demo_data[year]}
         )
         content = render_document(kind, "pdf", **subject)
+        html = render_html(kind, document_context(kind, **subject))
         pictures = save_pictures(content, ARTEFACTS, name)
         pages = read_layout(content)
         assert len(pictures) == len(pages) > 0
@@ -247,11 +259,49 @@ def test_every_document_reads_right_on_paper(demo_data):
             + orphaned_headings(pages, BODY_SIZE)
             + total_problems(pages, totals(kind, document_context(kind, **subject)))
             + kept_together_problems(pages, KEPT_TOGETHER.get(kind, []))
+            + split_words(pages, source_words(html))
+            + captions_alone(pages, html)
+            + archival_problems(content)
+            + running_header_problems(pages, document_context(kind, **subject)["title"])
             + [f"JavaScript-escape i texten: {bad}" for bad in ("u0022", "u003C") if bad in text]
         )
         if found:
             problems[name] = found
     assert problems == {}
+
+
+CAPTION = re.compile(r"<caption>(.*?)</caption>.*?<th scope=\"col\"[^>]*>(.*?)</th>", re.S)
+
+
+def captions_alone(pages, html) -> list[str]:
+    """Table captions apart from their table: the first column header is not on the
+    caption's page, right below it."""
+    problems, after = [], {}
+    for caption, header in CAPTION.findall(html):
+        caption = " ".join(unescape(strip_tags(caption)).split())[:28]
+        header = " ".join(unescape(strip_tags(header)).split())[:12]
+        found = find(pages, caption, after.get(caption, (0, -1.0)))
+        if not found:
+            continue
+        after[caption] = found[0].position
+        below = find(pages, header, found[0].position)
+        if not below or below[0].page != found[0].page:
+            problems.append(f"sida {found[0].page}: tabellrubriken ”{caption}” står ensam")
+    return problems
+
+
+def running_header_problems(pages, title) -> list[str]:
+    """Every page carries the document's title (naming its agreement) at the top and
+    "Sida x av y" at the foot."""
+    problems = []
+    for page in pages:
+        top = " ".join(line.text for line in page.lines if line.top < 20 * MM)
+        foot = " ".join(line.text for line in page.lines if line.bottom > page.height - 18 * MM)
+        if title not in top:
+            problems.append(f"sida {page.number}: sidhuvudet saknar ”{title}”")
+        if f"Sida {page.number} av {len(pages)}" not in foot:
+            problems.append(f"sida {page.number}: sidfoten saknar ”Sida {page.number} av …”")
+    return problems
 
 
 def test_css_string_escapes_the_css_way():
@@ -265,3 +315,22 @@ def test_page_headers_print_quotes_and_less_than_as_written(gnv2023):
     header = [line.text for line in first.lines if line.top < 20 * MM]
     assert 'Region "Test" <JH> \\ 1' in header
     assert "Rekvisition – God och nära vård 2023" in header
+
+
+def test_a_word_broken_without_a_hyphen_is_found():
+    """The check itself: a narrow column without hyphenation breaks a long word mid-word
+    (caught); with Swedish hyphenation it breaks at a syllable with a hyphen (not caught)."""
+    from common.pdf import html_to_pdf
+
+    word = "kompetensutvecklingsinsatserna"
+
+    def pdf(hyphens):
+        return html_to_pdf(
+            f'<html lang="sv"><head><title>t</title></head><body>'
+            f'<p style="width: 18mm; overflow-wrap: break-word; hyphens: {hyphens}">'
+            f"Om {word} i {word}.</p></body></html>"
+        )
+
+    words = {"om", "i", word}
+    assert split_words(read_layout(pdf("manual")), words)
+    assert split_words(read_layout(pdf("auto")), words) == []

@@ -3,13 +3,11 @@ for, each step by the role that takes it, and the deadline met only when the doc
 
 import datetime
 import hashlib
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from pypdf import PdfReader
 
 from grants.models import Deadline, DeadlineKind, DocumentKind, DocumentState
 from reporting.actions import (
@@ -20,6 +18,7 @@ from reporting.actions import (
     do_upload_signed_copy,
 )
 from reporting.models import AgreementReport, DocumentEvent, GeneratedDocument
+from tests.reporting.layout import pdf_text
 
 from .conftest import fill_report_details, plain_pdf
 
@@ -44,11 +43,6 @@ EXPECTED_STEPS = {
     DocumentKind.VFU_REPORT: ["skapat", "skickat"],
     DocumentKind.DECISION: ["skapat", "skickat"],
 }
-
-
-def pdf_text(content: bytes) -> str:
-    reader = PdfReader(io.BytesIO(content))
-    return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
 
 
 def take_step(document, state, users):
