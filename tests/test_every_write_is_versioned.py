@@ -27,6 +27,10 @@ ALLOWED = {
     "do_add_account_range": "creates a range; overlaps are refused",
     "do_copy_activities": "creates activities in an empty area, refused when not empty",
     "do_send_deadline_reminders": "records which reminders were sent, once per step",
+    "do_copy_agreement": "creates next year's draft; a second copy of the year is refused",
+    "do_copy_agreement_structure": "creates next year's draft (do_copy_agreement's first step)",
+    "do_fetch_population": "creates a key data set from SCB; an existing name is refused",
+    "do_advance_copied_rules": "follows an import of key data: moves copied rules to it",
     # State changes that mean the same whoever makes them first: doing it twice is harmless
     # and the second is refused or changes nothing.
     "do_close_period": "closing a month twice closes it once",
@@ -42,6 +46,7 @@ ALLOWED = {
     "do_save_activity_link": "a creation keyed by object and ansvar",
     # The version travels inside the forms it is given (VersionedModelForm per text).
     "do_save_report_texts": "each form carries its own version",
+    "do_paste_decided_amounts": "each component's token of its preview travels with its amounts",
 }
 
 # The parameters that carry what the form was read at.
