@@ -51,6 +51,30 @@ def fill_report_details(confirmed=True):
         agreement.payment_decision_case_number = f"S{agreement.year}/05678"
         agreement.region_case_number = agreement.region_case_number.replace("000", "321")
         agreement.save()
+    complete_texts()
+
+
+def complete_texts():
+    """What the documents' contents ask for beside the form fields, as officers enter it: each
+    agreement's decision (metadata and conditions as loaded, blanks filled), every narrative,
+    and each state grant's follow-up text."""
+    import datetime
+
+    from grants.models import Agreement
+    from reporting.models import Decision, StateGrant
+
+    load_agreement_texts_fixtures()
+    for agreement in Agreement.objects.all():
+        fill_narratives(agreement)
+        decision, _ = Decision.objects.get_or_create(agreement=agreement)
+        decision.decided_by = decision.decided_by or "Regionstyrelsen"
+        decision.decided_on = decision.decided_on or datetime.date(agreement.year, 3, 21)
+        decision.paragraph = decision.paragraph or "§ 42"
+        decision.handler = decision.handler or "Handläggare vid HOSPA"
+        decision.save()
+        if not decision.conditions.exists():
+            decision.conditions.create(position=1, text="Villkoren enligt regionens beslut.")
+    StateGrant.objects.filter(follow_up="").update(follow_up="Bidraget har följts upp.")
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from reporting.actions import document_context, render_document
 from reporting.models import ReportingRequirement
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
-from .conftest import load_agreement_texts_fixtures
+from .conftest import fill_report_details, load_agreement_texts_fixtures
 from .layout import pdf_text
 
 D = Decimal
@@ -84,7 +84,9 @@ def test_decision_documents_have_seed_003s_structure_and_their_own_conditions(de
     load_demo_distribution("god-och-nara-vard-2023")
     load_demo_distribution("god-och-nara-vard-2020")
     load_agreement_texts_fixtures()
+    fill_report_details(confirmed=False)  # the region's diarienummer is the agreement's
     agreement2023, agreement2020 = demo[2023], demo[2020]
+    agreement2020.refresh_from_db()
     text2020 = pdf_text(render_document(DocumentKind.DECISION, "pdf", agreement=agreement2020))
     text2023 = pdf_text(render_document(DocumentKind.DECISION, "pdf", agreement=agreement2023))
     # Metadata as seed 003 has it, and a contents list with page numbers.
@@ -92,7 +94,7 @@ def test_decision_documents_have_seed_003s_structure_and_their_own_conditions(de
         "Beslutas av Regionstyrelsen",
         "Beslutsdatum 2020-03-24",
         "Paragraf § 35",
-        "Dnr RS/195/2020",
+        "Regionens diarienummer RS/195/2020",
         "Lena Sved",
         "Innehåll",
         "1.1 Mål med omställningen",
@@ -118,8 +120,7 @@ def test_decision_documents_have_seed_003s_structure_and_their_own_conditions(de
     # 2023's decision metadata is not in the seeds: the document says what it lacks.
     context = document_context(DocumentKind.DECISION, agreement=agreement2023)
     assert context["missing"] == [
-        "Beslutsuppgifter saknas: vem som beslutar, beslutsdatum, paragraf, diarienummer (Dnr), "
-        "handläggare."
+        "Beslutsuppgifter saknas: vem som beslutar, beslutsdatum, paragraf, handläggare."
     ]
     assert document_context(DocumentKind.DECISION, agreement=agreement2020)["missing"] == []
 
