@@ -19,6 +19,26 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
+class Municipality(models.Model):
+    """One of the 290 municipalities, keyed by SCB's municipality code (kommunkod, four
+    digits: the first two are the county's). Reference data loaded by a migration from
+    fixtures/reference/kommuner.csv; money to the municipalities is kept per county."""
+
+    code = models.CharField("kommunkod", max_length=4, unique=True)
+    name = models.CharField("kommun", max_length=60, unique=True)
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="län"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "kommun"
+        verbose_name_plural = "kommuner"
+
+    def __str__(self):
+        return self.name
+
+
 class Measure(models.TextChoices):
     POPULATION = "befolkning", "Befolkning 1 november"
     HSL_INDIVIDUALS = "hsl_individer", "Individer med kommunal hälso- och sjukvård (HSL)"
