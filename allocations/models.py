@@ -116,6 +116,35 @@ class KeyDataValue(Versioned):
         return f"{self.column}, {self.region.county_name}: {self.value}"
 
 
+class MunicipalityValue(models.Model):
+    """A key data set's value per municipality, as fetched from SCB; the set's county column
+    holds their exact sums per county, which is what the allocation keys use."""
+
+    dataset = models.ForeignKey(
+        KeyDataSet,
+        on_delete=models.CASCADE,
+        related_name="municipality_values",
+        verbose_name="nyckeldata",
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, verbose_name="kommun")
+    value = models.DecimalField(
+        "värde", max_digits=20, decimal_places=6, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["dataset", "municipality__code"]
+        verbose_name = "värde per kommun"
+        verbose_name_plural = "värden per kommun"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "municipality"], name="keydata_municipality_value_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dataset}, {self.municipality}: {self.value}"
+
+
 class Method(models.TextChoices):
     KEY = "nyckel", "Fördelningsnyckel"
     DECIDED = "beslutat", "Ingen nyckel: beslutade belopp förs in eller importeras"

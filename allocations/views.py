@@ -83,7 +83,9 @@ def dataset_fetch_scb(request):
     if form.is_valid():
         try:
             dataset = do_fetch_population(
-                form.cleaned_data["reference_date"], acting_user=request.user
+                form.cleaned_data["reference_date"],
+                acting_user=request.user,
+                per_municipality=form.cleaned_data["per_municipality"],
             )
         except ScbError as exc:
             messages.error(request, f"Inget hämtades från SCB: {exc}")
