@@ -10,7 +10,6 @@ from .models import (
     KeyDataSet,
     KeyDataValue,
     Municipality,
-    MunicipalityValue,
     RuleTerm,
     RuleTermColumn,
 )
@@ -68,11 +67,3 @@ class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "county"]
     list_filter = ["county"]
     search_fields = ["code", "name"]
-
-
-@admin.register(MunicipalityValue)
-class MunicipalityValueAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Values per municipality fetched from SCB with a key data set; never edited."""
-
-    list_display = ["dataset", "municipality", "value"]
-    list_filter = ["dataset"]
