@@ -29,3 +29,17 @@ def test_municipalities_are_read_only_in_the_admin(admin_user):
     assert not model_admin.has_add_permission(request)
     assert not model_admin.has_change_permission(request)
     assert not model_admin.has_delete_permission(request)
+
+
+def test_loading_again_after_a_flush_adds_only_what_is_missing():
+    """The browser tests load them again after each test's flush (tests/e2e/conftest.py)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    load = import_module("allocations.migrations.0003_issue24b_municipalities").load_municipalities
+    load(apps, None)
+    assert Municipality.objects.count() == 290
+    Municipality.objects.exclude(county__county_code="23").delete()
+    load(apps, None)
+    assert Municipality.objects.count() == 290
