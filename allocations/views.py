@@ -152,6 +152,7 @@ def dataset_detail(request, pk):
             ],
             "entries": _dataset_history(dataset),
             "kept_file": latest_file_of(dataset),
+            "municipality_values": dataset.municipality_values.select_related("municipality"),
         },
     )
 

@@ -160,5 +160,7 @@ def test_the_button_fetches_per_municipality(db, users, client_for, scb_api):
     dataset = KeyDataSet.objects.get(name="Befolkning 2022-11-01 per kommun")
     assert response["Location"] == dataset.get_absolute_url()
     assert dataset.municipality_values.count() == 290
+    shown = client_for("officer").get(dataset.get_absolute_url()).content.decode()
+    assert "Per kommun (290 kommuner" in shown and "Strömsund" in shown
     page = client_for("officer").get(reverse("allocations:dataset_list")).content.decode()
     assert "Per kommun" in page
