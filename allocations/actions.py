@@ -18,6 +18,8 @@ from .models import (
     KeyDataSet,
     KeyDataValue,
     Measure,
+    Municipality,
+    MunicipalityValue,
     RuleTerm,
     RuleTermColumn,
     describe_rule,
@@ -348,29 +350,59 @@ class KeyDataExists(ImportFileError):
         super().__init__([f"Det finns redan nyckeldata med namnet ”{name}”. Inget har sparats."])
 
 
-def do_fetch_population(reference_date, *, name="", acting_user=None) -> KeyDataSet:
+@transaction.atomic
+def do_fetch_population(
+    reference_date, *, name="", acting_user=None, per_municipality=False
+) -> KeyDataSet:
     """Fetch the population per county on `reference_date` from SCB (allocations.scb) and keep
     it as a key data set named e.g. `Befolkning 2023-11-01`, with SCB's table and period in
-    its source. Raises ScbError (SCB) or KeyDataExists; then nothing is saved."""
-    name = name or f"Befolkning {reference_date:%Y-%m-%d}"
+    its source. With `per_municipality` SCB is asked for the 290 municipalities (value set
+    vs:RegionKommun07): each one's value is kept (MunicipalityValue) and the set's county
+    column is their exact sum per county, since the allocation keys are per county. Raises
+    ScbError (SCB) or KeyDataExists; then nothing is saved."""
+    name = name or (
+        f"Befolkning {reference_date:%Y-%m-%d}" + (" per kommun" if per_municipality else "")
+    )
     if KeyDataSet.objects.filter(name=name).exists():
         raise KeyDataExists(name)
     codes = list(counties())
-    population, url = scb.fetch_population(reference_date, codes)
+    municipalities = {}
+    value_set = scb.COUNTY_VALUE_SET
+    if per_municipality:
+        municipalities = {m.code: m for m in Municipality.objects.select_related("county")}
+        value_set = scb.MUNICIPALITY_VALUE_SET
+        population, url = scb.fetch_population(reference_date, list(municipalities), value_set)
+        per_county = {code: Decimal(0) for code in codes}
+        for code, value in population.values.items():
+            per_county[municipalities[code].county.county_code] += value
+    else:
+        population, url = scb.fetch_population(reference_date, codes)
+        per_county = population.values
     table = CountyTable(
         columns=(scb.COLUMN,),
-        values={code: {scb.COLUMN: value} for code, value in population.values.items()},
+        values={code: {scb.COLUMN: value} for code, value in per_county.items()},
     )
-    return do_import_key_data(
+    summed = (
+        f"; {len(municipalities)} kommuner ({value_set}), summerade per län"
+        if per_municipality
+        else ""
+    )
+    dataset = do_import_key_data(
         name=name,
         measure=Measure.POPULATION,
         reference_date=reference_date,
         source=(
             f"SCB, Statistikdatabasen, tabell {scb.TABLE_ID}, folkmängd {population.period} "
-            f"(vid månadens slut), hämtad från {url}"
+            f"(vid månadens slut){summed}, hämtad från {url}"
         )[:300],
         notes=f"{population.label}. Källa enligt svaret: {population.source}; "
         f"uppdaterad {population.updated or 'ej angivet'}.",
         table=table,
         acting_user=acting_user,
     )
+    MunicipalityValue.objects.bulk_create(
+        MunicipalityValue(dataset=dataset, municipality=municipalities[code], value=value)
+        for code, value in population.values.items()
+        if per_municipality
+    )
+    return dataset

@@ -9,6 +9,7 @@ from .models import (
     KeyDataColumn,
     KeyDataSet,
     KeyDataValue,
+    Municipality,
     RuleTerm,
     RuleTermColumn,
 )
@@ -57,3 +58,12 @@ class RuleTermColumnAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 class DecidedAmountAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["component", "region", "amount", "source"]
     list_filter = ["component__agreement", "component"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The 290 municipalities: reference data from a migration, never edited."""
+
+    list_display = ["code", "name", "county"]
+    list_filter = ["county"]
+    search_fields = ["code", "name"]

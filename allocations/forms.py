@@ -293,6 +293,11 @@ class FetchScbForm(forms.Form):
         help_text="Folkmängden vid månadens slut dagen före, t.ex. 2023-11-01 för den "
         "31 oktober 2023 (nycklarnas ”befolkning 1 november”).",
     )
+    per_municipality = forms.BooleanField(
+        label="Per kommun",
+        required=False,
+        help_text="Hämta de 290 kommunernas folkmängd; länens värden blir deras summor.",
+    )
 
 
 class NationalPasteForm(forms.Form):

@@ -19,6 +19,26 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f").replace(".", ",")
 
 
+class Municipality(models.Model):
+    """One of the 290 municipalities, keyed by SCB's municipality code (kommunkod, four
+    digits: the first two are the county's). Reference data loaded by a migration from
+    fixtures/reference/kommuner.csv; money to the municipalities is kept per county."""
+
+    code = models.CharField("kommunkod", max_length=4, unique=True)
+    name = models.CharField("kommun", max_length=60, unique=True)
+    county = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="municipalities", verbose_name="län"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "kommun"
+        verbose_name_plural = "kommuner"
+
+    def __str__(self):
+        return self.name
+
+
 class Measure(models.TextChoices):
     POPULATION = "befolkning", "Befolkning 1 november"
     HSL_INDIVIDUALS = "hsl_individer", "Individer med kommunal hälso- och sjukvård (HSL)"
@@ -94,6 +114,35 @@ class KeyDataValue(Versioned):
 
     def __str__(self):
         return f"{self.column}, {self.region.county_name}: {self.value}"
+
+
+class MunicipalityValue(models.Model):
+    """A key data set's value per municipality, as fetched from SCB; the set's county column
+    holds their exact sums per county, which is what the allocation keys use."""
+
+    dataset = models.ForeignKey(
+        KeyDataSet,
+        on_delete=models.CASCADE,
+        related_name="municipality_values",
+        verbose_name="nyckeldata",
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, verbose_name="kommun")
+    value = models.DecimalField(
+        "värde", max_digits=20, decimal_places=6, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["dataset", "municipality__code"]
+        verbose_name = "värde per kommun"
+        verbose_name_plural = "värden per kommun"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "municipality"], name="keydata_municipality_value_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.dataset}, {self.municipality}: {self.value}"
 
 
 class Method(models.TextChoices):

@@ -79,8 +79,11 @@ def name_key(name: str) -> str:
 
 @dataclass(frozen=True)
 class Place:
+    """A county (code `23`) or a municipality (code `2313`, with its county's code)."""
+
     code: str
     names: tuple[str, ...]
+    county: str = ""
 
 
 def place_index(places: Iterable[Place]) -> dict[str, str]:
@@ -166,6 +169,9 @@ class PastedTable:
     ignored: list[tuple[int, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # Municipality code -> county code, when the rows are municipalities: the amounts are
+    # then kept per county, summed exactly.
+    counties: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -175,8 +181,20 @@ class PastedTable:
         return [sum((r.amounts[i] for r in self.rows), Decimal(0)) for i in range(self.columns)]
 
     def amounts(self, column: int = 0) -> dict[str, Decimal]:
-        """County code -> amount of one column, for the matched rows."""
-        return {r.code: r.amounts[column] for r in self.rows if r.code is not None}
+        """County code -> amount of one column, for the matched rows; a municipality table's
+        rows summed per county."""
+        if self.counties is None:
+            return {r.code: r.amounts[column] for r in self.rows if r.code is not None}
+        sums: dict[str, Decimal] = {}
+        for row in self.rows:
+            if row.code is not None:
+                county = self.counties[row.code]
+                sums[county] = sums.get(county, Decimal(0)) + row.amounts[column]
+        return sums
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for row in self.rows if row.code is not None)
 
 
 def _is_first_row(line: str, index: dict[str, str]) -> bool:
@@ -198,10 +216,16 @@ def parse_pasted_table(
     """Read a pasted table. Lines before the first row that names a county and after the
     total row are headings and notes (listed as not read); every line between must be a row.
     `columns`, when given, is the number of amount columns expected; else the first row
-    decides."""
+    decides. Places with a county are municipalities: the table's amounts are then summed
+    per county (`PastedTable.amounts`)."""
     places = list(places)
     index = place_index(places)
     table = PastedTable()
+    municipal = any(p.county for p in places)
+    if municipal:
+        table.counties = {p.code: p.county for p in places}
+    place_word = "kommun" if municipal else "region eller län"
+    example = "Strömsunds kommun 1 234 567" if municipal else "Jämtland Härjedalen 14 897 341"
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(lines) > MAX_LINES:
         table.problems.append(f"Texten har fler än {MAX_LINES} rader.")
@@ -211,7 +235,7 @@ def parse_pasted_table(
     if first is None:
         table.problems.append(
             "Ingen rad med ett namn och ett belopp hittades. Klistra in tabellen med en rad per "
-            "region eller län, t.ex. ”Jämtland Härjedalen 14 897 341”."
+            f"{place_word}, t.ex. ”{example}”."
         )
         return table
     header = [line for _, line in numbered[:first]]
@@ -255,10 +279,14 @@ def parse_pasted_table(
             continue
         code = lookup(index, key)
         if code is None:
-            table.problems.append(f"{where}: ”{name}” motsvarar ingen region eller inget län.")
+            table.problems.append(
+                f"{where}: ”{name}” motsvarar ingen kommun."
+                if municipal
+                else f"{where}: ”{name}” motsvarar ingen region eller inget län."
+            )
         elif code in seen:
             table.problems.append(
-                f"{where}: ”{name}” finns redan på rad {seen[code]}; varje region eller län "
+                f"{where}: ”{name}” finns redan på rad {seen[code]}; varje {place_word} "
                 "får bara förekomma en gång."
             )
             code = None

@@ -24,6 +24,8 @@ TABLE = "BE/BE0101/BE0101A/BefolkManad"
 TABLE_ID = "BE0101A/BefolkManad"
 CONTENT = "000003O5"
 COUNTY_VALUE_SET = "vs:RegionLän07"
+# The 290 municipalities on the same table (four-digit codes, the first two the county's).
+MUNICIPALITY_VALUE_SET = "vs:RegionKommun07"
 COLUMN = "folkmangd"  # as in the population files read in by hand, so rules move on to it
 TIMEOUT_SECONDS = 30
 MAX_BYTES = 5 * 1024 * 1024
@@ -48,12 +50,14 @@ def period_for(reference_date: datetime.date) -> str:
     return f"{end.year}M{end.month:02d}"
 
 
-def population_query(reference_date: datetime.date, county_codes) -> dict:
+def population_query(
+    reference_date: datetime.date, county_codes, value_set: str = COUNTY_VALUE_SET
+) -> dict:
     return {
         "query": [
             {
                 "code": "Region",
-                "selection": {"filter": COUNTY_VALUE_SET, "values": sorted(county_codes)},
+                "selection": {"filter": value_set, "values": sorted(county_codes)},
             },
             {"code": "ContentsCode", "selection": {"filter": "item", "values": [CONTENT]}},
             {
@@ -98,8 +102,9 @@ class Population:
     updated: str
 
 
-def read_population(content: bytes, county_codes, period: str) -> Population:
-    """The population per county from a JSON-stat 2.0 answer; every county or refused."""
+def read_population(content: bytes, county_codes, period: str, what: str = "län") -> Population:
+    """The population per county (or per municipality, `what="kommun"`) from a JSON-stat 2.0
+    answer; every one asked for or refused."""
     try:
         data = json.loads(content, parse_float=Decimal, parse_int=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -139,15 +144,16 @@ def read_population(content: bytes, county_codes, period: str) -> Population:
     stride = prod(sizes[ids.index("Region") + 1 :])
     missing = sorted(set(county_codes) - set(regions))
     if missing:
-        raise ScbError("SCB:s svar saknar länen " + ", ".join(missing) + ".")
+        plural = "länen" if what == "län" else "kommunerna"
+        raise ScbError(f"SCB:s svar saknar {plural} " + ", ".join(missing) + ".")
     population = {}
     for code in sorted(county_codes):
         value = values[regions[code] * stride]
         if value is None:
-            raise ScbError(f"SCB:s svar saknar folkmängden för län {code}.")
+            raise ScbError(f"SCB:s svar saknar folkmängden för {what} {code}.")
         value = Decimal(value)
         if value < 0 or value != value.to_integral_value():
-            raise ScbError(f"SCB:s folkmängd för län {code} är inte ett antal: {value}.")
+            raise ScbError(f"SCB:s folkmängd för {what} {code} är inte ett antal: {value}.")
         population[code] = value
     return Population(
         period=period,
@@ -158,9 +164,13 @@ def read_population(content: bytes, county_codes, period: str) -> Population:
     )
 
 
-def fetch_population(reference_date: datetime.date, county_codes) -> tuple[Population, str]:
-    """Ask SCB; (the population per county, the URL asked)."""
-    query = population_query(reference_date, county_codes)
+def fetch_population(
+    reference_date: datetime.date, county_codes, value_set: str = COUNTY_VALUE_SET
+) -> tuple[Population, str]:
+    """Ask SCB; (the population per county, or per municipality with
+    `value_set=MUNICIPALITY_VALUE_SET`, the URL asked)."""
+    query = population_query(reference_date, county_codes, value_set)
     url = f"{api_url()}/{TABLE}"
     content = post_query(url, query)
-    return read_population(content, county_codes, period_for(reference_date)), url
+    what = "kommun" if value_set == MUNICIPALITY_VALUE_SET else "län"
+    return read_population(content, county_codes, period_for(reference_date), what), url

@@ -63,6 +63,7 @@ from .models import (
     KeyDataSet,
     KeyDataValue,
     Method,
+    Municipality,
     RuleTerm,
     RuleTermColumn,
 )
@@ -82,7 +83,9 @@ def dataset_fetch_scb(request):
     if form.is_valid():
         try:
             dataset = do_fetch_population(
-                form.cleaned_data["reference_date"], acting_user=request.user
+                form.cleaned_data["reference_date"],
+                acting_user=request.user,
+                per_municipality=form.cleaned_data["per_municipality"],
             )
         except ScbError as exc:
             messages.error(request, f"Inget hämtades från SCB: {exc}")
@@ -149,6 +152,7 @@ def dataset_detail(request, pk):
             ],
             "entries": _dataset_history(dataset),
             "kept_file": latest_file_of(dataset),
+            "municipality_values": dataset.municipality_values.select_related("municipality"),
         },
     )
 
@@ -494,6 +498,26 @@ def _places():
     ]
 
 
+def _municipality_places():
+    return [
+        Place(code, (name,), county=county)
+        for code, name, county in Municipality.objects.values_list(
+            "code", "name", "county__county_code"
+        )
+    ]
+
+
+def _parse_paste(text, component):
+    """The pasted table read per county; for the municipalities' money a table per
+    municipality too, taken when it matches more rows (its amounts summed per county)."""
+    table = parse_pasted_table(text, _places())
+    if component.recipient_group == RecipientGroup.MUNICIPALITIES:
+        municipal = parse_pasted_table(text, _municipality_places())
+        if municipal.matched > table.matched:
+            return municipal
+    return table
+
+
 @require(can_edit_allocations)
 @require_http_methods(["GET", "POST"])
 def decided_paste(request, pk, component_pk):
@@ -509,7 +533,7 @@ def decided_paste(request, pk, component_pk):
     if request.method == "POST":
         data = request.POST.copy()
         data.setdefault("column_1", str(component.pk))
-        table = parse_pasted_table(data.get("text", "")[:200_000], _places())
+        table = _parse_paste(data.get("text", "")[:200_000], component)
     form = PasteForm(
         data,
         components=components,
@@ -566,6 +590,14 @@ def _paste_preview(table, form, targets):
     """What the officer checks before confirming: each row's match, the sums against the
     table's own total and against each chosen component's national amount."""
     names = dict(Region.objects.values_list("county_code", "name"))
+    counties = None
+    if table.counties is not None:
+        # A municipality table: each row matched to a municipality, the sums per county.
+        counties = [
+            (names[code], [table.amounts(i).get(code, Decimal(0)) for i in range(table.columns)])
+            for code in sorted(names)
+        ]
+        names = dict(Municipality.objects.values_list("code", "name"))
     by_column = dict(targets)
     columns = []
     for index in range(table.columns):
@@ -589,6 +621,7 @@ def _paste_preview(table, form, targets):
         "rows": [(row, names.get(row.code, "")) for row in table.rows],
         "columns": columns,
         "matched": sum(1 for row in table.rows if row.code),
+        "counties": counties,
         "digest": _digest(form.data.get("text", "")),
         "tokens": [(c.pk, versions_token(c.decided_amounts.all())) for _, c in targets],
     }

@@ -211,6 +211,9 @@ IMMUTABLE = {
     # The amount to repay as the generated (or attested) document printed it: written by the
     # trail's actions only, each step recorded as a DocumentEvent with the file's checksum.
     "reporting.generateddocument",
+    # A key data set's values per municipality as SCB gave them (fetch_scb --per-kommun):
+    # written once with the set, no view or admin changes them.
+    "allocations.municipalityvalue",
 }
 
 

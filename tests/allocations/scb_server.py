@@ -18,10 +18,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.queries.append((self.path, json.loads(body)))
         query = {q["code"]: q["selection"] for q in json.loads(body)["query"]}
         period = query["Tid"]["values"][0]
-        recorded = RECORDED / f"befolkmanad-lan-{period}.json"
+        kind = "kommun" if query["Region"]["filter"] == "vs:RegionKommun07" else "lan"
+        recorded = RECORDED / f"befolkmanad-{kind}-{period}.json"
         if self.path != TABLE_PATH:
             self._answer(404, b"Not found")
-        elif period in self.server.extra:
+        elif kind == "lan" and period in self.server.extra:
             self._answer(200, self.server.extra[period])
         elif not recorded.is_file():
             self._answer(400, b'{"error":"Parameter error"}')

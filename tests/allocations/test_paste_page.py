@@ -230,3 +230,74 @@ def test_a_paste_confirmed_after_someone_else_saved_is_refused(copy2024, client_
     assert response.status_code == 400
     assert "har ändrats av någon annan" in response.content.decode()
     assert list(component.decided_amounts.values_list("amount", flat=True)) == [Decimal("1")]
+
+
+def municipality_table(column: str) -> tuple[str, dict[str, Decimal]]:
+    """Seed 001's bilaga 2 (money to the municipalities, per county: the reference CSV) as a
+    table per municipality, tab-separated: each county's amount spread over its
+    municipalities (the whole kronor left over on the first), named as agreements do, in
+    alphabetical order across counties. The CSV has no per-municipality amounts, so the
+    split is made here; the per-county sums are the CSV's."""
+    with (REFERENCE / "gnv-2023-bilaga2-kommuner.csv").open(encoding="utf-8") as f:
+        per_county = {r["lanskod"]: Decimal(r[column]) for r in csv.DictReader(f, delimiter=";")}
+    with (REFERENCE / "kommuner.csv").open(encoding="utf-8") as f:
+        municipalities = [(r["kommunkod"], r["kommun"]) for r in csv.DictReader(f, delimiter=";")]
+    rows = []
+    for county, amount in per_county.items():
+        mine = [name for code, name in municipalities if code[:2] == county]
+        share, rest = divmod(int(amount), len(mine))
+        for n, name in enumerate(mine):
+            written = [name, f"{name} kommun", f"{name}s kommun"][n % 3]
+            if name.endswith("s") or name == "Gotland":
+                written = "Region Gotland" if name == "Gotland" else f"{name} kommun"
+            rows.append((name, written, share + (rest if n == 0 else 0)))
+    rows.sort()
+    lines = ["Bilaga 2. Medel till kommunerna, kronor", "Kommun\tNära vård"]
+    lines += [f"{written}\t{amount:,}".replace(",", "\u00a0") for _, written, amount in rows]
+    lines.append(f"Totalt\t{sum(per_county.values()):,}".replace(",", " "))
+    return "\n".join(lines), per_county
+
+
+def test_a_municipality_table_is_saved_as_the_sums_per_county(allocations2023, client_for):
+    component = allocations2023.components.get(name="Nära vård, kommunerna")
+    text, per_county = municipality_table("nara_vard")
+    client = client_for("officer")
+    url = paste_url(allocations2023, component)
+    preview = client.post(url, {"text": text, "source": "Bilaga 2", "preview": ""})
+    content = preview.content.decode()
+    assert preview.status_code == 200, content
+    assert "290 av 290 rader" in content and "matchade mot en kommun" in content
+    assert "Alla 290 kommuner finns med" in content
+    assert 'id="county-sums"' in content
+    assert "Strömsund" in content and "Region Jämtland Härjedalen" in content
+    total = sum(per_county.values())
+    assert total == component.national_amount
+    saved = client.post(
+        url,
+        {
+            "text": text,
+            "source": "Bilaga 2",
+            "confirm": "",
+            "column_1": str(component.pk),
+            "previewed": hidden(content, "previewed"),
+            f"token_{component.pk}": hidden(content, f"token_{component.pk}"),
+        },
+    )
+    assert saved.status_code == 302
+    decided = {
+        d.region.county_code: d.amount for d in component.decided_amounts.select_related("region")
+    }
+    assert decided == per_county
+
+
+def test_a_municipality_table_names_the_unmatched_doubled_and_missing(allocations2023, client_for):
+    component = allocations2023.components.get(name="Nära vård, kommunerna")
+    text = "Strömsund\t1 000\nÖstersunds kommun\t2 000\nAnkeborg\t5\nStrömsunds kommun\t3"
+    preview = client_for("officer").post(
+        paste_url(allocations2023, component), {"text": text, "preview": ""}
+    )
+    content = preview.content.decode()
+    assert preview.status_code == 400
+    assert "Rad 3: ”Ankeborg” motsvarar ingen kommun." in content
+    assert "Rad 4: ”Strömsunds kommun” finns redan på rad 1" in content
+    assert "Saknas i tabellen (288)" in content and "Berg" in content

@@ -1,5 +1,6 @@
 """Issue 24: population per county from SCB's PxWebApi, kept as key data."""
 
+import csv
 import datetime
 import json
 from decimal import Decimal
@@ -10,10 +11,12 @@ from django.urls import reverse
 
 from allocations import scb
 from allocations.actions import do_copy_agreement
-from allocations.models import KeyDataSet, KeyDataValue
+from allocations.models import KeyDataSet, KeyDataValue, MunicipalityValue
 
 from .scb_server import RECORDED, ScbServer, stand_in
 
+with (RECORDED.parent / "reference" / "kommuner.csv").open(encoding="utf-8") as f:
+    KOMMUNER = [r["kommunkod"] for r in csv.DictReader(f, delimiter=";")]
 COUNTIES = [
     f"{c:02d}" for c in (1, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 17, 18, 19, 20, 21, 22, 23, 24, 25)
 ]
@@ -109,3 +112,55 @@ def test_the_button_says_why_nothing_was_fetched(db, users, client_for, settings
     )
     assert "Inget hämtades från SCB" in response.content.decode()
     assert not KeyDataSet.objects.exists()
+
+
+def test_the_municipality_query_and_its_recorded_answer():
+    codes = KOMMUNER
+    query = scb.population_query(datetime.date(2022, 11, 1), codes, scb.MUNICIPALITY_VALUE_SET)
+    by_code = {q["code"]: q["selection"] for q in query["query"]}
+    assert by_code["Region"] == {"filter": "vs:RegionKommun07", "values": sorted(codes)}
+    content = (RECORDED / "befolkmanad-kommun-2022M10.json").read_bytes()
+    population = scb.read_population(content, codes, "2022M10", "kommun")
+    assert len(population.values) == 290
+    assert sum(population.values.values()) == 10_514_719
+    with pytest.raises(scb.ScbError, match="saknar kommunerna 9999"):
+        scb.read_population(content, [*codes, "9999"], "2022M10", "kommun")
+
+
+def test_fetch_scb_per_kommun_keeps_each_municipality_and_the_sums_per_county(db, scb_api):
+    call_command("fetch_scb", "--date", "2022-11-01", "--per-kommun")
+    dataset = KeyDataSet.objects.get(name="Befolkning 2022-11-01 per kommun")
+    assert "vs:RegionKommun07" in dataset.source and "summerade per län" in dataset.source
+    path, query = scb_api.queries[-1]
+    assert query["query"][0]["selection"]["filter"] == "vs:RegionKommun07"
+    assert len(query["query"][0]["selection"]["values"]) == 290
+    per_municipality = MunicipalityValue.objects.filter(dataset=dataset).select_related(
+        "municipality__county"
+    )
+    assert per_municipality.count() == 290
+    sums = {}
+    for value in per_municipality:
+        code = value.municipality.county.county_code
+        sums[code] = sums.get(code, Decimal(0)) + value.value
+    county_values = {
+        v.region.county_code: v.value
+        for v in KeyDataValue.objects.filter(column__dataset=dataset).select_related("region")
+    }
+    assert county_values == sums
+    # The same as SCB's figures per county (the county recording).
+    county_answer = json.loads((RECORDED / "befolkmanad-lan-2022M10.json").read_text("utf-8"))
+    assert [county_values[c] for c in COUNTIES] == county_answer["value"]
+
+
+def test_the_button_fetches_per_municipality(db, users, client_for, scb_api):
+    response = client_for("officer").post(
+        reverse("allocations:dataset_fetch_scb"),
+        {"reference_date": "2022-11-01", "per_municipality": "on"},
+    )
+    dataset = KeyDataSet.objects.get(name="Befolkning 2022-11-01 per kommun")
+    assert response["Location"] == dataset.get_absolute_url()
+    assert dataset.municipality_values.count() == 290
+    shown = client_for("officer").get(dataset.get_absolute_url()).content.decode()
+    assert "Per kommun (290 kommuner" in shown and "Strömsund" in shown
+    page = client_for("officer").get(reverse("allocations:dataset_list")).content.decode()
+    assert "Per kommun" in page

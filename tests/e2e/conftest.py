@@ -72,6 +72,9 @@ def _reference_data(transactional_db):
     database was stored on, so in a full `pytest` run the restore silently does nothing.)
     """
     import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
+    import_module("allocations.migrations.0003_issue24b_municipalities").load_municipalities(
+        apps, None
+    )
 
 
 @pytest.fixture
