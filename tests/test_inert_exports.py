@@ -36,7 +36,8 @@ def hostile(distribution2023):
     """Every name and text an export shows replaced by an attack, in turn."""
     load_demo_ledger(distribution2023)
     for n, activity in enumerate(Activity.objects.filter(area__agreement=distribution2023)):
-        Activity.objects.filter(pk=activity.pk).update(name=HOSTILE[n % len(HOSTILE)])
+        # A number after the attack: names are unique per area (issue 22).
+        Activity.objects.filter(pk=activity.pk).update(name=f"{HOSTILE[n % len(HOSTILE)]} {n}")
     for n, area in enumerate(DevelopmentArea.objects.filter(agreement=distribution2023)):
         DevelopmentArea.objects.filter(pk=area.pk).update(name=f"{HOSTILE[n]} {n}")
     for n, component in enumerate(Component.objects.filter(agreement=distribution2023)):
