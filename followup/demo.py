@@ -44,6 +44,19 @@ HEADER = [
 ACCOUNTS = ["5010", "5410", "6550", "7010", "7610"]
 GRANT_ACCOUNT = "3190"  # Kommun-Bas: bidrag från staten (income, class 3)
 CREDIT_NOTE = Decimal("18750.00")
+# The outcome follows each activity's budget, up to OUTCOME_BOUND per cent under, an activity
+# with 0 kr in the distribution has no outcome, except these deliberate deviations, so that a
+# newcomer's dashboard and follow-up show what a deviation looks like (name prefix: kr):
+DELIBERATE_DEVIATIONS = {
+    # Fewer nurses than planned began the autumn's course: 1 200 000 kr under budget (−24 %).
+    "Vidareutbildning för sjuksköterskor": Decimal("-1200000"),
+    # An extra course in prehospital care for the ambulance staff: 360 000 kr over (+25 %).
+    "Utveckling av ambulanssjukvården": Decimal("360000"),
+    # 0 kr in the distribution: the joint plan's work was paid before its money was
+    # distributed to it, 350 000 kr outcome without a budget.
+    "Framtagande av gemensam plan för primärvård": Decimal("350000"),
+}
+OUTCOME_BOUND = 3  # per cent of the budget, under it, for every other activity
 # How much of the year's budget each month sees: quiet summer, busy autumn.
 SEASON = [6, 8, 9, 9, 9, 7, 3, 5, 10, 11, 11, 12]
 
@@ -52,6 +65,27 @@ def swedish_amount(amount: Decimal) -> str:
     sign = "-" if amount < 0 else ""
     whole, _, ore = f"{abs(amount):.2f}".partition(".")
     return sign + f"{int(whole):,}".replace(",", "\u00a0") + "," + ore
+
+
+def deliberate_deviation(activity) -> Decimal | None:
+    """The named deviation of the demo activity (kr over budget, negative under), if any."""
+    for prefix, amount in DELIBERATE_DEVIATIONS.items():
+        if activity.name.startswith(prefix):
+            return amount
+    return None
+
+
+def demo_outcome(activity, rng) -> Decimal:
+    """The year's outcome of an activity: up to OUTCOME_BOUND per cent under its budget, none
+    on a 0 kr activity, or its budget plus its deliberate deviation."""
+    deviation = deliberate_deviation(activity)
+    if deviation is not None:
+        return max(Decimal("0"), activity.amount + deviation)
+    if activity.amount <= 0:
+        return Decimal("0")
+    # A little under budget, as most grant activities end (an earmarked pot is never
+    # overspent by chance); whole per mille inside the bound, so rounding to öre stays inside.
+    return activity.amount * Decimal(1000 - rng.randint(1, OUTCOME_BOUND * 10 - 1)) / 1000
 
 
 def ledger_rows(agreement, seed: int = 2023):
@@ -64,22 +98,21 @@ def ledger_rows(agreement, seed: int = 2023):
         .select_related("cost_object", "area")
         .order_by("pk")
     )
-    # Activities without their own amount in the decision share the area's unallocated money.
-    unfunded = {}
+    # A supplier's credit note, a cost with a minus sign, on the last funded activity without a
+    # deliberate deviation; its costs are booked that much higher, so the net follows the budget.
+    credited = next(
+        (a for a in reversed(activities) if a.amount > 0 and deliberate_deviation(a) is None),
+        None,
+    )
     for activity in activities:
-        if activity.amount <= 0:
-            unfunded.setdefault(activity.area_id, []).append(activity)
-    share = {}
-    for area_id, group in unfunded.items():
-        money = own_area_money(group[0].area)
-        left = money.balance(Activity.objects.filter(area_id=area_id)).general_left
-        share[area_id] = max(Decimal("0"), left) / len(group)
-    for activity in activities:
-        budget = activity.amount if activity.amount > 0 else share[activity.area_id]
-        spent = budget * Decimal(rng.randint(80, 103)) / 100
+        spent = demo_outcome(activity, rng)
+        if not spent:
+            continue
+        if activity == credited:
+            spent += CREDIT_NOTE
         for month in range(1, 13):
             month_total = spent * SEASON[month - 1] / sum(SEASON)
-            vouchers = rng.randint(2, 5)
+            vouchers = rng.randint(6, 12)
             for part in range(vouchers):
                 voucher += 1
                 amount = (month_total / vouchers).quantize(Decimal("0.01"))
@@ -96,7 +129,7 @@ def ledger_rows(agreement, seed: int = 2023):
                     swedish_amount(amount),
                 ]
     # The state grant booked as income on each area's object (class 3, a credit, so negative)
-    # when it is paid, and a supplier's credit note: a cost with a minus sign.
+    # when it is paid, and the supplier's credit note.
     for area in agreement.areas.all():
         cost_object = area.cost_objects.filter(year=year).order_by("number").first()
         money = own_area_money(area)
@@ -114,7 +147,6 @@ def ledger_rows(agreement, seed: int = 2023):
             f"{year}06",
             swedish_amount(-money.amount),
         ]
-    credited = next((a for a in reversed(activities) if a.amount > 0), None)
     if credited is not None:
         voucher += 1
         yield [

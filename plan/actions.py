@@ -230,12 +230,10 @@ def do_import_kolada(
     is named with its row and nothing is saved."""
     result = ImportResult()
     indicators = {}
-    scope = Indicator.objects.filter(strategy__plan=plan) | Indicator.objects.filter(
-        agreement__isnull=False, strategy__isnull=True
-    )
+    scope = Indicator.objects.with_kolada_values(plan)
     if indicator is not None:
-        scope = Indicator.objects.filter(pk=indicator.pk)
-    for item in scope.exclude(kolada_kpi=""):
+        scope = Indicator.objects.filter(pk=indicator.pk).exclude(kolada_kpi="")
+    for item in scope:
         indicators.setdefault(item.kolada_kpi, []).append(item)
     parties = {p.kolada_id: p for p in Party.objects.filter(plan=plan).exclude(kolada_id="")}
     planned = {}

@@ -123,6 +123,14 @@ class IndicatorQuerySet(models.QuerySet):
     def for_plan(self, plan):
         return self.filter(strategy__plan=plan).select_related("strategy")
 
+    def with_kolada_values(self, plan):
+        """What Kolada can give values for in the plan: its measures and the agreements'
+        indicators (which have no strategy), each with a Kolada KPI."""
+        return (
+            self.filter(strategy__plan=plan)
+            | self.filter(agreement__isnull=False, strategy__isnull=True)
+        ).exclude(kolada_kpi="")
+
 
 class Indicator(Versioned):
     """An effect measure (effektmått) of a strategy, or an indicator of an agreement."""

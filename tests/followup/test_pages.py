@@ -29,7 +29,12 @@ def ledger(year2023):
 def test_demo_ledger_is_plausible(ledger):
     report = build_followup(ledger, PERIODS["ar"])
     assert report.unused.received == D(75_422_690)
-    assert D("0.8") * report.unused.received < report.unused.outcome < report.unused.received
+    # The outcome follows the distributed budgets within 3 %, plus the demo ledger's three named
+    # deviations (−1 200 000, +360 000 and +350 000 kr, see its README line).
+    distributed = sum(a.amount for a in Activity.objects.filter(area__agreement=ledger))
+    expected = distributed - D(1_200_000) + D(360_000) + D(350_000)
+    assert abs(report.unused.outcome - expected) <= D("0.03") * distributed
+    assert report.unused.outcome < report.unused.received
     assert {b.cost_object.number for a in report.areas for b in a.objects} == {
         "9916",
         "9917",

@@ -221,3 +221,35 @@ def test_a_value_with_more_decimals_than_kept_is_refused_not_rounded(bare_plan, 
     assert len(result.problems) == 1 and result.problems[0].startswith("Post 2 (kön T): ")
     assert result.saved == 0
     assert not Measurement.objects.filter(indicator__name=N15428).exists()
+
+
+def test_fetch_command_fetches_the_agreements_indicators_too(demo_plan, monkeypatch):
+    """Every indicator with a Kolada KPI is fetched, the agreement's as well as the plan's, and
+    its values land on it (issue 22 point 8). N00000 is a test id, not a real Kolada KPI."""
+    from plan.management.commands import fetch_kolada
+
+    fast_doctor = Indicator.objects.get(
+        agreement__isnull=False, name__startswith="Andel i befolkningen med namngiven fast"
+    )
+    fast_doctor.kolada_kpi = "N00000"
+    fast_doctor.save()
+    answers = {"N15428": "kolada-n15428.json", "N00000": "kolada-agreement-kpi.json"}
+    asked = []
+
+    def fake_fetch(url):
+        kpi = url.split("/kpi/")[1].split("/")[0]
+        asked.append(kpi)
+        return read(answers[kpi])
+
+    monkeypatch.setattr(fetch_kolada, "fetch_url", fake_fetch)
+    call_command("fetch_kolada", "--years", "2022,2023")
+    assert asked == ["N00000", "N15428"]
+    # The demo's example values of earlier years stay; 2022 and 2023 are Kolada's.
+    values = Measurement.objects.filter(
+        indicator=fast_doctor, year__in=[2022, 2023], gender="T", half=0, group=""
+    ).order_by("year")
+    assert [(m.party.kolada_id, m.year, m.value) for m in values] == [
+        ("0023", 2022, D("31.4")),
+        ("0023", 2023, D("33.9")),
+    ]
+    assert Measurement.objects.filter(indicator__name=N15428).count() == 4

@@ -1,5 +1,5 @@
-"""Fetch the plan's indicator values from the Kolada API and import them with the same
-parser and action as an uploaded file.
+"""Fetch the values of the plan's measures and the agreements' indicators from the Kolada API
+and import them with the same parser and action as an uploaded file.
 
     python manage.py fetch_kolada [--plan ID] [--years 2021,2022,2023] [--dry-run]
 
@@ -55,12 +55,9 @@ class Command(BaseCommand):
         municipalities = ",".join(
             plan.parties.exclude(kolada_id="").values_list("kolada_id", flat=True)
         )
+        # Every indicator the import puts values on: the plan's measures and the agreements'.
         kpis = sorted(
-            set(
-                Indicator.objects.filter(strategy__plan=plan)
-                .exclude(kolada_kpi="")
-                .values_list("kolada_kpi", flat=True)
-            )
+            set(Indicator.objects.with_kolada_values(plan).values_list("kolada_kpi", flat=True))
         )
         if not kpis or not municipalities:
             raise CommandError("Inga mått med nyckeltal i Kolada, eller inga parter med Kolada-id.")
