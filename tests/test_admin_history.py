@@ -26,6 +26,7 @@ from plan.demo import load_plan_setup
 from plan.models import SubActivity
 from reminders.models import SentReminder
 from reporting.models import GeneratedDocument
+from tests.reporting.conftest import load_agreement_texts_fixtures
 
 OUR_APPS = {
     "grants",
@@ -60,6 +61,7 @@ PLAN_FILE = Path(settings.BASE_DIR) / "fixtures" / "plan" / "gemensam-plan-prima
 def everything(distribution2023, area_named, users):
     """At least one row in every table the admin shows."""
     load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
+    load_agreement_texts_fixtures()  # the decision, its conditions, the reporting requirements
     area = area_named(distribution2023, "Utvecklingen")
     source, target = list(area.activities.order_by("position"))[:2]
     do_reallocate(source, target, Decimal(1000), reason="Test", acting_user=users["officer"])
