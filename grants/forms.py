@@ -104,6 +104,13 @@ class AgreementChildForm(VersionedModelForm):
         self.agreement = agreement
         self.instance.agreement = agreement
 
+    def _get_validation_exclusions(self):
+        # The agreement is set by the page, not a field of the form; Django would otherwise
+        # leave it out of the unique checks (a taken name was an IntegrityError, a 500).
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("agreement")
+        return exclusions
+
 
 class DevelopmentAreaForm(AgreementChildForm):
     class Meta:

@@ -210,3 +210,31 @@ def test_change_records_old_and_new_value_with_user(client_for, gnv2023, users):
     delta = latest.diff_against(previous)
     changes = {c.field: (c.old, c.new) for c in delta.changes}
     assert changes["national_total"] == (Decimal("6394500000.00"), Decimal("6400000000.00"))
+
+
+def test_an_area_name_the_agreement_already_has_is_refused_on_the_field(client_for, gnv2023):
+    """Creating or renaming to a taken name answered 500 (IntegrityError); now the field says
+    so in Swedish and nothing is saved."""
+    client = client_for("officer")
+    first, second = list(gnv2023.areas.order_by("position"))[:2]
+    count = gnv2023.areas.count()
+    response = client.post(
+        reverse("grants:area_create", args=[gnv2023.pk]),
+        {"position": "9", "name": first.name, "description": ""},
+    )
+    assert response.status_code == 400
+    assert "finns redan" in response.content.decode()
+    assert gnv2023.areas.count() == count
+    response = client.post(
+        reverse("grants:area_edit", args=[gnv2023.pk, second.pk]),
+        {
+            "position": second.position,
+            "name": first.name,
+            "description": "",
+            "version": second.version,
+        },
+    )
+    assert response.status_code == 400
+    assert "finns redan" in response.content.decode()
+    second.refresh_from_db()
+    assert second.name != first.name
