@@ -112,6 +112,9 @@ def parse_json(text: str) -> ParseResult:
         data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as exc:
         return ParseResult([], [f"Filen är inte giltig JSON (rad {exc.lineno}: {exc.msg})."])
+    except RecursionError:
+        # Kolada's answer is three levels deep; a file nested thousands deep is not one.
+        return ParseResult([], ["Filen är för djupt nästlad för att vara ett svar från Kolada."])
     posts = data.get("values") if isinstance(data, dict) else data
     if not isinstance(posts, list):
         return ParseResult([], ["Filen saknar listan ”values” som Kolada skriver."])

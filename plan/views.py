@@ -408,8 +408,10 @@ def measurement_edit(request, pk):
 def kolada_import(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
     indicator = None
-    if request.POST.get("indicator"):
-        indicator = get_object_or_404(Indicator, pk=request.POST["indicator"])
+    if chosen := request.POST.get("indicator"):
+        if not (chosen.isascii() and chosen.isdigit()):
+            raise Http404
+        indicator = get_object_or_404(Indicator, pk=chosen)
     back = reverse("plan:indicator", args=[indicator.pk]) if indicator else _plan_url(plan)
     form = KoladaUploadForm(request.POST, request.FILES)
     problems = []

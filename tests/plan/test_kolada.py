@@ -253,3 +253,20 @@ def test_fetch_command_fetches_the_agreements_indicators_too(demo_plan, monkeypa
         ("0023", 2023, D("33.9")),
     ]
     assert Measurement.objects.filter(indicator__name=N15428).count() == 4
+
+
+def test_a_file_nested_too_deep_is_refused_with_a_message():
+    """json.loads gives up with a RecursionError long before 100 000 levels (was a 500)."""
+    problems = parse_kolada(b"[" * 100_000 + b"]" * 100_000, "djup.json").problems
+    assert problems == ["Filen är för djupt nästlad för att vara ett svar från Kolada."]
+
+
+@pytest.mark.parametrize("indicator", ["abc", "1.5", "NaN", "١", "99999"])
+def test_an_indicator_that_is_no_id_or_none_of_ours_is_not_found(client_for, bare_plan, indicator):
+    before = Measurement.objects.count()
+    response = client_for("officer").post(
+        reverse("plan:kolada", args=[bare_plan.pk]),
+        {"indicator": indicator, "file": SimpleUploadedFile("k.csv", read("kolada-export.csv"))},
+    )
+    assert response.status_code == 404
+    assert Measurement.objects.count() == before
