@@ -80,12 +80,19 @@ def walk_by_keyboard(page, where):
     box = first.bounding_box()
     assert box and box["x"] >= 0 and box["y"] >= 0, f"{where}: the skip link is off screen"
     reached = set()
+    previous = None
     for _ in range(MAX_TABS):
         focused = page.evaluate(FOCUSED)
         if focused is None:
             break
+        # A date field takes a Tab per part (day, month, year): the same element again right
+        # after itself is the next part, not the walk coming round again.
+        if focused["mark"] is not None and focused["mark"] == previous:
+            page.keyboard.press("Tab")  # the field's next part; its focus was checked on the first
+            continue
         if focused["mark"] in reached:
             break  # round again
+        previous = focused["mark"]
         assert focused["focusVisible"] and focused["visible"] and focused["onScreen"], (
             f"{where}: no visible focus on {focused}"
         )
