@@ -17,6 +17,10 @@ class SsoIdentityAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "subject"]
     readonly_fields = ["user", "issuer", "subject", "last_login_at"]
 
+    def has_add_permission(self, request):
+        # Made by a sign-on only: every field is the provider's (an empty form was a 500).
+        return False
+
 
 class PersonalDataUserAdmin(UserAdmin):
     """Django's user admin, with the personal-data page and actions (accounts.personal_data)."""

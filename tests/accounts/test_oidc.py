@@ -77,3 +77,15 @@ def test_email_from_email_else_upn_else_preferred_username():
     assert oidc.email_of({"upn": "b@x.se", "preferred_username": "c@x.se"}) == "b@x.se"
     assert oidc.email_of({"preferred_username": "c@x.se"}) == "c@x.se"
     assert oidc.email_of({"preferred_username": "bara-namn"}) == ""
+
+
+@pytest.mark.django_db
+def test_an_sso_identity_is_never_added_in_the_admin(client, users):
+    """Its every field is the provider's: made by a sign-on only (an empty add form was a 500)."""
+    from accounts.models import SsoIdentity
+
+    client.force_login(users["admin"])
+    url = "/admin/accounts/ssoidentity/add/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {}).status_code == 403
+    assert not SsoIdentity.objects.exists()
