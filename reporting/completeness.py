@@ -54,6 +54,13 @@ AGREEMENT_FIELDS = {
     DocumentKind.VFU_REPORT: GOVERNMENT_CASES,
     DocumentKind.DECISION: REGION_CASE,
 }
+# Case numbers a document prints beside its mandatory ones when they are there
+# (documents/case_numbers.html): an example value among them makes a draft too.
+PRINTED_IF_THERE = {
+    DocumentKind.ACTIVITY_REPORT: REGION_CASE,
+    DocumentKind.VFU_REPORT: REGION_CASE,
+    DocumentKind.DECISION: GOVERNMENT_CASES[:1],
+}
 VFU_NUMBERS = [
     ("vfu_weeks_previous", "VFU-veckor föregående vårtermin"),
     ("vfu_places_previous", "VFU-platser föregående vårtermin"),
@@ -110,6 +117,9 @@ def missing_for(kind: str, context: dict) -> list[str]:
         found = _check(agreement, AGREEMENT_FIELDS.get(kind, []), info_examples, WHERE_AGREEMENT)
         missing += found[0]
         example += found[1]
+        for attribute, label in PRINTED_IF_THERE.get(kind, []):
+            if not _blank(getattr(agreement, attribute)) and attribute in info_examples:
+                example.append(f"Exempelvärde, ej bekräftat: {label} ({WHERE_AGREEMENT})")
     if info is not None:
         found = _check(info, INFO_FIELDS.get(kind, []), info_examples, WHERE_INFO)
         missing += found[0]

@@ -309,6 +309,22 @@ def test_the_draft_refusal_on_the_trail_page(client_for, complete, users):
     assert document.state == DocumentState.GENERATED
 
 
+@pytest.mark.parametrize(
+    "kind, field",
+    [
+        (DocumentKind.DECISION, "government_case_number"),
+        (DocumentKind.ACTIVITY_REPORT, "region_case_number"),
+    ],
+)
+def test_a_case_number_printed_beside_the_mandatory_ones_is_checked_too(complete, kind, field):
+    """The decision prints Regeringskansliet's number when there is one, the authority's
+    documents the region's: an example value there makes a draft like any other."""
+    AgreementReport.objects.filter(agreement=complete).update(example_fields=[field])
+    document = do_generate_document(kind, "pdf", agreement=complete)
+    assert any("Exempelvärde, ej bekräftat" in item for item in document.missing)
+    assert "UTKAST" in text_of(document)
+
+
 def test_what_the_contents_report_missing_makes_a_draft(complete, users, monkeypatch):
     """Interface with the documents' contents: `context["missing"]` entries count too."""
     original = actions.CONTEXTS[DocumentKind.ACTIVITY_REPORT]
