@@ -19,7 +19,6 @@ from math import prod
 
 from django.conf import settings
 
-DEFAULT_API = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
 TABLE = "BE/BE0101/BE0101A/BefolkManad"
 TABLE_ID = "BE0101A/BefolkManad"
 CONTENT = "000003O5"
@@ -36,7 +35,7 @@ class ScbError(Exception):
 
 
 def api_url() -> str:
-    return getattr(settings, "SCB_API_URL", DEFAULT_API).rstrip("/")
+    return settings.SCB_API_URL.rstrip("/")
 
 
 def period_for(reference_date: datetime.date) -> str:

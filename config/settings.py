@@ -381,6 +381,11 @@ BACKUP_REQUIRE_ENCRYPTION = env.bool("BACKUP_REQUIRE_ENCRYPTION", default=not DE
 # Archives in BACKUP_DIR older than this many days are removed after each backup (0: never).
 BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
 
+# SCB's open statistics API (PxWebApi v1), where `fetch_scb` asks for the population.
+SCB_API_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
+# A signed copy whose compressed parts unpack to more than this is refused (a flate bomb).
+SIGNED_COPY_MAX_INFLATED_BYTES = 200 * 1024 * 1024
+
 # Logs: one JSON line per record on standard error (journald keeps them under systemd):
 # every request (user, path, status, time), every login failure and lockout, every refused
 # import.

@@ -243,8 +243,8 @@ def make_backup(output: Path, *, recipients: list[str] | None = None) -> dict:
     the manifest. Refuses, naming the file, when a kept file is not what was recorded."""
     engine = _engine()
     if recipients is None:
-        recipients = list(getattr(settings, "BACKUP_AGE_RECIPIENTS", []))
-    if not recipients and getattr(settings, "BACKUP_REQUIRE_ENCRYPTION", False):
+        recipients = list(settings.BACKUP_AGE_RECIPIENTS)
+    if not recipients and settings.BACKUP_REQUIRE_ENCRYPTION:
         raise BackupError(
             "Ingen mottagare för krypteringen: sätt BACKUP_AGE_RECIPIENTS till regionens "
             "publika age-nyckel (se README, Säkerhetskopior). Ingen säkerhetskopia skrevs."
@@ -562,4 +562,4 @@ def restore_drill(archive_path: Path, *, identity=None, database=None) -> dict:
 
 
 def backup_dir() -> Path:
-    return Path(getattr(settings, "BACKUP_DIR", Path(settings.BASE_DIR) / "var" / "backups"))
+    return Path(settings.BACKUP_DIR)

@@ -53,7 +53,7 @@ class SignedCopyRefused(Exception):
 
 
 def max_inflated() -> int:
-    return getattr(settings, "SIGNED_COPY_MAX_INFLATED_BYTES", 200 * 1024 * 1024)
+    return settings.SIGNED_COPY_MAX_INFLATED_BYTES
 
 
 def _inflated_size(stream: StreamObject, budget: int) -> int:
