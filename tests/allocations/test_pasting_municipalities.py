@@ -10,7 +10,7 @@ from django.conf import settings
 from hypothesis import given
 from hypothesis import strategies as st
 
-from allocations.pasting import Place, lookup, name_key, parse_pasted_table, place_index
+from allocations.pasting import MAX_AMOUNT, Place, lookup, name_key, parse_pasted_table, place_index
 
 from .test_pasting import MARKS, amount_texts
 
@@ -88,7 +88,8 @@ def municipality_tables(draw):
         total += amount
         separator = "\t" if tab else draw(st.sampled_from([" ", "   ", "\u00a0\u00a0"]))
         lines.append(f"{name}{separator}{text}")
-    if draw(st.booleans()):
+    # A total past the limit is refused (test_a_total_past_the_limit_is_refused_on_its_row).
+    if total < MAX_AMOUNT and draw(st.booleans()):
         lines.append(f"{draw(st.sampled_from(['Totalt', 'Summa']))}\t{total}")
     return dict(expected), total, lines, set(codes)
 
@@ -104,3 +105,12 @@ def test_any_municipality_table_sums_back_per_county_to_the_same_amounts(case):
     assert sorted(table.missing) == sorted(n for c, n in MUNICIPALITIES if c not in codes)
     if table.totals is not None:
         assert table.totals == [total]
+
+
+def test_a_total_past_the_limit_is_refused_on_its_row():
+    # 290 rows can each be a legal amount and still add up past what an amount may be.
+    big = MAX_AMOUNT - 1
+    text = f"Strömsund\t{big}\nÅre\t{big}\nTotalt\t{2 * big}"
+    table = parse_pasted_table(text, PLACES)
+    assert table.problems == [f"Rad 3 (”Totalt”): ”{2 * big}” är för stort."]
+    assert not table.ok
