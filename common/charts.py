@@ -33,6 +33,8 @@ STYLE = Style(
     tooltip_font_size=12,
 )
 CHART_CACHE_SECONDS = 24 * 3600
+WIDTH = 900
+CUMULATIVE_HEIGHT = 340
 MONTHS = ["jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
@@ -49,7 +51,7 @@ def _config(**extra):
         "print_values": True,
         "value_formatter": mnkr,
         "legend_at_bottom": True,
-        "width": 900,
+        "width": WIDTH,
         "height": 420,
         "truncate_legend": -1,
         "truncate_label": -1,
@@ -153,6 +155,18 @@ def cumulative_chart(area, index: int) -> str:
     )
 
 
+def cumulative_text(area) -> tuple[str, str]:
+    """The cumulative chart's title and description: inside its SVG, and the text of an
+    <img> that shows it."""
+    budget = area.cumulative_budget()[-1] if area.cumulative_budget() else 0
+    outcome = area.cumulative_outcome()[-1] if area.cumulative_outcome() else 0
+    return (
+        f"Budget mot utfall per månad: {area.name}",
+        f"Ackumulerat utfall per månad mot fördelad budget för {area.name}. "
+        f"Helår: budget {mnkr(budget)}, utfall {mnkr(outcome)}.",
+    )
+
+
 @cached_chart
 def _cumulative_chart(name, budget_by_month, outcome_by_month, index) -> str:
     area = SimpleNamespace(
@@ -160,7 +174,7 @@ def _cumulative_chart(name, budget_by_month, outcome_by_month, index) -> str:
         cumulative_budget=lambda: list(budget_by_month),
         cumulative_outcome=lambda: list(outcome_by_month),
     )
-    chart = pygal.Line(**_config(height=340, print_values=False, dots_size=3))
+    chart = pygal.Line(**_config(height=CUMULATIVE_HEIGHT, print_values=False, dots_size=3))
     chart.x_labels = MONTHS
     chart.add(
         "Budget, ackumulerad",
@@ -172,15 +186,7 @@ def _cumulative_chart(name, budget_by_month, outcome_by_month, index) -> str:
         [float(v) for v in area.cumulative_outcome()],
         stroke_style={"width": 3},
     )
-    outcome = area.cumulative_outcome()[-1]
-    budget = area.cumulative_budget()[-1]
-    description = (
-        f"Ackumulerat utfall per månad mot fördelad budget för {area.name}. "
-        f"Helår: budget {mnkr(budget)}, utfall {mnkr(outcome)}."
-    )
-    return _svg(
-        chart, f"chart-cum-{index}", f"Budget mot utfall per månad: {area.name}", description
-    )
+    return _svg(chart, f"chart-cum-{index}", *cumulative_text(area))
 
 
 def years_chart(years_by_area, years) -> str:

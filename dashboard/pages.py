@@ -17,6 +17,7 @@ process builds. With a per-process cache each process builds its own pages.
 import hashlib
 import logging
 import time
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -45,18 +46,48 @@ def body_key(year, threshold, today, version) -> str:
     return "dashboard:body:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _context(dashboard):
+@dataclass(frozen=True)
+class LazyChart:
+    """A chart the page shows as an <img loading="lazy">: fetched when scrolled to, from the
+    page's own kept entry (chart_svg). `name` is a hash of the SVG, so a URL never shows
+    another chart than the one the page was built with."""
+
+    name: str
+    title: str
+    description: str
+    width: int = charts.WIDTH
+    height: int = charts.CUMULATIVE_HEIGHT
+
+
+@dataclass
+class PageEntry:
+    """What is kept per year's page: its HTML and the SVG of each chart it loads later."""
+
+    body: str
+    charts: dict[str, str] = field(default_factory=dict)
+
+
+def _context(dashboard, lazy: dict | None):
+    """The template's context. With `lazy` (a dict to fill), the charts per cost object are
+    kept there and shown as images loaded when scrolled to: twenty inline charts would make
+    the page ten times its size."""
     areas_with_money = [a for a in dashboard.areas if a.decided or a.distributed or a.outcome]
+    cumulative = []
+    for index, cost_object in enumerate(dashboard.objects):
+        if not (cost_object.outcome or cost_object.distributed):
+            continue
+        svg = charts.cumulative_chart(cost_object, index)
+        if lazy is not None:
+            name = hashlib.sha256(svg.encode()).hexdigest()[:32]
+            lazy[name] = svg
+            svg = LazyChart(name, *charts.cumulative_text(cost_object))
+        cumulative.append((cost_object, svg))
     return {
         "d": dashboard,
         "summary_chart": charts.summary_chart(dashboard),
         "areas_chart": charts.areas_chart(areas_with_money) if areas_with_money else "",
         # Budget against outcome by month per cost object (each belongs to one area).
-        "cumulative": [
-            (cost_object, charts.cumulative_chart(cost_object, index))
-            for index, cost_object in enumerate(dashboard.objects)
-            if cost_object.outcome or cost_object.distributed
-        ],
+        "cumulative": cumulative,
         "years_chart": (
             charts.years_chart(dashboard.years_by_area, dashboard.years)
             if dashboard.years_by_area
@@ -66,50 +97,70 @@ def _context(dashboard):
     }
 
 
-def _build(year, threshold, today) -> str:
-    context = _context(build_dashboard(year, today, threshold))
-    return render_to_string(
-        "dashboard/overview.html", {**context, "layout": "dashboard/partials/bare.html"}
+def _build(year, threshold, today, *, lazy=True) -> PageEntry:
+    """The page for a year. Without the shared cache (lazy=False) every chart is inline: an
+    image fetched later would have to build the whole page again."""
+    entry = PageEntry(body="")
+    context = _context(build_dashboard(year, today, threshold), entry.charts if lazy else None)
+    entry.body = render_to_string(
+        "dashboard/overview.html",
+        {**context, "layout": "dashboard/partials/bare.html"},
     )
+    return entry
 
 
 def page_body(year, threshold, today, version) -> str:
     """The page's content as HTML, the same for everyone; built here when the shared cache
     does not answer."""
+    return _page_entry(year, threshold, today, version).body
+
+
+def chart_svg(year, threshold, today, version, name) -> str | None:
+    """The SVG of a chart the page for these figures loads when scrolled to; None when the
+    page as it is now has no such chart (its data changed since the page was shown)."""
+    return _page_entry(year, threshold, today, version).charts.get(name)
+
+
+def _page_entry(year, threshold, today, version) -> PageEntry:
     try:
-        return _shared_page_body(year, threshold, today, version)
+        return _shared_page_entry(year, threshold, today, version)
     except CACHE_DOWN as error:
         logger.warning("Cachen svarar inte (%s); översikten byggs utan den.", type(error).__name__)
-        return _build(year, threshold, today)
+        return _build(year, threshold, today, lazy=False)
 
 
-def _shared_page_body(year, threshold, today, version) -> str:
+def _kept(key):
+    entry = cache.get(key)
+    return entry if isinstance(entry, PageEntry) else None
+
+
+def _shared_page_entry(year, threshold, today, version) -> PageEntry:
     key = body_key(year, threshold, today, version)
-    body = cache.get(key)
-    if body is not None:
-        return body
+    entry = _kept(key)
+    if entry is not None:
+        return entry
     claim = key + ":building"
     waited_until = time.monotonic() + BUILD_WAIT
     while not (owned := cache.add(claim, True, BUILD_CLAIM_SECONDS)):
         # Another process is building this page: wait for its result (or, if it failed and
         # gave up its claim, build it here).
         time.sleep(POLL)
-        body = cache.get(key)
-        if body is not None:
-            return body
+        entry = _kept(key)
+        if entry is not None:
+            return entry
         if time.monotonic() > waited_until:
             logger.warning("Översikten för %s byggdes inte klart i tid; byggs här.", year)
             break
     try:
         # Built by another process between our first look and our claim?
-        body = cache.get(key) if owned else None
-        if body is None:
-            body = _build(year, threshold, today)
-            cache.set(key, body, CACHE_SECONDS)
+        entry = _kept(key) if owned else None
+        if entry is None:
+            entry = _build(year, threshold, today)
+            cache.set(key, entry, CACHE_SECONDS)
     finally:
         if owned:
             cache.delete(claim)
-    return body
+    return entry
 
 
 def build_ahead(today) -> list[int]:

@@ -1,6 +1,7 @@
 """The managers' dashboard, each role's start page, and the lists behind the numbers."""
 
 from django.conf import settings
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -19,7 +20,7 @@ from plan.reads import dashboard_section
 
 from .figures import data_version, default_year
 from .filters import ActivityFilter, TransactionFilter
-from .pages import DEFAULT_THRESHOLD, build_ahead_after, page_body
+from .pages import DEFAULT_THRESHOLD, build_ahead_after, chart_svg, page_body
 from .tables import ActivityTable, TransactionTable
 from .todo import todo_for
 
@@ -71,6 +72,23 @@ def overview(request):
     body = body.replace(PLAN_SECTION, plan, 1)
     response = render(request, "dashboard/overview_page.html", {"year": year, "body": body})
     build_ahead_after(response)
+    return response
+
+
+@require(can_view_grants)
+def chart(request, year, name):
+    """A chart of the overview, fetched by the page's <img loading="lazy"> when scrolled to.
+    The name is a hash of the chart: the same URL is the same picture, kept by the browser."""
+    threshold = _int(request.GET.get("avvikelse"), DEFAULT_THRESHOLD, 1, 1000)
+    svg = chart_svg(year, threshold, timezone.localdate(), data_version(year), name)
+    if svg is None:
+        raise Http404("Diagrammet finns inte för uppgifterna som de är nu.")
+    nonce = getattr(request, "csp_nonce", None)
+    response = HttpResponse(
+        with_style_nonce(svg, str(nonce)) if nonce is not None else svg,
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Cache-Control"] = "private, max-age=86400"
     return response
 
 

@@ -104,7 +104,7 @@ def test_dashboard_page_shows_numbers_charts_and_their_tables(client_for, ledger
     )
     html = client_for("manager").get(reverse("dashboard:overview") + "?ar=2023").content.decode()
     assert '<dd id="received">75\u00a0422\u00a0690\u00a0kr</dd>' in html
-    assert html.count('role="img"') >= 3
+    assert html.count('role="img"') >= 2  # and one image per cost object (test_lazy_charts)
     assert '<title id="chart-areas-title">' in html and '<desc id="chart-areas-desc">' in html
     assert "<script" not in html
     assert "Siffrorna i diagrammet" in html
