@@ -11,10 +11,10 @@ from django.db import connection
 from django.db.models import Count, Sum
 
 from allocations.models import DecidedAmount
-from distribution.models import Activity, ActivityStatus
+from distribution.models import Activity, ActivityStatus, CostObject
 from followup.calculations import PotUse, UnusedMoney, forecast_for
 from followup.followup_table import basis_text, ledger_last_month
-from followup.models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
+from followup.models import ActivityBudgetProfile, LedgerMonthTotal, chart_of_accounts
 from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
@@ -295,7 +295,8 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         )
         area.distributed += _money(row["total"])
 
-    year_rows = LedgerTransaction.objects.filter(
+    # The kept monthly totals, not the rows: the same sums, a fraction of the reading.
+    year_rows = LedgerMonthTotal.objects.filter(
         year=year, is_budget=False, cost_object__area__agreement__year=year
     )
     for row in (
@@ -333,36 +334,30 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
             )
         )
 
-    outcome = (
-        year_rows.costs(ranges)
-        .values(
-            "cost_object__area__agreement_id",
-            "cost_object__area_id",
-            "cost_object__area__name",
-            "cost_object_id",
-            "cost_object__number",
-            "cost_object__name",
-            "month",
+    # Grouped by ids alone (a hash of integers, not a sort of names); names from the objects.
+    info = {
+        row["id"]: row
+        for row in CostObject.objects.filter(area__agreement__year=year).values(
+            "id", "number", "name", "area_id", "area__name", "area__agreement_id"
         )
-        .annotate(total=Sum("amount"))
+    }
+    outcome = (
+        year_rows.costs(ranges).values("cost_object_id", "month").annotate(total=Sum("amount"))
     )
     last_month = 0
-    for row in outcome:
+    for row in outcome.order_by("cost_object_id", "month"):
         amount = _money(row["total"])
-        figures = agreements[row["cost_object__area__agreement_id"]]
+        about = info[row["cost_object_id"]]
+        figures = agreements[about["area__agreement_id"]]
         figures.outcome += amount
         area = areas.setdefault(
-            row["cost_object__area_id"],
-            AreaFigures(
-                row["cost_object__area_id"], row["cost_object__area__name"], str(figures.agreement)
-            ),
+            about["area_id"],
+            AreaFigures(about["area_id"], about["area__name"], str(figures.agreement)),
         )
         cost_object = objects.setdefault(
             row["cost_object_id"],
             AreaFigures(
-                row["cost_object_id"],
-                f"{row['cost_object__number']} {row['cost_object__name']}",
-                row["cost_object__area__name"],
+                row["cost_object_id"], f"{about['number']} {about['name']}", about["area__name"]
             ),
         )
         for figures_row in (area, cost_object):
@@ -384,7 +379,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     by_activity: dict[int, Decimal] = defaultdict(lambda: ZERO)
     on_own_object: dict[tuple[int, int], Decimal] = {}  # (activity, object) -> costs
     for activity_id, object_id, total in (
-        LedgerTransaction.objects.filter(
+        LedgerMonthTotal.objects.filter(
             year=year, is_budget=False, activity__area__agreement__year=year
         )
         .costs(ranges)

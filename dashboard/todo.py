@@ -8,14 +8,14 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Sum
+from django.db.models import DecimalField, Sum
 from django.db.models.functions import Coalesce
 
 from comments.models import Mention
 from distribution.models import Activity, ActivityStatus
 from distribution.permissions import can_edit_distribution
 from followup.accounts import Kind
-from followup.models import LedgerTransaction
+from followup.models import LedgerMonthTotal
 from followup.permissions import can_import_ledger
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
@@ -132,11 +132,11 @@ def _unlinked():
     """Ledger rows tied to no activity, per cost object and year, newest first. Income rows
     (the grant booked as received) belong to no activity: they are not unlinked work."""
     rows = (
-        LedgerTransaction.objects.filter(is_budget=False, activity__isnull=True)
+        LedgerMonthTotal.objects.filter(is_budget=False, activity__isnull=True)
         .with_kind()
         .exclude(kind=Kind.INCOME)
         .values("cost_object__number", "year")
-        .annotate(rows=Count("id"), total=TOTAL)
+        .annotate(rows=Sum("rows"), total=TOTAL)
         .order_by("-year", "cost_object__number")
     )
     return [

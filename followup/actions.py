@@ -33,6 +33,7 @@ from .models import (
     LedgerTransaction,
     ReplacedLedgerTransaction,
 )
+from .month_totals import refresh_month_totals
 from .sie import parse_sie
 
 SIE_SUFFIXES = (".se", ".si", ".sie")
@@ -561,14 +562,20 @@ def _earlier_import_problem(checksum: str) -> str | None:
     )
 
 
+def _combos_q(combos):
+    """The rows of the (object, year, month, budget) combinations an import wrote."""
+    query = Q(pk__in=[])
+    for object_id, year, month, is_budget in combos:
+        query |= Q(cost_object_id=object_id, year=year, month=month, is_budget=is_budget)
+    return query
+
+
 def _archive_replaced(record: LedgerImport, combos) -> int:
     """Move the rows the import replaces to ReplacedLedgerTransaction; return their count."""
     if not combos:
         return 0
-    replace = Q()
-    for object_id, year, month, is_budget in combos:
-        replace |= Q(cost_object_id=object_id, year=year, month=month, is_budget=is_budget)
-    old = LedgerTransaction.objects.filter(replace).exclude(ledger_import=record).order_by()
+    old = LedgerTransaction.objects.filter(_combos_q(combos)).exclude(ledger_import=record)
+    old = old.order_by()
     select = old.annotate(replaced_by_value=Value(record.pk)).values_list(
         *ReplacedLedgerTransaction.COPIED, "replaced_by_value"
     )
@@ -622,6 +629,13 @@ def _import(read, *, file_name, file_format, checksum, source, acting_user) -> L
             record.rows_kept = writer.kept
             record.rows_ignored = counts.ignored
             record.rows_replaced = _archive_replaced(record, writer.combos)
+            # By object and year, not month by month: a bounded query for any file.
+            refresh_month_totals(
+                Q(
+                    cost_object_id__in={combo[0] for combo in writer.combos},
+                    year__in={combo[1] for combo in writer.combos},
+                )
+            )
             record.total_amount = writer.total
             record.periods = [f"{year}-{month:02d}" for year, month in months]
             record.save()
@@ -776,7 +790,10 @@ def do_save_activity_link(link: ActivityLink, *, acting_user) -> int:
     )
     if closed:
         untied = untied.exclude(_months_q(closed))
-    return untied.update(activity=link.activity)
+    tied = untied.update(activity=link.activity)
+    if tied:
+        refresh_month_totals(Q(cost_object=link.cost_object))
+    return tied
 
 
 @transaction.atomic

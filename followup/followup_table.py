@@ -10,14 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Sum
+from django.db.models import Max, Sum
 
 from distribution.models import Activity, CostObject
 from distribution.reads import own_area_money
 
 from .accounts import Kind
 from .calculations import BASIS_LABELS, BASIS_OUTCOME, PotUse, UnusedMoney, forecast_for
-from .models import ActivityBudgetProfile, LedgerTransaction, chart_of_accounts
+from .models import ActivityBudgetProfile, LedgerMonthTotal, chart_of_accounts
 from .periods import (
     FollowUp,
     Period,
@@ -118,7 +118,7 @@ def activity_outcome(activity) -> Decimal:
     if activity.cost_object_id is None:
         return ZERO
     total = (
-        LedgerTransaction.objects.filter(
+        LedgerMonthTotal.objects.filter(
             activity=activity,
             cost_object_id=activity.cost_object_id,
             year=activity.area.agreement.year,
@@ -132,9 +132,10 @@ def activity_outcome(activity) -> Decimal:
 def ledger_last_month(year: int) -> int:
     """The last month of `year` the ledger holds (0 before the first import): the forecast's
     "to date". The same for the follow-up, the dashboard and the workbook."""
-    from .models import LedgerTransaction as Rows
-
-    return Rows.objects.filter(year=year, is_budget=False).aggregate(m=Max("month"))["m"] or 0
+    return (
+        LedgerMonthTotal.objects.filter(year=year, is_budget=False).aggregate(m=Max("month"))["m"]
+        or 0
+    )
 
 
 def _sum_months(dicts):
@@ -217,7 +218,8 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
         for p in ActivityBudgetProfile.objects.filter(activity__area__agreement=agreement)
     }
     objects = list(CostObject.objects.filter(area__agreement=agreement, year=year))
-    rows = LedgerTransaction.objects.filter(cost_object__in=objects, year=year)
+    # The kept monthly totals: the rows' sums without reading every row.
+    rows = LedgerMonthTotal.objects.filter(cost_object__in=objects, year=year)
     outcome = defaultdict(lambda: defaultdict(lambda: ZERO))  # (object, activity) -> month -> sum
     for row in (
         rows.costs(ranges)
@@ -244,10 +246,10 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
         )
         for row in rows.other_kinds(ranges)
         .values("cost_object_id", "kind")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(total=Sum("amount"), n=Sum("rows"))
         .order_by("cost_object_id", "kind")
     ]
-    no_account = rows.costs(ranges).filter(account="").aggregate(n=Count("id"), total=Sum("amount"))
+    no_account = rows.costs(ranges).filter(account="").aggregate(n=Sum("rows"), total=Sum("amount"))
 
     last_month = ledger_last_month(year)
     pot_of = {a.pk: a.ring_fenced_component_id for a in activities if a.ring_fenced_component_id}

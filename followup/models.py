@@ -93,8 +93,9 @@ class LedgerImport(models.Model):
         return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
 
-class LedgerTransactionQuerySet(models.QuerySet):
-    """Rows classified by their account at read time (the chart of accounts may change)."""
+class LedgerQuerySet(models.QuerySet):
+    """Ledger rows, or their kept monthly totals, classified by their account at read time
+    (the chart of accounts may change)."""
 
     def with_kind(self, ranges=None):
         if ranges is None:
@@ -149,7 +150,7 @@ class LedgerTransaction(models.Model):
     )
     line = models.PositiveIntegerField("rad i filen")
 
-    objects = LedgerTransactionQuerySet.as_manager()
+    objects = LedgerQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "month", "id"]
@@ -159,6 +160,36 @@ class LedgerTransaction(models.Model):
 
     def __str__(self):
         return f"{self.cost_object.number} {self.year}-{self.month:02d} {self.amount}"
+
+
+class LedgerMonthTotal(models.Model):
+    """The ledger's rows summed per cost object, activity, month, account and kind (outcome or
+    SIE budget), so that no page sums raw rows. Kept by every write of ledger rows in its own
+    transaction (followup.month_totals.refresh_month_totals). Per account, not per account
+    class: the chart of accounts classifies these at read time, as it does the rows, so a
+    change to the chart needs no rebuild. No unique key: an activity deleted turns its totals
+    to "no activity" as it does its rows, and a sum over the totals stays the rows' sum."""
+
+    cost_object = models.ForeignKey(CostObject, on_delete=models.PROTECT, related_name="+")
+    activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("år")
+    month = models.PositiveSmallIntegerField("månad")
+    account = models.CharField("konto", max_length=20, blank=True)
+    is_budget = models.BooleanField("budget", default=False)
+    amount = models.DecimalField("belopp", max_digits=17, decimal_places=2)
+    rows = models.PositiveIntegerField("rader")
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "månadssumma ur huvudboken"
+        verbose_name_plural = "månadssummor ur huvudboken"
+        indexes = [models.Index(fields=["year", "cost_object", "month"])]
+
+    def __str__(self):
+        return f"{self.cost_object_id} {self.year}-{self.month:02d} {self.account} {self.amount}"
 
 
 class ReplacedLedgerTransaction(models.Model):

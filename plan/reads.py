@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 
-from followup.models import LedgerTransaction
+from followup.models import LedgerMonthTotal
 
 from .models import (
     ActivityLink,
@@ -288,7 +288,7 @@ def money_behind(plan_activity_ids) -> dict[int, list[LinkMoney]]:
     # Outcome is the costs, as the follow-up counts it (income on the object is not).
     outcome = {
         row["activity_id"]: Decimal(row["total"]).quantize(Decimal("0.01"))
-        for row in LedgerTransaction.objects.filter(
+        for row in LedgerMonthTotal.objects.filter(
             activity_id__in={link.activity_id for link in links},
             year=F("activity__area__agreement__year"),
         )

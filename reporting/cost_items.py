@@ -10,7 +10,7 @@ from django.db.models import Sum
 from django.db.models.functions import Substr
 
 from distribution.models import CostObject
-from followup.models import LedgerTransaction, chart_of_accounts
+from followup.models import LedgerMonthTotal, chart_of_accounts
 
 from .models import CostSpecification
 
@@ -28,7 +28,7 @@ def _by_account_group(agreement) -> list[CostItem]:
     the follow-up's outcome: the year's cost rows on the agreement's objects."""
     objects = CostObject.objects.filter(area__agreement=agreement, year=agreement.year)
     rows = (
-        LedgerTransaction.objects.filter(cost_object__in=objects, year=agreement.year)
+        LedgerMonthTotal.objects.filter(cost_object__in=objects, year=agreement.year)
         .costs(chart_of_accounts())
         .annotate(group=Substr("account", 1, 2))
         .values("group")

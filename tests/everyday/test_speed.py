@@ -153,10 +153,10 @@ def test_a_page_is_built_once_however_many_ask_at_the_same_time(redis_cache, mon
 
     built = []
 
-    def slow_build(year, threshold, today):
+    def slow_build(year, threshold, today, **_):
         built.append(year)
         threading.Event().wait(0.3)  # a build takes a while
-        return f"<p>{year}</p>"
+        return pages.PageEntry(f"<p>{year}</p>")
 
     monkeypatch.setattr(pages, "_build", slow_build)
     today = timezone.localdate()
@@ -181,14 +181,14 @@ def test_a_page_is_built_once_however_many_ask_at_the_same_time(redis_cache, mon
 def test_a_failed_build_gives_up_its_claim(redis_cache, monkeypatch):
     from dashboard import pages
 
-    def failing(year, threshold, today):
+    def failing(year, threshold, today, **_):
         raise RuntimeError("databasen svarar inte")
 
     monkeypatch.setattr(pages, "_build", failing)
     today = timezone.localdate()
     with pytest.raises(RuntimeError):
         pages.page_body(2023, 20, today, ("v", 1))
-    monkeypatch.setattr(pages, "_build", lambda year, threshold, today: "<p>ok</p>")
+    monkeypatch.setattr(pages, "_build", lambda *args, **_: pages.PageEntry("<p>ok</p>"))
     # Not left waiting for a build that will never come.
     assert pages.page_body(2023, 20, today, ("v", 1)) == "<p>ok</p>"
 

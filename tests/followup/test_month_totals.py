@@ -1,0 +1,142 @@
+"""The ledger's kept monthly totals are the sum of its rows after every kind of change: an
+import, a replacing import, SIE budgets, a link tying rows to an activity, a month closed and
+reopened, an activity deleted, an import refused; and pages read the totals, not the rows."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Q
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from distribution.actions import do_delete_activity
+from distribution.models import Activity, CostObject
+from followup.actions import (
+    LedgerImportError,
+    do_close_period,
+    do_import_ledger_file,
+    do_reopen_period,
+    do_save_activity_link,
+)
+from followup.followup_table import build_followup
+from followup.models import ActivityLink, ClosedPeriod, LedgerMonthTotal, LedgerTransaction
+from followup.month_totals import differences, refresh_month_totals
+from followup.periods import month_period
+
+from .test_ledger_import import ROWS, SIE3, csv_bytes
+
+D = Decimal
+
+
+def import_rows(rows, source, user):
+    return do_import_ledger_file(SimpleUploadedFile("h.csv", csv_bytes(rows)), source, user)
+
+
+def test_every_kind_of_change_keeps_the_totals_equal_to_the_rows(year2023, source, users):
+    finance = users["finance"]
+    import_rows(ROWS, source, finance)
+    assert LedgerMonthTotal.objects.exists()
+    assert differences() == []
+    # A corrected March replaces the earlier March rows of 9916.
+    import_rows([ROWS[0].replace("12 345,50", "10 000,00")], source, finance)
+    assert differences() == []
+    # SIE budgets (#PBUDGET) and period balances.
+    do_import_ledger_file(SimpleUploadedFile("saldo.se", SIE3.encode("cp437")), None, finance)
+    assert LedgerMonthTotal.objects.filter(is_budget=True).exists()
+    assert differences() == []
+    # A link ties the untied rows of its object and ansvar to an activity.
+    nine916 = CostObject.objects.get(number="9916", year=2023)
+    activity = Activity.objects.filter(cost_object=nine916).first()
+    tied = do_save_activity_link(
+        ActivityLink(cost_object=nine916, responsibility="1234", activity=activity),
+        acting_user=finance,
+    )
+    assert tied and LedgerMonthTotal.objects.filter(activity=activity).exists()
+    assert differences() == []
+    # A closed month refuses a file that would replace it: nothing changes.
+    period = do_close_period(2023, 3, acting_user=finance)
+    before = list(LedgerMonthTotal.objects.values_list("cost_object", "month", "amount"))
+    with pytest.raises(LedgerImportError):
+        import_rows([ROWS[0]], source, finance)
+    assert list(LedgerMonthTotal.objects.values_list("cost_object", "month", "amount")) == before
+    do_reopen_period(ClosedPeriod.objects.get(pk=period.pk), acting_user=finance, reason="Rättelse")
+    import_rows([ROWS[0].replace("12 345,50", "11 111,11")], source, finance)
+    assert differences() == []
+    # An activity deleted: its rows and its totals belong to no activity, the sums unchanged.
+    activity.refresh_from_db()
+    do_delete_activity(activity, acting_user=users["officer"], expected_version=activity.version)
+    assert not LedgerMonthTotal.objects.filter(activity_id=activity.pk).exists()
+    assert differences() == []
+
+
+def test_a_total_that_is_wrong_is_found_and_made_right(year2023, source, users):
+    import_rows(ROWS, source, users["finance"])
+    total = LedgerMonthTotal.objects.first()
+    total.amount += 1
+    total.save()
+    assert len(differences()) == 1
+    refresh_month_totals(Q())
+    assert differences() == []
+
+
+def test_the_follow_up_reads_the_totals_not_the_rows(year2023, source, users):
+    import_rows(ROWS, source, users["finance"])
+    agreement = CostObject.objects.get(number="9916", year=2023).area.agreement
+    year = month_period(12)
+
+    def outcome():
+        return sum(build_followup(agreement, year).total.by_month.values())
+
+    shown = outcome()
+    assert shown == D("12345.50") + D("1000") - D("250") + D("1500.25")
+    # A row changed behind the totals' back shows only once its totals are refreshed.
+    row = LedgerTransaction.objects.filter(cost_object__number="9916").first()
+    LedgerTransaction.objects.filter(pk=row.pk).update(amount=row.amount + 1000)
+    assert outcome() == shown
+    refresh_month_totals(Q(cost_object_id=row.cost_object_id))
+    assert outcome() == shown + 1000
+
+
+LINE = "V{n};2023-{m:02d}-05;{account};1234;{obj};;Rad;2023{m:02d};{amount}"
+
+
+@st.composite
+def ledger_files(draw):
+    rows = []
+    for n in range(draw(st.integers(1, 12))):
+        rows.append(
+            LINE.format(
+                n=n,
+                m=draw(st.integers(1, 4)),
+                account=draw(st.sampled_from(["5410", "3010", "4010", "1930", ""])),
+                obj=draw(st.sampled_from(["9916", "9917", "9942", "4711"])),
+                amount=draw(st.sampled_from(["100,00", "250,50-", "1 000,25", "0,01"])),
+            )
+        )
+    return rows
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(files=st.lists(ledger_files(), min_size=1, max_size=4))
+def test_any_sequence_of_imports_keeps_the_totals(year2023, source, users, files):
+    for rows in files:
+        try:
+            import_rows(rows, source, users["finance"])
+        except LedgerImportError:
+            pass  # the same file twice, or nothing on a grant object: nothing changed
+        assert differences() == []
+
+
+def test_the_command_finds_wrong_totals_and_repairs_them(year2023, source, users):
+    from django.core.management import CommandError, call_command
+
+    import_rows(ROWS, source, users["finance"])
+    call_command("ledger_totals")
+    LedgerMonthTotal.objects.all().delete()
+    with pytest.raises(CommandError, match="stämmer inte"):
+        call_command("ledger_totals")
+    call_command("ledger_totals", "--repair")
+    assert differences() == []
