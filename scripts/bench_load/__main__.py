@@ -43,7 +43,9 @@ LOAD_EVERY = 5.0  # seconds between the samples of the machine's load during the
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=PACKAGE_DOC.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.bench_load", description=PACKAGE_DOC.split("\n\n")[0]
+    )
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--users", type=int, default=20)

@@ -134,6 +134,11 @@ def report(
             print(
                 f"    its {ref['rows']} rows' table: django-tables2 {ref['table_ms']:.1f} ms CPU, "
                 f"the same rows by a plain template loop {ref['plain_ms']:.1f} ms (reference)"
+                + (
+                    f"; {ref['table_queries']} and {ref['plain_queries']} queries while rendering"
+                    if ref.get("table_queries") or ref.get("plain_queries")
+                    else ""
+                )
             )
     print(report_row("ALL PAGES (steady state)", loop, seconds, loop_cpu))
     print()
