@@ -42,7 +42,8 @@ connections (via DATABASE_URL), --keep-db to keep the scratch database afterward
 The parts: __main__ (the command and its steps), database (the scratch database and the
 app's environment), generate (the generated data set), reference (the list pages' tables
 against a plain loop), server (gunicorn, login, warm-up), gunicorn_hooks (CPU per request),
-machine (CPU and load of the machine), locustfile (the users), report (the figures).
+machine (CPU and load of the machine), locustfile (the users), locust_run (running locust,
+reading the CPU notes), report (the figures).
 """
 
 import os
