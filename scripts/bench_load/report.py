@@ -163,8 +163,10 @@ def report(
     )
     noted = sum(note["cpu_ms"] for note in cpu_notes) / 1000
     print(
-        f"  Of gunicorn's CPU, {noted:.1f} CPU-s was noted per request (cpu/req above); the rest "
-        f"is the master, worker start-up and work outside requests"
+        f"  cpu/req: gunicorn's CPU per request, from the call to the app to the response closed "
+        f"(the dashboards a write makes old are built then, and count with the write); "
+        f"{noted:.1f} CPU-s of gunicorn's {cpu['gunicorn_seconds']:.1f} was in requests (the "
+        f"rest: the master, worker start-up)"
     )
     if cpu["busy_before"] > 0.15:
         print(
