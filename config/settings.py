@@ -60,7 +60,7 @@ DEADLINE_REMINDER_DAYS = env.list("DEADLINE_REMINDER_DAYS", cast=int, default=[3
 if any(days < 0 for days in DEADLINE_REMINDER_DAYS):
     raise ImproperlyConfigured("DEADLINE_REMINDER_DAYS får bara innehålla dagar ≥ 0, t.ex. 30,7,1.")
 # Ledger files (huvudbok) and key-data files: the largest upload, and how many cells an
-# XLSX sheet may span, checked before the file is read (see common/xlsx_guard.py).
+# XLSX sheet may span, checked before the file is read (see common/xlsx_read.py).
 LEDGER_MAX_UPLOAD_MB = env.int("LEDGER_MAX_UPLOAD_MB", default=100)
 LEDGER_XLSX_MAX_CELLS = env.int("LEDGER_XLSX_MAX_CELLS", default=10_000_000)
 # The accessibility statement's contact for reporting barriers or asking for content in

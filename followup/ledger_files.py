@@ -8,7 +8,7 @@ Every file gets an answer: what cannot be read is a LedgerFileError with a Swedi
 naming the line, raised before anything is saved. Before the rows are read, the file is
 scanned once for what would break the reader or the database: bytes that are no character,
 NUL bytes, lines too long to be ledger rows (CSV), and sizes that would take the server's
-memory (XLSX, see common.xlsx_guard).
+memory (XLSX, see common.xlsx_read.check_xlsx).
 """
 
 import codecs
