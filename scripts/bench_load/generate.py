@@ -29,10 +29,12 @@ def generate(years: list[int], agreements_per_year: int, activities_per_area: in
     django.setup()
     from django.conf import settings
     from django.db import connection, transaction
+    from django.db.models import Q
 
     from allocations.models import DecidedAmount
     from distribution.models import Activity, ActivityStatus, CostObject
     from followup.models import LedgerImport, LedgerTransaction
+    from followup.month_totals import refresh_month_totals
     from grants.models import Agreement, Component, Deadline, DevelopmentArea, Region
 
     rng = random.Random(20231)
@@ -173,6 +175,9 @@ def generate(years: list[int], agreements_per_year: int, activities_per_area: in
                         chunk = []
                 copy.write("".join(chunk))
         LedgerImport.objects.filter(pk=ledger.pk).update(rows_total=rows, rows_kept=rows)
+        # Rows written by COPY here, not by an import: their monthly totals too, as the
+        # import keeps them (the pages read the totals).
+        refresh_month_totals(Q())
     return {
         "agreements": len(agreements),
         "activities": len(activities),
