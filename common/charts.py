@@ -89,10 +89,11 @@ def _svg(chart, chart_id: str, title: str, description: str) -> str:
     svg = re.sub(r"<title>.*?</title>", "", svg, count=1, flags=re.S)
     svg = svg.replace(
         "<svg ",
-        f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'focusable="false" class="chart" ',
+        f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false" ',
         1,
     )
+    # One class attribute: a second is no XML, and a page's <img> shows no SVG that is none.
+    svg = svg.replace('class="pygal-chart"', 'class="chart pygal-chart"', 1)
     # A function as the replacement: titles hold user text (area names), and a backslash or
     # `\g<0>` in a replacement string would be read as a group reference.
     labels = (

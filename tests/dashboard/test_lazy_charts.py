@@ -3,6 +3,7 @@ each from the page's own kept entry, and pages and text go out compressed."""
 
 import gzip
 import re
+from xml.etree import ElementTree
 
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +26,9 @@ def test_cost_object_charts_are_images_loaded_when_scrolled_to(client_for, ledge
         assert response["Content-Type"].startswith("image/svg+xml")
         svg = response.content.decode()
         assert svg.startswith("<svg") and "<script" not in svg
+        # A file of its own is read as XML (a browser shows nothing for a malformed one).
+        root = ElementTree.fromstring(svg)
+        assert root.tag == "{http://www.w3.org/2000/svg}svg" and "chart" in root.get("class")
         # Its style block carries the nonce of its own response's policy.
         nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
         assert f'<style nonce="{nonce}"' in svg
