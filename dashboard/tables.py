@@ -11,6 +11,7 @@ from followup.models import LedgerTransaction
 
 class ActivityTable(tables.Table):
     caption = "Aktiviteter"
+    row_template = "dashboard/rows/activities.html"  # the rows as these columns show them
     name = tables.Column("Insats")
     area = tables.Column("Utvecklingsområde", accessor="area__name", order_by="area__name")
     agreement = tables.Column("Överenskommelse", accessor="area__agreement__short_name")
@@ -40,6 +41,7 @@ class ActivityTable(tables.Table):
 
 class TransactionTable(tables.Table):
     caption = "Transaktioner"
+    row_template = "dashboard/rows/transactions.html"  # the rows as these columns show them
     period = tables.Column("Period", empty_values=(), order_by=("year", "month"))
     cost_object = tables.Column("Objekt", accessor="cost_object__number")
     activity = tables.Column("Aktivitet", accessor="activity__name", default="Ej kopplat")

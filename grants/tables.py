@@ -10,6 +10,7 @@ from .models import Agreement, Region
 
 class AgreementTable(tables.Table):
     caption = "Alla registrerade överenskommelser"
+    row_template = "grants/rows/agreements.html"  # the rows as these columns show them
     year = tables.Column("År")
     short_name = tables.Column("Överenskommelse")
     skr_case_number = tables.Column("SKR:s ärendenr")
