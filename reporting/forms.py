@@ -7,7 +7,12 @@ from common.versioning import VersionedModelForm
 from grants.forms import AmountField
 from grants.models import Agreement
 
-from .completeness import AGREEMENT_EXAMPLE_CHOICES, PROFILE_EXAMPLE_CHOICES
+from .completeness import (
+    AGREEMENT_EXAMPLE_CHOICES,
+    PROFILE_EXAMPLE_CHOICES,
+    VFU_MONEY,
+    VFU_NUMBERS,
+)
 from .models import (
     ActivityReport,
     AgreementReport,
@@ -110,11 +115,15 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
             "vfu_places_previous",
             "vfu_weeks_estimate",
             "vfu_places_estimate",
+            "vfu_received",
+            "vfu_used",
         ]
         field_classes = {
             "requested_amount": AmountField,
             "grant_paid": AmountField,
             "repaid_amount": AmountField,
+            "vfu_received": AmountField,
+            "vfu_used": AmountField,
         }
         widgets = {
             "deviations": forms.Textarea(attrs={"rows": 3}),
@@ -126,8 +135,8 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
         super().__init__(*args, **kwargs)
         self._setup_examples()
         self.fields["example_fields"].help_text = (
-            "Kryssade uppgifter (överenskommelsens diarienummer och betalningsreferensen) är "
-            "exempel; ett dokument som visar dem blir ett utkast."
+            "Kryssade uppgifter (överenskommelsens diarienummer, betalningsreferensen och "
+            "VFU-uppgifterna) är exempel; ett dokument som visar dem blir ett utkast."
         )
         self.fields["example_fields"].show_hidden_initial = True
         # Not posted (a page showing only some of the details): the stored choice is kept.
@@ -150,6 +159,15 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
                 "En återbetalning anges med belopp, datum och referens (alla tre), eller inte "
                 "alls.",
             )
+        for name in ("vfu_received", "vfu_used"):
+            if cleaned.get(name) is not None and cleaned[name] < 0:
+                self.add_error(name, "Beloppet kan inte vara negativt.")
+        if (
+            cleaned.get("vfu_used") is not None
+            and cleaned.get("vfu_received") is None
+            and "vfu_used" not in self.errors
+        ):
+            self.add_error("vfu_received", "Ange de mottagna VFU-medlen när de använda anges.")
         if cleaned.get("repaid_amount") is not None and cleaned["repaid_amount"] <= 0:
             self.add_error("repaid_amount", "Det återbetalda beloppet ska vara större än noll.")
         if cleaned.get("repaid_on") and cleaned["repaid_on"] > timezone.localdate():
@@ -157,8 +175,9 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
         # Example markings of the agreement's own case numbers are kept as the user ticks
         # them; the payment reference stops being an example when it is changed.
         chosen = set(cleaned.get("example_fields") or [])
-        if "payment_reference" in self.changed_data:
-            chosen.discard("payment_reference")
+        for name in ("payment_reference", *(n for n, _ in VFU_NUMBERS + VFU_MONEY)):
+            if name in self.changed_data:
+                chosen.discard(name)
         cleaned["example_fields"] = [n for n, _ in self.example_choices if n in chosen]
         return cleaned
 
