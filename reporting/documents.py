@@ -406,6 +406,7 @@ class SummaryGrant:
     spending: list  # (label, amount)
     follow_up: str
     from_agreement: bool = False
+    example_case_number: bool = False  # the printed diarienummer is an example value
     areas: list = dataclass_field(default_factory=list)  # StateGrantArea rows (seed 004's table)
 
     @property
@@ -430,38 +431,12 @@ class SummaryGrant:
     @property
     def areas_differ(self) -> bool:
         """The area table (millions, one decimal) against the money received for the grant
-        itself, rounded the same way."""
+        itself: flagged when they differ by more than the rows' rounding (half a tenth of a
+        million per row) can explain."""
         if not self.areas or not self.lines:
             return False
-        received = (self.lines[0][0] / Decimal(1_000_000)).quantize(Decimal("0.1"))
-        return self.areas_total != received
-
-    @property
-    def received(self) -> Decimal:
-        return sum((amount for amount, _ in self.lines), ZERO)
-
-    @property
-    def subtotal(self) -> Decimal | None:
-        """The grant's own sum when it has more than one line (seed 004's subtotals)."""
-        return self.received if len(self.lines) > 1 else None
-
-    @property
-    def spending_total(self) -> Decimal:
-        return sum((amount for _, amount in self.spending), ZERO)
-
-    @property
-    def usage_differs(self) -> Decimal | None:
-        """Usage against the money received for the grant itself (its first line; further
-        lines are additions such as länsgemensamma medel, or deductions): the difference, or
-        None when they agree or nothing is accounted for."""
-        if not self.spending or not self.lines:
-            return None
-        difference = self.spending_total - self.lines[0][0]
-        return difference or None
-
-
-# A paragraph of a grant's follow-up that places its table per development area there.
-AREAS_MARK = "[områdestabell]"
+        difference = abs(self.areas_total * Decimal(1_000_000) - self.lines[0][0])
+        return difference > Decimal(50_000) * len(self.areas)
 
 
 def text_blocks(text: str) -> list[tuple[str, object]]:
@@ -503,14 +478,38 @@ def _register_entry(grant) -> SummaryGrant:
     )
 
 
+def _agreement_areas(agreement) -> list:
+    """The region's decided money per development area of an agreement, in the form of the
+    summary's area table (millions, one decimal; the components as the area's contents)."""
+    rows = defaultdict(list)
+    for decided in own_decided(agreement):
+        rows[decided.component.area].append(decided)
+    areas = []
+    for area, decided in rows.items():
+        amount = sum((d.amount for d in decided), ZERO)
+        mnkr = (amount / Decimal(1_000_000)).quantize(Decimal("0.1"))
+        areas.append(
+            SimpleNamespace(
+                name=area.name,
+                contents_lines=[d.component.name for d in decided],
+                amount_mnkr=mnkr,
+                amount_text=one_decimal(mnkr),
+            )
+        )
+    return areas
+
+
 def _agreement_entry(agreement) -> SummaryGrant | None:
+    """An agreement the register lacks: the region's amount (paid, or else decided), its
+    diarienummer (the region's own, as the region's summary gives them; else
+    Regeringskansliet's), its money per area and its summary text."""
     info = report_info(agreement)
     amount = info.grant_paid if info.grant_paid is not None else own_total(agreement)
     if not amount:
         return None
-    return SummaryGrant(
+    entry = SummaryGrant(
         agreement.name,
-        agreement.government_case_number or agreement.region_case_number,
+        agreement.region_case_number or agreement.government_case_number,
         [
             (
                 amount,
@@ -522,7 +521,11 @@ def _agreement_entry(agreement) -> SummaryGrant | None:
         [],
         info.summary,
         from_agreement=True,
+        areas=_agreement_areas(agreement) if info.grant_paid is None else [],
     )
+    field_name = "region_case_number" if agreement.region_case_number else "government_case_number"
+    entry.example_case_number = entry.case_number and field_name in (info.example_fields or [])
+    return entry
 
 
 def summary_context(year: int):
@@ -563,6 +566,11 @@ def summary_context(year: int):
             )
     missing = [
         f"Uppföljningstexten för ”{g.name}” är inte ifylld." for g in regular if not g.follow_up
+    ] + [
+        f"Exempelvärde, ej bekräftat: diarienumret {g.case_number} för ”{g.name}” "
+        "(överenskommelsen)"
+        for g in regular
+        if g.example_case_number
     ]
     if not regular and not temporary:
         missing.append(f"Inga statsbidrag för år {year} finns i registret eller i appen.")
