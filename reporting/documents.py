@@ -439,6 +439,10 @@ class SummaryGrant:
         return difference > Decimal(50_000) * len(self.areas)
 
 
+# A paragraph of a grant's follow-up that places its table per development area there.
+AREAS_MARK = "[områdestabell]"
+
+
 def text_blocks(text: str) -> list[tuple[str, object]]:
     """A narrative as the region writes it, in blocks: ("h", heading) for a line starting
     with "## ", ("ul", [items]) for a paragraph whose lines start with "- " (a line not
