@@ -438,6 +438,29 @@ class SummaryGrant:
         difference = abs(self.areas_total * Decimal(1_000_000) - self.lines[0][0])
         return difference > Decimal(50_000) * len(self.areas)
 
+    @property
+    def received(self) -> Decimal:
+        return sum((amount for amount, _ in self.lines), ZERO)
+
+    @property
+    def subtotal(self) -> Decimal | None:
+        """The grant's own sum when it has more than one line (seed 004's subtotals)."""
+        return self.received if len(self.lines) > 1 else None
+
+    @property
+    def spending_total(self) -> Decimal:
+        return sum((amount for _, amount in self.spending), ZERO)
+
+    @property
+    def usage_differs(self) -> Decimal | None:
+        """Usage against the money received for the grant itself (its first line; further
+        lines are additions such as länsgemensamma medel, or deductions): the difference, or
+        None when they agree or nothing is accounted for."""
+        if not self.spending or not self.lines:
+            return None
+        difference = self.spending_total - self.lines[0][0]
+        return difference or None
+
 
 # A paragraph of a grant's follow-up that places its table per development area there.
 AREAS_MARK = "[områdestabell]"
