@@ -310,6 +310,71 @@ class StateGrantLinesForm(forms.Form):
         ]
 
 
+AREA_ROWS = 8
+
+
+class StateGrantAreasForm(forms.Form):
+    """The grant's money per development area as the region's follow-up states it (seed
+    004's table for God och nära vård): up to eight areas, each with its contents (one part
+    per line) and its amount in millions of kronor with one decimal."""
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = list(areas)
+        for index in range(AREA_ROWS):
+            area = areas[index] if index < len(areas) else None
+            number = index + 1
+            self.fields[f"area_name_{number}"] = forms.CharField(
+                label=f"Utvecklingsområde {number}",
+                max_length=300,
+                required=False,
+                initial=area.name if area else "",
+            )
+            self.fields[f"area_contents_{number}"] = forms.CharField(
+                label=f"Innehåll, område {number}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=area.contents if area else "",
+                help_text="En del av området per rad." if index == 0 else "",
+            )
+            self.fields[f"area_mnkr_{number}"] = forms.DecimalField(
+                label=f"Miljoner kronor, område {number}",
+                required=False,
+                max_digits=9,
+                decimal_places=1,
+                localize=True,
+                initial=area.amount_mnkr if area else None,
+                help_text="Med en decimal, t.ex. 30,4." if index == 0 else "",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(1, AREA_ROWS + 1):
+            name = (cleaned.get(f"area_name_{number}") or "").strip()
+            amount = cleaned.get(f"area_mnkr_{number}")
+            if f"area_mnkr_{number}" in self.errors:
+                continue
+            if name and amount is None:
+                self.add_error(f"area_mnkr_{number}", "Ange områdets belopp i miljoner kronor.")
+            elif amount is not None and not name:
+                self.add_error(f"area_name_{number}", "Ange vilket område beloppet gäller.")
+            elif (cleaned.get(f"area_contents_{number}") or "").strip() and not name:
+                self.add_error(f"area_name_{number}", "Ange vilket område innehållet gäller.")
+        return cleaned
+
+    def areas(self) -> list[tuple]:
+        """(name, contents, amount in millions) of each filled row, in order."""
+        return [
+            (
+                self.cleaned_data[f"area_name_{n}"].strip(),
+                self.cleaned_data[f"area_contents_{n}"].strip(),
+                self.cleaned_data[f"area_mnkr_{n}"],
+            )
+            for n in range(1, AREA_ROWS + 1)
+            if self.cleaned_data.get(f"area_name_{n}", "").strip()
+        ]
+
+
 class RegisterImportForm(forms.Form):
     file = forms.FileField(
         label="Fil (xlsx eller csv)",

@@ -188,3 +188,44 @@ def test_a_follow_up_text_in_blocks():
         ("h", "Rubrik"),
         ("ul", ["Första punkten fortsätter här.", "Andra punkten"]),
     ]
+
+
+def test_the_area_table_is_entered_on_the_grants_page_with_history(client_for, grants2021):
+    from django.urls import reverse
+
+    from reporting.models import StateGrantArea
+
+    grant = StateGrant.objects.get(grant_year=grants2021, temporary=False, position=1)
+    client = client_for("officer")
+    url = reverse("reporting:register_grant", args=[2021, grant.pk])
+    page = client.get(url).content.decode()
+    assert 'value="30,4"' in page and "Stöd till omställningsarbetet" in page
+    data = {
+        "version": str(grant.version),
+        "name": grant.name,
+        "case_number": grant.case_number,
+        "follow_up": grant.follow_up,
+        "amount_1": "72 665 190",
+        "amount_2": "−1 262 843",
+        "comment_2": "Översänt till SKR för 1177 Vårdguiden",
+        "area_name_1": "Utvecklingen av den nära vården med primärvården som nav",
+        "area_contents_1": "Stöd till omställningsarbetet",
+        "area_mnkr_1": "abc",
+        "area_name_2": "",
+        "area_mnkr_2": "32,0",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "Ange vilket område beloppet gäller." in content
+    assert grant.areas.count() == 7  # nothing saved
+    data.update(area_mnkr_1="71,4", area_name_2="Ambulanssjukvården", area_mnkr_2="1,3")
+    assert client.post(url, data).status_code == 302
+    assert [(a.name, a.amount_mnkr) for a in grant.areas.all()] == [
+        ("Utvecklingen av den nära vården med primärvården som nav", Decimal("71.4")),
+        ("Ambulanssjukvården", Decimal("1.3")),
+    ]
+    assert StateGrantArea.history.filter(history_type="-").count() == 7
+    assert StateGrantArea.history.filter(history_type="+", history_user__isnull=False).count() == 2
+    # The summary shows the table as entered; 72,7 against 72 665 190 kr agrees.
+    assert not summary_context(2021)["regular"][0].areas_differ
