@@ -245,7 +245,7 @@ class ActivityReport(Versioned):
 
 # The reports a reporting requirement belongs in.
 REQUIREMENT_REPORTS = [
-    (DocumentKind.ACTIVITY_REPORT.value, "Verksamhetsrapporten"),
+    (DocumentKind.ACTIVITY_REPORT.value, "verksamhetsrapporten"),
     (DocumentKind.VFU_REPORT.value, "VFU-redovisningen"),
 ]
 
