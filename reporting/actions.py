@@ -36,6 +36,7 @@ from .models import (
     GeneratedDocument,
     SignedCopy,
     StateGrant,
+    StateGrantArea,
     StateGrantLine,
     StateGrantYear,
 )
@@ -512,8 +513,9 @@ def do_fill_state_grants_from_agreements(year: int, *, acting_user):
 
 
 @transaction.atomic
-def do_save_state_grant(grant, lines, *, version, acting_user):
-    """Save a grant and replace its amounts; refused when someone saved it meanwhile."""
+def do_save_state_grant(grant, lines, *, version, acting_user, areas=None):
+    """Save a grant and replace its amounts (and, when given, its money per development
+    area: (name, contents, millions)); refused when someone saved it meanwhile."""
     if grant.pk:
         try:
             check_version(grant, version, what="Statsbidraget")
@@ -534,4 +536,18 @@ def do_save_state_grant(grant, lines, *, version, acting_user):
             line = StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
             line._history_user = acting_user
             line.save()
+    if areas is not None:
+        old_areas = list(
+            grant.areas.order_by("position", "id").values_list("name", "contents", "amount_mnkr")
+        )
+        if old_areas != list(areas):
+            for area in grant.areas.all():
+                area._history_user = acting_user
+                area.delete()
+            for position, (name, contents, amount) in enumerate(areas, start=1):
+                area = StateGrantArea(
+                    grant=grant, position=position, name=name, contents=contents, amount_mnkr=amount
+                )
+                area._history_user = acting_user
+                area.save()
     return grant

@@ -68,10 +68,19 @@ VFU_NUMBERS = [
     ("vfu_places_estimate", "VFU-platser, uppskattning vårterminen"),
 ]
 INFO_FIELDS = {DocumentKind.REQUISITION: PAYMENT_REFERENCE, DocumentKind.VFU_REPORT: VFU_NUMBERS}
+# The VFU money: paid after the VFU report is due (April, §3.6.1), so printed when entered;
+# an example value among them makes a draft.
+VFU_MONEY = [
+    ("vfu_received", "Mottagna medel för VFU-satsningen"),
+    ("vfu_used", "Använda medel för VFU-satsningen"),
+]
+INFO_PRINTED_IF_THERE = {DocumentKind.VFU_REPORT: VFU_MONEY}
 
 # Every field a user can mark as an example value, with its label (for the forms).
 PROFILE_EXAMPLE_CHOICES = CONTACT + OPTIONAL_CONTACT + GIRO + SIGNATORY + FINANCE_HEAD
-AGREEMENT_EXAMPLE_CHOICES = GOVERNMENT_CASES + REGION_CASE + PAYMENT_REFERENCE
+AGREEMENT_EXAMPLE_CHOICES = (
+    GOVERNMENT_CASES + REGION_CASE + PAYMENT_REFERENCE + VFU_NUMBERS + VFU_MONEY
+)
 
 WHERE_PROFILE = "Regionens uppgifter"
 WHERE_AGREEMENT = "överenskommelsen"
@@ -124,6 +133,9 @@ def missing_for(kind: str, context: dict) -> list[str]:
         found = _check(info, INFO_FIELDS.get(kind, []), info_examples, WHERE_INFO)
         missing += found[0]
         example += found[1]
+        for attribute, label in INFO_PRINTED_IF_THERE.get(kind, []):
+            if not _blank(getattr(info, attribute, None)) and attribute in info_examples:
+                example.append(f"Exempelvärde, ej bekräftat: {label} ({WHERE_INFO})")
     if kind == DocumentKind.REQUISITION and not context.get("requested"):
         missing.append("Belopp som rekvireras saknas (inga beslutade belopp för regionen)")
     if kind == DocumentKind.ANNUAL_SUMMARY:

@@ -2,6 +2,8 @@
 per agreement what the region's decision says (metadata, conditions) and what the agreement
 asks the region to report on."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -15,6 +17,7 @@ from .models import (
     OrganisationProfile,
     ReportingRequirement,
     StateGrant,
+    StateGrantArea,
     StateGrantLine,
     StateGrantSpending,
     StateGrantYear,
@@ -50,6 +53,14 @@ def load_state_grants(data: dict) -> StateGrantYear:
             for number, (amount, comment) in enumerate(spec.get("lines", []), start=1):
                 StateGrantLine.objects.create(
                     grant=grant, position=number, amount=parse_amount(amount), comment=comment
+                )
+            for number, area in enumerate(spec.get("areas", []), start=1):
+                StateGrantArea.objects.create(
+                    grant=grant,
+                    position=number,
+                    name=area["name"],
+                    contents="\n".join(area.get("contents", [])),
+                    amount_mnkr=Decimal(area["mnkr"]),
                 )
             for number, (label, amount) in enumerate(spec.get("spending", []), start=1):
                 StateGrantSpending.objects.create(

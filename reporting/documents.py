@@ -3,6 +3,7 @@ returning a plain context for its template (HTML preview and PDF alike)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -32,6 +33,7 @@ from .models import (
     Decision,
     OrganisationProfile,
     StateGrantYear,
+    one_decimal,
 )
 
 ZERO = Decimal("0")
@@ -134,6 +136,21 @@ def financial_report_context(agreement):
     return context
 
 
+def requirement_sections(agreement, kind, missing: list) -> list:
+    """The agreement's reporting requirements that belong in the report `kind` (activity or
+    VFU report), each with the region's narrative; a requirement without one is added to
+    `missing` (the report is then a draft). Printed by documents/requirements.html."""
+    requirements = list(agreement.reporting_requirements.filter(report=kind))
+    for requirement in requirements:
+        if not requirement.narrative.strip():
+            where = f" (avsnitt {requirement.section})" if requirement.section else ""
+            missing.append(
+                f"Regionens redovisning för återrapporteringskravet ”{requirement.heading}”"
+                f"{where} är inte ifylld."
+            )
+    return requirements
+
+
 def activity_report_context(agreement):
     """The activity report to Socialstyrelsen: per area decided, distributed, ofördelat and
     outcome (that add up), the "varav" money (primärvård i landsbygd), a section per
@@ -208,13 +225,7 @@ def activity_report_context(agreement):
         ):
             if not (area_report and getattr(area_report, field).strip()):
                 missing.append(f"Texten om {label} för ”{block.area.name}” är inte ifylld.")
-    requirements = list(agreement.reporting_requirements.all())
-    for requirement in requirements:
-        if not requirement.narrative.strip():
-            missing.append(
-                f"Regionens redovisning för återrapporteringskravet ”{requirement.heading}” "
-                f"(avsnitt {requirement.section}) är inte ifylld."
-            )
+    requirements = requirement_sections(agreement, DocumentKind.ACTIVITY_REPORT, missing)
     if not context["info"].gender_equality.strip():
         missing.append("Texten om jämställd hälsa är inte ifylld.")
     vfu = agreement.components.filter(name__icontains="VFU").first()
@@ -250,36 +261,49 @@ def activity_report_context(agreement):
 
 
 def vfu_report_context(agreement):
-    """The VFU report to Socialstyrelsen by 31 March of the agreement year: clinical-placement
-    weeks and places of the previous spring term and an estimate for this spring term."""
+    """The VFU report to Socialstyrelsen by 31 March of the agreement year (seed 001 §3.6.1):
+    clinical-placement weeks and places of the previous spring term and an estimate for this
+    spring term, the VFU money the region received and what it was used for, and a section
+    per reporting requirement of the agreement's VFU part with the region's narrative (the
+    activity report's machinery). What is missing for a sendable report goes to `missing`."""
     context = _common(agreement)
+    missing = context.setdefault("missing", [])
     info = context["info"]
+    vfu = agreement.components.filter(name__icontains="VFU").first()
+    rows = [
+        (
+            f"Genomförda i regionens regi vårterminen {agreement.year - 1}",
+            info.vfu_weeks_previous,
+            info.vfu_places_previous,
+        ),
+        (
+            f"Uppskattning för vårterminen {agreement.year}",
+            info.vfu_weeks_estimate,
+            info.vfu_places_estimate,
+        ),
+    ]
     context.update(
         title=f"VFU-redovisning – {agreement}",
-        vfu=agreement.components.filter(name__icontains="VFU").first(),
-        rows=[
-            (
-                f"Genomförda i regionens regi vårterminen {agreement.year - 1}",
-                info.vfu_weeks_previous,
-                info.vfu_places_previous,
-            ),
-            (
-                f"Uppskattning för vårterminen {agreement.year}",
-                info.vfu_weeks_estimate,
-                info.vfu_places_estimate,
-            ),
-        ],
+        vfu=vfu,
+        rows=rows,
+        requirements=requirement_sections(agreement, DocumentKind.VFU_REPORT, missing),
         due=_deadline(agreement, DeadlineKind.VFU_REPORT),
+        received=info.vfu_received,
+        used=info.vfu_used,
     )
-    context["missing"] = [
-        f"{label}: {what} är inte ifyllt."
-        for label, weeks, places in context["rows"]
-        for what, value in (("antalet VFU-veckor", weeks), ("antalet VFU-platser", places))
-        if value is None
-    ]
     if info.vfu_weeks_previous is not None and info.vfu_weeks_estimate is not None:
         # What the money is distributed by: the increase in VFU weeks.
         context["weeks_increase"] = info.vfu_weeks_estimate - info.vfu_weeks_previous
+    # The money is paid after the report (April, §3.6.1): none received yet is a fact the
+    # report states; money received without what it was used for is missing.
+    if info.vfu_received is not None:
+        if info.vfu_used is None:
+            missing.append(
+                "Vad de mottagna VFU-medlen har använts till (använda medel) är inte ifyllt "
+                "(rapportuppgifterna)."
+            )
+        else:
+            context["vfu_left"] = info.vfu_received - info.vfu_used
     return context
 
 
@@ -382,6 +406,37 @@ class SummaryGrant:
     spending: list  # (label, amount)
     follow_up: str
     from_agreement: bool = False
+    example_case_number: bool = False  # the printed diarienummer is an example value
+    areas: list = dataclass_field(default_factory=list)  # StateGrantArea rows (seed 004's table)
+
+    @property
+    def follow_up_blocks(self) -> list[tuple[str, object]]:
+        """The follow-up in blocks, with the area table where the text places it (first,
+        when the text does not say)."""
+        blocks = text_blocks(self.follow_up)
+        if not self.areas:
+            return [b for b in blocks if b[0] != "areas"]
+        if not any(kind == "areas" for kind, _ in blocks):
+            blocks.insert(0, ("areas", None))
+        return blocks
+
+    @property
+    def areas_total(self) -> Decimal:
+        return sum((a.amount_mnkr for a in self.areas), ZERO)
+
+    @property
+    def areas_total_text(self) -> str:
+        return one_decimal(self.areas_total)
+
+    @property
+    def areas_differ(self) -> bool:
+        """The area table (millions, one decimal) against the money received for the grant
+        itself: flagged when they differ by more than the rows' rounding (half a tenth of a
+        million per row) can explain."""
+        if not self.areas or not self.lines:
+            return False
+        difference = abs(self.areas_total * Decimal(1_000_000) - self.lines[0][0])
+        return difference > Decimal(50_000) * len(self.areas)
 
     @property
     def received(self) -> Decimal:
@@ -407,6 +462,38 @@ class SummaryGrant:
         return difference or None
 
 
+# A paragraph of a grant's follow-up that places its table per development area there.
+AREAS_MARK = "[områdestabell]"
+
+
+def text_blocks(text: str) -> list[tuple[str, object]]:
+    """A narrative as the region writes it, in blocks: ("h", heading) for a line starting
+    with "## ", ("ul", [items]) for a paragraph whose lines start with "- " (a line not
+    starting so continues the item above), ("areas", None) for the paragraph AREAS_MARK,
+    ("p", text) otherwise. Paragraphs are separated by a blank line."""
+    blocks = []
+    for chunk in text.replace("\r\n", "\n").split("\n\n"):
+        lines = [line.strip() for line in chunk.splitlines() if line.strip()]
+        if lines == [AREAS_MARK]:
+            blocks.append(("areas", None))
+            continue
+        while lines and lines[0].startswith("## "):
+            blocks.append(("h", lines.pop(0)[3:].strip()))
+        if not lines:
+            continue
+        if lines[0].startswith("- "):
+            items = []
+            for line in lines:
+                if line.startswith("- "):
+                    items.append(line[2:].strip())
+                else:
+                    items[-1] += " " + line
+            blocks.append(("ul", items))
+        else:
+            blocks.append(("p", "\n".join(lines)))
+    return blocks
+
+
 def _register_entry(grant) -> SummaryGrant:
     return SummaryGrant(
         grant.name,
@@ -414,17 +501,42 @@ def _register_entry(grant) -> SummaryGrant:
         [(line.amount, line.comment) for line in grant.lines.all()],
         [(item.label, item.amount) for item in grant.spending.all()],
         grant.follow_up,
+        areas=list(grant.areas.all()),
     )
 
 
+def _agreement_areas(agreement) -> list:
+    """The region's decided money per development area of an agreement, in the form of the
+    summary's area table (millions, one decimal; the components as the area's contents)."""
+    rows = defaultdict(list)
+    for decided in own_decided(agreement):
+        rows[decided.component.area].append(decided)
+    areas = []
+    for area, decided in rows.items():
+        amount = sum((d.amount for d in decided), ZERO)
+        mnkr = (amount / Decimal(1_000_000)).quantize(Decimal("0.1"))
+        areas.append(
+            SimpleNamespace(
+                name=area.name,
+                contents_lines=[d.component.name for d in decided],
+                amount_mnkr=mnkr,
+                amount_text=one_decimal(mnkr),
+            )
+        )
+    return areas
+
+
 def _agreement_entry(agreement) -> SummaryGrant | None:
+    """An agreement the register lacks: the region's amount (paid, or else decided), its
+    diarienummer (the region's own, as the region's summary gives them; else
+    Regeringskansliet's), its money per area and its summary text."""
     info = report_info(agreement)
     amount = info.grant_paid if info.grant_paid is not None else own_total(agreement)
     if not amount:
         return None
-    return SummaryGrant(
+    entry = SummaryGrant(
         agreement.name,
-        agreement.government_case_number or agreement.region_case_number,
+        agreement.region_case_number or agreement.government_case_number,
         [
             (
                 amount,
@@ -436,7 +548,11 @@ def _agreement_entry(agreement) -> SummaryGrant | None:
         [],
         info.summary,
         from_agreement=True,
+        areas=_agreement_areas(agreement) if info.grant_paid is None else [],
     )
+    field_name = "region_case_number" if agreement.region_case_number else "government_case_number"
+    entry.example_case_number = entry.case_number and field_name in (info.example_fields or [])
+    return entry
 
 
 def summary_context(year: int):
@@ -445,7 +561,9 @@ def summary_context(year: int):
     each with its case number, amount, subtotal, narrative and usage with its total; usage
     that differs from the money received is flagged."""
     grant_year = StateGrantYear.objects.filter(year=year).first()
-    grants = list(grant_year.grants.prefetch_related("lines", "spending") if grant_year else [])
+    grants = list(
+        grant_year.grants.prefetch_related("lines", "spending", "areas") if grant_year else []
+    )
     held = {g.agreement_id for g in grants if g.agreement_id}
     regular = [_register_entry(g) for g in grants if not g.temporary]
     temporary = [_register_entry(g) for g in grants if g.temporary]
@@ -475,6 +593,11 @@ def summary_context(year: int):
             )
     missing = [
         f"Uppföljningstexten för ”{g.name}” är inte ifylld." for g in regular if not g.follow_up
+    ] + [
+        f"Exempelvärde, ej bekräftat: diarienumret {g.case_number} för ”{g.name}” "
+        "(överenskommelsen)"
+        for g in regular
+        if g.example_case_number
     ]
     if not regular and not temporary:
         missing.append(f"Inga statsbidrag för år {year} finns i registret eller i appen.")

@@ -7,7 +7,12 @@ from common.versioning import VersionedModelForm
 from grants.forms import AmountField
 from grants.models import Agreement
 
-from .completeness import AGREEMENT_EXAMPLE_CHOICES, PROFILE_EXAMPLE_CHOICES
+from .completeness import (
+    AGREEMENT_EXAMPLE_CHOICES,
+    PROFILE_EXAMPLE_CHOICES,
+    VFU_MONEY,
+    VFU_NUMBERS,
+)
 from .models import (
     ActivityReport,
     AgreementReport,
@@ -110,11 +115,15 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
             "vfu_places_previous",
             "vfu_weeks_estimate",
             "vfu_places_estimate",
+            "vfu_received",
+            "vfu_used",
         ]
         field_classes = {
             "requested_amount": AmountField,
             "grant_paid": AmountField,
             "repaid_amount": AmountField,
+            "vfu_received": AmountField,
+            "vfu_used": AmountField,
         }
         widgets = {
             "deviations": forms.Textarea(attrs={"rows": 3}),
@@ -126,8 +135,8 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
         super().__init__(*args, **kwargs)
         self._setup_examples()
         self.fields["example_fields"].help_text = (
-            "Kryssade uppgifter (överenskommelsens diarienummer och betalningsreferensen) är "
-            "exempel; ett dokument som visar dem blir ett utkast."
+            "Kryssade uppgifter (överenskommelsens diarienummer, betalningsreferensen och "
+            "VFU-uppgifterna) är exempel; ett dokument som visar dem blir ett utkast."
         )
         self.fields["example_fields"].show_hidden_initial = True
         # Not posted (a page showing only some of the details): the stored choice is kept.
@@ -150,6 +159,15 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
                 "En återbetalning anges med belopp, datum och referens (alla tre), eller inte "
                 "alls.",
             )
+        for name in ("vfu_received", "vfu_used"):
+            if cleaned.get(name) is not None and cleaned[name] < 0:
+                self.add_error(name, "Beloppet kan inte vara negativt.")
+        if (
+            cleaned.get("vfu_used") is not None
+            and cleaned.get("vfu_received") is None
+            and "vfu_used" not in self.errors
+        ):
+            self.add_error("vfu_received", "Ange de mottagna VFU-medlen när de använda anges.")
         if cleaned.get("repaid_amount") is not None and cleaned["repaid_amount"] <= 0:
             self.add_error("repaid_amount", "Det återbetalda beloppet ska vara större än noll.")
         if cleaned.get("repaid_on") and cleaned["repaid_on"] > timezone.localdate():
@@ -157,8 +175,9 @@ class AgreementReportForm(ExampleFieldsMixin, PerTextForm):
         # Example markings of the agreement's own case numbers are kept as the user ticks
         # them; the payment reference stops being an example when it is changed.
         chosen = set(cleaned.get("example_fields") or [])
-        if "payment_reference" in self.changed_data:
-            chosen.discard("payment_reference")
+        for name in ("payment_reference", *(n for n, _ in VFU_NUMBERS + VFU_MONEY)):
+            if name in self.changed_data:
+                chosen.discard(name)
         cleaned["example_fields"] = [n for n, _ in self.example_choices if n in chosen]
         return cleaned
 
@@ -288,6 +307,71 @@ class StateGrantLinesForm(forms.Form):
             (self.cleaned_data[f"amount_{n}"], self.cleaned_data[f"comment_{n}"])
             for n in range(1, LINE_ROWS + 1)
             if self.cleaned_data.get(f"amount_{n}") is not None
+        ]
+
+
+AREA_ROWS = 8
+
+
+class StateGrantAreasForm(forms.Form):
+    """The grant's money per development area as the region's follow-up states it (seed
+    004's table for God och nära vård): up to eight areas, each with its contents (one part
+    per line) and its amount in millions of kronor with one decimal."""
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        areas = list(areas)
+        for index in range(AREA_ROWS):
+            area = areas[index] if index < len(areas) else None
+            number = index + 1
+            self.fields[f"area_name_{number}"] = forms.CharField(
+                label=f"Utvecklingsområde {number}",
+                max_length=300,
+                required=False,
+                initial=area.name if area else "",
+            )
+            self.fields[f"area_contents_{number}"] = forms.CharField(
+                label=f"Innehåll, område {number}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=area.contents if area else "",
+                help_text="En del av området per rad." if index == 0 else "",
+            )
+            self.fields[f"area_mnkr_{number}"] = forms.DecimalField(
+                label=f"Miljoner kronor, område {number}",
+                required=False,
+                max_digits=9,
+                decimal_places=1,
+                localize=True,
+                initial=area.amount_mnkr if area else None,
+                help_text="Med en decimal, t.ex. 30,4." if index == 0 else "",
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for number in range(1, AREA_ROWS + 1):
+            name = (cleaned.get(f"area_name_{number}") or "").strip()
+            amount = cleaned.get(f"area_mnkr_{number}")
+            if f"area_mnkr_{number}" in self.errors:
+                continue
+            if name and amount is None:
+                self.add_error(f"area_mnkr_{number}", "Ange områdets belopp i miljoner kronor.")
+            elif amount is not None and not name:
+                self.add_error(f"area_name_{number}", "Ange vilket område beloppet gäller.")
+            elif (cleaned.get(f"area_contents_{number}") or "").strip() and not name:
+                self.add_error(f"area_name_{number}", "Ange vilket område innehållet gäller.")
+        return cleaned
+
+    def areas(self) -> list[tuple]:
+        """(name, contents, amount in millions) of each filled row, in order."""
+        return [
+            (
+                self.cleaned_data[f"area_name_{n}"].strip(),
+                self.cleaned_data[f"area_contents_{n}"].strip(),
+                self.cleaned_data[f"area_mnkr_{n}"],
+            )
+            for n in range(1, AREA_ROWS + 1)
+            if self.cleaned_data.get(f"area_name_{n}", "").strip()
         ]
 
 

@@ -184,6 +184,18 @@ class AgreementReport(Versioned):
     vfu_places_estimate = models.PositiveIntegerField(
         "VFU-platser, uppskattning vårterminen", null=True, blank=True
     )
+    vfu_received = money_field(
+        "mottagna medel för VFU-satsningen",
+        null=True,
+        blank=True,
+        help_text="Regionens andel av VFU-satsningen, när den har betalats ut; tomt innan dess.",
+    )
+    vfu_used = money_field(
+        "använda medel för VFU-satsningen",
+        null=True,
+        blank=True,
+        help_text="Vad de mottagna VFU-medlen har använts till, i kronor.",
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -231,17 +243,30 @@ class ActivityReport(Versioned):
         return f"Rapport för {self.activity}"
 
 
+# The reports a reporting requirement belongs in.
+REQUIREMENT_REPORTS = [
+    (DocumentKind.ACTIVITY_REPORT.value, "verksamhetsrapporten"),
+    (DocumentKind.VFU_REPORT.value, "VFU-redovisningen"),
+]
+
+
 class ReportingRequirement(Versioned):
     """What an agreement asks the region to report on (seed 001 §2.1–2.5, e.g. how it will
-    work towards the riktvärde of 1 100 inhabitants per specialist doctor), with the region's
-    narrative for the activity report. A requirement without a narrative makes the activity
-    report a draft."""
+    work towards the riktvärde of 1 100 inhabitants per specialist doctor; §3.6 for VFU),
+    with the region's narrative for the report it belongs in. A requirement without a
+    narrative makes that report a draft."""
 
     agreement = models.ForeignKey(
         Agreement,
         on_delete=models.CASCADE,
         related_name="reporting_requirements",
         verbose_name="överenskommelse",
+    )
+    report = models.CharField(
+        "redovisas i",
+        max_length=30,
+        choices=REQUIREMENT_REPORTS,
+        default=DocumentKind.ACTIVITY_REPORT.value,
     )
     position = models.PositiveSmallIntegerField("ordning", default=1)
     section = models.CharField("avsnitt i överenskommelsen", max_length=30, blank=True)
@@ -360,7 +385,13 @@ class StateGrant(Versioned):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.SET_NULL, null=True, blank=True, verbose_name="överenskommelse"
     )
-    follow_up = models.TextField("uppföljning", blank=True)
+    follow_up = models.TextField(
+        "uppföljning",
+        blank=True,
+        help_text="Stycken skiljs med en tom rad; ett stycke vars rader börjar med ”- ” blir "
+        "en punktlista; en rad som börjar med ”## ” blir en rubrik; ett stycke med bara "
+        "”[områdestabell]” visar tabellen per utvecklingsområde där.",
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 
@@ -395,6 +426,43 @@ class StateGrantLine(models.Model):
 
     def __str__(self):
         return f"{self.grant}: {self.amount}"
+
+
+def one_decimal(value) -> str:
+    """`32,0`, `−1,3`: a Decimal in millions with one decimal, as the region prints them."""
+    text = f"{value:.1f}".replace(".", ",")
+    return text.replace("-", "\u2212")
+
+
+class StateGrantArea(models.Model):
+    """A grant's money per development area as the region states it in its follow-up (seed
+    004: "Medlen har utfördelats på respektive utvecklingsområden"), in millions of kronor
+    with one decimal as published, with what each area covers."""
+
+    grant = models.ForeignKey(StateGrant, on_delete=models.CASCADE, related_name="areas")
+    position = models.PositiveSmallIntegerField("ordning", default=1)
+    name = models.CharField("utvecklingsområde", max_length=300)
+    contents = models.TextField("innehåll", blank=True, help_text="En del av området per rad.")
+    amount_mnkr = models.DecimalField("miljoner kronor", max_digits=9, decimal_places=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grant", "position", "id"]
+        verbose_name = "utvecklingsområde i uppföljningen"
+        verbose_name_plural = "utvecklingsområden i uppföljningen"
+
+    def __str__(self):
+        return f"{self.name}: {self.amount_mnkr} mnkr"
+
+    @property
+    def amount_text(self) -> str:
+        """`30,4`, as published: millions with one decimal."""
+        return one_decimal(self.amount_mnkr)
+
+    @property
+    def contents_lines(self) -> list[str]:
+        return [line.strip() for line in self.contents.splitlines() if line.strip()]
 
 
 class StateGrantSpending(models.Model):

@@ -40,6 +40,7 @@ from .forms import (
     RequirementNarrativeForm,
     SendForm,
     SignedCopyForm,
+    StateGrantAreasForm,
     StateGrantForm,
     StateGrantLinesForm,
 )
@@ -488,14 +489,21 @@ def register_grant(request, year, grant_pk=None):
     if grant_pk:
         grant = get_object_or_404(StateGrant, pk=grant_pk, grant_year__year=year)
         lines = [(line.amount, line.comment) for line in grant.lines.all()]
+        areas = list(grant.areas.all())
     else:
         grant_year = StateGrantYear.objects.filter(year=year).first() or StateGrantYear(year=year)
-        grant, lines = StateGrant(grant_year=grant_year), []
+        grant, lines, areas = StateGrant(grant_year=grant_year), [], []
     data = request.POST or None
     form = StateGrantForm(data, instance=grant, year=year)
     lines_form = StateGrantLinesForm(data, lines=lines)
+    areas_form = StateGrantAreasForm(data, areas=areas)
     problems = []
-    if request.method == "POST" and form.is_valid() and lines_form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and lines_form.is_valid()
+        and areas_form.is_valid()
+    ):
         saved = form.save(commit=False)
         try:
             do_save_state_grant(
@@ -503,6 +511,7 @@ def register_grant(request, year, grant_pk=None):
                 lines_form.lines(),
                 version=form.expected_version,
                 acting_user=request.user,
+                areas=areas_form.areas(),
             )
         except RegisterError as refused:
             problems = refused.problems
@@ -517,6 +526,7 @@ def register_grant(request, year, grant_pk=None):
             "grant": grant,
             "form": form,
             "lines_form": lines_form,
+            "areas_form": areas_form,
             "problems": problems,
         },
         status=400 if request.method == "POST" else 200,

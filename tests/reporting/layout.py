@@ -39,6 +39,10 @@ class Page:
     lines: tuple[Line, ...]
 
 
+# Punctuation a font kerns under the letter before it.
+KERNED = {".", ","}
+
+
 def _lines(container, number, height):
     for element in container:
         if isinstance(element, LTTextLine):
@@ -47,9 +51,12 @@ def _lines(container, number, height):
                 chars = [c for c in element if isinstance(c, LTChar)]
                 sizes = [c.size for c in chars]
                 # pdfminer joins texts drawn into each other into one line: a character that
-                # starts well before the previous one ends shows it.
+                # starts well before the previous one ends shows it. A full stop or comma
+                # kerned under a letter's overhang ("F." in DejaVu Sans) is not a collision.
                 runs_over = any(
-                    b.x0 < a.x1 - 0.5 * min(a.width, b.width) and b.get_text().strip()
+                    b.x0 < a.x1 - 0.5 * min(a.width, b.width)
+                    and b.get_text().strip()
+                    and b.get_text() not in KERNED
                     for a, b in zip(chars, chars[1:], strict=False)
                 )
                 yield Line(

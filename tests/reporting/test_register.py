@@ -140,10 +140,12 @@ def test_the_2021_summary_prints_each_total_once(grants2021):
     lines = [line.text for page in read_layout(content) for line in page.lines]
     text = " ".join(lines)
     assert text.count(kr(156_262_283)) == 1
-    # Each grand total once; and a total under each of the three usage tables.
+    # Each grand total once; a total under God och nära vård's table per development area
+    # (seed 004) and under each of the three usage tables.
     assert [t for t in lines if t.startswith("Totalt")] == [
         "Totalt erhållna medel 2021",
         "Totalt tillfälliga bidrag",
+        "Totalt belopp som erhållits",
     ] + ["Totalt"] * 3
     # The temporary rows and the published total differ: the total row shows both.
     assert f"Enligt beslutet: {kr(320_459_179)}" in text
