@@ -33,7 +33,7 @@ from .models import (
     LedgerTransaction,
     ReplacedLedgerTransaction,
 )
-from .month_totals import refresh_month_totals
+from .month_totals import refresh_month_totals, replace_month_totals
 from .sie import parse_sie
 
 SIE_SUFFIXES = (".se", ".si", ".sie")
@@ -168,6 +168,8 @@ class _RowWriter:
         self.kept = 0
         self.total = Decimal(0)
         self.combos: set[tuple[int, int, int, bool]] = set()
+        # The month totals of what is kept, summed as it streams by (month_totals.KEY order).
+        self.sums: dict[tuple, list] = {}
         self.writing = True
         self._copy = self._copy_context = self._cursor = None
         object_ids = list(CostObject.objects.values_list("pk", flat=True))
@@ -239,6 +241,14 @@ class _RowWriter:
     def flush(self) -> None:
         if not self.batch:
             return
+        sums = self.sums
+        for row in self.batch:  # ROW_FIELDS order: the month totals' key, then the amount
+            key = (row[1], row[2], row[3], row[4], row[6], row[12])
+            if (summed := sums.get(key)) is None:
+                sums[key] = [row[11], 1]
+            else:
+                summed[0] += row[11]
+                summed[1] += 1
         if connection.vendor == "postgresql":
             if self._copy is None:
                 self._open_copy()
@@ -629,13 +639,8 @@ def _import(read, *, file_name, file_format, checksum, source, acting_user) -> L
             record.rows_kept = writer.kept
             record.rows_ignored = counts.ignored
             record.rows_replaced = _archive_replaced(record, writer.combos)
-            # By object and year, not month by month: a bounded query for any file.
-            refresh_month_totals(
-                Q(
-                    cost_object_id__in={combo[0] for combo in writer.combos},
-                    year__in={combo[1] for combo in writer.combos},
-                )
-            )
+            # The months it replaced hold its rows alone now: their totals are its sums.
+            replace_month_totals(writer.combos, writer.sums)
             record.total_amount = writer.total
             record.periods = [f"{year}-{month:02d}" for year, month in months]
             record.save()
