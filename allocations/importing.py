@@ -50,7 +50,9 @@ def county_limits() -> TableLimits:
         what="filen",
         max_bytes=settings.KEYDATA_MAX_UPLOAD_MB * MB,
         max_rows=settings.KEYDATA_MAX_ROWS,
-        max_columns=settings.KEYDATA_MAX_COLUMNS + 2,  # the code and name columns
+        max_columns=settings.KEYDATA_MAX_COLUMNS,
+        fixed_columns=2,
+        fixed_note=" utöver länskod och namn",
     )
 
 

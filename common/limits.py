@@ -28,32 +28,36 @@ def mb_text(limit_bytes: int) -> str:
 
 @dataclass(frozen=True)
 class TableLimits:
-    """The most a table file (CSV or XLSX) of one kind may hold."""
+    """The most a table file (CSV or XLSX) of one kind may hold: `max_rows` rows besides the
+    header row, `max_columns` columns besides `fixed_columns` (e.g. county code and name)."""
 
     what: str  # e.g. "nyckeldatafilen", for messages
     max_bytes: int
     max_rows: int
     max_columns: int
+    fixed_columns: int = 0
+    fixed_note: str = ""  # e.g. " utöver länskod och namn"
     max_uncompressed: int = 50 * MB  # an XLSX package unpacked
 
     @property
     def max_cells(self) -> int:
-        return self.max_rows * self.max_columns
+        return (self.max_rows + 1) * (self.max_columns + self.fixed_columns)
 
     def check_size(self, size: int) -> None:
         check_size(size, self.max_bytes, self.what)
 
-    def check_row(self, count: int, row_length: int) -> None:
-        """Called for each row read, with how many rows have been read so far."""
-        if count > self.max_rows:
+    def check_row(self, number: int, row_length: int) -> None:
+        """Called for each row read, with its number (1 is the header row)."""
+        if number > self.max_rows + 1:
             raise LimitExceeded(
                 f"{self.what[:1].upper()}{self.what[1:]} har fler än "
-                f"{thousands(self.max_rows)} rader; gränsen är {thousands(self.max_rows)} rader."
+                f"{thousands(self.max_rows)} rader under rubrikraden; gränsen är "
+                f"{thousands(self.max_rows)} rader."
             )
-        if row_length > self.max_columns:
+        if row_length > self.max_columns + self.fixed_columns:
             raise LimitExceeded(
-                f"Rad {count} har {thousands(row_length)} kolumner; gränsen för {self.what} är "
-                f"{thousands(self.max_columns)} kolumner."
+                f"Rad {number} har {thousands(row_length)} kolumner; gränsen för {self.what} är "
+                f"{thousands(self.max_columns)} kolumner{self.fixed_note}."
             )
 
 
