@@ -37,10 +37,11 @@ def xlsx_cells_bomb() -> bytes:
     return xlsx_bytes([["lanskod", "region", "folkmangd"]], dimension="A1:XFD1048576")
 
 
-def xlsx_empty_rows(rows: int, header=("lanskod", "region", "folkmangd")) -> bytes:
-    """`rows` rows of empty cells under a header: packs a hundredfold (a million are 8 MB)."""
+def xlsx_empty_rows(rows: int, header=("lanskod", "region", "folkmangd"), last="J") -> bytes:
+    """`rows` rows of empty cells (A to `last`) under a header: packs a hundredfold (a million
+    are 8 MB)."""
     body = "".join(
-        f'<row r="{n}"><c r="A{n}"/><c r="J{n}" t="inlineStr"><is><t></t></is></c></row>'
+        f'<row r="{n}"><c r="A{n}"/><c r="{last}{n}" t="inlineStr"><is><t></t></is></c></row>'
         for n in range(2, rows + 2)
     )
     return xlsx_bytes([list(header)], extra=body)
