@@ -429,6 +429,10 @@ def _grant_year(year: int) -> StateGrantYear:
     return grant_year
 
 
+# StateGrant.position is a PositiveSmallIntegerField.
+MAX_POSITION = 32_767
+
+
 def _next_position(grant_year, temporary) -> int:
     last = (
         StateGrant.objects.filter(grant_year=grant_year, temporary=temporary)
@@ -458,6 +462,15 @@ def do_import_state_grants(year: int, grants: list[GrantRow], *, acting_user) ->
     # Set-based: one insert for the grants, one for their lines, one for each history,
     # however long the file (positions follow on after the year's last grant of each kind).
     next_position = {flag: _next_position(grant_year, flag) for flag in (False, True)}
+    for flag in (False, True):
+        count = sum(1 for row in grants if row.temporary == flag)
+        if next_position[flag] + count - 1 > MAX_POSITION:
+            raise RegisterError(
+                [
+                    f"Året {year} skulle få fler än {MAX_POSITION} statsbidrag av samma slag; "
+                    "läs in färre eller ta bort statsbidrag som inte hör dit."
+                ]
+            )
     new_grants = []
     for row in grants:
         new_grants.append(

@@ -10,8 +10,8 @@ afterwards, so the database is left as it was. The files are the tests' own gene
 have no page of their own here are timed at their function: the signed copy's check, SCB's
 answer. Prints one line per case: kind, case, file size, outcome, seconds.
 
-The database is DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_uploads); it
-must exist. Kept files go to a scratch folder under var/bench/.
+The database is DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test, as
+scripts/bench_ledger.py); it must exist. Kept files go to a scratch folder under var/bench/.
 """
 
 import argparse
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_uploads")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
 os.environ["ALLOWED_HOSTS"] = "testserver"
 os.environ["SECURE_SSL_REDIRECT"] = "0"
 (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
