@@ -235,3 +235,9 @@ def test_a_signed_copy_over_the_byte_limit_is_refused_by_the_form(settings):
 def test_an_scb_answer_nested_too_deep_is_refused():
     with pytest.raises(ScbError, match="gränsen är 20 nivåer"):
         read_population(depth_bomb(100_000), ["23"], "2023M10")
+
+
+def test_the_ledger_mapping_page_takes_a_preview_nested_a_million_deep_as_not_well_formed():
+    from followup.forms import _preview_rows
+
+    assert _preview_rows("[" * 1_000_000 + "]" * 1_000_000) is None
