@@ -238,6 +238,35 @@ def ledger(skip):
             n += 1
         return ("\r\n".join(lines) + "\r\n").encode("cp1252"), n
 
+    def sie_at(size):
+        head = (
+            '#FLAGGA 0\r\n#SIETYP 4\r\n#RAR 0 20230101 20231231\r\n#DIM 1 "Kst"\r\n'
+            '#OBJEKT 1 "9916" "Bänk"\r\n'
+        )
+        parts, total, n = [head], len(head), 0
+        while total < size - 300:
+            obj = "9916" if n % 50 == 0 else f"{5000 + n % 3000}"
+            month = f"{n % 12 + 1:02d}"
+            block = (
+                f'#VER A {n + 1} 2023{month}10 "Ver {n}"\r\n{{\r\n'
+                f'   #TRANS 5410 {{1 "{obj}"}} {n % 9000}.50\r\n'
+                f"   #TRANS 1930 {{}} -{n % 9000}.50\r\n}}\r\n"
+            )
+            parts.append(block)
+            total += len(block)
+            n += 1
+        return "".join(parts).encode("cp437"), n
+
+    def post_sie(content):
+        def run():
+            setup()
+            return client.post(
+                reverse("followup:imports"),
+                {"source": "", "file": SimpleUploadedFile("max.se", content)},
+            )
+
+        return run
+
     limit = settings.LEDGER_MAX_UPLOAD_MB * MB
     cells = settings.LEDGER_XLSX_MAX_CELLS
     cases = [
@@ -260,6 +289,12 @@ def ledger(skip):
         )
     for case, name, content in cases:
         measure("ledger", case, len(content), post(name, content), page_outcome)
+    sie_limit = settings.LEDGER_SIE_MAX_UPLOAD_MB * MB
+    content, vouchers = sie_at(sie_limit)
+    case = f"max: {sie_limit // MB} MB SIE, {vouchers} vouchers, 2 % on grants"
+    measure("ledger", case, len(content), post_sie(content), page_outcome)
+    over = content + b"#TRANS 1930 {} 1.00\r\n" * 20
+    measure("ledger", "over: SIE of its limit + 1 line", len(over), post_sie(over), page_outcome)
 
 
 def signed_copy():

@@ -241,3 +241,15 @@ def test_the_ledger_mapping_page_takes_a_preview_nested_a_million_deep_as_not_we
     from followup.forms import _preview_rows
 
     assert _preview_rows("[" * 1_000_000 + "]" * 1_000_000) is None
+
+
+def test_a_sie_file_over_its_own_limit_is_refused_naming_it(db, settings):
+    from followup.actions import LedgerImportError, do_import_ledger_file
+    from followup.models import LedgerImport
+
+    settings.LEDGER_SIE_MAX_UPLOAD_MB = 1
+    content = b"#FLAGGA 0\r\n#SIETYP 4\r\n" + b'#PROGRAM "x"\r\n' * 80_000
+    assert len(content) > 1024 * 1024
+    with pytest.raises(LedgerImportError, match="gränsen för SIE-filer är 1 MB"):
+        do_import_ledger_file(SimpleUploadedFile("stor.se", content), None, None)
+    assert not LedgerImport.objects.exists()
