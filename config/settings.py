@@ -65,7 +65,7 @@ if any(days < 0 for days in DEADLINE_REMINDER_DAYS):
 LEDGER_MAX_UPLOAD_MB = env.int("LEDGER_MAX_UPLOAD_MB", default=100)
 LEDGER_XLSX_MAX_CELLS = env.int("LEDGER_XLSX_MAX_CELLS", default=10_000_000)
 # SIE files are read line by line in Python (about 4 MB a second): their own, lower limit.
-LEDGER_SIE_MAX_UPLOAD_MB = env.int("LEDGER_SIE_MAX_UPLOAD_MB", default=30)
+LEDGER_SIE_MAX_UPLOAD_MB = env.int("LEDGER_SIE_MAX_UPLOAD_MB", default=20)
 # Key-data and decided-amount files (a row per county): bytes, rows and value columns.
 KEYDATA_MAX_UPLOAD_MB = env.int("KEYDATA_MAX_UPLOAD_MB", default=5)
 KEYDATA_MAX_ROWS = env.int("KEYDATA_MAX_ROWS", default=1_000)

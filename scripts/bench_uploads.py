@@ -98,7 +98,7 @@ def page_outcome(response):
     if response.status_code == 302:
         return "accepted (302)"
     text = " ".join(response.content.decode().split())
-    for marker in ("gränsen är", "Rad ", "Filen"):
+    for marker in ("gränsen", "Rad ", "Filen"):
         at = text.find(marker)
         if at >= 0:
             return f"refused ({response.status_code}): {text[at : at + 28]}…"
