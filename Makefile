@@ -50,6 +50,7 @@ bench: setup
 	$(BIN)/python scripts/bench_ledger.py
 	$(BIN)/python scripts/bench_xlsx.py
 	$(BIN)/python scripts/bench_reports.py
+	$(BIN)/python scripts/bench_uploads.py
 	$(BIN)/python -m scripts.bench_load
 
 lint: $(VENV)/.installed

@@ -49,16 +49,22 @@ def do_import_key_data(
     )
     dataset._history_user = acting_user
     dataset.save()
-    for position, code in enumerate(table.columns, start=1):
-        column = KeyDataColumn.objects.create(dataset=dataset, code=code, position=position)
-        bulk_create_with_history(
-            [
-                KeyDataValue(column=column, region=regions[county], value=row[code])
-                for county, row in sorted(table.values.items())
-            ],
-            KeyDataValue,
-            default_user=acting_user,
-        )
+    # Set-based: one insert for the columns, one for the values and one for their history,
+    # however wide the file.
+    columns = KeyDataColumn.objects.bulk_create(
+        KeyDataColumn(dataset=dataset, code=code, position=position)
+        for position, code in enumerate(table.columns, start=1)
+    )
+    bulk_create_with_history(
+        [
+            KeyDataValue(column=column, region=regions[county], value=row[column.code])
+            for column in columns
+            for county, row in sorted(table.values.items())
+        ],
+        KeyDataValue,
+        batch_size=2000,
+        default_user=acting_user,
+    )
     do_advance_copied_rules(dataset, acting_user=acting_user)
     return dataset
 

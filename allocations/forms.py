@@ -4,13 +4,13 @@ from decimal import Decimal
 
 from django import forms
 
+from common.limits import LimitExceeded
 from common.money import AmountError, format_number, parse_decimal
 from common.versioning import TokenField
 from grants.forms import AmountField, IsoDateInput, ReasonField
 
+from .importing import county_limits
 from .models import KeyDataColumn, KeyDataSet, Measure, Method
-
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class CountyFileField(forms.FileField):
@@ -26,8 +26,11 @@ class CountyFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        if upload and upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("Filen är större än 5 MB.")
+        if upload:
+            try:
+                county_limits().check_size(upload.size)
+            except LimitExceeded as refused:
+                raise forms.ValidationError(str(refused)) from refused
         return upload
 
 

@@ -14,6 +14,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+
+from common.limits import MB, LimitExceeded, TableLimits
 from common.money import AmountError, parse_decimal
 from common.xlsx_read import XlsxLimits, XlsxRefused, xlsx_rows
 
@@ -36,8 +39,23 @@ class CountyTable:
 
 # At most this many problems are listed; the rest are counted.
 MAX_LISTED_PROBLEMS = 100
-# A county table has 21 rows and a few columns; this leaves room for notes and totals.
-XLSX_LIMITS = XlsxLimits(max_cells=100_000, max_uncompressed=50_000_000, max_shared_text=5_000_000)
+# As KeyDataColumn.code keeps a column's name.
+MAX_COLUMN_NAME = 80
+
+
+def county_limits() -> TableLimits:
+    """A county table has 21 rows and a few columns; the settings leave room for notes,
+    totals and the municipalities (290 rows)."""
+    return TableLimits(
+        what="filen",
+        max_bytes=settings.KEYDATA_MAX_UPLOAD_MB * MB,
+        max_rows=settings.KEYDATA_MAX_ROWS,
+        max_columns=settings.KEYDATA_MAX_COLUMNS,
+        fixed_columns=2,
+        fixed_note=" utöver länskod och namn",
+    )
+
+
 _NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
 
 
@@ -82,7 +100,7 @@ def _decode(content: bytes) -> str:
     return content.decode("cp1252")
 
 
-def _csv_rows(content: bytes) -> list[list[str]]:
+def _csv_rows(content: bytes, limits: TableLimits) -> list[list[str]]:
     text = _decode(content)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max([";", ",", "\t"], key=first_line.count)
@@ -98,6 +116,7 @@ def _csv_rows(content: bytes) -> list[list[str]]:
                         f"{line}–{previous} skulle läsas som en enda rad."
                     ]
                 )
+            limits.check_row(line, len(row))
             rows.append(row)
     except csv.Error as exc:
         raise ImportFileError(
@@ -109,17 +128,32 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     return rows
 
 
-def _xlsx_rows(content: bytes) -> list[list[str]]:
+def _xlsx_rows(content: bytes, limits: TableLimits) -> list[list[str]]:
+    xlsx_limits = XlsxLimits(
+        max_cells=limits.max_cells,
+        max_uncompressed=limits.max_uncompressed,
+        max_shared_text=limits.max_uncompressed,
+    )
+    rows = []
     try:
-        return [row for _, row in xlsx_rows(io.BytesIO(content), XLSX_LIMITS)]
+        for number, row in xlsx_rows(io.BytesIO(content), xlsx_limits):
+            limits.check_row(number, len(row))
+            rows.append(row)
     except XlsxRefused as exc:
         raise ImportFileError([str(exc)]) from exc
+    return rows
 
 
-def read_rows(content: bytes, filename: str) -> list[list[str]]:
-    if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
-        return _xlsx_rows(content)
-    return _csv_rows(content)
+def read_rows(content: bytes, filename: str, limits: TableLimits | None = None) -> list[list[str]]:
+    """The file's rows as text; refused (ImportFileError) the moment it is over a limit."""
+    limits = limits or county_limits()
+    try:
+        limits.check_size(len(content))
+        if filename.lower().endswith(".xlsx") or content[:2] == b"PK":
+            return _xlsx_rows(content, limits)
+        return _csv_rows(content, limits)
+    except LimitExceeded as exc:
+        raise ImportFileError([str(exc)]) from exc
 
 
 def _county_code(text: str) -> str | None:
@@ -157,11 +191,17 @@ def read_county_table(content: bytes, filename: str, counties: dict[str, str]) -
     columns = tuple(header[first_value:])
     if not columns:
         raise ImportFileError([f"Rad {header_number}: filen saknar värdekolumner."])
+    first_seen: dict[str, int] = {}
     for index, name in enumerate(columns):
         if not name:
             problems.append(f"Rad {header_number}: kolumn {first_value + index + 1} saknar rubrik.")
-        elif columns.index(name) != index:
+        elif first_seen.setdefault(name, index) != index:
             problems.append(f"Rad {header_number}: kolumnen ”{_shown(name)}” finns två gånger.")
+        elif len(name) > MAX_COLUMN_NAME:
+            problems.append(
+                f"Rad {header_number}: kolumnen ”{_shown(name)}” har en rubrik längre än "
+                f"{MAX_COLUMN_NAME} tecken."
+            )
 
     values: dict[str, dict[str, Decimal]] = {}
     seen_on: dict[str, int] = {}

@@ -19,6 +19,8 @@ from math import prod
 
 from django.conf import settings
 
+from common.limits import MB, LimitExceeded, check_json_depth, check_size
+
 TABLE = "BE/BE0101/BE0101A/BefolkManad"
 TABLE_ID = "BE0101A/BefolkManad"
 CONTENT = "000003O5"
@@ -27,7 +29,12 @@ COUNTY_VALUE_SET = "vs:RegionLän07"
 MUNICIPALITY_VALUE_SET = "vs:RegionKommun07"
 COLUMN = "folkmangd"  # as in the population files read in by hand, so rules move on to it
 TIMEOUT_SECONDS = 30
-MAX_BYTES = 5 * 1024 * 1024
+# JSON-stat nests five levels; an answer deeper than this is not one (and is never parsed).
+MAX_DEPTH = 20
+
+
+def max_bytes() -> int:
+    return settings.SCB_MAX_ANSWER_MB * MB
 
 
 class ScbError(Exception):
@@ -78,7 +85,7 @@ def post_query(url: str, query: dict) -> bytes:
     )
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
-            content = response.read(MAX_BYTES + 1)
+            content = response.read(max_bytes() + 1)
     except urllib.error.HTTPError as exc:
         if exc.code == 403:
             raise ScbError("SCB nekade frågan (för många värden eller anrop, HTTP 403).") from exc
@@ -87,8 +94,10 @@ def post_query(url: str, query: dict) -> bytes:
         raise ScbError(f"SCB svarade med HTTP {exc.code}.") from exc
     except (OSError, ValueError) as exc:
         raise ScbError(f"SCB kunde inte nås ({exc}).") from exc
-    if len(content) > MAX_BYTES:
-        raise ScbError("SCB:s svar är större än väntat (mer än 5 MB).")
+    try:
+        check_size(len(content), max_bytes(), "SCB:s svar")
+    except LimitExceeded as refused:
+        raise ScbError(str(refused)) from refused
     return content
 
 
@@ -105,8 +114,11 @@ def read_population(content: bytes, county_codes, period: str, what: str = "län
     """The population per county (or per municipality, `what="kommun"`) from a JSON-stat 2.0
     answer; every one asked for or refused."""
     try:
+        check_json_depth(content.decode("utf-8"), MAX_DEPTH, "SCB:s svar")
         data = json.loads(content, parse_float=Decimal, parse_int=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except LimitExceeded as refused:
+        raise ScbError(str(refused)) from refused
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise ScbError("SCB:s svar är inte JSON-stat (JSON kunde inte läsas).") from exc
     if not isinstance(data, dict) or data.get("class") != "dataset":
         raise ScbError("SCB:s svar är inte ett JSON-stat 2.0-dataset.")

@@ -28,7 +28,7 @@ from common.logs import log_refused_import
 from common.roles import require
 from common.versioning import StaleEdit, versions_token
 from filestore.models import Purpose
-from filestore.store import file_response, latest_file_of, stash_upload
+from filestore.store import file_response, latest_file_of, upload_kept_with_rows
 from grants.actions import CopyError, do_set_national_amounts
 from grants.models import Agreement, Component, RecipientGroup, Region
 
@@ -173,32 +173,31 @@ def dataset_import(request):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        kept = stash_upload(upload, purpose=Purpose.KEY_DATA)
         try:
             table = read_county_table(upload.read(), upload.name, counties())
         except ImportFileError as exc:
             problems = exc.problems
-            kept.discard()
             log_refused_import(request, "nyckeldata", upload.name, problems)
         else:
+            dataset = None
             try:
-                dataset = do_import_key_data(
-                    name=form.cleaned_data["name"],
-                    measure=form.cleaned_data["measure"],
-                    reference_date=form.cleaned_data["reference_date"],
-                    source=form.cleaned_data["source"],
-                    table=table,
-                    acting_user=request.user,
-                )
+                with upload_kept_with_rows(upload, purpose=Purpose.KEY_DATA) as kept:
+                    dataset = do_import_key_data(
+                        name=form.cleaned_data["name"],
+                        measure=form.cleaned_data["measure"],
+                        reference_date=form.cleaned_data["reference_date"],
+                        source=form.cleaned_data["source"],
+                        table=table,
+                        acting_user=request.user,
+                    )
+                    kept.keep(dataset, acting_user=request.user)
             except IntegrityError:
                 # Someone read in data of the same name since this form was checked.
-                kept.discard()
                 problems = [
                     f"Det finns redan nyckeldata med namnet ”{form.cleaned_data['name']}”; "
                     "någon annan läste in den nyss. Inget har sparats."
                 ]
-            else:
-                kept.keep(dataset, acting_user=request.user)
+            if dataset is not None and not problems:
                 messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
                 return redirect(dataset)
     return render(

@@ -59,10 +59,33 @@ DEADLINE_WARNING_DAYS = env.int("DEADLINE_WARNING_DAYS", default=30)
 DEADLINE_REMINDER_DAYS = env.list("DEADLINE_REMINDER_DAYS", cast=int, default=[30, 7, 1])
 if any(days < 0 for days in DEADLINE_REMINDER_DAYS):
     raise ImproperlyConfigured("DEADLINE_REMINDER_DAYS får bara innehålla dagar ≥ 0, t.ex. 30,7,1.")
-# Ledger files (huvudbok) and key-data files: the largest upload, and how many cells an
-# XLSX sheet may span, checked before the file is read (see common/xlsx_read.py).
+# Uploads: every kind has its limits, checked while the file is read (common/limits.py); a
+# file over one is refused with a Swedish message naming it. README: "Uploads and their limits".
+# Ledger files (huvudbok): the largest upload, and how many cells an XLSX sheet may span.
 LEDGER_MAX_UPLOAD_MB = env.int("LEDGER_MAX_UPLOAD_MB", default=100)
 LEDGER_XLSX_MAX_CELLS = env.int("LEDGER_XLSX_MAX_CELLS", default=10_000_000)
+# SIE files are read line by line in Python (about 4 MB a second): their own, lower limit.
+LEDGER_SIE_MAX_UPLOAD_MB = env.int("LEDGER_SIE_MAX_UPLOAD_MB", default=20)
+# Key-data and decided-amount files (a row per county): bytes, rows and value columns.
+KEYDATA_MAX_UPLOAD_MB = env.int("KEYDATA_MAX_UPLOAD_MB", default=5)
+KEYDATA_MAX_ROWS = env.int("KEYDATA_MAX_ROWS", default=1_000)
+KEYDATA_MAX_COLUMNS = env.int("KEYDATA_MAX_COLUMNS", default=200)
+# The state-grant register's import file: bytes, rows and columns.
+REGISTER_MAX_UPLOAD_MB = env.int("REGISTER_MAX_UPLOAD_MB", default=5)
+REGISTER_MAX_ROWS = env.int("REGISTER_MAX_ROWS", default=5_000)
+REGISTER_MAX_COLUMNS = env.int("REGISTER_MAX_COLUMNS", default=50)
+# Kolada files (JSON or CSV): bytes, values (posts or rows) and how deep JSON may nest.
+KOLADA_MAX_UPLOAD_MB = env.int("KOLADA_MAX_UPLOAD_MB", default=20)
+KOLADA_MAX_VALUES = env.int("KOLADA_MAX_VALUES", default=100_000)
+KOLADA_MAX_DEPTH = env.int("KOLADA_MAX_DEPTH", default=10)
+# Signed copies (PDF): bytes, and what their compressed parts may unpack to (a flate bomb).
+SIGNED_COPY_MAX_UPLOAD_MB = env.int("SIGNED_COPY_MAX_UPLOAD_MB", default=20)
+SIGNED_COPY_MAX_INFLATED_BYTES = env.int("SIGNED_COPY_MAX_INFLATED_MB", default=200) * 1024 * 1024
+# SCB's answer to a population query (JSON-stat).
+SCB_MAX_ANSWER_MB = env.int("SCB_MAX_ANSWER_MB", default=5)
+# Kept files that no row names (an import whose worker died before its rows committed) are
+# removed by `manage.py sweep_files` (run before each backup) once this many hours old.
+SWEEP_FILES_AFTER_HOURS = env.int("SWEEP_FILES_AFTER_HOURS", default=6)
 # The accessibility statement's contact for reporting barriers or asking for content in
 # another format (the region's service desk or the app's administrator).
 ACCESSIBILITY_CONTACT_EMAIL = env.str("ACCESSIBILITY_CONTACT_EMAIL", default="")
@@ -385,8 +408,6 @@ BACKUP_KEEP_DAYS = env.int("BACKUP_KEEP_DAYS", default=35)
 
 # SCB's open statistics API (PxWebApi v1), where `fetch_scb` asks for the population.
 SCB_API_URL = "https://api.scb.se/OV0104/v1/doris/sv/ssd"
-# A signed copy whose compressed parts unpack to more than this is refused (a flate bomb).
-SIGNED_COPY_MAX_INFLATED_BYTES = 200 * 1024 * 1024
 
 # Logs: one JSON line per record on standard error (journald keeps them under systemd):
 # every request (user, path, status, time), every login failure and lockout, every refused

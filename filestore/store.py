@@ -1,7 +1,9 @@
 """Keep a file, find an owner's files, read one back with its checksum verified."""
 
+import datetime
 import hashlib
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,9 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from .models import StoredFile
+from .models import Purpose, StoredFile
 
 CHUNK = 1 << 20
 log = logging.getLogger("statsbidrag.files")
@@ -27,7 +30,8 @@ class PendingFile:
 
     Uploads are stored before they are read (the readers may close them), streamed in chunks,
     never whole in memory; `keep` records them once the import has its row, `discard` removes
-    them when the import is refused.
+    them when the import is refused. Use them through `upload_kept_with_rows`, which removes
+    the file unless the rows that name it commit.
     """
 
     name: str
@@ -35,9 +39,10 @@ class PendingFile:
     size: int
     checksum: str
     purpose: str
+    stored: StoredFile | None = None
 
     def keep(self, owner, *, acting_user=None) -> StoredFile:
-        return StoredFile.objects.create(
+        self.stored = StoredFile.objects.create(
             owner_type=ContentType.objects.get_for_model(owner),
             owner_id=owner.pk,
             purpose=self.purpose,
@@ -47,9 +52,30 @@ class PendingFile:
             checksum=self.checksum,
             created_by=acting_user,
         )
+        return self.stored
 
     def discard(self) -> None:
         default_storage.delete(self.name)
+
+
+@contextmanager
+def upload_kept_with_rows(upload, *, purpose):
+    """Store an upload for the rows the block writes, all in one transaction.
+
+    The block calls `.keep(owner)` once its rows are written; the file's row then commits with
+    them. A block that raises, or ends without keeping the file, rolls back and removes the
+    file. A worker that dies midway leaves a file that no row names (its transaction rolled
+    back by the database): `manage.py sweep_files`, run before each backup, removes it.
+    """
+    pending = stash_upload(upload, purpose=purpose)
+    try:
+        with transaction.atomic():
+            yield pending
+    except BaseException:
+        pending.discard()
+        raise
+    if pending.stored is None:
+        pending.discard()
 
 
 def stash_upload(upload, *, purpose) -> PendingFile:
@@ -133,3 +159,33 @@ def file_response(stored: StoredFile, content_type: str | None = None) -> HttpRe
     response["Content-Disposition"] = content_disposition_header(True, stored.file_name)
     response["X-Content-SHA256"] = stored.checksum
     return response
+
+
+def kept_names() -> set[str]:
+    return set(StoredFile.objects.values_list("file", flat=True).iterator())
+
+
+def _files_under(folder: str):
+    if not default_storage.exists(folder):
+        return
+    folders, files = default_storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _files_under(f"{folder}/{sub}")
+
+
+def sweep_unnamed_files(*, older_than: datetime.timedelta, dry_run=False) -> list[str]:
+    """Remove the kept-file folders' files that no row names and that are older than
+    `older_than` (an import still running has its file but not yet its committed row)."""
+    named = kept_names()
+    cutoff = timezone.now() - older_than
+    removed = []
+    for purpose in Purpose.values:
+        for name in _files_under(purpose):
+            if name in named or default_storage.get_modified_time(name) > cutoff:
+                continue
+            if not dry_run:
+                default_storage.delete(name)
+            removed.append(name)
+    return removed

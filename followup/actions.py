@@ -744,6 +744,16 @@ def _import_upload(upload, source, acting_user):
     binary = upload.file
     checksum = file_checksum(binary)
     if is_sie_file(binary, upload.name):
+        sie_limit = settings.LEDGER_SIE_MAX_UPLOAD_MB * 1024 * 1024
+        if upload.size is not None and upload.size > sie_limit:
+            # The SIE reader tokenises every line: a larger file would hold a worker past 10 s.
+            raise LedgerImportError(
+                [
+                    f"SIE-filen är {upload.size / 1024 / 1024:.0f} MB; gränsen för SIE-filer är "
+                    f"{settings.LEDGER_SIE_MAX_UPLOAD_MB} MB. Exportera färre perioder eller "
+                    "bara statsbidragsobjekten, eller en CSV-fil."
+                ]
+            )
         return import_sie_file(
             binary, upload.name, source, checksum=checksum, acting_user=acting_user
         )

@@ -76,7 +76,7 @@ def _preview_rows(text) -> list[tuple[int, list[str]]] | None:
     """The sample's first rows as the mapping page carries them; None when not well formed."""
     try:
         rows = json.loads(text)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):  # RecursionError: nested thousands deep
         return None
     if not isinstance(rows, list) or len(rows) > PREVIEW_ROWS:
         return None
@@ -129,7 +129,7 @@ class MappingForm(forms.Form):
         elif headers is None:
             try:
                 headers = json.loads(self.data.get("headers", "[]"))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RecursionError):
                 headers = []
             if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):
                 headers = []

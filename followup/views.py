@@ -13,7 +13,7 @@ from common.roles import require
 from common.versioning import StaleEdit
 from distribution.models import Activity
 from filestore.models import Purpose
-from filestore.store import file_response, latest_file_of, stash_upload
+from filestore.store import file_response, latest_file_of, upload_kept_with_rows
 from followup.exports import import_list_xlsx, ledger_rows_xlsx
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
@@ -127,17 +127,18 @@ def imports(request):
         if not form.is_valid():
             _log_refused_upload(request, upload, form)
         else:
-            stashed = stash_upload(form.cleaned_data["file"], purpose=Purpose.LEDGER)
-            try:
-                record = do_import_ledger_file(
-                    form.cleaned_data["file"], form.cleaned_data["source"], request.user
-                )
-            except LedgerImportError as exc:
-                problems = exc.problems
-                stashed.discard()
-                log_refused_import(request, "huvudbok", stashed.file_name, problems)
-            else:
-                stashed.keep(record, acting_user=request.user)
+            upload, record = form.cleaned_data["file"], None
+            with upload_kept_with_rows(upload, purpose=Purpose.LEDGER) as stashed:
+                try:
+                    record = do_import_ledger_file(
+                        upload, form.cleaned_data["source"], request.user
+                    )
+                except LedgerImportError as exc:
+                    problems = exc.problems
+                    log_refused_import(request, "huvudbok", stashed.file_name, problems)
+                else:
+                    stashed.keep(record, acting_user=request.user)
+            if record is not None:
                 messages.success(
                     request,
                     f"”{record.file_name}” är inläst: {record.rows_kept} rader på "

@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
+
+from common.limits import MB, LimitExceeded, check_json_depth, check_size, thousands
 from common.money import AmountError, parse_decimal
 
 GENDERS = {"T": "T", "K": "K", "M": "M", "TOTALT": "T", "KVINNOR": "K", "MÄN": "M", "ALLA": "T"}
@@ -61,7 +64,12 @@ class ParseResult:
 
 
 def parse_kolada(content: bytes, file_name: str = "") -> ParseResult:
-    """JSON or CSV, told apart by content (a JSON file starts with ``{``)."""
+    """JSON or CSV, told apart by content (a JSON file starts with ``{``); a file over a limit
+    (KOLADA_MAX_UPLOAD_MB, KOLADA_MAX_VALUES, KOLADA_MAX_DEPTH) is refused naming it."""
+    try:
+        check_size(len(content), settings.KOLADA_MAX_UPLOAD_MB * MB, "Kolada-filen")
+    except LimitExceeded as refused:
+        return ParseResult([], [str(refused)])
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -107,7 +115,18 @@ def _check(where, kpi, municipality, period, gender, problems):
     return ok, year, code
 
 
+def _too_many_values() -> str:
+    return (
+        f"Kolada-filen har fler än {thousands(settings.KOLADA_MAX_VALUES)} värden; gränsen "
+        f"är {thousands(settings.KOLADA_MAX_VALUES)} värden. Hämta färre år eller kommuner."
+    )
+
+
 def parse_json(text: str) -> ParseResult:
+    try:
+        check_json_depth(text, settings.KOLADA_MAX_DEPTH, "Kolada-filen")
+    except LimitExceeded as refused:
+        return ParseResult([], [str(refused)])
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=Decimal)
     except json.JSONDecodeError as exc:
@@ -119,6 +138,15 @@ def parse_json(text: str) -> ParseResult:
     if not isinstance(posts, list):
         return ParseResult([], ["Filen saknar listan ”values” som Kolada skriver."])
     values, problems = [], []
+    if len(posts) > settings.KOLADA_MAX_VALUES or (
+        sum(
+            len(p["values"])
+            for p in posts
+            if isinstance(p, dict) and isinstance(p.get("values"), list)
+        )
+        > settings.KOLADA_MAX_VALUES
+    ):
+        return ParseResult([], [_too_many_values()])
     for number, post in enumerate(posts, start=1):
         if len(problems) >= MAX_PROBLEMS:
             problems.append("Fler fel finns; rätta de här först.")
@@ -186,8 +214,12 @@ def _column_map(header: list[str]):
 def parse_csv(text: str) -> ParseResult:
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
+    rows = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            rows.append(row)
+            if len(rows) > settings.KOLADA_MAX_VALUES + 1:  # and the header row
+                return ParseResult([], [_too_many_values()])
     except csv.Error as exc:
         return ParseResult([], [f"Filen kan inte läsas som CSV ({exc})."])
     if not rows:

@@ -1,6 +1,7 @@
 """Pages of the joint plan: the plan, its indicators and values, the action plan, the
 money behind it, and the follow-up with its exports."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.history import timeline
+from common.limits import MB, size_message
 from common.roles import require
 from common.versioning import StaleEdit, posted_version
 from grants.models import Agreement
@@ -417,8 +419,10 @@ def kolada_import(request, pk):
     problems = []
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > 20 * 1024 * 1024:
-            problems = ["Filen är större än 20 MB."]
+        if upload.size > settings.KOLADA_MAX_UPLOAD_MB * MB:
+            problems = [
+                size_message(upload.size, settings.KOLADA_MAX_UPLOAD_MB * MB, "Kolada-filen")
+            ]
         else:
             parsed = parse_kolada(upload.read(), upload.name)
             problems = parsed.problems

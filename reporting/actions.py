@@ -4,9 +4,12 @@ and the state of the deadlines the document answers is kept beside them in `gran
 
 import hashlib
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
+from common.limits import MB, LimitExceeded, check_size
 from common.money import format_amount
 from common.versioning import StaleEdit, check_version, save_checked
 from grants.models import (
@@ -320,9 +323,6 @@ def do_attest_document(
     return document
 
 
-MAX_SIGNED_COPY = 20 * 1024 * 1024
-
-
 def signed_file_name(document) -> str:
     """The signed copy's name: the document's own, normalised, never the uploaded one."""
     stem = document.file_name.rsplit(".", 1)[0]
@@ -345,8 +345,12 @@ def do_upload_signed_copy(
     document = _lock(document, expected_state)
     _check_next(document, DocumentState.SIGNED)
     _refuse_draft(document, "undertecknas")
-    if len(content) > MAX_SIGNED_COPY:
-        raise TrailError("Filen är större än 20 MB.")
+    try:
+        check_size(
+            len(content), settings.SIGNED_COPY_MAX_UPLOAD_MB * MB, "det undertecknade exemplaret"
+        )
+    except LimitExceeded as refused:
+        raise TrailError(str(refused)) from refused
     unsigned = {document.checksum, *document.events.values_list("checksum", flat=True)}
     if _sha256(content) in unsigned:
         raise TrailError(
@@ -426,6 +430,10 @@ def _grant_year(year: int) -> StateGrantYear:
     return grant_year
 
 
+# StateGrant.position is a PositiveSmallIntegerField.
+MAX_POSITION = 32_767
+
+
 def _next_position(grant_year, temporary) -> int:
     last = (
         StateGrant.objects.filter(grant_year=grant_year, temporary=temporary)
@@ -452,23 +460,44 @@ def do_import_state_grants(year: int, grants: list[GrantRow], *, acting_user) ->
     ]
     if clashes:
         raise RegisterError(clashes)
-    created = []
+    # Set-based: one insert for the grants, one for their lines, one for each history,
+    # however long the file (positions follow on after the year's last grant of each kind).
+    next_position = {flag: _next_position(grant_year, flag) for flag in (False, True)}
+    for flag in (False, True):
+        count = sum(1 for row in grants if row.temporary == flag)
+        if next_position[flag] + count - 1 > MAX_POSITION:
+            raise RegisterError(
+                [
+                    f"Året {year} skulle få fler än {MAX_POSITION} statsbidrag av samma slag; "
+                    "läs in färre eller ta bort statsbidrag som inte hör dit."
+                ]
+            )
+    new_grants = []
     for row in grants:
-        grant = StateGrant(
-            grant_year=grant_year,
-            position=_next_position(grant_year, row.temporary),
-            name=row.name,
-            authority=row.authority,
-            case_number=row.case_number,
-            temporary=row.temporary,
+        new_grants.append(
+            StateGrant(
+                grant_year=grant_year,
+                position=next_position[row.temporary],
+                name=row.name,
+                authority=row.authority,
+                case_number=row.case_number,
+                temporary=row.temporary,
+            )
         )
-        grant._history_user = acting_user
-        grant.save()
-        for position, (amount, comment) in enumerate(row.lines, start=1):
-            line = StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
-            line._history_user = acting_user
-            line.save()
-        created.append(grant)
+        next_position[row.temporary] += 1
+    created = bulk_create_with_history(
+        new_grants, StateGrant, batch_size=2000, default_user=acting_user
+    )
+    bulk_create_with_history(
+        [
+            StateGrantLine(grant=grant, position=position, amount=amount, comment=comment)
+            for grant, row in zip(created, grants, strict=True)
+            for position, (amount, comment) in enumerate(row.lines, start=1)
+        ],
+        StateGrantLine,
+        batch_size=2000,
+        default_user=acting_user,
+    )
     return created
 
 

@@ -1,8 +1,10 @@
 """Forms for the region's details and the narratives of the reports."""
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from common.limits import MB, LimitExceeded, check_size
 from common.versioning import VersionedModelForm
 from grants.forms import AmountField
 from grants.models import Agreement
@@ -237,6 +239,12 @@ class SignedCopyForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        try:
+            check_size(
+                upload.size, settings.SIGNED_COPY_MAX_UPLOAD_MB * MB, "det undertecknade exemplaret"
+            )
+        except LimitExceeded as refused:
+            raise forms.ValidationError(str(refused)) from refused
         head = upload.read(5)
         upload.seek(0)
         if head != b"%PDF-":

@@ -4,7 +4,10 @@ problem named by row and column, and the rows the agreements the app holds would
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+
 from allocations.importing import ImportFileError, read_rows
+from common.limits import MB, TableLimits
 from common.money import AmountError, parse_amount
 
 # Accepted header names (lower case) for each column of an import file.
@@ -27,6 +30,15 @@ HEADER_LABELS = {
 }
 YES = {"ja", "j", "x", "1", "true", "sant"}
 NO = {"", "nej", "n", "0", "false", "falskt"}
+
+
+def register_limits() -> TableLimits:
+    return TableLimits(
+        what="registerfilen",
+        max_bytes=settings.REGISTER_MAX_UPLOAD_MB * MB,
+        max_rows=settings.REGISTER_MAX_ROWS,
+        max_columns=settings.REGISTER_MAX_COLUMNS,
+    )
 
 
 @dataclass
@@ -55,7 +67,7 @@ def read_register_file(content: bytes, filename: str) -> list[GrantRow]:
     """The grants of an import file. A row without a name is one more amount of the grant
     above it (as in the published summaries: received, then passed on to SKR). Raises
     ImportFileError with every problem; nothing is returned unless the whole file is right."""
-    rows = read_rows(content, filename)
+    rows = read_rows(content, filename, register_limits())
     start = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), None)
     if start is None:
         raise ImportFileError(["Filen är tom."])

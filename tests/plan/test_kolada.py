@@ -258,7 +258,7 @@ def test_fetch_command_fetches_the_agreements_indicators_too(demo_plan, monkeypa
 def test_a_file_nested_too_deep_is_refused_with_a_message():
     """json.loads gives up with a RecursionError long before 100 000 levels (was a 500)."""
     problems = parse_kolada(b"[" * 100_000 + b"]" * 100_000, "djup.json").problems
-    assert problems == ["Filen är för djupt nästlad för att vara ett svar från Kolada."]
+    assert problems == ["Kolada-filen är nästlad 100\u00a0000 nivåer djupt; gränsen är 10 nivåer."]
 
 
 @pytest.mark.parametrize("indicator", ["abc", "1.5", "NaN", "١", "99999"])

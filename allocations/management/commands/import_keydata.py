@@ -3,6 +3,7 @@
 import datetime
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from allocations.actions import counties, do_import_key_data
@@ -10,7 +11,7 @@ from allocations.importing import ImportFileError, read_county_table
 from allocations.models import KeyDataSet, Measure
 from common.logs import log_refused_import
 from filestore.models import Purpose
-from filestore.store import do_keep_file
+from filestore.store import upload_kept_with_rows
 
 
 class Command(BaseCommand):
@@ -36,12 +37,18 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             log_refused_import(None, "nyckeldata", path.name, exc.problems)
             raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc
-        dataset = do_import_key_data(
-            name=name, measure=measure, reference_date=reference_date, source=source, table=table
-        )
-        do_keep_file(
-            path.read_bytes(), file_name=path.name, owner=dataset, purpose=Purpose.KEY_DATA
-        )
+        with (
+            path.open("rb") as handle,
+            upload_kept_with_rows(File(handle, name=path.name), purpose=Purpose.KEY_DATA) as kept,
+        ):
+            dataset = do_import_key_data(
+                name=name,
+                measure=measure,
+                reference_date=reference_date,
+                source=source,
+                table=table,
+            )
+            kept.keep(dataset)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{dataset}: {len(table.values)} län, kolumner {', '.join(table.columns)}"

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from common.logs import log_refused_import
 from filestore.models import Purpose
-from filestore.store import stash_upload
+from filestore.store import upload_kept_with_rows
 from followup.actions import LedgerImportError, do_import_ledger_file
 from followup.models import LedgerSource
 
@@ -27,19 +27,22 @@ class Command(BaseCommand):
                 names = ", ".join(LedgerSource.objects.values_list("name", flat=True)) or "inga"
                 raise CommandError(f"Okänd källa ”{source}”. Källor: {names}.")
         path = Path(file)
-        with path.open("rb") as handle:
-            kept = stash_upload(UploadedFile(handle, name=path.name), purpose=Purpose.LEDGER)
+        with (
+            path.open("rb") as handle,
+            upload_kept_with_rows(
+                UploadedFile(handle, name=path.name), purpose=Purpose.LEDGER
+            ) as kept,
+        ):
             try:
                 record = do_import_ledger_file(
                     UploadedFile(handle, name=path.name), ledger_source, None
                 )
             except LedgerImportError as exc:
-                kept.discard()
                 log_refused_import(None, "huvudbok", path.name, exc.problems)
                 raise CommandError(
                     f"{path.name} lästes inte in; inget har sparats:\n{exc}"
                 ) from exc
-        kept.keep(record)
+            kept.keep(record)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{record.file_name}: {record.rows_kept} rader sparade, {record.rows_ignored} på "
