@@ -92,6 +92,20 @@ LAYOUT = """() => {
         }
       }
     }
+    // A column folded away (.col-low) loses nothing: its value is in the row's details.
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const details = [...row.querySelectorAll('.row-details')]
+        .filter(d => d.getClientRects().length)
+        .map(d => d.innerText.replace(/\\s+/g, '')).join('|');
+      for (const cell of row.querySelectorAll('.col-low')) {
+        if (cell.getClientRects().length) continue;
+        const value = cell.textContent.replace(/\\s+/g, '');
+        if (value && !details.includes(value)) {
+          const what = `the folded value "${value.slice(0, 30)}"`;
+          problems.push(`table "${caption}": ${what} is not shown`);
+        }
+      }
+    }
     if (box && box.scrollWidth > box.clientWidth + 1) {
       const widths = `${box.scrollWidth} > ${box.clientWidth} px`;
       problems.push(`table "${caption}" scrolls sideways (${widths})`);
