@@ -2,17 +2,22 @@
 without sideways scrolling, and axe-core finds nothing serious; the dashboard's year
 selector changes the year; years are never grouped."""
 
+import json
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from common.roles import Role
 from followup.demo import load_demo_ledger
+from plan.demo import load_plan_setup
 from tests.conftest import load_demo_agreement, make_user
 from tests.everyday.crawl import GROUPED_YEAR, HYPHEN_MINUS_NUMBER, SKIP
 
 from .test_browser import log_in
+from .test_plan_browser import PLAN_FILE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,9 +42,10 @@ OUTSIDE = """() => {
   return {out, scroll: document.documentElement.scrollWidth, width};
 }"""
 
-# Sticky blocks no taller than a fifth of the window; each table's last column (its actions
-# or status) inside the table's scroll box or the window, except the wide allocation and
-# follow-up tables, which keep their sticky first column; and the header's height.
+# Sticky blocks no taller than a fifth of the window; every column of each table (each cell
+# of its header rows, and each cell of its first body row) inside the table's scroll box and
+# the window, so nothing of a table needs sideways scrolling, except the wide allocation
+# tables, which keep their sticky first column; and the header's height.
 LAYOUT = """() => {
   const vh = window.innerHeight, vw = document.documentElement.clientWidth;
   const problems = [];
@@ -53,23 +59,67 @@ LAYOUT = """() => {
     }
   }
   for (const table of document.querySelectorAll('main table')) {
-    if (table.matches('.allocation-table, .followup-table')) continue;
+    if (table.matches('.allocation-table')) continue;
     if (!table.getClientRects().length) continue;
-    const row = table.querySelector('thead tr:last-child') || table.querySelector('tr');
-    const last = row && row.lastElementChild;
-    if (!last) continue;
     const box = table.closest('.table-scroll');
     const right = box ? Math.min(box.getBoundingClientRect().right, vw) : vw;
-    const r = last.getBoundingClientRect();
-    if (r.width && r.right > right + 0.5) {
-      const caption = (table.caption ? table.caption.innerText : '').trim().slice(0, 50);
-      const where = `${Math.round(r.right)} px, beyond ${Math.round(right)} px`;
-      problems.push(`table "${caption}": last column ends at ${where}`);
+    const caption = (table.caption ? table.caption.innerText : '').trim().slice(0, 50);
+    const rows = [...table.querySelectorAll('thead tr')];
+    const first = table.querySelector('tbody tr');
+    if (first) rows.push(first);
+    for (const row of rows) {
+      for (const cell of row.children) {
+        const r = cell.getBoundingClientRect();
+        if (!r.width || r.right <= right + 0.5) continue;
+        const name = cell.innerText.trim().replace(/\\s+/g, ' ').slice(0, 30);
+        const where = `${Math.round(r.right)} px, beyond ${Math.round(right)} px`;
+        problems.push(`table "${caption}": column "${name}" ends at ${where}`);
+      }
+    }
+    // A column so narrow that a word of its heading breaks ("St|at|us") is as bad as one
+    // behind sideways scrolling.
+    for (const cell of table.querySelectorAll('thead th, thead td')) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest('.visually-hidden')) continue;
+        for (const m of node.data.matchAll(/\\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          if (range.getClientRects().length > 1) {
+            problems.push(`table "${caption}": the heading's word "${m[0]}" breaks`);
+          }
+        }
+      }
+    }
+    // A column folded away (.col-low) loses nothing: its value is in the row's details.
+    for (const row of table.querySelectorAll('tbody tr')) {
+      const details = [...row.querySelectorAll('.row-details')]
+        .filter(d => d.getClientRects().length)
+        .map(d => d.innerText.replace(/\\s+/g, '')).join('|');
+      for (const cell of row.querySelectorAll('.col-low')) {
+        if (cell.getClientRects().length) continue;
+        const value = cell.textContent.replace(/\\s+/g, '');
+        if (value && !details.includes(value)) {
+          const what = `the folded value "${value.slice(0, 30)}"`;
+          problems.push(`table "${caption}": ${what} is not shown`);
+        }
+      }
+    }
+    if (box && box.scrollWidth > box.clientWidth + 1) {
+      const widths = `${box.scrollWidth} > ${box.clientWidth} px`;
+      problems.push(`table "${caption}" scrolls sideways (${widths})`);
     }
   }
   const header = document.querySelector('body > header, header.site-header, header');
   return {problems, header: header ? Math.round(header.getBoundingClientRect().height) : 0};
 }"""
+
+# Links that answer with a file, not a page.
+DOWNLOAD = re.compile(r"/export/")
+
+# Set LAPTOP_SCREENSHOTS to a folder to keep a screenshot of every page the crawl visits.
+SCREENSHOTS = os.environ.get("LAPTOP_SCREENSHOTS", "")
 
 LINKS = """() => [...document.querySelectorAll('main a[href], nav a[href]')]
   .map(a => a.getAttribute('href'))"""
@@ -92,10 +142,11 @@ def laptop_page(browser, live_server):
 def data(distribution2023):
     load_demo_ledger(distribution2023)
     load_demo_agreement("god-och-nara-vard-2020")
+    load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
     return distribution2023
 
 
-def _crawl(page, axe_check, starts, limit):
+def _crawl(page, axe_check, starts, limit, label=""):
     queue, seen_patterns, visited, problems = list(starts), set(), [], []
     header_heights = {}
     while queue and len(visited) < limit:
@@ -112,6 +163,11 @@ def _crawl(page, axe_check, starts, limit):
         ):
             continue
         visited.append(url)
+        if SCREENSHOTS:
+            name = re.sub(r"[^a-z0-9]+", "-", url.lower()).strip("-") or "root"
+            folder = Path(SCREENSHOTS) / label
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(folder / f"{len(visited):02d}-{name}.png"), full_page=True)
         found = page.evaluate(OUTSIDE)
         if found["scroll"] > found["width"]:
             problems.append(
@@ -130,7 +186,12 @@ def _crawl(page, axe_check, starts, limit):
         axe_check(page)
         for href in page.evaluate(LINKS):
             href = href.split("#")[0]
-            if href.startswith("/") and not SKIP.search(href) and href not in queue:
+            if (
+                href.startswith("/")
+                and not SKIP.search(href)
+                and not DOWNLOAD.search(href)
+                and href not in queue
+            ):
                 queue.append(href)
     if len(header_heights) > 1:
         problems.append(f"the header's height changes: {header_heights}")
@@ -149,8 +210,10 @@ def test_every_page_fits_a_laptop(laptop_page, axe_check, users, data, username)
             "/overenskommelser/",
             f"/overenskommelser/{data.pk}/fordelning/regioner/",
             "/sok/?q=9916",
+            "/plan/",
         ],
-        limit=45,
+        limit=80,
+        label=username,
     )
     assert len(visited) >= 20, visited
     assert not problems, "\n".join(problems)
