@@ -17,7 +17,12 @@ from reporting.actions import (
     do_send_document,
     do_upload_signed_copy,
 )
-from reporting.models import AgreementReport, DocumentEvent, GeneratedDocument
+from reporting.models import (
+    AgreementReport,
+    DocumentEvent,
+    GeneratedDocument,
+    OrganisationProfile,
+)
 from tests.reporting.layout import pdf_text
 
 from .conftest import fill_report_details, plain_pdf
@@ -127,7 +132,12 @@ def test_attestation_fills_in_the_financial_report_and_keeps_the_draft_checksum(
     assert document.checksum == hashlib.sha256(bytes(document.content)).hexdigest() != draft
     text = pdf_text(bytes(document.content))
     assert "Alt 2:" in text and "12 000 kr bokade på fel objekt i maj" in text
-    assert f"Attesterad i Statsbidrag {timezone.localdate():%Y-%m-%d} av ekonom" in text
+    # Registered by a finance officer for the head of finance the report names: it says so.
+    head = OrganisationProfile.objects.get().finance_head_name
+    today = f"{timezone.localdate():%Y-%m-%d}"
+    assert f"Attesteringen registrerad i Statsbidrag {today} av ekonom på uppdrag av {head}" in (
+        " ".join(text.split())
+    )
     # The choice is kept for the next generation, with who changed it.
     info = AgreementReport.objects.get(agreement=gnv2023)
     assert info.attestation == "2"
