@@ -127,7 +127,8 @@ def _areas_chart(rows) -> str:
     largest = max((max(a.distributed, a.outcome, a.left) for a in areas), default=0)
     chart = pygal.HorizontalBar(
         **_config(
-            height=max(260, 90 * len(areas) + 120),
+            # Room for each bar's value beside it: a value label is about 18 px high.
+            height=max(260, 26 * len(areas) * (4 if any(a.left < 0 for a in areas) else 3) + 140),
             # Values at the end of each bar, not across short bars and the area names.
             print_values_position="top",
             y_labels=axis_ticks(largest),
