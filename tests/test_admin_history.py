@@ -216,6 +216,9 @@ IMMUTABLE = {
     # A key data set's values per municipality as SCB gave them (fetch_scb --per-kommun):
     # written once with the set, no view or admin changes them.
     "allocations.municipalityvalue",
+    # The ledger's monthly totals: a sum of the rows kept by the rows' own writes
+    # (followup.month_totals), never entered; `manage.py ledger_totals` checks them.
+    "followup.ledgermonthtotal",
 }
 
 
