@@ -19,18 +19,25 @@ run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
+# The suite on every core (pytest-xdist); each worker builds the demo fixtures once and writes
+# them back in each test's transaction (tests/built_once.py). MARKS picks the tests: CI runs
+# the whole suite on PostgreSQL and, on SQLite, only MARKS="both_databases and not browser".
+PYTEST := $(BIN)/pytest -n auto
+MARKS ?= not browser
+
 test: setup test-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not browser"
+	$(PYTEST) -m "$(MARKS)"
 
-# The suite again on PostgreSQL (pytest-django creates and drops its own test database).
+# The suite on PostgreSQL, production's database (pytest-django creates and drops its own test
+# database per worker: test_<name>_gw0, …).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: setup test-packages
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "$(MARKS)"
 
 test-browser: setup chromium node_modules/.installed
-	$(BIN)/pytest -m browser
+	$(PYTEST) -m browser
 
 setup: $(VENV)/.installed .env var system-packages
 	$(MANAGE) migrate --no-input

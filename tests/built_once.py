@@ -112,11 +112,16 @@ def _write_back(cursor, changes):
             if cursor.rowcount != 1:
                 raise DatabaseError(f"{name}: the row to update is not as it was")
         if inserted:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ({marks})",
-                inserted,
-            )
+            marks = f"({', '.join(['%s'] * len(columns))})"
+            insert = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
+            if connection.vendor == "sqlite":
+                cursor.executemany(insert + marks, inserted)
+            else:  # many rows a statement: one round trip per thousand rows, not per row
+                for start in range(0, len(inserted), 1000):
+                    chunk = inserted[start : start + 1000]
+                    cursor.execute(
+                        insert + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row]
+                    )
             if pk and connection.vendor == "postgresql":
                 # Later inserts in the test take ids after these, as after a real build.
                 cursor.execute(
