@@ -149,8 +149,13 @@ test-oldest-python: setup deploy-check-packages
 	  $(OLDEST_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock && \
 	  touch $(OLDEST_VENV)/.complete; }
 	$(OLDEST_VENV)/bin/python --version
-	$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
-	DATABASE_URL=$(PG_URL) $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
+	@echo "SQLite och PostgreSQL samtidigt:"
+	@$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py \
+	  > var/oldest-python-sqlite.log 2>&1 & sqlite=$$!; \
+	DATABASE_URL=$(PG_URL) $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider \
+	  tests/operations/test_backup.py; postgres=$$?; \
+	wait $$sqlite; status=$$?; echo "SQLite:"; cat var/oldest-python-sqlite.log; \
+	test $$postgres -eq 0 && test $$status -eq 0
 
 # Installs only what is missing; nothing when all is there.
 apt-install:
