@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from allocations.demo import load_allocation_setup
 from common.roles import Role
@@ -20,6 +22,11 @@ ALLOCATION_SETUP = (
 )
 DISTRIBUTION_DIR = Path(settings.BASE_DIR) / "fixtures" / "distribution"
 SHARED_REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference"
+
+# Drawing examples slows down when the machine is busy (two xdist workers, CI beside other
+# jobs); a slow draw says nothing about the code under test (timed tests are not wanted).
+hypothesis_settings.register_profile("suite", suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)
