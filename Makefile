@@ -19,18 +19,25 @@ run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
+# The suite on every core (pytest-xdist); each worker builds the demo fixtures once and writes
+# them back in each test's transaction (tests/built_once.py). MARKS picks the tests: CI runs
+# the whole suite on PostgreSQL and, on SQLite, only MARKS="both_databases and not browser".
+PYTEST := $(BIN)/pytest -n auto
+MARKS ?= not browser
+
 test: setup test-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not browser"
+	$(PYTEST) -m "$(MARKS)"
 
-# The suite again on PostgreSQL (pytest-django creates and drops its own test database).
+# The suite on PostgreSQL, production's database (pytest-django creates and drops its own test
+# database per worker: test_<name>_gw0, …).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 test-postgres: setup test-packages
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser"
+	DATABASE_URL=$(PG_URL) $(PYTEST) -m "$(MARKS)"
 
 test-browser: setup chromium node_modules/.installed
-	$(BIN)/pytest -m browser
+	$(PYTEST) -m browser
 
 setup: $(VENV)/.installed .env var system-packages
 	$(MANAGE) migrate --no-input
@@ -143,8 +150,13 @@ test-oldest-python: setup deploy-check-packages
 	  $(OLDEST_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock && \
 	  touch $(OLDEST_VENV)/.complete; }
 	$(OLDEST_VENV)/bin/python --version
-	$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
-	DATABASE_URL=$(PG_URL) $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py
+	@echo "SQLite och PostgreSQL samtidigt:"
+	@$(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider tests/operations/test_backup.py \
+	  > var/oldest-python-sqlite.log 2>&1 & sqlite=$$!; \
+	DATABASE_URL=$(PG_URL) $(OLDEST_VENV)/bin/python -m pytest -p no:cacheprovider \
+	  tests/operations/test_backup.py; postgres=$$?; \
+	wait $$sqlite; status=$$?; echo "SQLite:"; cat var/oldest-python-sqlite.log; \
+	test $$postgres -eq 0 && test $$status -eq 0
 
 # Installs only what is missing; nothing when all is there.
 apt-install:

@@ -6,11 +6,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from allocations.demo import load_allocation_setup
 from common.roles import Role
 from distribution.demo import load_distribution_setup
+from followup.demo import load_demo_ledger
 from grants.actions import do_import_agreement
+from tests.built_once import built_once
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
 ALLOCATION_SETUP = (
@@ -18,6 +22,11 @@ ALLOCATION_SETUP = (
 )
 DISTRIBUTION_DIR = Path(settings.BASE_DIR) / "fixtures" / "distribution"
 SHARED_REFERENCE = Path(settings.BASE_DIR).parent / "shared" / "reference"
+
+# Drawing examples slows down when the machine is busy (two xdist workers, CI beside other
+# jobs); a slow draw says nothing about the code under test (timed tests are not wanted).
+hypothesis_settings.register_profile("suite", suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("suite")
 
 
 @pytest.fixture(autouse=True)
@@ -62,13 +71,16 @@ def make_user(username, role=None, **extra):
 @pytest.fixture
 def users(db):
     """One user per role, plus `norole`: logged in but with no role."""
-    return {
-        "officer": make_user("hospa", Role.OFFICER),
-        "finance": make_user("ekonom", Role.FINANCE),
-        "manager": make_user("chef", Role.MANAGER),
-        "admin": make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
-        "norole": make_user("utan-roll"),
-    }
+    return built_once(
+        "users",
+        lambda: {
+            "officer": make_user("hospa", Role.OFFICER),
+            "finance": make_user("ekonom", Role.FINANCE),
+            "manager": make_user("chef", Role.MANAGER),
+            "admin": make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True),
+            "norole": make_user("utan-roll"),
+        },
+    )
 
 
 def load_demo_agreement(slug):
@@ -77,25 +89,33 @@ def load_demo_agreement(slug):
 
 @pytest.fixture
 def gnv2023(db):
-    return load_demo_agreement("god-och-nara-vard-2023")
+    return built_once("gnv2023", lambda: load_demo_agreement("god-och-nara-vard-2023"))
 
 
 @pytest.fixture
 def allocations2023(gnv2023):
     """The 2023 agreement with the demo key data, rules and decided amounts."""
-    load_allocation_setup(json.loads(ALLOCATION_SETUP.read_text("utf-8")), ALLOCATION_SETUP.parent)
-    return gnv2023
+
+    def build():
+        setup = json.loads(ALLOCATION_SETUP.read_text("utf-8"))
+        load_allocation_setup(setup, ALLOCATION_SETUP.parent)
+
+    built_once("allocations2023", build)
+    return gnv2023  # the same object, as tests refresh one and read the other
 
 
 @pytest.fixture
 def demo(db):
     """All demo agreements, by year."""
-    return {
-        agreement.year: agreement
-        for agreement in (
-            load_demo_agreement(path.stem) for path in sorted(DEMO_DIR.glob("*.json"))
-        )
-    }
+    return built_once(
+        "demo",
+        lambda: {
+            agreement.year: agreement
+            for agreement in (
+                load_demo_agreement(path.stem) for path in sorted(DEMO_DIR.glob("*.json"))
+            )
+        },
+    )
 
 
 def load_demo_distribution(slug):
@@ -107,13 +127,21 @@ def load_demo_distribution(slug):
 @pytest.fixture
 def distribution2023(allocations2023):
     """The 2023 agreement with its allocations and the region's activities."""
-    return load_demo_distribution("god-och-nara-vard-2023")
+    return built_once("distribution2023", lambda: load_demo_distribution("god-och-nara-vard-2023"))
+
+
+@pytest.fixture
+def ledger2023(distribution2023):
+    """The 2023 agreement with its distribution and a year of ledger outcome."""
+
+    built_once("ledger2023", lambda: load_demo_ledger(distribution2023) and None)
+    return distribution2023
 
 
 @pytest.fixture
 def distribution2020(demo):
     """All demo agreements; the 2020 one with the region's activities."""
-    return load_demo_distribution("god-och-nara-vard-2020")
+    return built_once("distribution2020", lambda: load_demo_distribution("god-och-nara-vard-2020"))
 
 
 @pytest.fixture

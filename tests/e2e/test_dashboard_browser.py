@@ -8,17 +8,9 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from followup.demo import load_demo_ledger
-
 from .test_browser import log_in, plain_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def ledger2023(distribution2023):
-    load_demo_ledger(distribution2023)
-    return distribution2023
 
 
 def test_manager_reads_the_dashboard_drills_down_and_exports(page, axe_check, users, ledger2023):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from reporting.models import GeneratedDocument
 from search.queries import search
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
 
 def results(client, text):

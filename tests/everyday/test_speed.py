@@ -141,8 +141,13 @@ def redis_cache(settings):
     }
     from django.core.cache import caches
 
-    yield caches["default"]
-    caches["default"].clear()
+    cache = caches["default"]
+    yield cache
+    # Only this test's keys: clear() would empty the whole Redis database, under the feet of
+    # a test running beside it in another pytest-xdist worker (or another checkout's CI).
+    client = cache._cache.get_client(write=True)
+    for key in client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+        client.delete(key)
 
 
 def test_a_page_is_built_once_however_many_ask_at_the_same_time(redis_cache, monkeypatch):

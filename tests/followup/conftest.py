@@ -7,6 +7,7 @@ from django.conf import settings
 
 from distribution.demo import load_distribution_setup
 from followup.demo import DEMO_MAPPING
+from tests.built_once import built_once
 
 SETUP = Path(settings.BASE_DIR) / "fixtures" / "distribution" / "god-och-nara-vard-2023.json"
 
@@ -17,7 +18,8 @@ MAPPING = DEMO_MAPPING
 @pytest.fixture
 def year2023(allocations2023):
     """The 2023 agreement with its distribution: cost objects 9916, 9917, 9942, 9943."""
-    load_distribution_setup(json.loads(SETUP.read_text("utf-8")))
+
+    built_once("year2023", lambda: load_distribution_setup(json.loads(SETUP.read_text("utf-8"))))
     return allocations2023
 
 

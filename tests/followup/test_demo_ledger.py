@@ -6,12 +6,15 @@ import datetime
 import io
 from decimal import Decimal
 
+import pytest
 from django.db.models import Sum
 
 from dashboard.figures import build_dashboard
 from distribution.models import Activity
 from followup.demo import CREDIT_NOTE, demo_ledger_csv, load_demo_ledger
 from followup.models import LedgerTransaction
+
+pytestmark = pytest.mark.both_databases  # the writer is COPY on PostgreSQL
 
 D = Decimal
 # Independent of the generator's constants: what the README's line for load_demo_ledger says.

@@ -4,6 +4,7 @@ again by those who see the imports; a refused file is logged and not kept."""
 import hashlib
 import logging
 
+import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -13,6 +14,8 @@ from filestore.store import files_of
 from followup.models import LedgerImport
 
 from .test_ledger_import import csv_bytes
+
+pytestmark = pytest.mark.both_databases  # the writer is COPY on PostgreSQL
 
 
 def all_files(folder=""):

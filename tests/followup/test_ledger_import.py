@@ -19,6 +19,8 @@ from followup.models import ActivityLink, ClosedPeriod, LedgerImport, LedgerTran
 
 from .conftest import HEADER
 
+pytestmark = pytest.mark.both_databases  # the writer is COPY on PostgreSQL
+
 D = Decimal
 ROWS = [
     "V1;2023-03-10;5410;1234;9916;A1;Mobilt team mars;202303;12 345,50",

@@ -93,6 +93,8 @@ def test_https_settings_come_from_the_environment():
         "abcd" * 13,  # long enough, only 4 distinct
         "django-insecure-" + secrets.token_urlsafe(50),  # Django's development key
     ],
+    # Named, not by the random keys: pytest-xdist's workers must collect the same test ids.
+    ids=["fine", "five-distinct", "one-short", "four-distinct", "development-key"],
 )
 def test_the_secret_key_rule_agrees_with_djangos_own_check(key):
     result = run_django("print('ok')", {"DEBUG": "0", "SECRET_KEY": key})

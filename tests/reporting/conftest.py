@@ -4,23 +4,25 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from followup.demo import load_demo_ledger
 from reporting.demo import load_state_grants
+from tests.built_once import built_once
 
 DIR = Path(settings.BASE_DIR) / "fixtures"
 
 
 @pytest.fixture
-def reported2023(distribution2023):
+def reported2023(ledger2023):
     """2023 with its allocation, distribution and a generated year of ledger outcome."""
-    load_demo_ledger(distribution2023)
-    return distribution2023
+    return ledger2023
 
 
 @pytest.fixture
 def grants2021(db):
-    return load_state_grants(
-        json.loads((DIR / "reporting" / "statsbidrag-2021.json").read_text("utf-8"))
+    return built_once(
+        "grants2021",
+        lambda: load_state_grants(
+            json.loads((DIR / "reporting" / "statsbidrag-2021.json").read_text("utf-8"))
+        ),
     )
 
 

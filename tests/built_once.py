@@ -1,0 +1,191 @@
+"""Fixture data built once per test session and written back cheaply for every later test.
+
+The demo agreement, its allocations, distribution and ledger year are built through the real
+actions (seconds each). `built_once(name, build)` builds the first time a test asks, inside that
+test's transaction, and records what the build changed in the database: the rows it inserted,
+updated and deleted, table by table. A later test that asks for the same fixture from the same
+database state gets the same rows written back with plain INSERT/UPDATE/DELETE statements in its
+own transaction (milliseconds), and the fixture's result read back by primary key.
+
+"The same state" is exact: the key is a digest of every table's content before the build, so a
+test whose earlier fixtures wrote something else gets its own build (and its own record). A
+fixture a test does not ask for is never there. Tests that commit (`transaction=True`, the
+browser tests) build for real: their database is flushed between tests, sequences go on, and
+nothing is recorded. If writing back fails for any reason, the fixture is built for real.
+
+What a build does outside the database (kept files, the cache) is not recorded; the builders
+used here write only to the database.
+"""
+
+import hashlib
+
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Model
+
+_RECORDS = {}  # (name, digest of the state before) -> (changes, result shape)
+_TABLES = None
+_SKIPPED_TABLES = {"django_migrations", "django_session"}
+
+
+def _tables(cursor):
+    """Every table with its columns and primary key column (None when there is none)."""
+    global _TABLES
+    if _TABLES is None:
+        names = [
+            t for t in connection.introspection.table_names(cursor) if t not in _SKIPPED_TABLES
+        ]
+        found = []
+        for name in sorted(names):
+            columns = [c.name for c in connection.introspection.get_table_description(cursor, name)]
+            pk = connection.introspection.get_primary_key_column(cursor, name)
+            found.append((name, columns, pk))
+        _TABLES = found
+    return _TABLES
+
+
+def _state(cursor):
+    """{table: {key: row}}; the key is the primary key, or the whole row when there is none."""
+    qn = connection.ops.quote_name
+    state = {}
+    for name, columns, pk in _tables(cursor):
+        cursor.execute(f"SELECT {', '.join(qn(c) for c in columns)} FROM {qn(name)}")
+        rows = cursor.fetchall()
+        if not rows:
+            continue
+        index = columns.index(pk) if pk else None
+        state[name] = {(row[index] if pk else row): row for row in rows}
+    if connection.vendor == "sqlite":
+        cursor.execute("SELECT name, seq FROM sqlite_sequence")
+        state["sqlite_sequence"] = {row[0]: row for row in cursor.fetchall()}
+    return state
+
+
+def _digest(state) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(state):
+        digest.update(name.encode())
+        for key in sorted(state[name], key=repr):
+            digest.update(repr(state[name][key]).encode())
+    return digest.hexdigest()
+
+
+def _changes(before, after):
+    """[(table, columns, pk, inserted, updated (old, new) pairs, deleted)] between two states."""
+    changes = []
+    for name, columns, pk in _tables(None):
+        old, new = before.get(name, {}), after.get(name, {})
+        inserted = [new[k] for k in new.keys() - old.keys()]
+        deleted = [old[k] for k in old.keys() - new.keys()]
+        updated = [(old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]]
+        if inserted or deleted or updated:
+            changes.append((name, columns, pk, inserted, updated, deleted))
+    return changes
+
+
+def _condition(columns, row):
+    """A WHERE clause matching exactly this row (NULL-safe), with its parameters."""
+    qn = connection.ops.quote_name
+    parts, params = [], []
+    for column, value in zip(columns, row, strict=True):
+        if value is None:
+            parts.append(f"{qn(column)} IS NULL")
+        else:
+            parts.append(f"{qn(column)} = %s")
+            params.append(value)
+    return " AND ".join(parts), params
+
+
+def _write_back(cursor, changes):
+    qn = connection.ops.quote_name
+    for name, columns, pk, inserted, updated, deleted in changes:
+        table = qn(name)
+        for row in deleted:
+            where, params = _condition(columns, row)
+            cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+            if cursor.rowcount != 1:
+                raise DatabaseError(f"{name}: the row to delete is not there")
+        for old, new in updated:
+            where, params = _condition(columns, old)
+            sets = ", ".join(f"{qn(c)} = %s" for c in columns)
+            cursor.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*new, *params])
+            if cursor.rowcount != 1:
+                raise DatabaseError(f"{name}: the row to update is not as it was")
+        if inserted:
+            marks = f"({', '.join(['%s'] * len(columns))})"
+            insert = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
+            if connection.vendor == "sqlite":
+                cursor.executemany(insert + marks, inserted)
+            else:  # many rows a statement: one round trip per thousand rows, not per row
+                for start in range(0, len(inserted), 1000):
+                    chunk = inserted[start : start + 1000]
+                    cursor.execute(
+                        insert + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row]
+                    )
+            if pk and connection.vendor == "postgresql":
+                # Later inserts in the test take ids after these, as after a real build.
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence(%s, %s), max({qn(pk)})) FROM {table}"
+                    f" HAVING max({qn(pk)}) IS NOT NULL AND pg_get_serial_sequence(%s, %s)"
+                    " IS NOT NULL",
+                    [table, pk, table, pk],
+                )
+
+
+class _Unrecordable(Exception):
+    pass
+
+
+def _shape(result):
+    """The fixture's result as something to read back: model instances by primary key."""
+    if isinstance(result, Model):
+        if result.pk is None:
+            raise _Unrecordable
+        return ("model", result._meta.label, result.pk)
+    if isinstance(result, dict):
+        return ("dict", [(k, _shape(v)) for k, v in result.items()])
+    if isinstance(result, (list, tuple)):
+        return (type(result).__name__, [_shape(v) for v in result])
+    if result is None or isinstance(result, (str, int, bool)):
+        return ("value", result)
+    raise _Unrecordable
+
+
+def _read_back(shape):
+    kind, value = shape[0], shape[1:]
+    if kind == "model":
+        label, pk = value
+        return apps.get_model(label)._default_manager.get(pk=pk)
+    if kind == "dict":
+        return {k: _read_back(v) for k, v in value[0]}
+    if kind == "list":
+        return [_read_back(v) for v in value[0]]
+    if kind == "tuple":
+        return tuple(_read_back(v) for v in value[0])
+    return value[0]
+
+
+def built_once(name, build):
+    """`build()`'s result, built for real the first time from this database state and written
+    back from the record afterwards (see the module's docstring)."""
+    if not connection.in_atomic_block:
+        return build()  # a test that commits: built for real every time
+    with connection.cursor() as cursor:
+        before = _state(cursor)
+        key = (name, _digest(before))
+        record = _RECORDS.get(key)
+        if record is not None:
+            changes, shape = record
+            try:
+                with transaction.atomic():
+                    _write_back(cursor, changes)
+                    return _read_back(shape)
+            except DatabaseError:
+                _RECORDS.pop(key, None)
+        result = build()
+        try:
+            shape = _shape(result)
+        except _Unrecordable:
+            return result
+        _RECORDS[key] = (_changes(before, _state(cursor)), shape)
+        return result
