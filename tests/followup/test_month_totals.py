@@ -33,6 +33,7 @@ def import_rows(rows, source, user):
     return do_import_ledger_file(SimpleUploadedFile("h.csv", csv_bytes(rows)), source, user)
 
 
+@pytest.mark.both_databases  # the writer and its sums: COPY on PostgreSQL
 def test_every_kind_of_change_keeps_the_totals_equal_to_the_rows(year2023, source, users):
     finance = users["finance"]
     import_rows(ROWS, source, finance)
