@@ -123,9 +123,12 @@ def test_the_page_the_dashboard_and_the_workbook_show_the_same_forecast_and_its_
     html = client_for("finance").get(reverse("followup:overview", args=[ledger.pk])).content
     html = html.decode()
     assert f"Prognos för året: {format_amount(TOTAL_FORECAST)}" in html
-    assert f'{format_amount(D(1_800_000))} <span class="muted">(utfall)</span>' in html
     assert (
-        f'{format_amount(D(27_000_000))} <span class="muted">(utfall + budgetprofil)</span>' in html
+        f'{format_amount(D(1_800_000))} <span class="muted forecast-basis">(utfall)</span>' in html
+    )
+    assert (
+        f'{format_amount(D(27_000_000))} <span class="muted forecast-basis">(utfall + budgetprofil)</span>'
+        in html
     )
     assert "(budget)" not in html
     dashboard = build_dashboard(2023, datetime.date(2024, 2, 1))
