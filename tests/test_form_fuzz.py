@@ -19,8 +19,8 @@ By default a fixed seed draws a sample of values per field, and a form with many
 several hostile fields per request (LIMITS; ADMIN_LIMITS for the admin, SLOW_LIMITS for forms
 that make a PDF), which keeps the test near a minute. `FUZZ_ALL=1 pytest -s
 tests/test_form_fuzz.py` sends every value to every field, one field per request. The counts
-are printed (`-s` shows them): requests, answers by class, refusals, seconds.
-"""
+are printed (`-s` shows them): requests, answers by class, refusals, seconds; `FUZZ_LIST=1`
+also lists the forms found, each with its page and the roles shown it."""
 
 import copy
 import os
@@ -50,8 +50,10 @@ ADMIN_LIMITS = (1, 4)
 SLOW = {"plan:followup_pdf", "reporting:document", "reporting:annual_summary"}
 SLOW_LIMITS = (1, 2)
 ROLES = ["officer", "finance", "manager", "admin", "norole"]
+VISITORS = [*ROLES, "anonymous"]
 
 MISSING = object()  # the field left out
+VALID_FILES = {}  # by the form's target: a file its upload takes (filled by the test)
 
 HOSTILE = [
     "\x00",
@@ -114,6 +116,37 @@ FILES = [
 # ---------------------------------------------------------------- the data
 
 
+class ValidFile:
+    """A file a form's upload takes, sent with it while its other fields are fuzzed."""
+
+    def __init__(self, name, content):
+        self.name, self.content = name, content
+
+    def upload(self):
+        return SimpleUploadedFile(self.name, self.content, content_type="application/octet-stream")
+
+
+def _valid_files():
+    from pathlib import Path
+
+    from tests.reporting.conftest import plain_pdf
+
+    kolada = Path(__file__).parent / "plan" / "files" / "kolada-n15428.json"
+    return {
+        "plan:kolada": ValidFile("kolada.json", kolada.read_bytes()),
+        "reporting:register_import": ValidFile(
+            "statsbidrag.csv",
+            "Statsbidrag;Myndighet eller källa;Diarienummer;Belopp;Kommentar;Tillfälligt\n"
+            "God och nära vård;Kammarkollegiet;RS/116/2023;75 422 690;;nej\n".encode(),
+        ),
+        "reporting:trail": ValidFile("undertecknad.pdf", plain_pdf()),
+        "followup:imports": ValidFile(
+            "huvudbok.csv",
+            "Konto;Ansvar;Objekt;Datum;Belopp;Text\n4010;1;9916;2023-03-01;1 000,00;Lön\n".encode(),
+        ),
+    }
+
+
 @pytest.fixture
 def world(distribution2023, users):
     """The 2023 agreement with everything a page can show (ledger, reports, a generated and
@@ -172,6 +205,10 @@ def world(distribution2023, users):
             signed_on=timezone.localdate() - datetime.timedelta(days=1),
             acting_user=users["officer"],
         )
+    # A second, unsigned one: its trail page asks for the signed copy (a file).
+    do_generate_document(
+        DocumentKind.REQUISITION, "pdf", agreement=distribution2023, acting_user=users["officer"]
+    )
     distribution2023.refresh_from_db()
     other.refresh_from_db()
     return SimpleNamespace(main=_side(distribution2023, 0), other=_side(other, -1))
@@ -192,7 +229,8 @@ def _side(agreement, index):
         return rows[index] if rows else None
 
     activity = pick(Activity.objects.filter(area__agreement=agreement))
-    document = pick(GeneratedDocument.objects.filter(agreement=agreement))
+    documents = GeneratedDocument.objects.filter(agreement=agreement).order_by("pk")
+    document, signed = documents.last(), documents.filter(signed_copies__isnull=False).first()
     rule_component = pick(agreement.components.filter(allocation_rule__isnull=False)) or pick(
         agreement.components.all()
     )
@@ -207,7 +245,8 @@ def _side(agreement, index):
         link=pick(ActivityLink.objects.filter(activity__area__agreement=agreement)),
         ledger_import=pick(LedgerImport.objects.all()),
         document=document,
-        signed_copy=document.signed_copies.first() if document else None,
+        signed=signed,
+        signed_copy=signed.signed_copies.first() if signed else None,
         grant=pick(StateGrant.objects.all()),
         mention=pick(Mention.objects.filter(comment__object_id=activity.pk)),
         plan=pick(plan.Plan.objects.all()),
@@ -310,7 +349,7 @@ PAGES = {
     "reporting:stored": lambda w: {"doc_pk": _pk(w.document)},
     "reporting:trail": lambda w: {"doc_pk": _pk(w.document)},
     "reporting:signed_copy": lambda w: {
-        "doc_pk": _pk(w.document),
+        "doc_pk": _pk(w.signed),
         "copy_pk": _pk(w.signed_copy),
     },
     "reporting:organisation": None,
@@ -456,6 +495,7 @@ class Fuzzer:
         `refused`: the request must be refused, whatever the answer looks like."""
         client = self.clients[who]
         cookies = copy.deepcopy(client.cookies)
+        data = {k: v.upload() if isinstance(v, ValidFile) else v for k, v in data.items()}
         # A kept file outlives the savepoint of a request that stored it: count from here.
         files = _kept_files()
         self.counts["requests"] += 1
@@ -583,13 +623,16 @@ def _swapped_urls(action, world):
     if not match.kwargs or match.view_name not in PAGES or PAGES[match.view_name] is None:
         return
     other = PAGES[match.view_name](world.other)
+    # Swapped in the address's text: a converter may refuse to build it (a year of 9 digits).
+    route, segments = match.route.split("/"), path.lstrip("/").split("/")
     for key, value in match.kwargs.items():
         if not isinstance(value, int):
             continue
+        at = next(i for i, part in enumerate(route) if part.endswith(f":{key}>"))
         for swapped in (999_999_999, other.get(key)):
             if swapped is None or swapped == value:
                 continue
-            yield key, reverse(match.view_name, kwargs={**match.kwargs, key: swapped})
+            yield key, "/" + "/".join([*segments[:at], str(swapped), *segments[at + 1 :]])
 
 
 def _fuzz_form(fuzz, form, page_url, posters, refused_roles, world, other_ids, taken, limits):
@@ -601,6 +644,10 @@ def _fuzz_form(fuzz, form, page_url, posters, refused_roles, world, other_ids, t
     for button in buttons:
         requests.append((form.data(button), f"som visat {button or ''}"))
     base = form.data(buttons[0])
+    valid = VALID_FILES.get(_key(form, page_url)[1])
+    for control in form.controls:
+        if control.kind == "file" and valid is not None:
+            base[control.name] = valid
     sample, budget = SLOW_LIMITS if _key(form, page_url)[1] in SLOW else limits
     # Per field its values; with many fields, several fields of one request are hostile at
     # once (a form checks every field before it saves), so a form costs at most `budget`.
@@ -634,7 +681,7 @@ def _fuzz_form(fuzz, form, page_url, posters, refused_roles, world, other_ids, t
     if method == "post":
         for key, url in _swapped_urls(action, world):
             fuzz.send(posters[0], method, url, base, f"adressens {key} utbytt")
-        for who in refused_roles + ["anonymous"]:
+        for who in refused_roles:
             fuzz.send(who, method, action, base, "av en roll som inte visades formuläret", True)
 
 
@@ -652,7 +699,7 @@ def _walk_pages(clients, urls):
     were shown it and the page it was read from."""
     found = {}
     for _name, url in urls:
-        for who in ROLES:
+        for who in VISITORS:
             response = clients[who].get(url)
             assert response.status_code < 500, (who, url)
             if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
@@ -682,15 +729,27 @@ def test_hostile_values_in_every_form_answer_without_5xx_and_store_nothing_when_
     written = fingerprint.changed(before, fingerprint())
     assert not written, f"opening the pages stored something: {written}"
     fuzz = Fuzzer(clients, fingerprint)
+    VALID_FILES.update(_valid_files())
     other_ids, taken = _other_ids(world), _taken_names()
     for form, page_url, posters in found.values():
-        refused = [who for who in ROLES if who not in posters]
+        refused = [who for who in VISITORS if who not in posters]
         _fuzz_form(fuzz, form, page_url, posters, refused, world, other_ids, taken, LIMITS)
     admin_forms = _admin_forms(clients["admin"])
     for form, page_url in admin_forms:
         _fuzz_form(
-            fuzz, form, page_url, ["admin"], ["officer"], world, other_ids, taken, ADMIN_LIMITS
+            fuzz,
+            form,
+            page_url,
+            ["admin"],
+            ["officer", "anonymous"],
+            world,
+            other_ids,
+            taken,
+            ADMIN_LIMITS,
         )
+    if os.environ.get("FUZZ_LIST") == "1":
+        for (method, target, fields), (_, page, posters) in found.items():
+            print(method, target, page, posters, len(fields))
     print(
         f"\nFormulär-fuzz: {len(found)} formulär, {len(admin_forms)} i admin, "
         f"{fuzz.counts['requests']} anrop, 5xx: {fuzz.counts['5xx']}, "
