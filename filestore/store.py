@@ -11,9 +11,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 
-from .models import StoredFile
+from .models import StoredFile, shortened
 
 CHUNK = 1 << 20
+FILE_NAME_LENGTH = StoredFile._meta.get_field("file_name").max_length
 log = logging.getLogger("statsbidrag.files")
 
 
@@ -68,7 +69,7 @@ def stash_upload(upload, *, purpose) -> PendingFile:
     upload.seek(0)
     return PendingFile(
         name=name,
-        file_name=upload.name,
+        file_name=shortened(upload.name, FILE_NAME_LENGTH),
         size=size,
         checksum=digest.hexdigest(),
         purpose=purpose,
@@ -82,7 +83,7 @@ def do_keep_file(content: bytes, *, file_name, owner, purpose, acting_user=None)
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=owner.pk,
         purpose=purpose,
-        file_name=file_name,
+        file_name=shortened(file_name, FILE_NAME_LENGTH),
         size=len(content),
         checksum=hashlib.sha256(content).hexdigest(),
         created_by=acting_user,
