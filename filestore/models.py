@@ -16,9 +16,25 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 
+def shortened(filename: str, limit: int) -> str:
+    """The name cut to `limit` characters, its extension kept."""
+    if len(filename) <= limit:
+        return filename
+    stem, dot, extension = filename.rpartition(".")
+    if not dot or len(extension) > 10:
+        return filename[:limit]
+    return f"{stem[: limit - len(extension) - 1]}.{extension}"
+
+
+# Characters of the sender's name kept in the stored name: with the 33 of the unique prefix,
+# even four-byte characters stay under the 255 bytes a file system allows a name.
+STORED_NAME_CHARACTERS = 50
+
+
 def storage_path(instance, filename):
     today = timezone.localdate()
-    return f"{instance.purpose}/{today:%Y/%m}/{uuid.uuid4().hex}-{get_valid_filename(filename)}"
+    name = get_valid_filename(shortened(filename, STORED_NAME_CHARACTERS))
+    return f"{instance.purpose}/{today:%Y/%m}/{uuid.uuid4().hex}-{name}"
 
 
 class Purpose(models.TextChoices):

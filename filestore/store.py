@@ -14,9 +14,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from .models import Purpose, StoredFile
+from .models import Purpose, StoredFile, shortened
 
 CHUNK = 1 << 20
+FILE_NAME_LENGTH = StoredFile._meta.get_field("file_name").max_length
 log = logging.getLogger("statsbidrag.files")
 
 
@@ -94,7 +95,7 @@ def stash_upload(upload, *, purpose) -> PendingFile:
     upload.seek(0)
     return PendingFile(
         name=name,
-        file_name=upload.name,
+        file_name=shortened(upload.name, FILE_NAME_LENGTH),
         size=size,
         checksum=digest.hexdigest(),
         purpose=purpose,
@@ -108,7 +109,7 @@ def do_keep_file(content: bytes, *, file_name, owner, purpose, acting_user=None)
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=owner.pk,
         purpose=purpose,
-        file_name=file_name,
+        file_name=shortened(file_name, FILE_NAME_LENGTH),
         size=len(content),
         checksum=hashlib.sha256(content).hexdigest(),
         created_by=acting_user,

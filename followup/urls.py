@@ -1,5 +1,7 @@
 from django.urls import path
 
+import common.converters  # noqa: F401  (<year:…>)
+
 from . import views
 
 app_name = "followup"
@@ -17,7 +19,7 @@ urlpatterns = [
     path("uppfoljning/importer/<int:pk>/", views.import_detail, name="import_detail"),
     path("uppfoljning/importer/<int:import_pk>/fil/", views.import_file, name="import_file"),
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
-    path("uppfoljning/perioder/<int:year>/", views.periods, name="periods"),
+    path("uppfoljning/perioder/<year:year>/", views.periods, name="periods"),
     path("uppfoljning/kontoplan/", views.chart, name="chart"),
     path("uppfoljning/aktivitet/<int:activity_pk>/prognos/", views.forecast, name="forecast"),
     path(

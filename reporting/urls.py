@@ -1,5 +1,7 @@
 from django.urls import path
 
+import common.converters  # noqa: F401  (<year:…>)
+
 from . import views
 
 app_name = "reporting"
@@ -12,13 +14,13 @@ urlpatterns = [
         views.agreement_document,
         name="document",
     ),
-    path("rapporter/statsbidrag/<int:year>/", views.annual_summary, name="annual_summary"),
+    path("rapporter/statsbidrag/<year:year>/", views.annual_summary, name="annual_summary"),
     path("statsbidrag/", views.register_index, name="register"),
-    path("statsbidrag/<int:year>/", views.register_year, name="register_year"),
-    path("statsbidrag/<int:year>/nytt/", views.register_grant, name="register_new"),
-    path("statsbidrag/<int:year>/<int:grant_pk>/", views.register_grant, name="register_grant"),
-    path("statsbidrag/<int:year>/inlasning/", views.register_import, name="register_import"),
-    path("statsbidrag/<int:year>/fyll-i/", views.register_fill, name="register_fill"),
+    path("statsbidrag/<year:year>/", views.register_year, name="register_year"),
+    path("statsbidrag/<year:year>/nytt/", views.register_grant, name="register_new"),
+    path("statsbidrag/<year:year>/<int:grant_pk>/", views.register_grant, name="register_grant"),
+    path("statsbidrag/<year:year>/inlasning/", views.register_import, name="register_import"),
+    path("statsbidrag/<year:year>/fyll-i/", views.register_fill, name="register_fill"),
     path("rapporter/dokument/<int:doc_pk>/", views.stored_document, name="stored"),
     path("rapporter/dokument/<int:doc_pk>/status/", views.document_trail, name="trail"),
     path(
