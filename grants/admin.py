@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyAdminMixin
+from common.admin import Inline, ReadOnlyAdminMixin
 
 from .models import Agreement, Component, Deadline, DevelopmentArea, Region
 
@@ -14,13 +14,13 @@ class RegionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["county_name", "name"]
 
 
-class DevelopmentAreaInline(admin.TabularInline):
+class DevelopmentAreaInline(Inline):
     model = DevelopmentArea
     fields = ["position", "name"]
     extra = 0
 
 
-class DeadlineInline(admin.TabularInline):
+class DeadlineInline(Inline):
     model = Deadline
     fields = ["kind", "due_date", "authority", "applies_to"]
     extra = 0

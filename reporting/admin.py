@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from common.admin import ReadOnlyAdminMixin
+from common.admin import Inline, ReadOnlyAdminMixin
 
 from .models import Decision, DecisionCondition, GeneratedDocument, ReportingRequirement
 
@@ -15,7 +15,7 @@ class GeneratedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     exclude = ["content"]
 
 
-class DecisionConditionInline(admin.TabularInline):
+class DecisionConditionInline(Inline):
     model = DecisionCondition
     extra = 1
 
