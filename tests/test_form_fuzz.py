@@ -368,6 +368,8 @@ PAGES = {
     "dashboard:overview": None,
     "dashboard:activities": None,
     "dashboard:transactions": None,
+    # A chart image, named by the hash of its SVG; an unknown name is not found (a GET only).
+    "dashboard:chart": lambda w: {"year": 2023, "name": "0" * 32},
     "login": None,
     "logout": None,
     "accounts:sso_login": None,
