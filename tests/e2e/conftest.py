@@ -13,10 +13,28 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an asyncio event loop in this thread; without this, Django
 # refuses ORM calls from the test code (the fixtures that create users and agreements).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server, serving one request after another (and closing each connection).
+
+    On SQLite the test database is in memory, and the live server shares its one connection
+    between threads: two requests at once (a page and the chart images it loads when scrolled
+    to) would both use it, "cannot start a transaction within a transaction". PostgreSQL has
+    a connection per thread and keeps Django's threaded server."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = OneRequestAtATime
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
