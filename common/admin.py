@@ -2,6 +2,7 @@
 actions (money, imports, closed periods, documents) are shown read-only there."""
 
 import json
+import math
 
 from django import forms
 from django.contrib import admin
@@ -93,13 +94,24 @@ def _no_constant(name):
     raise json.JSONDecodeError(f"{name} är inget JSON-värde", name, 0)
 
 
+def _finite(text):
+    # 1e400 reads as infinity, which no database stores as JSON either.
+    number = float(text)
+    if not math.isfinite(number):
+        raise json.JSONDecodeError(f"{text} är för stort", text, 0)
+    return number
+
+
 class StrictJSONDecoder(json.JSONDecoder):
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{**kwargs, "parse_constant": _no_constant})
+        super().__init__(
+            *args, **{**kwargs, "parse_constant": _no_constant, "parse_float": _finite}
+        )
 
 
 class StrictJSONField(forms.JSONField):
-    """JSON as PostgreSQL stores it: NaN and ±Infinity are refused on the field."""
+    """JSON as a database stores it: NaN, ±Infinity and numbers past a float are refused on
+    the field."""
 
     def __init__(self, **kwargs):
         super().__init__(**{**kwargs, "decoder": StrictJSONDecoder})

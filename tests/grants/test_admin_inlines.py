@@ -63,7 +63,7 @@ def test_existing_rows_sent_back_as_new_ones_are_refused(client_for, gnv2023):
     assert list(DevelopmentArea.objects.values_list("pk", "name")) == before
 
 
-@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e400", "-1e400"])
 def test_a_json_field_in_the_admin_refuses_what_postgresql_cannot_store(client_for, constant):
     from followup.models import LedgerSource
 
