@@ -73,17 +73,17 @@ def differences(where: Q | None = None) -> list[tuple]:
     when the totals hold."""
     where = where or Q()
 
-    def sums(model, amount, count):
+    def sums(model, count):
         return {
             tuple(row[name] for name in KEY): (row["total"], row["n"])
             for row in model.objects.filter(where)
             .values(*KEY)
-            .annotate(total=Sum(amount), n=Sum(count) if count != "id" else Count("id"))
+            .annotate(total=Sum("amount"), n=count)
             .order_by()
         }
 
-    kept = sums(LedgerMonthTotal, "amount", "rows")
-    summed = sums(LedgerTransaction, "amount", "id")
+    kept = sums(LedgerMonthTotal, Sum("rows"))
+    summed = sums(LedgerTransaction, Count("id"))
     return [
         (key, kept.get(key), summed.get(key))
         for key in sorted(kept.keys() | summed.keys(), key=repr)
