@@ -35,6 +35,7 @@ from mozilla_django_oidc.middleware import SessionRefresh
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from common import refusals as common_refusals
 from common.roles import Role
 
 from .models import SsoIdentity
@@ -74,7 +75,7 @@ UNREACHABLE = (
 GRAPH_PAGES = 20  # at most this many pages of memberOf (100 groups each)
 
 
-class Refused(Exception):
+class Refused(common_refusals.Refused):
     """A sign-in the provider allowed but Statsbidrag refuses, with the Swedish reason."""
 
 

@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from itertools import accumulate
 
+from .refusals import Refused
+
 MB = 1024 * 1024
 
 
-class LimitExceeded(Exception):
+class LimitExceeded(Refused):
     """A file is over one of its limits; the message is Swedish and names the limit."""
 
 

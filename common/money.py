@@ -12,6 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 from typing import TypeVar
 
+from .refusals import Refused
+
 K = TypeVar("K")
 
 MILLION = Decimal(1_000_000)
@@ -34,7 +36,7 @@ AMOUNT_DIGITS = 15
 AMOUNT_PLACES = 2
 
 
-class AmountError(ValueError):
+class AmountError(Refused, ValueError):
     """The text is not an amount; the message is Swedish and shown to the user."""
 
 

@@ -10,6 +10,8 @@ an added or removed row also counts as a change.
 from django import forms
 from django.db import models, transaction
 
+from .refusals import Refused
+
 
 def stale_message(what: str) -> str:
     return (
@@ -18,12 +20,11 @@ def stale_message(what: str) -> str:
     )
 
 
-class StaleEdit(Exception):
-    """Someone else saved first; nothing was saved. `messages` is for the page."""
+class StaleEdit(Refused):
+    """Someone else saved first; nothing was saved."""
 
     def __init__(self, what: str = "Uppgiften"):
-        self.messages = [stale_message(what)]
-        super().__init__(self.messages[0])
+        super().__init__(stale_message(what))
 
 
 class Versioned(models.Model):

@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .refusals import Refused
+
 # Excel's own limit for the text of a cell.
 EXCEL_MAX_TEXT = 32_767
 _CHUNK = 1 << 20
@@ -36,7 +38,7 @@ _RANGE = re.compile(r"\$?([A-Z]{1,7})\$?([0-9]{1,10})(?::\$?([A-Z]{1,7})\$?([0-9
 BROKEN = "Filen går inte att läsa som en Excel-fil (xlsx): den är skadad."
 
 
-class XlsxRefused(Exception):
+class XlsxRefused(Refused):
     """The package is refused before loading; the message is Swedish."""
 
 

@@ -14,6 +14,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from common.refusals import Refused
+
 from .models import Purpose, StoredFile, shortened
 
 CHUNK = 1 << 20
@@ -21,7 +23,7 @@ FILE_NAME_LENGTH = StoredFile._meta.get_field("file_name").max_length
 log = logging.getLogger("statsbidrag.files")
 
 
-class ChecksumMismatch(Exception):
+class ChecksumMismatch(Refused):
     """The stored bytes are not those that were kept."""
 
 

@@ -38,6 +38,7 @@ from django.db import connections, models, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from common.refusals import Refused
 from filestore.models import StoredFile
 
 FORMAT_VERSION = 2
@@ -50,7 +51,7 @@ EXCLUDED_TABLES = ("django_session", "axes_*")
 ARCHIVE_PATTERNS = ("statsbidrag-*.tar", "statsbidrag-*.tar.age")
 
 
-class BackupError(Exception):
+class BackupError(Refused):
     """Backup or restore could not be done; the message says why, in Swedish."""
 
 

@@ -1,0 +1,130 @@
+"""The one add/edit page and the one delete page.
+
+A view finds its row, builds its form and says what differs: how to save (a `do_*` action
+called with the version the form showed), where to go back, what to say when done. The page
+itself is always the same: `templates/form.html` with the form, its errors or the refusal's
+messages, Spara/Avbryt, an optional "Ta bort" button and the row's history.
+
+    return edit_page(
+        request, PartyForm, form_kwargs={"instance": party},
+        save=lambda form: do_save_party(form.save(commit=False), acting_user=request.user,
+                                        expected_version=form.expected_version),
+        title="Ny part", back=plan_url, done="Parten ”{}” har sparats.",
+    )
+
+`save` returns the saved row (its `str` fills `done`'s `{}`) or raises `Refused`; nothing else
+writes. `back` is a URL, or a function of the saved row for a page that only exists after the
+save. A valid POST redirects; an invalid or refused one draws the page again with status 400.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from .history import timeline
+from .refusals import Refused
+from .versioning import posted_version
+
+FORM_TEMPLATE = "form.html"
+DELETE_TEMPLATE = "confirm_delete.html"
+
+
+@dataclass(frozen=True)
+class Delete:
+    """A "Ta bort" button on the edit page (posted with `action=delete`).
+
+    `run(expected_version)` removes the row through its action or raises `Refused`."""
+
+    label: str
+    version: int
+    run: Callable[[int], Any]
+    done: str
+    back: str
+
+
+def _entries(history):
+    """The history block: a history manager or queryset becomes the page's timeline."""
+    if history is None or isinstance(history, list):
+        return history
+    return timeline(history.all())
+
+
+def edit_page(
+    request,
+    form_class,
+    *,
+    form_kwargs: dict | None = None,
+    save: Callable[[Any], Any],
+    title: str,
+    back,
+    done: str,
+    delete: Delete | None = None,
+    history=None,
+    breadcrumbs=(),
+    template: str = FORM_TEMPLATE,
+    context: dict | None = None,
+):
+    """Show the form; save a valid POST through `save`, or remove the row through `delete`.
+
+    The form is `form_class(data, files, **form_kwargs)`, bound to the POST unless the POST is
+    the delete button's."""
+    deleting = (
+        request.method == "POST" and delete is not None and request.POST.get("action") == "delete"
+    )
+    bound = request.method == "POST" and not deleting
+    form = form_class(
+        request.POST if bound else None, request.FILES if bound else None, **(form_kwargs or {})
+    )
+    problems = []
+    if deleting:
+        try:
+            delete.run(posted_version(request))
+        except Refused as refusal:
+            problems = refusal.messages
+        else:
+            messages.success(request, delete.done)
+            return redirect(delete.back)
+    elif bound and form.is_valid():
+        try:
+            saved = save(form)
+        except Refused as refusal:
+            problems = refusal.messages
+        else:
+            messages.success(request, done.format(saved))
+            return redirect(back(saved) if callable(back) else back)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "title": title,
+            "back": None if callable(back) else back,
+            "breadcrumbs": breadcrumbs,
+            "problems": problems,
+            "delete": delete,
+            "entries": _entries(history),
+            **(context or {}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def delete_page(request, obj, *, run: Callable[[int], Any], what: str, back: str, breadcrumbs=()):
+    """Ask before removing `obj`; a POST removes it through `run(expected_version)`."""
+    if request.method == "POST":
+        try:
+            run(posted_version(request))
+        except Refused as refusal:
+            for message in refusal.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, f"{what} ”{obj}” har tagits bort.")
+        return redirect(back)
+    return render(
+        request,
+        DELETE_TEMPLATE,
+        {"object": obj, "what": what, "back": back, "breadcrumbs": breadcrumbs},
+    )
