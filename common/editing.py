@@ -14,7 +14,8 @@ messages, Spara/Avbryt, an optional "Ta bort" button and the row's history.
 
 `save` returns the saved row (its `str` fills `done`'s `{}`) or raises `Refused`; nothing else
 writes. `back` is a URL, or a function of the saved row for a page that only exists after the
-save. A valid POST redirects; an invalid or refused one draws the page again with status 400.
+save (then `cancel`, if given, is where "Avbryt" goes). A valid POST redirects; an invalid or
+refused one draws the page again with status 400.
 """
 
 from collections.abc import Callable
@@ -66,6 +67,7 @@ def edit_page(
     breadcrumbs=(),
     template: str = FORM_TEMPLATE,
     context: dict | None = None,
+    cancel: str | None = None,
 ):
     """Show the form; save a valid POST through `save`, or remove the row through `delete`.
 
@@ -101,7 +103,7 @@ def edit_page(
         {
             "form": form,
             "title": title,
-            "back": None if callable(back) else back,
+            "back": cancel if callable(back) else back,
             "breadcrumbs": breadcrumbs,
             "problems": problems,
             "delete": delete,

@@ -4,13 +4,17 @@ reading of the row (common.versioning: the row's version), and records who did i
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from simple_history.utils import update_change_reason
 
+from common.limits import MB, size_message
+from common.refusals import Refused
 from common.versioning import StaleEdit, check_version
 
-from .kolada import KoladaValue
+from .kolada import KoladaValue, parse_kolada
 from .models import (
     ActivityLink,
     Indicator,
@@ -24,12 +28,8 @@ from .models import (
 )
 
 
-class PlanError(Exception):
-    """The change breaks a rule; nothing was saved. The messages are Swedish."""
-
-    def __init__(self, messages):
-        self.messages = list(messages)
-        super().__init__(" ".join(self.messages))
+class PlanError(Refused):
+    """The change breaks a rule of the plan; nothing was saved. The messages are Swedish."""
 
 
 def _validate(instance):
@@ -74,9 +74,37 @@ def _save(instance, acting_user, reason=""):
         update_change_reason(instance, reason)
 
 
+# The rows a plan item is numbered among: its parent (the first one set, for an indicator of
+# a strategy or of an agreement).
+_PARENTS = {
+    Party: ("plan",),
+    Indicator: ("strategy", "agreement"),
+    PlanActivity: ("strategy",),
+    SubActivity: ("activity",),
+    MeasureQuestion: ("sub_activity",),
+}
+
+
+def _place_last(instance):
+    """Give a new item the next free position among its parent's items. The parent row is
+    locked first, so two items added at once get different numbers."""
+    for name in _PARENTS.get(type(instance), ()):
+        parent_id = getattr(instance, f"{name}_id")
+        if parent_id is None:
+            continue
+        parent = instance._meta.get_field(name).related_model
+        parent.objects.select_for_update().filter(pk=parent_id).order_by().values("pk").first()
+        siblings = type(instance).objects.filter(**{f"{name}_id": parent_id}).order_by()
+        instance.position = (siblings.aggregate(last=Max("position"))["last"] or 0) + 1
+        return
+
+
 @transaction.atomic
 def do_save_plan_item(instance, *, acting_user, expected_version=None, reason=""):
-    """Create or change a plan, indicator, plan activity, sub-activity or measure question."""
+    """Create or change a plan, party, strategy, indicator, plan activity, sub-activity or
+    measure question. A new item (but a plan) is placed after its parent's last one."""
+    if instance.pk is None:
+        _place_last(instance)
     _validate(instance)
     _bump(instance, expected_version)
     _save(instance, acting_user, reason)
@@ -85,11 +113,36 @@ def do_save_plan_item(instance, *, acting_user, expected_version=None, reason=""
 
 @transaction.atomic
 def do_save_measurement(measurement: Measurement, *, acting_user, expected_version=None):
+    """Save a value of an indicator. A new value for a party, period, group and gender that
+    already has one is refused: that one is changed instead."""
+    if measurement.pk is None:
+        _refuse_second_value(measurement)
     _validate(measurement)
     _bump(measurement, expected_version)
     measurement.updated_by = acting_user
     _save(measurement, acting_user, measurement.comment)
     return measurement
+
+
+def _refuse_second_value(measurement):
+    Indicator.objects.select_for_update().filter(pk=measurement.indicator_id).order_by().first()
+    existing = (
+        Measurement.objects.filter(
+            indicator_id=measurement.indicator_id,
+            party_id=measurement.party_id,
+            year=measurement.year,
+            half=measurement.half,
+            group=measurement.group,
+            gender=measurement.gender,
+        )
+        .order_by()
+        .first()
+    )
+    if existing is not None:
+        raise PlanError(
+            f"Det finns redan ett värde för {measurement.party} {measurement.year} "
+            f"({existing.get_gender_display().lower()}); ändra det i stället."
+        )
 
 
 @transaction.atomic
@@ -162,7 +215,9 @@ def do_link_activity(plan_activity, activity, *, note="", acting_user) -> Activi
 
 
 @transaction.atomic
-def do_unlink_activity(link: ActivityLink, *, acting_user):
+def do_unlink_activity(link: ActivityLink, *, acting_user, expected_version=None):
+    """Remove a link to the distribution; refused if it changed since the page showed it."""
+    _bump(link, expected_version, "Kopplingen")
     link._history_user = acting_user
     link.delete()
 
@@ -304,4 +359,27 @@ def do_import_kolada(
     if result.problems:
         transaction.set_rollback(True)
         result.created = result.updated = result.unchanged = 0
+    return result
+
+
+@transaction.atomic
+def do_import_kolada_file(plan, upload, *, acting_user, indicator=None) -> ImportResult:
+    """Read a Kolada file a user uploaded and put its values on the plan (do_import_kolada).
+    A file over the size limit, one that cannot be read or values that do not fit are refused
+    (PlanError, each problem named with its row) and nothing is saved."""
+    limit = settings.KOLADA_MAX_UPLOAD_MB * MB
+    if upload.size > limit:
+        raise PlanError(size_message(upload.size, limit, "Kolada-filen"))
+    parsed = parse_kolada(upload.read(), upload.name)
+    if parsed.problems:
+        raise PlanError(parsed.problems)
+    result = do_import_kolada(
+        plan,
+        parsed.values,
+        acting_user=acting_user,
+        source=f"Kolada, fil {upload.name}",
+        indicator=indicator,
+    )
+    if result.problems:
+        raise PlanError(result.problems)
     return result

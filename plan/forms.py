@@ -90,6 +90,11 @@ class PartyForm(VersionedForm):
         model = Party
         fields = ["name", "kind", "kolada_id", "position"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            del self.fields["position"]  # a new party goes last (do_save_plan_item)
+
 
 class StrategyForm(VersionedForm):
     class Meta:

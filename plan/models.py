@@ -522,7 +522,7 @@ class MeasureAnswer(Versioned):
         return self.answer_text or "–"
 
 
-class ActivityLink(models.Model):
+class ActivityLink(Versioned):
     """A plan activity served by an activity of the internal distribution (and its money)."""
 
     plan_activity = models.ForeignKey(
@@ -548,7 +548,7 @@ class ActivityLink(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name="skapad")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["plan_activity", "id"]

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import F, Sum
+from django.utils import timezone
 
+from common.history import timeline
 from followup.models import LedgerMonthTotal
 
 from .models import (
@@ -15,6 +17,9 @@ from .models import (
     Gender,
     Indicator,
     Measurement,
+    MeasureQuestion,
+    Party,
+    Plan,
     PlanActivity,
     SubActivity,
     SubStatus,
@@ -365,4 +370,142 @@ def report_section(agreement, year: int | None = None) -> dict:
         "indicators": indicators,
         "missing": [item for indicator in indicators for item in indicator.missing],
         "areas": [(area, list(rows.values())) for area, rows in areas.items()],
+    }
+
+
+# What the plan's pages read.
+
+
+def all_plans() -> list[Plan]:
+    return list(Plan.objects.all())
+
+
+def the_plan() -> Plan | None:
+    """The joint plan an agreement's indicators are shown with (the first, if there are more)."""
+    return Plan.objects.first()
+
+
+def indicator_plan(indicator) -> Plan | None:
+    return indicator.strategy.plan if indicator.strategy_id else the_plan()
+
+
+def plan_blocks(plan) -> list[dict]:
+    """Each strategy of the plan with its indicators' summaries and its activities."""
+    indicators = list(Indicator.objects.for_plan(plan))
+    summaries = {s.indicator.pk: s for s in summarize(indicators)}
+    activities = plan_activities(plan)
+    return [
+        {
+            "strategy": strategy,
+            "indicators": [summaries[i.pk] for i in indicators if i.strategy_id == strategy.pk],
+            "activities": [a for a in activities if a.strategy_id == strategy.pk],
+        }
+        for strategy in plan.strategies.all()
+    ]
+
+
+def parties_shown(plan, *, with_county: bool):
+    """The plan's parties; the county (kind "lan") only to those who edit the plan."""
+    parties = plan.parties.all()
+    return parties if with_county else parties.exclude(kind="lan")
+
+
+def party_of(plan, pk: str) -> Party | None:
+    """The plan's party a filter names (digits), or None."""
+    if not pk.isdigit():
+        return None
+    return Party.objects.filter(plan=plan, pk=pk).first()
+
+
+def value_timeline(indicator):
+    """Every change of the indicator's values, each named by party, period, group and gender."""
+    parties = dict(Party.objects.values_list("pk", "name"))
+
+    def subject(record):
+        parts = [
+            parties.get(record.party_id, "Borttagen part"),
+            period_label(record.year, record.half),
+        ]
+        if record.group:
+            parts.append(record.group)
+        parts.append(Gender(record.gender).label.lower())
+        return ", ".join(parts)
+
+    return timeline(Measurement.history.filter(indicator_id=indicator.pk), subject=subject)
+
+
+def activity_timeline(activity, subs):
+    """The changes of a plan activity, its sub-activities, their measures and its links."""
+    return timeline(
+        activity.history.all(),
+        SubActivity.history.filter(activity_id=activity.pk),
+        MeasureQuestion.history.filter(sub_activity_id__in=[sub.pk for sub in subs]),
+        ActivityLink.history.filter(plan_activity_id=activity.pk),
+        subject=lambda record: (
+            record.name
+            if hasattr(record, "name")
+            else getattr(record, "question", "Koppling till fördelningen")
+        ),
+    )
+
+
+def answer_initial(question, year: int) -> dict:
+    """The year's answer to a measure as the form shows it, with the version it was read at
+    (0: none yet), so a save in between is refused."""
+    shown = question.answers.filter(year=year).first()
+    initial = {"year": year, "version": shown.version if shown else 0}
+    if shown is not None:
+        initial.update(
+            answer_yes={True: "1", False: "0"}.get(shown.answer_yes, ""),
+            answer_text=shown.answer_text,
+            comment=shown.comment,
+        )
+    return initial
+
+
+def agreement_summaries(agreement) -> list[IndicatorSummary]:
+    return summarize(agreement.indicators.all())
+
+
+def followup_context(plan, *, year, status="", period="", party=None) -> dict:
+    """The follow-up of the plan for a year: its page, its lists and its PDF."""
+    indicators = list(Indicator.objects.for_plan(plan))
+    summaries = summarize(indicators, party=party)
+    activities = plan_activities(plan, status=status or None, period=period or None)
+    money = money_behind([a.pk for a in activities])
+    agreement_indicators = list(
+        Indicator.objects.filter(agreement__isnull=False, strategy__isnull=True).select_related(
+            "agreement"
+        )
+    )
+    by_strategy = []
+    for strategy in plan.strategies.all():
+        by_strategy.append(
+            {
+                "strategy": strategy,
+                "indicators": [s for s in summaries if s.indicator.strategy_id == strategy.pk],
+                "indicator_years": [
+                    in_year(s, year) for s in summaries if s.indicator.strategy_id == strategy.pk
+                ],
+                "activities": [a for a in activities if a.strategy_id == strategy.pk],
+            }
+        )
+    subs = subs_of(activities)
+    if status:
+        subs = [s for s in subs if s.status == status]
+    return {
+        "plan": plan,
+        "year": year,
+        "title": f"Uppföljning {year} – {plan}",
+        "by_strategy": by_strategy,
+        "summaries": summaries,
+        "agreement_summaries": summarize(agreement_indicators, party=party),
+        "agreement_years": [in_year(s, year) for s in summarize(agreement_indicators, party=party)],
+        "activities": activities,
+        "money": money,
+        "money_rows": [(a, money.get(a.pk, [])) for a in activities if money.get(a.pk)],
+        "status_counts": status_counts(subs),
+        "verdicts": verdict_counts(summaries, year),
+        "sub_count": len(subs),
+        "generated": timezone.localdate(),
     }

@@ -19,6 +19,7 @@ ALLOWED = {
     "do_import_ledger_file": "an import: replaces its months under the ledger lock",
     "do_import_state_grants": "an import of the year's state grants",
     "do_import_kolada": "an import of fetched values",
+    "do_import_kolada_file": "an import of an uploaded Kolada file (do_import_kolada)",
     "do_fill_state_grants_from_agreements": "fills empty rows only, never overwrites",
     "do_generate_document": "creates a new document (each one its own row)",
     "do_keep_file": "keeps an uploaded file (a new row)",
@@ -36,7 +37,6 @@ ALLOWED = {
     "do_close_period": "closing a month twice closes it once",
     "do_reopen_period": "reopening needs a reason; a month already open is refused",
     "do_mark_mention_done": "the user's own mention; done twice is done",
-    "do_unlink_activity": "removes a link row that holds nothing to overwrite",
     "do_delete_account_range": "removes a range (needs a reason); gone twice is gone",
     # Moves an amount between two activities under their locks, refusing an overdrawn
     # source: a relative change never overwrites another's.

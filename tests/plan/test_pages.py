@@ -271,7 +271,9 @@ def test_officer_links_and_unlinks_a_distribution_activity(client_for, demo_plan
         reverse("plan:link_add", args=[activity.pk]), {"activity": target.pk}, follow=True
     )
     assert "är redan kopplad" in again.content.decode()
-    client.post(reverse("plan:link_delete", args=[link.pk]))
+    stale = client.post(reverse("plan:link_delete", args=[link.pk]), follow=True)
+    assert "har ändrats av någon annan" in stale.content.decode()  # no version: not from our page
+    client.post(reverse("plan:link_delete", args=[link.pk]), {"version": link.version})
     assert not ActivityLink.objects.filter(plan_activity=activity).exists()
     assert ActivityLink.history.filter(plan_activity_id=activity.pk, history_type="-").exists()
 
