@@ -92,12 +92,13 @@ def _item_page(
             expected_version=form.expected_version,
         ),
         back=back,
-        breadcrumbs=[
-            (reverse("plan:list"), "Gemensam plan"),
-            (page.get("cancel") or back, "Tillbaka"),
-        ],
+        breadcrumbs=_crumbs(page.get("cancel") or back),
         **page,
     )
+
+
+def _crumbs(back):
+    return [(reverse("plan:list"), "Gemensam plan"), (back, "Tillbaka")]
 
 
 def _delete(request, item, action, *, label, done, back):
@@ -505,7 +506,7 @@ def question_answer(request, pk):
         title=f"Svar: {question}",
         back=back,
         done="Svaret på ”{}” har sparats.",
-        breadcrumbs=[(reverse("plan:list"), "Gemensam plan"), (back, "Tillbaka")],
+        breadcrumbs=_crumbs(back),
     )
 
 
