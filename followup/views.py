@@ -404,16 +404,8 @@ def chart_add(request):
     form = AccountRangeForm(request.POST)
     if not form.is_valid():
         return _chart_page(request, form=form, status=400)
-    data = form.cleaned_data
     try:
-        do_add_account_range(
-            data["first"],
-            data["last"],
-            data["kind"],
-            data["name"],
-            acting_user=request.user,
-            reason=data["reason"],
-        )
+        do_add_account_range(**form.cleaned_data, acting_user=request.user)
     except AccountChartError as exc:
         return _chart_page(request, form=form, problems=exc.messages, status=400)
     messages.success(request, "Kontointervallet är sparat.")

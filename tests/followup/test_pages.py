@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from distribution.models import Activity
 from followup.demo import load_demo_ledger
-from followup.models import ClosedPeriod, LedgerSource, LedgerTransaction
+from followup.models import ActivityLink, ClosedPeriod, LedgerSource, LedgerTransaction
 from followup.periods import PERIODS
 from followup.reads import build_followup
 
@@ -149,6 +149,8 @@ def test_closing_and_reopening_a_period_in_the_page(client_for, year2023, users)
     client.post(reopen, {"month": 3, "reason": "Sen faktura"})
     assert not ClosedPeriod.objects.exists()
     assert "Sen faktura" in client.get(url).content.decode()
+    again = client.post(reopen, {"month": 3, "reason": "Igen"})
+    assert again.status_code == 400 and "Mars 2023 är redan öppen." in again.content.decode()
 
 
 @pytest.mark.parametrize(("who", "status"), [("officer", 302), ("finance", 302), ("manager", 403)])
@@ -180,6 +182,25 @@ def test_a_link_ties_earlier_unlinked_rows(client_for, year2023, source, users):
     assert (
         LedgerTransaction.objects.filter(cost_object__number="9916", activity=activity).count() == 2
     )
+
+
+def test_a_link_is_removed_at_the_version_the_page_showed(client_for, year2023, users):
+    activity = Activity.objects.filter(cost_object__number="9916").first()
+    client = client_for("finance")
+    client.post(
+        reverse("followup:add_link", args=[year2023.pk]),
+        {"cost_object": activity.cost_object_id, "responsibility": "1234", "activity": activity.pk},
+    )
+    link = ActivityLink.objects.get()
+    page = client.get(reverse("followup:links", args=[year2023.pk])).content.decode()
+    assert f'name="version" value="{link.version}"' in page
+    delete = reverse("followup:delete_link", args=[year2023.pk, link.pk])
+    stale = client.post(delete, {"version": link.version + 1}, follow=True)
+    assert "Kopplingen har ändrats av någon annan" in stale.content.decode()
+    assert ActivityLink.objects.filter(pk=link.pk).exists()
+    client.post(delete, {"version": link.version})
+    assert not ActivityLink.objects.exists()
+    assert ActivityLink.history.first().history_user == users["finance"]
 
 
 def test_overview_queries_do_not_grow(client_for, ledger, django_assert_max_num_queries):
