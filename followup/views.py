@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.editing import edit_page
@@ -304,6 +304,7 @@ def _month_name(month: int, year) -> str:
 
 
 @require(can_view_followup)
+@require_safe
 def periods(request, year):
     return _periods_page(request, year)
 
@@ -393,6 +394,7 @@ def _chart_page(request, *, form=None, problems=(), status=200):
 
 
 @require(can_view_followup)
+@require_safe
 def chart(request):
     """The region's chart of accounts: which accounts are costs, income or something else."""
     return _chart_page(request)
@@ -481,6 +483,7 @@ def _links_page(request, agreement, *, form=None, status=200):
 
 
 @require(can_view_followup)
+@require_safe
 def links(request, pk):
     return _links_page(request, get_object_or_404(Agreement, pk=pk))
 
