@@ -13,9 +13,9 @@ from django.db.models import Count, Sum
 from allocations.models import DecidedAmount
 from distribution.models import Activity, ActivityStatus, CostObject
 from followup.calculations import PotUse, UnusedMoney, forecast_for
-from followup.followup_table import basis_text, ledger_last_month
 from followup.models import ActivityBudgetProfile, LedgerMonthTotal, chart_of_accounts
 from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
+from followup.reads import basis_text, ledger_last_month
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     OVERDUE_LIMIT,

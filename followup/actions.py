@@ -22,11 +22,15 @@ from django.utils import timezone
 
 from common.locks import lock_for_transaction
 from common.money import AmountError, format_amount, parse_decimal
+from common.refusals import Refused
+from common.versioning import check_version, save_checked
 from distribution.models import Activity, CostObject
 
-from .followup_table import activity_outcome
+from .accounts import KOMMUN_BAS, Range, check_ranges
 from .ledger_files import LedgerFileError, MergedRows, is_xlsx, mapped_table
 from .models import (
+    AccountRange,
+    ActivityBudgetProfile,
     ActivityLink,
     ClosedPeriod,
     LedgerImport,
@@ -34,6 +38,8 @@ from .models import (
     ReplacedLedgerTransaction,
 )
 from .month_totals import refresh_month_totals, replace_month_totals
+from .periods import MONTH_NAMES, ProfileKind, check_profile
+from .reads import activity_outcome
 from .sie import parse_sie
 
 SIE_SUFFIXES = (".se", ".si", ".sie")
@@ -787,18 +793,38 @@ def do_close_period(year: int, month: int, *, acting_user) -> ClosedPeriod:
 
 @transaction.atomic
 def do_reopen_period(period: ClosedPeriod, *, acting_user, reason: str):
+    """Open a closed month again (an import may replace its outcome); the reason is kept in
+    the history. A month opened by someone else meanwhile is refused."""
+    lock_for_transaction(LEDGER_LOCK)
+    if not ClosedPeriod.objects.filter(pk=period.pk).exists():
+        name = MONTH_NAMES[period.month - 1].capitalize()
+        raise PeriodError(f"{name} {period.year} är redan öppen.")
     period._history_user = acting_user
     period._change_reason = reason
     period.delete()
 
 
+class PeriodError(Refused):
+    """The period change is refused; nothing was saved."""
+
+
+class ActivityLinkError(Refused):
+    """The link is refused; nothing was saved."""
+
+
 @transaction.atomic
 def do_save_activity_link(link: ActivityLink, *, acting_user) -> int:
     """Save a link and tie the untied rows of its object and ansvar to its activity, except in
-    closed months: their outcome is frozen. Returns how many rows were tied."""
+    closed months: their outcome is frozen. Returns how many rows were tied. A second link of
+    the same object and ansvar is refused."""
     lock_for_transaction(LEDGER_LOCK)
     link._history_user = acting_user
-    link.save()
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError:
+        # The form checked; someone saved the same object and ansvar since.
+        raise ActivityLinkError("Kopplingen finns redan; någon annan sparade den nyss.") from None
     closed = list(ClosedPeriod.objects.values_list("year", "month"))
     untied = LedgerTransaction.objects.filter(
         cost_object=link.cost_object, responsibility=link.responsibility, activity__isnull=True
@@ -812,11 +838,19 @@ def do_save_activity_link(link: ActivityLink, *, acting_user) -> int:
 
 
 @transaction.atomic
+def do_delete_activity_link(link: ActivityLink, *, acting_user, expected_version: int):
+    """Remove a link; rows it already tied stay with their activity. Refused (StaleEdit) if
+    the link changed since the page showed it."""
+    lock_for_transaction(LEDGER_LOCK)
+    check_version(link, expected_version, "Kopplingen")
+    link._history_user = acting_user
+    link.delete()
+
+
+@transaction.atomic
 def do_set_forecast(activity: Activity, forecast, *, acting_user, expected_version=None):
     """Set an activity's forecast for the year; recorded in the activity's history. Refused
     (StaleEdit) if the activity changed since the form showed it."""
-    from common.versioning import check_version
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     if expected_version is not None:
         check_version(activity, expected_version, "Aktiviteten")
@@ -836,16 +870,12 @@ def do_set_forecast(activity: Activity, forecast, *, acting_user, expected_versi
     return activity
 
 
-class ForecastError(Exception):
-    """The forecast is refused; nothing was saved. The message is Swedish."""
+class ForecastError(Refused):
+    """The forecast is refused; nothing was saved."""
 
 
-class BudgetProfileError(Exception):
-    """The profile is refused; nothing was saved. `messages` are Swedish."""
-
-    def __init__(self, messages):
-        self.messages = list(messages)
-        super().__init__(" ".join(self.messages))
+class BudgetProfileError(Refused):
+    """The profile is refused; nothing was saved."""
 
 
 @transaction.atomic
@@ -860,11 +890,6 @@ def do_set_budget_profile(
     common mechanism; `expected_version` 0 means the form showed no profile yet). Recorded in
     the profile's history with the reason.
     """
-    from common.versioning import save_checked
-
-    from .models import ActivityBudgetProfile
-    from .periods import ProfileKind, check_profile
-
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     problems = check_profile(activity.amount, profile)
     if problems:
@@ -879,20 +904,13 @@ def do_set_budget_profile(
     )
 
 
-class AccountChartError(Exception):
-    """The chart change is refused; nothing was saved. `messages` are Swedish."""
-
-    def __init__(self, messages):
-        self.messages = list(messages)
-        super().__init__(" ".join(self.messages))
+class AccountChartError(Refused):
+    """The chart change is refused; nothing was saved."""
 
 
 def _locked_chart(acting_user):
     """The chart's rows, locked; an empty chart is first written out as Kommun-Bas so that
     a region's first refinement adds to the default rather than replacing it."""
-    from .accounts import KOMMUN_BAS
-    from .models import AccountRange
-
     rows = list(AccountRange.objects.select_for_update().order_by("pk"))
     if not rows:
         for default in KOMMUN_BAS:
@@ -907,28 +925,26 @@ def _locked_chart(acting_user):
 @transaction.atomic
 def do_add_account_range(first, last, kind, name="", *, acting_user, reason: str):
     """Add a range to the region's chart of accounts; every ledger row is read by it from now."""
-    from simple_history.utils import update_change_reason
-
-    from .accounts import Range, check_ranges
-    from .models import AccountRange
-
     rows = _locked_chart(acting_user)
     problems = check_ranges([r.as_range() for r in rows] + [Range(first, last, kind)])
     if problems:
         raise AccountChartError(problems)
     record = AccountRange(first=first, last=last, kind=kind, name=name)
     record._history_user = acting_user
+    record._change_reason = reason
     record.save()
-    update_change_reason(record, reason)
     return record
 
 
 @transaction.atomic
 def do_delete_account_range(record, *, acting_user, reason: str):
-    from .models import AccountRange
-
+    """Remove a range from the chart; refused without a reason."""
+    if not reason.strip():
+        raise AccountChartError(f"Ange skälet till att {record.first}–{record.last} tas bort.")
     _locked_chart(acting_user)
-    record = AccountRange.objects.get(pk=record.pk)
+    record = AccountRange.objects.filter(pk=record.pk).first()
+    if record is None:
+        return  # removed by someone else meanwhile: gone twice is gone
     record._history_user = acting_user
     record._change_reason = reason
     record.delete()

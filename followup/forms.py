@@ -203,7 +203,16 @@ class SieSourceForm(forms.ModelForm):
         return name
 
 
-class ForecastForm(forms.Form):
+class _ShownVersion:
+    """`expected_version`: the version the form showed; a post without one counts as stale."""
+
+    @property
+    def expected_version(self) -> int:
+        value = self.cleaned_data.get("version")
+        return -1 if value is None else value
+
+
+class ForecastForm(_ShownVersion, forms.Form):
     version = VersionField()
     forecast = AmountField(
         label="Prognos för året",
@@ -213,7 +222,13 @@ class ForecastForm(forms.Form):
     )
 
 
-class ReopenForm(forms.Form):
+class MonthForm(forms.Form):
+    """The month a period button posts."""
+
+    month = forms.TypedChoiceField(choices=[(m, m) for m in range(1, 13)], coerce=int)
+
+
+class ReopenForm(MonthForm):
     reason = forms.CharField(label="Skäl", widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -239,7 +254,7 @@ class ActivityLinkForm(forms.ModelForm):
         return cleaned
 
 
-class BudgetProfileForm(forms.Form):
+class BudgetProfileForm(_ShownVersion, forms.Form):
     """How an activity's budget is spread: even, twelve month amounts, or one month."""
 
     kind = forms.ChoiceField(

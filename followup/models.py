@@ -249,7 +249,7 @@ class ReplacedLedgerTransaction(models.Model):
         return f"{self.cost_object_id} {self.year}-{self.month:02d} {self.amount} (ersatt)"
 
 
-class ActivityLink(models.Model):
+class ActivityLink(Versioned):
     """Ledger rows on this cost object with this responsibility (ansvar) belong to the activity."""
 
     cost_object = models.ForeignKey(CostObject, on_delete=models.CASCADE, verbose_name="objekt")

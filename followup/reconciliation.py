@@ -10,7 +10,7 @@ from common.xlsx import KRONOR, KRONOR_ORE, Formula, Workbook, col
 
 from .accounts import Kind
 from .calculations import BASIS_OUTCOME
-from .followup_table import basis_text
+from .reads import basis_text
 
 ZERO = Decimal("0")
 SUMMARY_HEADER = [
@@ -83,7 +83,7 @@ def _basis(lines) -> str:
 
 
 def reconciliation_xlsx(report, transactions) -> bytes:
-    """`report` is a followup.followup_table.FollowUpReport; `transactions` an iterable of
+    """`report` is a followup.reads.FollowUpReport; `transactions` an iterable of
     LedgerTransaction with cost_object, its area and activity loaded and `kind` annotated
     (LedgerTransaction.objects.with_kind()), in period order."""
     book = Workbook()

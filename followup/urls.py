@@ -10,6 +10,7 @@ urlpatterns = [
     path("overenskommelser/<int:pk>/uppfoljning/", views.overview, name="overview"),
     path("overenskommelser/<int:pk>/uppfoljning/avstamning.xlsx", views.workbook, name="workbook"),
     path("overenskommelser/<int:pk>/uppfoljning/kopplingar/", views.links, name="links"),
+    path("overenskommelser/<int:pk>/uppfoljning/kopplingar/ny/", views.add_link, name="add_link"),
     path(
         "overenskommelser/<int:pk>/uppfoljning/kopplingar/<int:link_pk>/ta-bort/",
         views.delete_link,
@@ -20,7 +21,11 @@ urlpatterns = [
     path("uppfoljning/importer/<int:import_pk>/fil/", views.import_file, name="import_file"),
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),
     path("uppfoljning/perioder/<year:year>/", views.periods, name="periods"),
+    path("uppfoljning/perioder/<year:year>/stang/", views.close_period, name="close_period"),
+    path("uppfoljning/perioder/<year:year>/oppna/", views.reopen_period, name="reopen_period"),
     path("uppfoljning/kontoplan/", views.chart, name="chart"),
+    path("uppfoljning/kontoplan/ny/", views.chart_add, name="chart_add"),
+    path("uppfoljning/kontoplan/<int:pk>/ta-bort/", views.chart_delete, name="chart_delete"),
     path("uppfoljning/aktivitet/<int:activity_pk>/prognos/", views.forecast, name="forecast"),
     path(
         "uppfoljning/aktivitet/<int:activity_pk>/budgetprofil/",

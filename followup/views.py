@@ -5,12 +5,14 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
+from common.editing import edit_page
 from common.logs import log_refused_import
+from common.refusals import Refused, refuse
 from common.roles import require
-from common.versioning import StaleEdit
+from common.versioning import posted_version
 from distribution.models import Activity
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, upload_kept_with_rows
@@ -21,12 +23,12 @@ from grants.models import Agreement
 from .accounts import KOMMUN_BAS
 from .actions import (
     AccountChartError,
-    BudgetProfileError,
-    ForecastError,
     LedgerImportError,
+    PeriodError,
     do_add_account_range,
     do_close_period,
     do_delete_account_range,
+    do_delete_activity_link,
     do_import_ledger_file,
     do_reopen_period,
     do_save_activity_link,
@@ -34,7 +36,6 @@ from .actions import (
     do_set_forecast,
     is_sie_file,
 )
-from .followup_table import build_followup
 from .forms import (
     AccountRangeForm,
     ActivityLinkForm,
@@ -42,6 +43,7 @@ from .forms import (
     ForecastForm,
     LedgerUploadForm,
     MappingForm,
+    MonthForm,
     ReopenForm,
     SieSourceForm,
     SourceSampleForm,
@@ -49,16 +51,26 @@ from .forms import (
 from .ledger_files import LedgerFileError, preview_of
 from .models import (
     AccountRange,
-    ActivityBudgetProfile,
     ActivityLink,
-    ClosedPeriod,
     LedgerImport,
     LedgerSource,
-    LedgerTransaction,
     ReplacedLedgerTransaction,
 )
 from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
+from .reads import (
+    account_ranges,
+    activity_links,
+    budget_profile_history,
+    budget_profile_of,
+    build_followup,
+    chart_history,
+    closed_months,
+    closed_period,
+    closed_periods,
+    period_history,
+    workbook_transactions,
+)
 from .sie import parse_sie
 
 
@@ -82,9 +94,7 @@ def overview(request, pk):
             "report": report,
             "periods": all_periods(),
             "period": period,
-            "closed": set(
-                ClosedPeriod.objects.filter(year=agreement.year).values_list("month", flat=True)
-            ),
+            "closed": closed_months(agreement.year),
             "can_set_forecast": can_set_forecast(request.user),
         },
     )
@@ -95,18 +105,7 @@ def workbook(request, pk):
     agreement = get_object_or_404(Agreement, pk=pk)
     period = _period(request)
     report = build_followup(agreement, period)
-    transactions = (
-        LedgerTransaction.objects.filter(
-            cost_object__area__agreement=agreement,
-            year=agreement.year,
-            month__lte=period.last_month,
-            is_budget=False,
-        )
-        .with_kind()
-        .select_related("cost_object__area", "activity")
-        .order_by("year", "month", "cost_object__number", "id")
-        .iterator(chunk_size=2000)
-    )
+    transactions = workbook_transactions(agreement, period)
     return attachment(
         reconciliation_xlsx(report, transactions), f"avstamning-{agreement.slug}-{period.key}.xlsx"
     )
@@ -284,40 +283,8 @@ def source_new(request):
     )
 
 
-@require(can_view_followup)
-@require_http_methods(["GET", "POST"])
-def periods(request, year):
-    closed = {
-        p.month: p for p in ClosedPeriod.objects.filter(year=year).select_related("closed_by")
-    }
-    form = ReopenForm(request.POST or None)
-    if request.method == "POST":
-        if not can_close_periods(request.user):
-            return render(request, "403.html", status=403)
-        try:
-            month = int(request.POST.get("month", 0))
-        except ValueError:
-            month = 0
-        if not 1 <= month <= 12:
-            messages.error(request, "Ogiltig månad.")
-        elif request.POST.get("action") == "close":
-            do_close_period(year, month, acting_user=request.user)
-            messages.success(request, f"{MONTH_NAMES[month - 1].capitalize()} {year} är stängd.")
-            return redirect(reverse("followup:periods", args=[year]))
-        elif month in closed and form.is_valid():
-            do_reopen_period(
-                closed[month], acting_user=request.user, reason=form.cleaned_data["reason"]
-            )
-            messages.success(
-                request, f"{MONTH_NAMES[month - 1].capitalize()} {year} är öppnad igen."
-            )
-            return redirect(reverse("followup:periods", args=[year]))
-    reopen_error = None
-    if request.method == "POST" and form.errors:
-        month = request.POST.get("month", "")
-        name = MONTH_NAMES[int(month) - 1] if month.isdigit() and 1 <= int(month) <= 12 else ""
-        reopen_error = (f"reason-{month}", f"Ange skälet till att {name} {year} öppnas igen.")
-    history = ClosedPeriod.history.filter(year=year).select_related("history_user")
+def _periods_page(request, year, *, reopen_error=None, status=200):
+    closed = closed_periods(year)
     return render(
         request,
         "followup/periods.html",
@@ -325,182 +292,231 @@ def periods(request, year):
             "year": year,
             "months": [(m, MONTH_NAMES[m - 1].capitalize(), closed.get(m)) for m in range(1, 13)],
             "reopen_error": reopen_error,
-            "history": history,
+            "history": period_history(year),
             "can_close": can_close_periods(request.user),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+def _month_name(month: int, year) -> str:
+    return f"{MONTH_NAMES[month - 1].capitalize()} {year}"
+
+
+@require(can_view_followup)
+@require_safe
+def periods(request, year):
+    return _periods_page(request, year)
+
+
+@require(can_close_periods)
+@require_POST
+def close_period(request, year):
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Ogiltig månad.")
+        return _periods_page(request, year, status=400)
+    month = form.cleaned_data["month"]
+    do_close_period(year, month, acting_user=request.user)
+    messages.success(request, f"{_month_name(month, year)} är stängd.")
+    return redirect(reverse("followup:periods", args=[year]))
+
+
+@require(can_close_periods)
+@require_POST
+def reopen_period(request, year):
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        if "month" in form.errors:
+            messages.error(request, "Ogiltig månad.")
+            return _periods_page(request, year, status=400)
+        month = form.cleaned_data["month"]
+        error = f"Ange skälet till att {MONTH_NAMES[month - 1]} {year} öppnas igen."
+        return _periods_page(request, year, reopen_error=(f"reason-{month}", error), status=400)
+    month = form.cleaned_data["month"]
+    period = closed_period(year, month)
+    try:
+        if period is None:
+            raise PeriodError(f"{_month_name(month, year)} är redan öppen.")
+        do_reopen_period(period, acting_user=request.user, reason=form.cleaned_data["reason"])
+    except PeriodError as exc:
+        refuse(request, exc)
+        return _periods_page(request, year, status=400)
+    messages.success(request, f"{_month_name(month, year)} är öppnad igen.")
+    return redirect(reverse("followup:periods", args=[year]))
+
+
+def _overview_url(activity) -> str:
+    return reverse("followup:overview", args=[activity.area.agreement_id])
+
+
+def _activity(activity_pk):
+    return get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
 
 
 @require(can_set_forecast)
 @require_http_methods(["GET", "POST"])
 def forecast(request, activity_pk):
-    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
-    form = ForecastForm(
-        request.POST or None,
-        initial={"forecast": activity.forecast, "version": activity.version},
-    )
-    back = reverse("followup:overview", args=[activity.area.agreement_id])
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data["version"]
-        try:
-            do_set_forecast(
-                activity,
-                form.cleaned_data["forecast"],
-                acting_user=request.user,
-                expected_version=-1 if version is None else version,
-            )
-        except StaleEdit as exc:
-            problems = exc.messages
-        except ForecastError as exc:
-            problems = [str(exc)]
-        else:
-            messages.success(request, f"Prognosen för ”{activity}” är sparad.")
-            return redirect(back)
-    return render(
+    activity = _activity(activity_pk)
+    back = _overview_url(activity)
+    return edit_page(
         request,
-        "followup/forecast_form.html",
-        {"activity": activity, "form": form, "cancel_url": back, "problems": problems},
-        status=400 if request.method == "POST" else 200,
+        ForecastForm,
+        form_kwargs={"initial": {"forecast": activity.forecast, "version": activity.version}},
+        save=lambda form: do_set_forecast(
+            activity,
+            form.cleaned_data["forecast"],
+            acting_user=request.user,
+            expected_version=form.expected_version,
+        ),
+        title=f"Prognos: {activity}",
+        back=back,
+        done="Prognosen för ”{}” är sparad.",
+        breadcrumbs=[(back, "Uppföljning")],
     )
 
 
-@require(can_view_followup)
-@require_http_methods(["GET", "POST"])
-def chart(request):
-    """The region's chart of accounts: which accounts are costs, income or something else."""
-    form = AccountRangeForm(request.POST if request.POST.get("action") == "add" else None)
-    problems = []
-    if request.method == "POST":
-        if not can_import_ledger(request.user):
-            return render(request, "403.html", status=403)
-        if request.POST.get("action") == "delete":
-            pk = request.POST.get("pk", "")
-            record = get_object_or_404(AccountRange, pk=int(pk) if pk.isdigit() else 0)
-            reason = request.POST.get("reason", "").strip()
-            if reason:
-                do_delete_account_range(record, acting_user=request.user, reason=reason)
-                messages.success(
-                    request, f"Kontointervallet {record.first}–{record.last} är borttaget."
-                )
-                return redirect(reverse("followup:chart"))
-            problems.append(f"Ange skälet till att {record.first}–{record.last} tas bort.")
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                do_add_account_range(
-                    data["first"],
-                    data["last"],
-                    data["kind"],
-                    data["name"],
-                    acting_user=request.user,
-                    reason=data["reason"],
-                )
-            except AccountChartError as exc:
-                for problem in exc.messages:
-                    form.add_error(None, problem)
-            else:
-                messages.success(request, "Kontointervallet är sparat.")
-                return redirect(reverse("followup:chart"))
-    ranges = list(AccountRange.objects.all())
+def _chart_page(request, *, form=None, problems=(), status=200):
+    ranges = account_ranges()
     return render(
         request,
         "followup/chart.html",
         {
-            "form": form,
+            "form": form or AccountRangeForm(),
             "problems": problems,
             "ranges": ranges,
             "defaults": KOMMUN_BAS if not ranges else (),
-            "history": AccountRange.history.select_related("history_user")[:30],
+            "history": chart_history(),
             "can_edit": can_import_ledger(request.user),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@require(can_view_followup)
+@require_safe
+def chart(request):
+    """The region's chart of accounts: which accounts are costs, income or something else."""
+    return _chart_page(request)
+
+
+@require(can_import_ledger)
+@require_POST
+def chart_add(request):
+    form = AccountRangeForm(request.POST)
+    if not form.is_valid():
+        return _chart_page(request, form=form, status=400)
+    try:
+        do_add_account_range(**form.cleaned_data, acting_user=request.user)
+    except AccountChartError as exc:
+        return _chart_page(request, form=form, problems=exc.messages, status=400)
+    messages.success(request, "Kontointervallet är sparat.")
+    return redirect(reverse("followup:chart"))
+
+
+@require(can_import_ledger)
+@require_POST
+def chart_delete(request, pk):
+    record = get_object_or_404(AccountRange, pk=pk)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        do_delete_account_range(record, acting_user=request.user, reason=reason)
+    except AccountChartError as exc:
+        return _chart_page(request, problems=exc.messages, status=400)
+    messages.success(request, f"Kontointervallet {record.first}–{record.last} är borttaget.")
+    return redirect(reverse("followup:chart"))
 
 
 @require(can_set_forecast)
 @require_http_methods(["GET", "POST"])
 def budget_profile(request, activity_pk):
-    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=activity_pk)
-    record = ActivityBudgetProfile.objects.filter(activity=activity).first()
+    activity = _activity(activity_pk)
+    record = budget_profile_of(activity)
     initial = {"kind": "jamn", "version": 0}
     if record:
-        initial.update(kind=record.kind, month=record.month, version=record.version)
-        initial.update({f"m{m:02d}": a for m, a in enumerate(record.amounts or [], start=1)})
-    form = BudgetProfileForm(request.POST or None, initial=initial, activity=activity)
-    back = reverse("followup:overview", args=[activity.area.agreement_id])
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_set_budget_profile(
-                activity,
-                form.profile,
-                acting_user=request.user,
-                reason=form.cleaned_data["reason"],
-                expected_version=(
-                    -1 if form.cleaned_data["version"] is None else form.cleaned_data["version"]
-                ),
-            )
-        except (BudgetProfileError, StaleEdit) as exc:
-            for problem in exc.messages:
-                form.add_error(None, problem)
-        else:
-            messages.success(request, f"Budgetprofilen för ”{activity}” är sparad.")
-            return redirect(back)
+        amounts = {f"m{m:02d}": a for m, a in enumerate(record.amounts or [], start=1)}
+        shown = {"kind": record.kind, "month": record.month, "version": record.version}
+        initial = {**initial, **shown, **amounts}
+    back = _overview_url(activity)
+
+    def save(form):
+        do_set_budget_profile(
+            activity,
+            form.profile,
+            acting_user=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.expected_version,
+        )
+        return activity
+
     current = spread_budget(activity.amount, record.as_profile() if record else None)
-    return render(
+    return edit_page(
         request,
-        "followup/budget_profile_form.html",
-        {
+        BudgetProfileForm,
+        form_kwargs={"initial": initial, "activity": activity},
+        save=save,
+        title=f"Budgetprofil: {activity}",
+        back=back,
+        done="Budgetprofilen för ”{}” är sparad.",
+        breadcrumbs=[(back, "Uppföljning")],
+        template="followup/budget_profile_form.html",
+        context={
             "activity": activity,
-            "form": form,
             "current": [(MONTH_NAMES[m].capitalize(), amount) for m, amount in enumerate(current)],
-            "cancel_url": back,
-            "history": record.history.select_related("history_user")[:20] if record else [],
+            "profile_history": budget_profile_history(record),
         },
-        status=400 if request.method == "POST" else 200,
     )
 
 
-@require(can_view_followup)
-@require_http_methods(["GET", "POST"])
-def links(request, pk):
-    agreement = get_object_or_404(Agreement, pk=pk)
-    form = ActivityLinkForm(request.POST or None, agreement=agreement)
-    if request.method == "POST":
-        if not can_import_ledger(request.user):
-            return render(request, "403.html", status=403)
-        try:
-            with transaction.atomic():
-                link = form.save(commit=False) if form.is_valid() else None
-                tied = do_save_activity_link(link, acting_user=request.user) if link else 0
-        except IntegrityError:
-            form.add_error(None, "Kopplingen finns redan; någon annan sparade den nyss.")
-            link = None
-        if link is not None:
-            messages.success(request, f"Kopplingen är sparad; {tied} tidigare rader kopplades.")
-            return redirect(reverse("followup:links", args=[agreement.pk]))
+def _links_page(request, agreement, *, form=None, status=200):
     return render(
         request,
         "followup/links.html",
         {
             "agreement": agreement,
-            "form": form,
-            "links": ActivityLink.objects.filter(
-                cost_object__area__agreement=agreement
-            ).select_related("cost_object", "activity"),
+            "form": form or ActivityLinkForm(agreement=agreement),
+            "links": activity_links(agreement),
             "can_edit": can_import_ledger(request.user),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@require(can_view_followup)
+@require_safe
+def links(request, pk):
+    return _links_page(request, get_object_or_404(Agreement, pk=pk))
+
+
+@require(can_import_ledger)
+@require_POST
+def add_link(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    form = ActivityLinkForm(request.POST, agreement=agreement)
+    if not form.is_valid():
+        return _links_page(request, agreement, form=form, status=400)
+    try:
+        tied = do_save_activity_link(form.save(commit=False), acting_user=request.user)
+    except Refused as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return _links_page(request, agreement, form=form, status=400)
+    messages.success(request, f"Kopplingen är sparad; {tied} tidigare rader kopplades.")
+    return redirect(reverse("followup:links", args=[agreement.pk]))
 
 
 @require(can_close_periods)
 @require_POST
 def delete_link(request, pk, link_pk):
     link = get_object_or_404(ActivityLink, pk=link_pk, cost_object__area__agreement_id=pk)
-    link.delete()
-    messages.success(request, "Kopplingen är borttagen; redan kopplade rader ligger kvar.")
+    try:
+        do_delete_activity_link(
+            link, acting_user=request.user, expected_version=posted_version(request)
+        )
+    except Refused as exc:
+        refuse(request, exc)
+    else:
+        messages.success(request, "Kopplingen är borttagen; redan kopplade rader ligger kvar.")
     return redirect(reverse("followup:links", args=[pk]))
 
 

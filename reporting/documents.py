@@ -14,8 +14,8 @@ from common.charts import areas_chart
 from common.money import format_amount
 from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
-from followup.followup_table import build_followup
 from followup.periods import PERIODS
+from followup.reads import build_followup
 from grants.models import (
     OWN_REGION_GROUPS,
     Agreement,

@@ -16,10 +16,10 @@ from allocations.demo import load_allocation_setup
 from dashboard.figures import build_dashboard, default_year
 from distribution.demo import load_distribution_setup
 from distribution.models import Activity
-from followup.followup_table import build_followup
 from followup.models import LedgerTransaction
 from followup.month_totals import refresh_month_totals
 from followup.periods import PERIODS
+from followup.reads import build_followup
 from grants.models import Agreement, Deadline
 
 D = Decimal

@@ -103,7 +103,7 @@ def test_a_write_builds_every_year_before_anyone_looks(client_for, ledger2023, s
     assert cache.get(body_key(2023, DEFAULT_THRESHOLD, today, data_version(2023))) is None
 
     # Never below the outcome so far (issue 22): the outcome plus 123 456.
-    from followup.followup_table import activity_outcome
+    from followup.reads import activity_outcome
 
     entered = activity_outcome(activity) + 123_456
     saved = finance.post(url, {"forecast": str(entered), "version": activity.version})
@@ -115,8 +115,8 @@ def test_a_write_builds_every_year_before_anyone_looks(client_for, ledger2023, s
     assert not any("followup_ledgertransaction" in q["sql"] for q in queries.captured_queries)
     # The year's forecast as it is after the write, as the follow-up reckons it.
     from common.money import format_amount
-    from followup.followup_table import build_followup
     from followup.periods import PERIODS
+    from followup.reads import build_followup
     from grants.models import Agreement
 
     forecast = sum(

@@ -10,9 +10,9 @@ from django.urls import reverse
 from dashboard.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import BudgetProfileError, do_set_budget_profile
-from followup.followup_table import build_followup
 from followup.models import ActivityBudgetProfile
 from followup.periods import PERIODS, BudgetProfile, ProfileKind
+from followup.reads import build_followup
 
 D = Decimal
 AMBULANCE = "Utveckling av ambulanssjukvården"  # 1 438 690 kr on 9943, alone on its object

@@ -35,8 +35,8 @@ from dashboard.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import ForecastError, do_import_ledger_file, do_set_forecast
 from followup.calculations import forecast_for
-from followup.followup_table import build_followup
 from followup.periods import PERIODS
+from followup.reads import build_followup
 
 from .conftest import HEADER
 

@@ -19,10 +19,10 @@ from followup.actions import (
     do_reopen_period,
     do_save_activity_link,
 )
-from followup.followup_table import build_followup
 from followup.models import ActivityLink, ClosedPeriod, LedgerMonthTotal, LedgerTransaction
 from followup.month_totals import differences, refresh_month_totals
 from followup.periods import month_period
+from followup.reads import build_followup
 
 from .test_ledger_import import ROWS, SIE3, csv_bytes
 

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from distribution.models import Activity
 from followup.demo import load_demo_ledger
-from followup.followup_table import build_followup
-from followup.models import ClosedPeriod, LedgerSource, LedgerTransaction
+from followup.models import ActivityLink, ClosedPeriod, LedgerSource, LedgerTransaction
 from followup.periods import PERIODS
+from followup.reads import build_followup
 
 from .test_ledger_import import csv_bytes
 
@@ -79,10 +79,7 @@ def test_only_finance_imports_and_closes_periods(client_for, year2023, source, w
     )
     assert response.status_code == 403
     assert (
-        client.post(
-            reverse("followup:periods", args=[2023]), {"month": 3, "action": "close"}
-        ).status_code
-        == 403
+        client.post(reverse("followup:close_period", args=[2023]), {"month": 3}).status_code == 403
     )
     assert client.get(reverse("followup:source_new")).status_code == 403
     assert not LedgerTransaction.objects.exists() and not ClosedPeriod.objects.exists()
@@ -142,12 +139,18 @@ def test_a_source_is_mapped_once_in_two_steps(client_for, year2023):
 def test_closing_and_reopening_a_period_in_the_page(client_for, year2023, users):
     client = client_for("finance")
     url = reverse("followup:periods", args=[2023])
-    client.post(url, {"month": 3, "action": "close"})
+    close, reopen = (
+        reverse(f"followup:{name}", args=[2023]) for name in ("close_period", "reopen_period")
+    )
+    client.post(close, {"month": 3})
     assert ClosedPeriod.objects.get().closed_by == users["finance"]
-    assert client.post(url, {"month": 3, "action": "reopen", "reason": ""}).status_code == 400
-    client.post(url, {"month": 3, "action": "reopen", "reason": "Sen faktura"})
+    assert client.post(reopen, {"month": 3, "reason": ""}).status_code == 400
+    assert client.post(close, {"month": 13}).status_code == 400
+    client.post(reopen, {"month": 3, "reason": "Sen faktura"})
     assert not ClosedPeriod.objects.exists()
     assert "Sen faktura" in client.get(url).content.decode()
+    again = client.post(reopen, {"month": 3, "reason": "Igen"})
+    assert again.status_code == 400 and "Mars 2023 är redan öppen." in again.content.decode()
 
 
 @pytest.mark.parametrize(("who", "status"), [("officer", 302), ("finance", 302), ("manager", 403)])
@@ -172,13 +175,32 @@ def test_a_link_ties_earlier_unlinked_rows(client_for, year2023, source, users):
     do_import_ledger_file(SimpleUploadedFile("h.csv", csv_bytes()), source, users["finance"])
     activity = Activity.objects.filter(cost_object__number="9916").first()
     response = client_for("finance").post(
-        reverse("followup:links", args=[year2023.pk]),
+        reverse("followup:add_link", args=[year2023.pk]),
         {"cost_object": activity.cost_object_id, "responsibility": "1234", "activity": activity.pk},
     )
     assert response.status_code == 302
     assert (
         LedgerTransaction.objects.filter(cost_object__number="9916", activity=activity).count() == 2
     )
+
+
+def test_a_link_is_removed_at_the_version_the_page_showed(client_for, year2023, users):
+    activity = Activity.objects.filter(cost_object__number="9916").first()
+    client = client_for("finance")
+    client.post(
+        reverse("followup:add_link", args=[year2023.pk]),
+        {"cost_object": activity.cost_object_id, "responsibility": "1234", "activity": activity.pk},
+    )
+    link = ActivityLink.objects.get()
+    page = client.get(reverse("followup:links", args=[year2023.pk])).content.decode()
+    assert f'name="version" value="{link.version}"' in page
+    delete = reverse("followup:delete_link", args=[year2023.pk, link.pk])
+    stale = client.post(delete, {"version": link.version + 1}, follow=True)
+    assert "Kopplingen har ändrats av någon annan" in stale.content.decode()
+    assert ActivityLink.objects.filter(pk=link.pk).exists()
+    client.post(delete, {"version": link.version})
+    assert not ActivityLink.objects.exists()
+    assert ActivityLink.history.first().history_user == users["finance"]
 
 
 def test_overview_queries_do_not_grow(client_for, ledger, django_assert_max_num_queries):

@@ -18,9 +18,9 @@ from dashboard.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import do_import_ledger_file, do_set_forecast
 from followup.demo import DEMO_MAPPING, load_demo_ledger
-from followup.followup_table import activity_outcome, build_followup
 from followup.models import LedgerSource
 from followup.periods import PERIODS
+from followup.reads import activity_outcome, build_followup
 from reporting.actions import do_generate_document, document_context
 from reporting.models import DocumentKind
 

@@ -17,7 +17,15 @@ from distribution.reads import own_area_money
 
 from .accounts import Kind
 from .calculations import BASIS_LABELS, BASIS_OUTCOME, PotUse, UnusedMoney, forecast_for
-from .models import ActivityBudgetProfile, LedgerMonthTotal, chart_of_accounts
+from .models import (
+    AccountRange,
+    ActivityBudgetProfile,
+    ActivityLink,
+    ClosedPeriod,
+    LedgerMonthTotal,
+    LedgerTransaction,
+    chart_of_accounts,
+)
 from .periods import (
     FollowUp,
     Period,
@@ -347,3 +355,65 @@ def _count_bases(area_blocks) -> dict:
         for line in block.other_lines:
             counts[line.forecast_basis] += 1
     return dict(counts)
+
+
+# ---------------------------------------------------------------- what the pages read
+
+
+def closed_periods(year: int) -> dict[int, ClosedPeriod]:
+    """The year's closed months, by month, with who closed them."""
+    rows = ClosedPeriod.objects.filter(year=year).select_related("closed_by")
+    return {period.month: period for period in rows}
+
+
+def closed_months(year: int) -> set[int]:
+    return set(ClosedPeriod.objects.filter(year=year).values_list("month", flat=True))
+
+
+def closed_period(year: int, month: int) -> ClosedPeriod | None:
+    return ClosedPeriod.objects.filter(year=year, month=month).first()
+
+
+def period_history(year: int):
+    """Closings and openings of the year's months, newest first."""
+    return ClosedPeriod.history.filter(year=year).select_related("history_user")
+
+
+def workbook_transactions(agreement, period: Period):
+    """The agreement's outcome rows up to the period's last month, streamed in book order."""
+    return (
+        LedgerTransaction.objects.filter(
+            cost_object__area__agreement=agreement,
+            year=agreement.year,
+            month__lte=period.last_month,
+            is_budget=False,
+        )
+        .with_kind()
+        .select_related("cost_object__area", "activity")
+        .order_by("year", "month", "cost_object__number", "id")
+        .iterator(chunk_size=2000)
+    )
+
+
+def account_ranges() -> list[AccountRange]:
+    """The region's own chart of accounts (empty: Kommun-Bas applies)."""
+    return list(AccountRange.objects.all())
+
+
+def chart_history(limit: int = 30):
+    return AccountRange.history.select_related("history_user")[:limit]
+
+
+def activity_links(agreement):
+    """The agreement's links from object and ansvar to activity."""
+    return ActivityLink.objects.filter(cost_object__area__agreement=agreement).select_related(
+        "cost_object", "activity"
+    )
+
+
+def budget_profile_of(activity) -> ActivityBudgetProfile | None:
+    return ActivityBudgetProfile.objects.filter(activity=activity).first()
+
+
+def budget_profile_history(record: ActivityBudgetProfile | None, limit: int = 20):
+    return record.history.select_related("history_user")[:limit] if record else []
