@@ -10,10 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
-from grants.models import Region
-
 from .forms import LoginForm
 from .oidc import provider_logout_url, sso_enabled
+from .reads import own_organisation
 from .roles import may_use_password
 
 
@@ -67,7 +66,7 @@ def accessibility(request):
         request,
         "accessibility.html",
         {
-            "organisation": Region.objects.filter(county_code=settings.OWN_REGION_CODE).first(),
+            "organisation": own_organisation(),
             "assessed": ACCESSIBILITY_ASSESSED,
             "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
             "contact_phone": settings.ACCESSIBILITY_CONTACT_PHONE,

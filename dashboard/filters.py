@@ -8,6 +8,14 @@ from followup.models import LedgerTransaction
 from grants.models import DevelopmentArea
 
 
+def number_in(value, default, low, high):
+    """A number from a request's text, kept within [low, high]; `default` if it is none."""
+    try:
+        return min(max(int(value), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
 def _area_label(area) -> str:
     """An area as a filter offers it: the same name comes back every year, so say which."""
     return f"{area.name} ({area.agreement.year})"

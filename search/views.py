@@ -5,7 +5,7 @@ from django.shortcuts import render
 from common.roles import require
 from grants.permissions import can_view_grants
 
-from .queries import LIMIT, MAX_QUERY, search
+from .reads import LIMIT, MAX_QUERY, search
 
 
 @require(can_view_grants)

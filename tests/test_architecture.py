@@ -198,3 +198,53 @@ def test_every_edit_form_is_the_one_form_page(app):
         if "delete" in path.stem:
             found.append(name)
     assert found == []
+
+
+# Reads named one way (issue 25, point 6): an app's reads live in reads.py (or a reads/
+# package), and a view reads only the URL's row itself (get_object_or_404).
+
+OTHER_READ_NAMES = {"queries", "selectors", "figures", "documents"}
+
+
+def queries_in(path: Path) -> list[str]:
+    """Managers reached in a view (`Model.objects`, `Model.history`), but inside
+    get_object_or_404, which finds the URL's row."""
+    tree = ast.parse(path.read_text("utf-8"))
+    url_row = {
+        id(sub)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "get_object_or_404"
+        and node.args
+        for sub in ast.walk(node.args[0])
+    }
+    return [
+        f"{path.name}:{node.lineno} .{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr in ("objects", "history")
+        and id(node) not in url_row
+    ]
+
+
+@pytest.mark.parametrize("app", APP_DIRS)
+def test_views_read_through_reads(app):
+    found = [line for path in view_modules(app) for line in queries_in(path)]
+    found += [
+        str(path.relative_to(ROOT))
+        for path in sorted((ROOT / app).glob("*.py"))
+        if path.stem in OTHER_READ_NAMES or path.stem.endswith("_table")
+    ]
+    assert found == [], f"move these into {app}/reads.py"
+
+
+def test_the_read_check_finds_queries(tmp_path):
+    module = tmp_path / "views.py"
+    module.write_text(
+        "def v(request, pk):\n"
+        "    row = get_object_or_404(Area.objects.select_related('a'), pk=pk)\n"
+        "    rows = Activity.objects.filter(area=row)\n    return Activity.history.all()\n",
+        "utf-8",
+    )
+    assert queries_in(module) == ["views.py:3 .objects", "views.py:4 .history"]

@@ -1,6 +1,6 @@
 """Indexes for the search on PostgreSQL: full-text (Swedish) over the ledger's text and the
 activities' fields, and the ledger's voucher and account for exact matches. The expressions
-are exactly those search.queries filters on, so the planner uses them. Nothing on SQLite."""
+are exactly those search.reads filters on, so the planner uses them. Nothing on SQLite."""
 
 from django.db import migrations
 

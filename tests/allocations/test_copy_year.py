@@ -187,7 +187,7 @@ def test_the_copy_page_and_the_lists(allocations2023, client_for):
 
 
 def test_reminders_ignore_unconfirmed_deadlines(allocations2023):
-    from reminders.actions import due_reminders
+    from reminders.reads import due_reminders
 
     copy = do_copy_agreement(allocations2023)
     first = copy.deadlines.own().order_by("due_date").first()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from allocations.demo import load_allocation_setup
-from dashboard.figures import build_dashboard, default_year
+from dashboard.reads.figures import build_dashboard, default_year
 from distribution.demo import load_distribution_setup
 from distribution.models import Activity
 from followup.models import LedgerTransaction

@@ -80,7 +80,7 @@ def test_the_own_regions_vfu_amount_counts_wherever_mottaget_is_shown(client_for
     import re
     from decimal import Decimal
 
-    from dashboard.figures import build_dashboard
+    from dashboard.reads.figures import build_dashboard
     from distribution.reads import own_area_money
     from reporting.documents import own_total
 

@@ -5,7 +5,7 @@ from django.db import connection
 from django.urls import reverse
 
 from reporting.models import GeneratedDocument
-from search.queries import search
+from search.reads import search
 
 pytestmark = [pytest.mark.django_db, pytest.mark.both_databases]
 
@@ -92,7 +92,7 @@ def test_search_respects_the_kinds_a_role_may_read(users, data):
     from distribution.permissions import can_view_distribution
     from followup.permissions import can_view_followup
     from reporting.permissions import can_view_reports
-    from search.queries import KINDS
+    from search.reads import KINDS
 
     assert {k.key: k.allowed for k in KINDS}["transaktioner"] is can_view_followup
     assert {k.key: k.allowed for k in KINDS}["aktiviteter"] is can_view_distribution
@@ -126,7 +126,7 @@ def test_the_full_text_search_can_use_its_index(db, key, index):
     """The index's expression is the one the search asks for (were they to differ, as a
     changed column type or search could make them, every search would read the whole
     ledger)."""
-    from search.queries import KINDS, _postgres_filter
+    from search.reads import KINDS, _postgres_filter
 
     kind = next(k for k in KINDS if k.key == key)
     rows = _postgres_filter(kind.queryset(), kind, "konsult").order_by().values("pk")

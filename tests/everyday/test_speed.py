@@ -7,8 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard.figures import data_version
 from dashboard.pages import DEFAULT_THRESHOLD, body_key, build_ahead
+from dashboard.reads.figures import data_version
 from tests.conftest import load_demo_agreement
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.actions import do_add_comment
-from dashboard.todo import deadlines_without_document, todo_for
+from dashboard.reads.todo import deadlines_without_document, todo_for
 from followup.month_totals import refresh_month_totals
 from grants.models import Deadline, DeadlineSubmission
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from dashboard.figures import build_dashboard
+from dashboard.reads.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import BudgetProfileError, do_set_budget_profile
 from followup.models import ActivityBudgetProfile

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from dashboard.figures import build_dashboard
+from dashboard.reads.figures import build_dashboard
 from distribution.models import Activity
 from followup.demo import CREDIT_NOTE, demo_ledger_csv, load_demo_ledger
 from followup.models import LedgerTransaction

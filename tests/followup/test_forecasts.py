@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from common.money import format_amount
-from dashboard.figures import build_dashboard
+from dashboard.reads.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import ForecastError, do_import_ledger_file, do_set_forecast
 from followup.calculations import forecast_for

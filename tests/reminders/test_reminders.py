@@ -21,8 +21,9 @@ from grants.models import (
     DocumentState,
     RecipientGroup,
 )
-from reminders.actions import do_send_deadline_reminders, due_step
+from reminders.actions import do_send_deadline_reminders
 from reminders.models import OVERDUE, SentReminder
+from reminders.reads import due_step
 from reporting.actions import (
     do_attest_document,
     do_send_document,

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from common.money import format_amount
-from dashboard.figures import build_dashboard
+from dashboard.reads.figures import build_dashboard
 from distribution.models import Activity
 from followup.actions import do_import_ledger_file, do_set_forecast
 from followup.demo import DEMO_MAPPING, load_demo_ledger

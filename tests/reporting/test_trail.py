@@ -351,7 +351,7 @@ def test_a_stale_form_is_refused(client_for, gnv2023, users):
 
 
 def test_the_dashboard_counts_a_deadline_met_only_when_sent(client_for, gnv2023, users):
-    from dashboard.figures import build_dashboard
+    from dashboard.reads.figures import build_dashboard
 
     today = datetime.date(2024, 4, 2)
     document = do_generate_document(
