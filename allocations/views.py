@@ -43,7 +43,7 @@ from .actions import (
     do_set_decided_amounts,
     do_set_key_values,
 )
-from .allocation_table import TABLE_GROUPS, build_allocation_table
+from .reads import TABLE_GROUPS, build_allocation_table
 from .forms import (
     DecidedAmountsForm,
     DecidedImportForm,

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from allocations.allocation_table import build_allocation_table
+from allocations.reads import build_allocation_table
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
 from allocations.models import DecidedAmount, KeyDataSet
 
