@@ -255,3 +255,17 @@ def read_county_table(content: bytes, filename: str, counties: dict[str, str]) -
             )
         raise ImportFileError(listed)
     return CountyTable(columns, values)
+
+
+def amounts_in_column(table: CountyTable, column: str) -> dict[str, Decimal]:
+    """County code -> amount of the named column, or of the only one when none is named."""
+    column = column or (table.columns[0] if len(table.columns) == 1 else "")
+    if column not in table.columns:
+        raise ImportFileError(
+            [
+                "Ange vilken kolumn som innehåller beloppen. Filen har kolumnerna "
+                + ", ".join(f"”{c}”" for c in table.columns)
+                + "."
+            ]
+        )
+    return {code: row[column] for code, row in table.values.items()}

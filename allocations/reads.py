@@ -386,8 +386,13 @@ def rule_history(rule):
     )
 
 
-def rule_count(agreement) -> int:
-    return AllocationRule.objects.filter(component__agreement=agreement).count()
+def copy_summary(agreement) -> dict[str, int]:
+    """What copying an agreement to the next year takes along, counted."""
+    return {
+        "components": agreement.components.count(),
+        "deadlines": agreement.deadlines.count(),
+        "rules": AllocationRule.objects.filter(component__agreement=agreement).count(),
+    }
 
 
 # Decided amounts.
