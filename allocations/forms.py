@@ -188,8 +188,8 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args, rows=(), **kwargs):
         """`rows` are the key's rows as shown (allocations.reads.rule_rows), edited in
-        `self.rows`; a valid form has the key's `terms` (terms_from_rows) or else its
-        `rule_errors`."""
+        `self.rows`; a valid form has the key's `terms` (terms_from_rows), an invalid one
+        its `rule_errors`."""
         super().__init__(*args, **kwargs)
         self.rows = RuleRowFormSet(self.data if self.is_bound else None, initial=rows, prefix="rad")
         self.terms = []
@@ -199,13 +199,14 @@ class RuleForm(forms.Form):
         fields_valid = super().is_valid()
         if not (self.rows.is_valid() and fields_valid):
             return False
+        method = self.cleaned_data["method"]
         try:
-            self.terms = terms_from_rows(
-                self.cleaned_data["method"], [row.cleaned_data for row in self.rows.forms]
-            )
+            terms = terms_from_rows(method, [row.cleaned_data for row in self.rows.forms])
         except forms.ValidationError as exc:
             self.rule_errors = exc.messages
             return False
+        # Only a key has terms; the rows of another method are checked, then left.
+        self.terms = terms if method == Method.KEY else []
         return True
 
 

@@ -201,26 +201,37 @@ def dataset_import(request):
     )
 
 
-@require(can_edit_allocations)
-@require_http_methods(["GET", "POST"])
-def dataset_edit(request, pk):
-    dataset = get_object_or_404(KeyDataSet, pk=pk)
+def _saving(request, action, row, values):
+    """edit_page's `save`: `action(row, **values(form))` by the user, with the token the form
+    showed and its reason; `row` back for the page's "saved" message."""
 
     def save(form):
-        do_set_key_values(
-            dataset,
-            form.values_by_column(),
+        action(
+            row,
+            **values(form),
             acting_user=request.user,
             expected_token=form.cleaned_data["token"],
             reason=form.cleaned_data["reason"],
         )
-        return dataset
+        return row
 
+    return save
+
+
+@require(can_edit_allocations)
+@require_http_methods(["GET", "POST"])
+def dataset_edit(request, pk):
+    dataset = get_object_or_404(KeyDataSet, pk=pk)
     return edit_page(
         request,
         KeyDataValuesForm,
         form_kwargs={"dataset": dataset, "token": key_values_token(dataset)},
-        save=save,
+        save=_saving(
+            request,
+            do_set_key_values,
+            dataset,
+            lambda form: {"values_by_column": form.values_by_column()},
+        ),
         title=f"Ändra värden: {dataset}",
         back=dataset.get_absolute_url(),
         done="Värdena i ”{}” har sparats.",
@@ -292,21 +303,6 @@ def _component_page(agreement, component, title, **context):
 def rule_edit(request, pk, component_pk):
     agreement, component = _component(pk, component_pk)
     rule = rule_of(component)
-
-    def save(form):
-        method = form.cleaned_data["method"]
-        do_save_rule(
-            component,
-            method=method,
-            base_amount=form.cleaned_data["base_amount"] or 0,
-            terms=form.terms if method == Method.KEY else [],
-            notes=form.cleaned_data["notes"],
-            acting_user=request.user,
-            expected_token=form.cleaned_data["token"],
-            reason=form.cleaned_data["reason"],
-        )
-        return component
-
     return edit_page(
         request,
         RuleForm,
@@ -319,7 +315,17 @@ def rule_edit(request, pk, component_pk):
                 "token": versions_token([rule] if rule else []),
             },
         },
-        save=save,
+        save=_saving(
+            request,
+            do_save_rule,
+            component,
+            lambda form: {
+                "method": form.cleaned_data["method"],
+                "base_amount": form.cleaned_data["base_amount"] or 0,
+                "terms": form.terms,
+                "notes": form.cleaned_data["notes"],
+            },
+        ),
         done="Fördelningsregeln för ”{}” har sparats.",
         history=rule_history(rule),
         template="allocations/rule_form.html",
@@ -331,18 +337,6 @@ def _decided_page(request, agreement, component, *, import_form=None, import_pro
     """The decided amounts typed in (this page's form) or read from a file (decided_import,
     which draws this page again when the file is refused)."""
     decided = decided_amounts(component)
-
-    def save(form):
-        do_set_decided_amounts(
-            component,
-            form.cleaned_data["amounts"],
-            source=form.cleaned_data["source"],
-            acting_user=request.user,
-            expected_token=form.cleaned_data["token"],
-            reason=form.cleaned_data["reason"],
-        )
-        return component
-
     return edit_page(
         request,
         DecidedAmountsForm,
@@ -351,7 +345,15 @@ def _decided_page(request, agreement, component, *, import_form=None, import_pro
             "initial_amounts": decided.amounts,
             "token": decided.token,
         },
-        save=save,
+        save=_saving(
+            request,
+            do_set_decided_amounts,
+            component,
+            lambda form: {
+                "amounts": form.cleaned_data["amounts"],
+                "source": form.cleaned_data["source"],
+            },
+        ),
         done="Beslutade belopp för ”{}” har sparats.",
         history=decided.history,
         template="allocations/decided_form.html",
