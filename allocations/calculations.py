@@ -14,9 +14,10 @@ from decimal import Decimal
 from fractions import Fraction
 
 from common.money import round_to_total
+from common.refusals import Refused
 
 
-class AllocationError(ValueError):
+class AllocationError(Refused, ValueError):
     """A rule that cannot be applied; the message is Swedish and shown to the user."""
 
 

@@ -186,6 +186,29 @@ class RuleForm(forms.Form):
     reason = ReasonField(help_text="Krävs när en befintlig regel ändras. Sparas i historiken.")
     token = TokenField()
 
+    def __init__(self, *args, rows=(), **kwargs):
+        """`rows` are the key's rows as shown (allocations.reads.rule_rows), edited in
+        `self.rows`; a valid form has the key's `terms` (terms_from_rows), an invalid one
+        its `rule_errors`."""
+        super().__init__(*args, **kwargs)
+        self.rows = RuleRowFormSet(self.data if self.is_bound else None, initial=rows, prefix="rad")
+        self.terms = []
+        self.rule_errors = []
+
+    def is_valid(self):
+        fields_valid = super().is_valid()
+        if not (self.rows.is_valid() and fields_valid):
+            return False
+        method = self.cleaned_data["method"]
+        try:
+            terms = terms_from_rows(method, [row.cleaned_data for row in self.rows.forms])
+        except forms.ValidationError as exc:
+            self.rule_errors = exc.messages
+            return False
+        # Only a key has terms; the rows of another method are checked, then left.
+        self.terms = terms if method == Method.KEY else []
+        return True
+
 
 class RuleRowForm(forms.Form):
     """One data column of the key: which part of a blend it belongs to and its weight."""

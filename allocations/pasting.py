@@ -14,10 +14,13 @@ amounts (`Stockholm¹`, `Gotland*`, `1 234 567 2)`) are dropped. Each amount mus
 in whole kronor, else it is refused, never rounded.
 """
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from common.refusals import Refused
 
 MAX_LINES = 2000
 # The money columns hold DecimalField(max_digits=15, decimal_places=2): below 10^13 kr.
@@ -48,8 +51,13 @@ _EXTRA_NAMES = {
 }
 
 
-class PasteError(ValueError):
+class PasteError(Refused, ValueError):
     """A value in the pasted text is wrong; the message is Swedish."""
+
+
+def digest(text: str) -> str:
+    """The fingerprint of a pasted text: a confirmation saves only the text it previewed."""
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
 
 
 def name_key(name: str) -> str:
@@ -167,7 +175,7 @@ class PastedTable:
     totals: list[Decimal] | None = None
     total_line: int | None = None
     ignored: list[tuple[int, str]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     # Municipality code -> county code, when the rows are municipalities: the amounts are
     # then kept per county, summed exactly.
@@ -175,7 +183,7 @@ class PastedTable:
 
     @property
     def ok(self) -> bool:
-        return not self.problems and bool(self.rows)
+        return not self.messages and bool(self.rows)
 
     def sums(self) -> list[Decimal]:
         return [sum((r.amounts[i] for r in self.rows), Decimal(0)) for i in range(self.columns)]
@@ -228,12 +236,12 @@ def parse_pasted_table(
     example = "Strömsunds kommun 1 234 567" if municipal else "Jämtland Härjedalen 14 897 341"
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if len(lines) > MAX_LINES:
-        table.problems.append(f"Texten har fler än {MAX_LINES} rader.")
+        table.messages.append(f"Texten har fler än {MAX_LINES} rader.")
         return table
     numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
     first = next((i for i, (_, line) in enumerate(numbered) if _is_first_row(line, index)), None)
     if first is None:
-        table.problems.append(
+        table.messages.append(
             "Ingen rad med ett namn och ett belopp hittades. Klistra in tabellen med en rad per "
             f"{place_word}, t.ex. ”{example}”."
         )
@@ -247,7 +255,7 @@ def parse_pasted_table(
             table.ignored.append((number, line))
             continue
         if len(line) > MAX_LINE:
-            table.problems.append(f"{where}: raden är för lång.")
+            table.messages.append(f"{where}: raden är för lång.")
             continue
         name, cells = _cells(line)
         key = name_key(name)
@@ -255,37 +263,37 @@ def parse_pasted_table(
             try:
                 table.totals = [parse_amount_cell(c) for c in cells]
             except PasteError as exc:
-                table.problems.append(f"{where} (”{name}”): {exc}")
+                table.messages.append(f"{where} (”{name}”): {exc}")
             table.total_line = number
             continue
         if not cells:
-            table.problems.append(f"{where}: ”{line.strip()}” har inget belopp.")
+            table.messages.append(f"{where}: ”{line.strip()}” har inget belopp.")
             continue
         amounts = []
         for cell in cells:
             try:
                 amounts.append(parse_amount_cell(cell))
             except PasteError as exc:
-                table.problems.append(f"{where} (”{name}”): {exc}")
+                table.messages.append(f"{where} (”{name}”): {exc}")
         if len(amounts) != len(cells):
             continue
         if not table.columns:
             table.columns = columns or len(amounts)
         if len(amounts) != table.columns:
-            table.problems.append(
+            table.messages.append(
                 f"{where} (”{name}”): {len(amounts)} belopp, men tabellen har "
                 f"{table.columns} beloppskolumn{'er' if table.columns != 1 else ''}."
             )
             continue
         code = lookup(index, key)
         if code is None:
-            table.problems.append(
+            table.messages.append(
                 f"{where}: ”{name}” motsvarar ingen kommun."
                 if municipal
                 else f"{where}: ”{name}” motsvarar ingen region eller inget län."
             )
         elif code in seen:
-            table.problems.append(
+            table.messages.append(
                 f"{where}: ”{name}” finns redan på rad {seen[code]}; varje {place_word} "
                 "får bara förekomma en gång."
             )
@@ -294,7 +302,7 @@ def parse_pasted_table(
             seen[code] = number
         table.rows.append(PastedRow(number, name, code, amounts))
     if table.totals is not None and table.columns and len(table.totals) != table.columns:
-        table.problems.append(
+        table.messages.append(
             f"Rad {table.total_line}: summaraden har {len(table.totals)} belopp, men tabellen "
             f"har {table.columns} beloppskolumner."
         )
@@ -324,7 +332,7 @@ class NamedAmounts:
     total: Decimal | None = None
     total_line: int | None = None
     ignored: list[tuple[int, str]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
 
 
 def plain_key(name: str) -> str:
@@ -357,7 +365,7 @@ def parse_named_amounts(text: str, names: dict[str, object], default_unit="") ->
         started = True
         where = f"Rad {number}"
         if len(cells) != 1:
-            result.problems.append(
+            result.messages.append(
                 f"{where}: ”{line.strip()}” ska ha ett namn och ett belopp"
                 + (" (tabb eller minst två mellanslag mellan dem)." if cells else ".")
             )
@@ -365,17 +373,17 @@ def parse_named_amounts(text: str, names: dict[str, object], default_unit="") ->
         try:
             amount = parse_amount_cell(cells[0], default_unit)
         except PasteError as exc:
-            result.problems.append(f"{where} (”{name}”): {exc}")
+            result.messages.append(f"{where} (”{name}”): {exc}")
             continue
         if is_total:
             result.total, result.total_line = amount, number
         elif key not in names:
-            result.problems.append(f"{where}: ”{name}” är inget av överenskommelsens delområden.")
+            result.messages.append(f"{where}: ”{name}” är inget av överenskommelsens delområden.")
         elif names[key] in seen:
-            result.problems.append(f"{where}: ”{name}” finns redan på rad {seen[names[key]]}.")
+            result.messages.append(f"{where}: ”{name}” finns redan på rad {seen[names[key]]}.")
         else:
             seen[names[key]] = number
             result.amounts[names[key]] = (number, amount)
-    if not result.amounts and not result.problems:
-        result.problems.append("Ingen rad med ett delområdes namn och ett belopp hittades.")
+    if not result.amounts and not result.messages:
+        result.messages.append("Ingen rad med ett delområdes namn och ett belopp hittades.")
     return result

@@ -20,6 +20,7 @@ from math import prod
 from django.conf import settings
 
 from common.limits import MB, LimitExceeded, check_json_depth, check_size
+from common.refusals import Refused
 
 TABLE = "BE/BE0101/BE0101A/BefolkManad"
 TABLE_ID = "BE0101A/BefolkManad"
@@ -37,7 +38,7 @@ def max_bytes() -> int:
     return settings.SCB_MAX_ANSWER_MB * MB
 
 
-class ScbError(Exception):
+class ScbError(Refused):
     """SCB could not be asked, or its answer cannot be used; the message is Swedish."""
 
 

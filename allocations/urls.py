@@ -33,6 +33,11 @@ urlpatterns = [
         name="decided_edit",
     ),
     path(
+        "overenskommelser/<int:pk>/delomraden/<int:component_pk>/beslutat/las-in/",
+        views.decided_import,
+        name="decided_import",
+    ),
+    path(
         "overenskommelser/<int:pk>/delomraden/<int:component_pk>/klistra-in/",
         views.decided_paste,
         name="decided_paste",

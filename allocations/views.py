@@ -1,11 +1,8 @@
 """Pages for key data, allocation rules, decided amounts and the allocation table."""
 
 import datetime
-import hashlib
 from decimal import Decimal
 
-from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import Http404
@@ -13,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from allocations.exports import (
@@ -23,14 +20,15 @@ from allocations.exports import (
     dataset_values_xlsx,
 )
 from common.downloads import attachment, wants_xlsx, xlsx_link
-from common.history import timeline
+from common.editing import edit_page
 from common.logs import log_refused_import
+from common.refusals import Refused, refuse
 from common.roles import require
-from common.versioning import StaleEdit, versions_token
+from common.versioning import versions_token
 from filestore.models import Purpose
 from filestore.store import file_response, latest_file_of, upload_kept_with_rows
-from grants.actions import CopyError, do_set_national_amounts
-from grants.models import Agreement, Component, RecipientGroup, Region
+from grants.actions import do_set_national_amounts
+from grants.models import Agreement, Component
 
 from .actions import (
     KeyDataExists,
@@ -42,8 +40,8 @@ from .actions import (
     do_save_rule,
     do_set_decided_amounts,
     do_set_key_values,
+    grants_refusals,
 )
-from .allocation_table import TABLE_GROUPS, build_allocation_table
 from .forms import (
     DecidedAmountsForm,
     DecidedImportForm,
@@ -53,22 +51,28 @@ from .forms import (
     NationalPasteForm,
     PasteForm,
     RuleForm,
-    RuleRowFormSet,
-    terms_from_rows,
 )
-from .importing import ImportFileError, read_county_table
-from .models import (
-    AllocationRule,
-    DecidedAmount,
-    KeyDataSet,
-    KeyDataValue,
-    Method,
-    Municipality,
-    RuleTerm,
-    RuleTermColumn,
-)
-from .pasting import Place, parse_named_amounts, parse_pasted_table, plain_key
+from .importing import ImportFileError, amounts_in_column, read_county_table
+from .models import KeyDataSet, Method
+from .pasting import digest, parse_named_amounts, plain_key
 from .permissions import can_edit_allocations, can_view_allocations
+from .reads import (
+    TABLE_GROUPS,
+    build_allocation_table,
+    components_in_order,
+    copy_summary,
+    dataset_history,
+    decided_amounts,
+    key_data_sets,
+    key_values_token,
+    municipality_values,
+    parse_paste,
+    pastable_components,
+    paste_preview,
+    rule_history,
+    rule_of,
+    rule_rows,
+)
 from .scb import ScbError
 from .tables import KeyDataSetTable
 
@@ -76,34 +80,34 @@ EXPORTS = {"csv": allocation_table_csv, "xlsx": allocation_table_xlsx}
 
 
 @require(can_edit_allocations)
-@require_http_methods(["POST"])
+@require_POST
 def dataset_fetch_scb(request):
     """The button: the population per county on a date, fetched from SCB."""
     form = FetchScbForm(request.POST)
-    if form.is_valid():
-        try:
-            dataset = do_fetch_population(
-                form.cleaned_data["reference_date"],
-                acting_user=request.user,
-                per_municipality=form.cleaned_data["per_municipality"],
-            )
-        except ScbError as exc:
-            messages.error(request, f"Inget hämtades från SCB: {exc}")
-        except KeyDataExists as exc:
-            messages.error(request, exc.problems[0])
-        else:
-            messages.success(request, f"Nyckeldata ”{dataset}” har hämtats från SCB.")
-            return redirect(dataset)
-    else:
+    if not form.is_valid():
         messages.error(request, "Ange referensdatum som ÅÅÅÅ-MM-DD, t.ex. 2023-11-01.")
+        return redirect("allocations:dataset_list")
+    try:
+        dataset = do_fetch_population(
+            form.cleaned_data["reference_date"],
+            acting_user=request.user,
+            per_municipality=form.cleaned_data["per_municipality"],
+        )
+    except ScbError as exc:
+        refuse(request, Refused([f"Inget hämtades från SCB: {m}" for m in exc.messages]))
+    except KeyDataExists as exc:
+        refuse(request, exc)
+    else:
+        messages.success(request, f"Nyckeldata ”{dataset}” har hämtats från SCB.")
+        return redirect(dataset)
     return redirect("allocations:dataset_list")
 
 
 @require(can_view_allocations)
 def dataset_list(request):
     if wants_xlsx(request):
-        return attachment(dataset_list_xlsx(KeyDataSet.objects.all()), "nyckeldata.xlsx")
-    table = KeyDataSetTable(KeyDataSet.objects.all())
+        return attachment(dataset_list_xlsx(key_data_sets()), "nyckeldata.xlsx")
+    table = KeyDataSetTable(key_data_sets())
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     last_november = datetime.date(timezone.localdate().year - 1, 11, 1)
     return render(
@@ -114,17 +118,6 @@ def dataset_list(request):
             "export": xlsx_link(request),
             "scb_form": FetchScbForm(initial={"reference_date": last_november}),
         },
-    )
-
-
-def _dataset_history(dataset):
-    regions = list(Region.objects.all())
-    names = {
-        (c.pk, r.pk): f"{r.county_name}, {c.code}" for c in dataset.columns.all() for r in regions
-    }
-    return timeline(
-        KeyDataValue.history.filter(column__dataset=dataset),
-        subject=lambda r: names.get((r.column_id, r.region_id), "värde"),
     )
 
 
@@ -150,9 +143,9 @@ def dataset_detail(request, pk):
                 sum((value or 0 for value in column), Decimal(0))
                 for column in zip(*(values for _, values in grid), strict=True)
             ],
-            "entries": _dataset_history(dataset),
+            "entries": dataset_history(dataset),
             "kept_file": latest_file_of(dataset),
-            "municipality_values": dataset.municipality_values.select_related("municipality"),
+            "municipality_values": municipality_values(dataset),
         },
     )
 
@@ -176,7 +169,7 @@ def dataset_import(request):
         try:
             table = read_county_table(upload.read(), upload.name, counties())
         except ImportFileError as exc:
-            problems = exc.problems
+            problems = exc.messages
             log_refused_import(request, "nyckeldata", upload.name, problems)
         else:
             dataset = None
@@ -208,32 +201,46 @@ def dataset_import(request):
     )
 
 
+def _saving(request, action, row, values):
+    """edit_page's `save`: `action(row, **values(form))` by the user, with the token the form
+    showed and its reason; `row` back for the page's "saved" message."""
+
+    def save(form):
+        action(
+            row,
+            **values(form),
+            acting_user=request.user,
+            expected_token=form.cleaned_data["token"],
+            reason=form.cleaned_data["reason"],
+        )
+        return row
+
+    return save
+
+
 @require(can_edit_allocations)
 @require_http_methods(["GET", "POST"])
 def dataset_edit(request, pk):
     dataset = get_object_or_404(KeyDataSet, pk=pk)
-    token = versions_token(KeyDataValue.objects.filter(column__dataset=dataset))
-    form = KeyDataValuesForm(request.POST or None, dataset=dataset, token=token)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_set_key_values(
-                dataset,
-                form.values_by_column(),
-                acting_user=request.user,
-                expected_token=form.cleaned_data["token"],
-                reason=form.cleaned_data["reason"],
-            )
-        except (StaleEdit, ImportFileError) as exc:
-            problems = getattr(exc, "problems", None) or exc.messages
-        else:
-            messages.success(request, f"Värdena i ”{dataset}” har sparats.")
-            return redirect(dataset)
-    return render(
+    return edit_page(
         request,
-        "allocations/dataset_edit.html",
-        {"dataset": dataset, "form": form, "problems": problems},
-        status=400 if form.is_bound else 200,
+        KeyDataValuesForm,
+        form_kwargs={"dataset": dataset, "token": key_values_token(dataset)},
+        save=_saving(
+            request,
+            do_set_key_values,
+            dataset,
+            lambda form: {"values_by_column": form.values_by_column()},
+        ),
+        title=f"Ändra värden: {dataset}",
+        back=dataset.get_absolute_url(),
+        done="Värdena i ”{}” har sparats.",
+        breadcrumbs=[
+            (reverse("allocations:dataset_list"), "Nyckeldata"),
+            (dataset.get_absolute_url(), str(dataset)),
+        ],
+        template="allocations/dataset_edit.html",
+        context={"dataset": dataset},
     )
 
 
@@ -275,186 +282,132 @@ def _table_url(agreement, component):
     return reverse("allocations:table", args=[agreement.pk, group])
 
 
-def _rule_history(rule):
-    if rule is None:
-        return []
-    terms = RuleTerm.history.filter(rule_id=rule.pk)
-    term_ids = set(terms.values_list("id", flat=True))
-    return timeline(
-        AllocationRule.history.filter(id=rule.pk),
-        terms,
-        RuleTermColumn.history.filter(term_id__in=term_ids),
-        subject=lambda r: "Regeln" if r.instance_type is AllocationRule else "Nyckeldel",
-    )
+def _component_page(agreement, component, title, **context):
+    """What a component's rule and decided-amounts pages share: title, way back, history."""
+    back = _table_url(agreement, component)
+    return {
+        "title": title,
+        "back": back,
+        "breadcrumbs": [(agreement.get_absolute_url(), str(agreement)), (back, "Fördelning")],
+        "context": {
+            "agreement": agreement,
+            "component": component,
+            "show_subject": True,
+            **context,
+        },
+    }
 
 
 @require(can_edit_allocations)
 @require_http_methods(["GET", "POST"])
 def rule_edit(request, pk, component_pk):
     agreement, component = _component(pk, component_pk)
-    rule = AllocationRule.objects.filter(component=component).first()
-    initial_rows = []
-    if rule:
-        for term in rule.terms.prefetch_related("columns"):
-            for part in term.columns.all():
-                initial_rows.append(
-                    {
-                        "term": term.position,
-                        "term_weight": term.weight,
-                        "column": part.column_id,
-                        "weight": part.weight,
-                    }
-                )
-    form = RuleForm(
-        request.POST or None,
-        initial={
-            "method": rule.method if rule else Method.KEY,
-            "base_amount": rule.base_amount if rule else None,
-            "notes": rule.notes if rule else "",
-            "token": versions_token([rule] if rule else []),
-        },
-    )
-    formset = RuleRowFormSet(request.POST or None, initial=initial_rows, prefix="rad")
-    rule_errors = []
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        method = form.cleaned_data["method"]
-        try:
-            terms = terms_from_rows(method, [f.cleaned_data for f in formset.forms])
-        except forms.ValidationError as exc:
-            rule_errors = exc.messages
-        else:
-            try:
-                do_save_rule(
-                    component,
-                    method=method,
-                    base_amount=form.cleaned_data["base_amount"] or 0,
-                    terms=terms if method == Method.KEY else [],
-                    notes=form.cleaned_data["notes"],
-                    acting_user=request.user,
-                    expected_token=form.cleaned_data["token"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except (StaleEdit, ImportFileError) as exc:
-                rule_errors = getattr(exc, "problems", None) or exc.messages
-            else:
-                messages.success(request, f"Fördelningsregeln för ”{component}” har sparats.")
-                return redirect(_table_url(agreement, component))
-    return render(
+    rule = rule_of(component)
+    return edit_page(
         request,
-        "allocations/rule_form.html",
-        {
-            "agreement": agreement,
-            "component": component,
-            "form": form,
-            "formset": formset,
-            "rule_errors": rule_errors,
-            "cancel_url": _table_url(agreement, component),
-            "entries": _rule_history(rule),
+        RuleForm,
+        form_kwargs={
+            "rows": rule_rows(rule),
+            "initial": {
+                "method": rule.method if rule else Method.KEY,
+                "base_amount": rule.base_amount if rule else None,
+                "notes": rule.notes if rule else "",
+                "token": versions_token([rule] if rule else []),
+            },
         },
-        status=400 if request.method == "POST" else 200,
+        save=_saving(
+            request,
+            do_save_rule,
+            component,
+            lambda form: {
+                "method": form.cleaned_data["method"],
+                "base_amount": form.cleaned_data["base_amount"] or 0,
+                "terms": form.terms,
+                "notes": form.cleaned_data["notes"],
+            },
+        ),
+        done="Fördelningsregeln för ”{}” har sparats.",
+        history=rule_history(rule),
+        template="allocations/rule_form.html",
+        **_component_page(agreement, component, f"Fördelningsregel: {component}"),
+    )
+
+
+def _decided_page(request, agreement, component, *, import_form=None, import_problems=()):
+    """The decided amounts typed in (this page's form) or read from a file (decided_import,
+    which draws this page again when the file is refused)."""
+    decided = decided_amounts(component)
+    return edit_page(
+        request,
+        DecidedAmountsForm,
+        form_kwargs={
+            "recipients": decided.recipients,
+            "initial_amounts": decided.amounts,
+            "token": decided.token,
+        },
+        save=_saving(
+            request,
+            do_set_decided_amounts,
+            component,
+            lambda form: {
+                "amounts": form.cleaned_data["amounts"],
+                "source": form.cleaned_data["source"],
+            },
+        ),
+        done="Beslutade belopp för ”{}” har sparats.",
+        history=decided.history,
+        template="allocations/decided_form.html",
+        posted=import_form is None,
+        **_component_page(
+            agreement,
+            component,
+            f"Beslutade belopp: {component}",
+            import_form=import_form
+            or DecidedImportForm(auto_id="id_import_%s", token=decided.token),
+            import_problems=import_problems,
+        ),
     )
 
 
 @require(can_edit_allocations)
 @require_http_methods(["GET", "POST"])
 def decided_edit(request, pk, component_pk):
+    return _decided_page(request, *_component(pk, component_pk))
+
+
+@require(can_edit_allocations)
+@require_POST
+def decided_import(request, pk, component_pk):
+    """The decided amounts read from a file (the decided-amounts page's other form)."""
     agreement, component = _component(pk, component_pk)
-    by_county = component.recipient_group == RecipientGroup.MUNICIPALITIES
-    own = settings.OWN_REGION_CODE
-    # The own region first (its decision letter often comes months before the rest), then
-    # county order.
-    regions = sorted(
-        Region.objects.values_list("pk", "county_code", "county_name", "name"),
-        key=lambda region: region[1] != own,
-    )
-    recipients = [
-        (code, (county if by_county else name) + (" (egen region)" if code == own else ""))
-        for _, code, county, name in regions
-    ]
-    recipients_by_id = [(pk, county if by_county else name) for pk, _, county, name in regions]
-    decided = list(component.decided_amounts.select_related("region"))
-    current = {d.region.county_code: d.amount for d in decided}
-    token = versions_token(decided)
-    is_import = request.method == "POST" and "file" in request.FILES
-    import_form = DecidedImportForm(
-        request.POST if is_import else None,
-        request.FILES if is_import else None,
+    form = DecidedImportForm(
+        request.POST,
+        request.FILES,
         auto_id="id_import_%s",
-        token=token,
-    )
-    form = DecidedAmountsForm(
-        request.POST if request.method == "POST" and not is_import else None,
-        recipients=recipients,
-        initial_amounts=current,
-        token=token,
+        token=decided_amounts(component).token,
     )
     problems = []
-    form_problems = []
-    names = dict(recipients_by_id)
-    if is_import and import_form.is_valid():
-        upload = import_form.cleaned_data["file"]
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
         try:
             table = read_county_table(upload.read(), upload.name, counties())
-            column = import_form.cleaned_data["column"] or (
-                table.columns[0] if len(table.columns) == 1 else ""
-            )
-            if column not in table.columns:
-                raise ImportFileError(
-                    [
-                        "Ange vilken kolumn som innehåller beloppen. Filen har kolumnerna "
-                        + ", ".join(f"”{c}”" for c in table.columns)
-                        + "."
-                    ]
-                )
             do_set_decided_amounts(
                 component,
-                {code: row[column] for code, row in table.values.items()},
-                source=import_form.cleaned_data["source"] or upload.name,
-                acting_user=request.user,
-                expected_token=import_form.cleaned_data["token"],
-                reason=import_form.cleaned_data["reason"],
-            )
-        except ImportFileError as exc:
-            problems = exc.problems
-            log_refused_import(request, "beslutade belopp", upload.name, problems)
-        except StaleEdit as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, f"Beslutade belopp för ”{component}” har lästs in.")
-            return redirect(_table_url(agreement, component))
-    elif request.method == "POST" and not is_import and form.is_valid():
-        try:
-            do_set_decided_amounts(
-                component,
-                form.cleaned_data["amounts"],
-                source=form.cleaned_data["source"],
+                amounts_in_column(table, form.cleaned_data["column"]),
+                source=form.cleaned_data["source"] or upload.name,
                 acting_user=request.user,
                 expected_token=form.cleaned_data["token"],
                 reason=form.cleaned_data["reason"],
             )
-        except (StaleEdit, ImportFileError) as exc:
-            form_problems = getattr(exc, "problems", None) or exc.messages
+        except ImportFileError as exc:
+            problems = exc.messages
+            log_refused_import(request, "beslutade belopp", upload.name, problems)
+        except Refused as exc:
+            problems = exc.messages
         else:
-            messages.success(request, f"Beslutade belopp för ”{component}” har sparats.")
+            messages.success(request, f"Beslutade belopp för ”{component}” har lästs in.")
             return redirect(_table_url(agreement, component))
-    return render(
-        request,
-        "allocations/decided_form.html",
-        {
-            "agreement": agreement,
-            "component": component,
-            "form": form,
-            "import_form": import_form,
-            "problems": problems,
-            "form_problems": form_problems,
-            "entries": timeline(
-                DecidedAmount.history.filter(component_id=component.pk),
-                subject=lambda r: names.get(r.region_id, ""),
-            ),
-            "cancel_url": _table_url(agreement, component),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    return _decided_page(request, agreement, component, import_form=form, import_problems=problems)
 
 
 @require(can_edit_allocations)
@@ -465,9 +418,10 @@ def agreement_copy(request, pk):
     problems = []
     if request.method == "POST":
         try:
-            copy = do_copy_agreement(agreement, acting_user=request.user)
-        except CopyError as exc:
-            problems = exc.problems
+            with grants_refusals():
+                copy = do_copy_agreement(agreement, acting_user=request.user)
+        except Refused as exc:
+            problems = exc.messages
         else:
             messages.success(
                 request,
@@ -482,39 +436,10 @@ def agreement_copy(request, pk):
             "agreement": agreement,
             "next_year": agreement.year + 1,
             "problems": problems,
-            "components": agreement.components.count(),
-            "deadlines": agreement.deadlines.count(),
-            "rules": AllocationRule.objects.filter(component__agreement=agreement).count(),
+            **copy_summary(agreement),
         },
         status=400 if problems else 200,
     )
-
-
-def _places():
-    return [
-        Place(code, (name, county))
-        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
-    ]
-
-
-def _municipality_places():
-    return [
-        Place(code, (name,), county=county)
-        for code, name, county in Municipality.objects.values_list(
-            "code", "name", "county__county_code"
-        )
-    ]
-
-
-def _parse_paste(text, component):
-    """The pasted table read per county; for the municipalities' money a table per
-    municipality too, taken when it matches more rows (its amounts summed per county)."""
-    table = parse_pasted_table(text, _places())
-    if component.recipient_group == RecipientGroup.MUNICIPALITIES:
-        municipal = parse_pasted_table(text, _municipality_places())
-        if municipal.matched > table.matched:
-            return municipal
-    return table
 
 
 @require(can_edit_allocations)
@@ -522,20 +447,15 @@ def _parse_paste(text, component):
 def decided_paste(request, pk, component_pk):
     """Paste a table of decided amounts: a preview first, saved only when confirmed."""
     agreement, component = _component(pk, component_pk)
-    components = list(
-        agreement.components.filter(recipient_group__in=TABLE_GROUPS.values()).order_by(
-            "area__position", "position", "id"
-        )
-    )
     table = None
     data = None
     if request.method == "POST":
         data = request.POST.copy()
         data.setdefault("column_1", str(component.pk))
-        table = _parse_paste(data.get("text", "")[:200_000], component)
+        table = parse_paste(data.get("text", "")[:200_000], component)
     form = PasteForm(
         data,
-        components=components,
+        components=pastable_components(agreement),
         columns=table.columns if table else 0,
         initial_component=component,
     )
@@ -545,7 +465,7 @@ def decided_paste(request, pk, component_pk):
         targets = form.targets(table.columns)
         tokens = {c.pk: data.get(f"token_{c.pk}") for _, c in targets}
         # Saved only as previewed: the same text, and a token for each chosen component.
-        previewed = data.get("previewed") == _digest(data.get("text", ""))
+        previewed = data.get("previewed") == digest(data.get("text", ""))
         if "confirm" in data and targets and previewed and None not in tokens.values():
             try:
                 do_paste_decided_amounts(
@@ -554,8 +474,8 @@ def decided_paste(request, pk, component_pk):
                     acting_user=request.user,
                     reason=form.cleaned_data["reason"],
                 )
-            except (StaleEdit, ImportFileError) as exc:
-                problems = getattr(exc, "problems", None) or exc.messages
+            except Refused as exc:
+                problems = exc.messages
             else:
                 names = ", ".join(f"”{c}”" for _, c in targets)
                 messages.success(request, f"Beslutade belopp för {names} har sparats.")
@@ -563,7 +483,7 @@ def decided_paste(request, pk, component_pk):
         elif "confirm" in data and not targets:
             problems = ["Välj vilket delområde minst en av kolumnerna ska läsas in till."]
     elif table is not None:
-        problems = table.problems
+        problems = table.messages
     return render(
         request,
         "allocations/decided_paste.html",
@@ -573,7 +493,7 @@ def decided_paste(request, pk, component_pk):
             "form": form,
             "base_fields": [form["text"], form["source"], form["reason"]],
             "table": table,
-            "preview": _paste_preview(table, form, targets) if table and table.rows else None,
+            "preview": paste_preview(table, form, targets) if table and table.rows else None,
             "problems": problems,
             "cancel_url": _table_url(agreement, component),
         },
@@ -581,61 +501,12 @@ def decided_paste(request, pk, component_pk):
     )
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
-
-
-def _paste_preview(table, form, targets):
-    """What the officer checks before confirming: each row's match, the sums against the
-    table's own total and against each chosen component's national amount."""
-    names = dict(Region.objects.values_list("county_code", "name"))
-    counties = None
-    if table.counties is not None:
-        # A municipality table: each row matched to a municipality, the sums per county.
-        counties = [
-            (names[code], [table.amounts(i).get(code, Decimal(0)) for i in range(table.columns)])
-            for code in sorted(names)
-        ]
-        names = dict(Municipality.objects.values_list("code", "name"))
-    by_column = dict(targets)
-    columns = []
-    for index in range(table.columns):
-        total = table.sums()[index]
-        stated = table.totals[index] if table.totals else None
-        target = by_column.get(index)
-        national = target.national_amount if target else None
-        columns.append(
-            {
-                "label": table.labels[index] if index < len(table.labels) else "",
-                "field": form[f"column_{index + 1}"],
-                "sum": total,
-                "stated": stated,
-                "stated_difference": None if stated is None else total - stated,
-                "component": target,
-                "national": national,
-                "national_difference": None if national is None else total - national,
-            }
-        )
-    return {
-        "rows": [(row, names.get(row.code, "")) for row in table.rows],
-        "columns": columns,
-        "matched": sum(1 for row in table.rows if row.code),
-        "counties": counties,
-        "digest": _digest(form.data.get("text", "")),
-        "tokens": [(c.pk, versions_token(c.decided_amounts.all())) for _, c in targets],
-    }
-
-
 @require(can_edit_allocations)
 @require_http_methods(["GET", "POST"])
 def national_paste(request, pk):
     """Paste the agreement's national amounts per component: preview, then confirm."""
     agreement = get_object_or_404(Agreement, pk=pk)
-    # As the agreement lists them: the areas' components, then those of the whole agreement.
-    components = sorted(
-        agreement.components.select_related("area"),
-        key=lambda c: (c.area is None, c.area.position if c.area else 0, c.position, c.pk),
-    )
+    components = components_in_order(agreement)
     names = {plain_key(c.name): c.pk for c in components}
     # The components' names to start from: the officer fills in the amounts beside them.
     start = "\n".join(f"{c.name}\t" for c in components) + "\nTotalt\t"
@@ -646,26 +517,25 @@ def national_paste(request, pk):
         result = parse_named_amounts(
             form.cleaned_data["text"], names, form.cleaned_data["unit"] or ""
         )
-        problems = result.problems
+        problems = result.messages
         amounts = {pk: amount for pk, (_, amount) in result.amounts.items()}
         token = request.POST.get("token")
-        previewed = request.POST.get("previewed") == _digest(
+        previewed = request.POST.get("previewed") == digest(
             form.cleaned_data["text"] + form.cleaned_data["unit"]
         )
         if "confirm" in request.POST and not problems and previewed and token is not None:
             try:
-                do_set_national_amounts(
-                    agreement,
-                    amounts,
-                    total=result.total,
-                    acting_user=request.user,
-                    expected_token=token,
-                    reason=form.cleaned_data["reason"],
-                    source=form.cleaned_data["source"],
-                )
-            except CopyError as exc:
-                problems = exc.problems
-            except StaleEdit as exc:
+                with grants_refusals():
+                    do_set_national_amounts(
+                        agreement,
+                        amounts,
+                        total=result.total,
+                        acting_user=request.user,
+                        expected_token=token,
+                        reason=form.cleaned_data["reason"],
+                        source=form.cleaned_data["source"],
+                    )
+            except Refused as exc:
                 problems = exc.messages
             else:
                 messages.success(request, "De nationella beloppen har sparats.")
@@ -684,7 +554,7 @@ def national_paste(request, pk):
             "total": result.total,
             "difference": None if result.total is None else top_sum - result.total,
             "missing": [c for c in components if c.pk not in new],
-            "digest": _digest(form.cleaned_data["text"] + form.cleaned_data["unit"]),
+            "digest": digest(form.cleaned_data["text"] + form.cleaned_data["unit"]),
             "token": versions_token(components),
         }
     return render(

@@ -68,15 +68,17 @@ def edit_page(
     template: str = FORM_TEMPLATE,
     context: dict | None = None,
     cancel: str | None = None,
+    posted: bool = True,
 ):
     """Show the form; save a valid POST through `save`, or remove the row through `delete`.
 
     The form is `form_class(data, files, **form_kwargs)`, bound to the POST unless the POST is
-    the delete button's."""
+    the delete button's, or `posted` is False: a POST to another form of the page (with its
+    own view and URL) that draws the page again with this form as it was (status 400)."""
     deleting = (
         request.method == "POST" and delete is not None and request.POST.get("action") == "delete"
     )
-    bound = request.method == "POST" and not deleting
+    bound = request.method == "POST" and not deleting and posted
     form = form_class(
         request.POST if bound else None, request.FILES if bound else None, **(form_kwargs or {})
     )

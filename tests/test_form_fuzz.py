@@ -396,7 +396,7 @@ for _kind in ("area", "component", "deadline"):
             "child_pk": _pk(getattr(w, k)),
         }
     PAGES[f"grants:{_kind}_create"] = _a
-for _name in ("rule_edit", "decided_edit", "decided_paste"):
+for _name in ("rule_edit", "decided_edit", "decided_import", "decided_paste"):
     PAGES[f"allocations:{_name}"] = lambda w: {**_a(w), "component_pk": _pk(w.component)}
 
 

@@ -160,7 +160,8 @@ def test_decided_amounts_imported_after_a_typed_save(two, allocations2023):
         f"{r.county_code};{r.county_name};5000\n" for r in Region.objects.all()
     )
     upload = SimpleUploadedFile("vfu.csv", text.encode(), content_type="text/csv")
-    response = two[1].post(url, {**imported, "file": upload, "reason": "Ny fil"})
+    import_url = reverse("allocations:decided_import", args=[allocations2023.pk, component.pk])
+    response = two[1].post(import_url, {**imported, "file": upload, "reason": "Ny fil"})
     assert_refused(response)
     assert {d.amount for d in DecidedAmount.objects.filter(component=component)} == {1000}
 

@@ -99,7 +99,7 @@ def test_a_column_name_longer_than_kept_is_refused(db):
 def test_a_decided_amount_file_over_the_column_limit_is_refused(client_for, allocations2023):
     component = allocations2023.components.first()
     response = client_for("officer").post(
-        reverse("allocations:decided_edit", args=[allocations2023.pk, component.pk]),
+        reverse("allocations:decided_import", args=[allocations2023.pk, component.pk]),
         {"file": SimpleUploadedFile("kolumner.csv", columns_bomb(10_000)), "reason": "test"},
     )
     assert response.status_code in (200, 400)

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 
 from allocations.actions import do_copy_agreement, do_import_key_data
-from allocations.allocation_table import build_allocation_table
 from allocations.importing import CountyTable
 from allocations.models import AllocationRule, DecidedAmount, KeyDataValue
+from allocations.reads import build_allocation_table
 from grants.actions import CopyError, do_confirm_agreement
 from grants.models import Agreement, Deadline
 

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from allocations.allocation_table import build_allocation_table
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
 from allocations.models import DecidedAmount, KeyDataSet
+from allocations.reads import build_allocation_table
 
 
 def test_csv_has_one_row_per_recipient_and_component(allocations2023):

@@ -23,7 +23,7 @@ def read(text, encoding="utf-8", name="data.csv"):
 def problems(text, **kwargs):
     with pytest.raises(ImportFileError) as caught:
         read(text, **kwargs)
-    return caught.value.problems
+    return caught.value.messages
 
 
 def test_reads_the_reference_format():

@@ -212,7 +212,10 @@ def test_officer_imports_and_types_decided_amounts(client_for, allocations2023):
     regions = list(Region.objects.all())
     text = "lanskod;lan;vfu\n" + "".join(f"{r.county_code};{r.county_name};1000\n" for r in regions)
     client = client_for("officer")
-    response = client.post(url, {"file": upload("vfu.csv", text), "column": "", "source": "Test"})
+    import_url = reverse("allocations:decided_import", args=[allocations2023.pk, component.pk])
+    response = client.post(
+        import_url, {"file": upload("vfu.csv", text), "column": "", "source": "Test"}
+    )
     assert response.status_code == 302
     assert DecidedAmount.objects.filter(component=component).count() == 21
 

@@ -91,7 +91,7 @@ def tables(draw):
 def test_any_county_table_parses_back_to_the_same_amounts(case):
     expected, lines, _, _ = case
     table = parse_pasted_table("\n".join(lines), PLACES)
-    assert table.problems == []
+    assert table.messages == []
     assert table.amounts() == expected
     assert sorted(table.missing) == sorted(
         region for code, _, region in COUNTIES if code not in expected
@@ -121,8 +121,8 @@ def test_any_malformed_line_is_named(case, bad, data):
     at = data.draw(st.integers(first + 1, end))
     lines.insert(at, line)
     table = parse_pasted_table("\n".join(lines), PLACES)
-    named = [p for p in table.problems if p.startswith(f"Rad {at + 1}")]
-    assert named, (table.problems, at)
+    named = [p for p in table.messages if p.startswith(f"Rad {at + 1}")]
+    assert named, (table.messages, at)
     assert any(message in p for p in named), named
 
 
@@ -156,7 +156,7 @@ def test_seed_001_rural_table_as_pasted_from_the_pdf():
     start = next(i for i, line in enumerate(lines) if "primärvård i landsbygd (medlen" in line)
     end = next(i for i in range(start, len(lines)) if lines[i].startswith("Totalt"))
     table = parse_pasted_table("\n".join(lines[start : end + 3]), PLACES)
-    assert table.problems == [] and table.missing == []
+    assert table.messages == [] and table.missing == []
     assert len(table.rows) == 21
     assert table.amounts()["23"] == 14897341
     # As published, the rows sum to 2 kr less than the table's own total.

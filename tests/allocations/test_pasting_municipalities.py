@@ -54,7 +54,7 @@ def test_strömsund_östersund_and_gotland_as_agreements_write_them():
         ]
     )
     table = parse_pasted_table(text, PLACES)
-    assert table.problems == []
+    assert table.messages == []
     assert [row.code for row in table.rows] == ["2313", "2380", "0980", "2321"]
     assert table.amounts() == {"23": Decimal(3800), "09": Decimal(700)}
     assert table.totals == table.sums() == [Decimal(4500)]
@@ -65,7 +65,7 @@ def test_strömsund_östersund_and_gotland_as_agreements_write_them():
 def test_unmatched_and_doubled_municipalities_are_named():
     text = "Strömsund\t1 000\nAnkeborgs kommun\t5\nStrömsunds kommun\t2 000"
     table = parse_pasted_table(text, PLACES)
-    assert table.problems == [
+    assert table.messages == [
         "Rad 2: ”Ankeborgs kommun” motsvarar ingen kommun.",
         "Rad 3: ”Strömsunds kommun” finns redan på rad 1; varje kommun får bara förekomma en gång.",
     ]
@@ -98,7 +98,7 @@ def municipality_tables(draw):
 def test_any_municipality_table_sums_back_per_county_to_the_same_amounts(case):
     expected, total, lines, codes = case
     table = parse_pasted_table("\n".join(lines), PLACES)
-    assert table.problems == []
+    assert table.messages == []
     assert table.matched == len(codes)
     assert table.amounts() == expected
     assert sum(table.amounts().values()) == total == table.sums()[0]
@@ -112,5 +112,5 @@ def test_a_total_past_the_limit_is_refused_on_its_row():
     big = MAX_AMOUNT - 1
     text = f"Strömsund\t{big}\nÅre\t{big}\nTotalt\t{2 * big}"
     table = parse_pasted_table(text, PLACES)
-    assert table.problems == [f"Rad 3 (”Totalt”): ”{2 * big}” är för stort."]
+    assert table.messages == [f"Rad 3 (”Totalt”): ”{2 * big}” är för stort."]
     assert not table.ok

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from allocations.allocation_table import build_allocation_table
+from allocations.reads import build_allocation_table
 
 from ..conftest import SHARED_REFERENCE
 

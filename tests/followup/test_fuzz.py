@@ -54,7 +54,7 @@ def answer(content: bytes, name: str, source, user):
     try:
         record = do_import_ledger_file(SimpleUploadedFile(name, content), source, user)
     except LedgerImportError as exc:
-        problems = exc.problems
+        problems = exc.messages
         assert problems, "a refusal must say why"
         assert all(isinstance(p, str) and p.strip() for p in problems)
         assert len(problems) <= 101  # the first 100, then a count
@@ -366,10 +366,10 @@ def county_answer(content: bytes, name: str):
     try:
         table = read_county_table(content, name, COUNTIES)
     except ImportFileError as exc:
-        assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
-        assert len(exc.problems) <= 101
-        assert sum(len(p) for p in exc.problems) < 100_000
-        return exc.problems
+        assert exc.messages and all(isinstance(p, str) and p for p in exc.messages)
+        assert len(exc.messages) <= 101
+        assert sum(len(p) for p in exc.messages) < 100_000
+        return exc.messages
     for column in table.values.values():
         for value in column.values():
             assert value >= 0 and abs(value) < D(10) ** 14

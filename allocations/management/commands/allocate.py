@@ -5,8 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from allocations.allocation_table import TABLE_GROUPS, build_allocation_table
 from allocations.exports import allocation_table_csv, allocation_table_xlsx
+from allocations.reads import TABLE_GROUPS, build_allocation_table
 from common.money import format_amount
 from grants.commands import find_agreement
 

@@ -35,7 +35,7 @@ class Command(BaseCommand):
         try:
             table = read_county_table(path.read_bytes(), path.name, counties())
         except ImportFileError as exc:
-            log_refused_import(None, "nyckeldata", path.name, exc.problems)
+            log_refused_import(None, "nyckeldata", path.name, exc.messages)
             raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc
         with (
             path.open("rb") as handle,

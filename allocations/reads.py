@@ -1,6 +1,7 @@
-"""The allocation table of an agreement for one recipient group: computed beside decided.
+"""What the allocation pages read: the allocation table, key data, rules, decided amounts.
 
-One row per region (or county, for the municipalities' money paid via RSS), one column per
+The allocation table of an agreement for one recipient group sets computed beside decided:
+one row per region (or county, for the municipalities' money paid via RSS), one column per
 component, "varav" part, area subtotal and total. Reads with a fixed number of queries and
 leaves the arithmetic to allocations.calculations.
 """
@@ -12,11 +13,24 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Prefetch
 
+from common.history import timeline
 from common.money import format_amount
+from common.versioning import versions_token
 from grants.models import Component, RecipientGroup, Region
 
 from .calculations import AllocationError, compute_allocation
-from .models import DecidedAmount, KeyDataValue, Measure, Method, RuleTerm
+from .models import (
+    AllocationRule,
+    DecidedAmount,
+    KeyDataSet,
+    KeyDataValue,
+    Measure,
+    Method,
+    Municipality,
+    RuleTerm,
+    RuleTermColumn,
+)
+from .pasting import Place, digest, parse_pasted_table
 
 # The recipient groups that are paid per region or county and so have a table.
 TABLE_GROUPS = {
@@ -307,3 +321,201 @@ def _outcome_notes(component, values_by_column):
                     "andel av utfallet så att delområdet ändå summerar exakt."
                 )
     return notes
+
+
+# Key data.
+
+
+def key_data_sets():
+    return KeyDataSet.objects.all()
+
+
+def key_values_token(dataset) -> str:
+    """The version token of a data set's values, as its edit form shows it."""
+    return versions_token(KeyDataValue.objects.filter(column__dataset=dataset))
+
+
+def municipality_values(dataset):
+    return dataset.municipality_values.select_related("municipality")
+
+
+def dataset_history(dataset):
+    regions = list(Region.objects.all())
+    names = {
+        (c.pk, r.pk): f"{r.county_name}, {c.code}" for c in dataset.columns.all() for r in regions
+    }
+    return timeline(
+        KeyDataValue.history.filter(column__dataset=dataset),
+        subject=lambda r: names.get((r.column_id, r.region_id), "värde"),
+    )
+
+
+# Rules.
+
+
+def rule_of(component) -> AllocationRule | None:
+    return AllocationRule.objects.filter(component=component).first()
+
+
+def rule_rows(rule) -> list[dict]:
+    """A rule's key as the rows of its form: one per term and column."""
+    if rule is None:
+        return []
+    return [
+        {
+            "term": term.position,
+            "term_weight": term.weight,
+            "column": part.column_id,
+            "weight": part.weight,
+        }
+        for term in rule.terms.prefetch_related("columns")
+        for part in term.columns.all()
+    ]
+
+
+def rule_history(rule):
+    if rule is None:
+        return []
+    terms = RuleTerm.history.filter(rule_id=rule.pk)
+    term_ids = set(terms.values_list("id", flat=True))
+    return timeline(
+        AllocationRule.history.filter(id=rule.pk),
+        terms,
+        RuleTermColumn.history.filter(term_id__in=term_ids),
+        subject=lambda r: "Regeln" if r.instance_type is AllocationRule else "Nyckeldel",
+    )
+
+
+def copy_summary(agreement) -> dict[str, int]:
+    """What copying an agreement to the next year takes along, counted."""
+    return {
+        "components": agreement.components.count(),
+        "deadlines": agreement.deadlines.count(),
+        "rules": AllocationRule.objects.filter(component__agreement=agreement).count(),
+    }
+
+
+# Decided amounts.
+
+
+@dataclass(frozen=True)
+class DecidedAmounts:
+    """A component's decided amounts as its form shows them."""
+
+    recipients: list[tuple[str, str]]  # (county code, name), the own region first
+    amounts: dict[str, Decimal]  # county code -> amount
+    token: str
+    history: list
+
+
+def decided_amounts(component) -> DecidedAmounts:
+    by_county = component.recipient_group == RecipientGroup.MUNICIPALITIES
+    own = settings.OWN_REGION_CODE
+    # The own region first (its decision letter often comes months before the rest), then
+    # county order.
+    regions = sorted(
+        Region.objects.values_list("pk", "county_code", "county_name", "name"),
+        key=lambda region: region[1] != own,
+    )
+    names = {pk: county if by_county else name for pk, _, county, name in regions}
+    decided = list(component.decided_amounts.select_related("region"))
+    return DecidedAmounts(
+        recipients=[
+            (code, names[pk] + (" (egen region)" if code == own else ""))
+            for pk, code, _, _ in regions
+        ],
+        amounts={d.region.county_code: d.amount for d in decided},
+        token=versions_token(decided),
+        history=timeline(
+            DecidedAmount.history.filter(component_id=component.pk),
+            subject=lambda r: names.get(r.region_id, ""),
+        ),
+    )
+
+
+# Pasted tables.
+
+
+def pastable_components(agreement) -> list[Component]:
+    """The components whose decided amounts a pasted table may fill."""
+    return list(
+        agreement.components.filter(recipient_group__in=TABLE_GROUPS.values()).order_by(
+            "area__position", "position", "id"
+        )
+    )
+
+
+def components_in_order(agreement) -> list[Component]:
+    """As the agreement lists them: the areas' components, then those of the whole agreement."""
+    return sorted(
+        agreement.components.select_related("area"),
+        key=lambda c: (c.area is None, c.area.position if c.area else 0, c.position, c.pk),
+    )
+
+
+def _places():
+    return [
+        Place(code, (name, county))
+        for code, county, name in Region.objects.values_list("county_code", "county_name", "name")
+    ]
+
+
+def _municipality_places():
+    return [
+        Place(code, (name,), county=county)
+        for code, name, county in Municipality.objects.values_list(
+            "code", "name", "county__county_code"
+        )
+    ]
+
+
+def parse_paste(text, component):
+    """The pasted table read per county; for the municipalities' money a table per
+    municipality too, taken when it matches more rows (its amounts summed per county)."""
+    table = parse_pasted_table(text, _places())
+    if component.recipient_group == RecipientGroup.MUNICIPALITIES:
+        municipal = parse_pasted_table(text, _municipality_places())
+        if municipal.matched > table.matched:
+            return municipal
+    return table
+
+
+def paste_preview(table, form, targets):
+    """What the officer checks before confirming: each row's match, the sums against the
+    table's own total and against each chosen component's national amount."""
+    names = dict(Region.objects.values_list("county_code", "name"))
+    counties = None
+    if table.counties is not None:
+        # A municipality table: each row matched to a municipality, the sums per county.
+        counties = [
+            (names[code], [table.amounts(i).get(code, Decimal(0)) for i in range(table.columns)])
+            for code in sorted(names)
+        ]
+        names = dict(Municipality.objects.values_list("code", "name"))
+    by_column = dict(targets)
+    columns = []
+    for index in range(table.columns):
+        total = table.sums()[index]
+        stated = table.totals[index] if table.totals else None
+        target = by_column.get(index)
+        national = target.national_amount if target else None
+        columns.append(
+            {
+                "label": table.labels[index] if index < len(table.labels) else "",
+                "field": form[f"column_{index + 1}"],
+                "sum": total,
+                "stated": stated,
+                "stated_difference": None if stated is None else total - stated,
+                "component": target,
+                "national": national,
+                "national_difference": None if national is None else total - national,
+            }
+        )
+    return {
+        "rows": [(row, names.get(row.code, "")) for row in table.rows],
+        "columns": columns,
+        "matched": sum(1 for row in table.rows if row.code),
+        "counties": counties,
+        "digest": digest(form.data.get("text", "")),
+        "tokens": [(c.pk, versions_token(c.decided_amounts.all())) for _, c in targets],
+    }
