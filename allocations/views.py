@@ -467,7 +467,7 @@ def agreement_copy(request, pk):
         try:
             copy = do_copy_agreement(agreement, acting_user=request.user)
         except CopyError as exc:
-            problems = exc.problems
+            problems = exc.messages
         else:
             messages.success(
                 request,
@@ -664,7 +664,7 @@ def national_paste(request, pk):
                     source=form.cleaned_data["source"],
                 )
             except CopyError as exc:
-                problems = exc.problems
+                problems = exc.messages
             except StaleEdit as exc:
                 problems = exc.messages
             else:
