@@ -1,14 +1,12 @@
 """Writes of key data, rules and decided amounts, each in one transaction."""
 
-from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from common.refusals import Refused
 from common.versioning import check_versions
-from grants.actions import CopyError, do_copy_agreement_structure
+from grants.actions import do_copy_agreement_structure
 from grants.models import Agreement, Component, Region
 
 from . import scb
@@ -26,20 +24,6 @@ from .models import (
     RuleTermColumn,
     describe_rule,
 )
-
-
-@contextmanager
-def grants_refusals():
-    """grants' CopyError as a Refused, for the pages that show refusals one way.
-
-    Until grants' own CopyError derives from common.refusals.Refused (issue 25): then this
-    passes it on unchanged and can go."""
-    try:
-        yield
-    except CopyError as exc:
-        if isinstance(exc, Refused):
-            raise
-        raise Refused(exc.problems) from exc
 
 
 class ReasonMissing(ImportFileError):

@@ -40,7 +40,6 @@ from .actions import (
     do_save_rule,
     do_set_decided_amounts,
     do_set_key_values,
-    grants_refusals,
 )
 from .forms import (
     DecidedAmountsForm,
@@ -418,8 +417,7 @@ def agreement_copy(request, pk):
     problems = []
     if request.method == "POST":
         try:
-            with grants_refusals():
-                copy = do_copy_agreement(agreement, acting_user=request.user)
+            copy = do_copy_agreement(agreement, acting_user=request.user)
         except Refused as exc:
             problems = exc.messages
         else:
@@ -525,16 +523,15 @@ def national_paste(request, pk):
         )
         if "confirm" in request.POST and not problems and previewed and token is not None:
             try:
-                with grants_refusals():
-                    do_set_national_amounts(
-                        agreement,
-                        amounts,
-                        total=result.total,
-                        acting_user=request.user,
-                        expected_token=token,
-                        reason=form.cleaned_data["reason"],
-                        source=form.cleaned_data["source"],
-                    )
+                do_set_national_amounts(
+                    agreement,
+                    amounts,
+                    total=result.total,
+                    acting_user=request.user,
+                    expected_token=token,
+                    reason=form.cleaned_data["reason"],
+                    source=form.cleaned_data["source"],
+                )
             except Refused as exc:
                 problems = exc.messages
             else:

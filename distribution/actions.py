@@ -8,34 +8,17 @@ from django.db import transaction
 from simple_history.utils import update_change_reason
 
 from common.money import format_amount
-from common.versioning import StaleEdit as CommonStaleEdit
-from common.versioning import check_version, stale_message
+from common.refusals import Refused
+from common.versioning import StaleEdit, check_version, save_checked
 from grants.models import DevelopmentArea, RecipientGroup
 
 from .calculations import check_area_balance
-from .models import Activity, ActivityStatus, CostObject, Reallocation
+from .models import Activity, ActivityStatus, AreaPlan, CostObject, Reallocation
 from .reads import own_area_money
 
 
-class DistributionError(Exception):
+class DistributionError(Refused):
     """The change breaks a rule of the distribution; nothing was saved."""
-
-    def __init__(self, messages):
-        self.messages = list(messages)
-        super().__init__(" ".join(self.messages))
-
-
-class StaleEdit(DistributionError, CommonStaleEdit):
-    def __init__(self):
-        DistributionError.__init__(self, [stale_message("Aktiviteten")])
-
-
-def _check_version(activity, expected_version):
-    """The common stale-edit check, raised as the distribution's own error."""
-    try:
-        check_version(activity, expected_version, "Aktiviteten")
-    except CommonStaleEdit as exc:
-        raise StaleEdit() from exc
 
 
 def _lock_area(area) -> DevelopmentArea:
@@ -80,7 +63,7 @@ def do_save_activity(activity: Activity, *, acting_user, expected_version=None, 
     if activity.pk:
         current = Activity.objects.select_for_update().get(pk=activity.pk)
         if expected_version is not None:
-            _check_version(activity, expected_version)
+            check_version(activity, expected_version, "Aktiviteten")
         else:
             activity.version = current.version
         if (
@@ -105,7 +88,7 @@ def do_delete_activity(activity: Activity, *, acting_user, expected_version=None
     _lock_area(activity.area)
     current = Activity.objects.select_for_update().get(pk=activity.pk)
     if expected_version is not None:
-        _check_version(current, expected_version)
+        check_version(current, expected_version, "Aktiviteten")
     if current.reallocations_in.exists() or current.reallocations_out.exists():
         raise DistributionError(
             ["Aktiviteten har omfördelningar i historiken; sätt beloppet till 0 i stället."]
@@ -222,3 +205,38 @@ def do_copy_activities(source_area, target_area, *, acting_user) -> tuple[int, b
             raise DistributionError(exc.messages) from exc
         _save(copy, acting_user, f"Kopierad från {source_area.agreement}")
     return len(copies), kept
+
+
+@transaction.atomic
+def do_add_activity(activity: Activity, *, acting_user, expected_version=0):
+    """A new activity last in its area (the next free position, counted under the area's
+    lock). `expected_version` is 0: the form showed no activity."""
+    area = _lock_area(activity.area)
+    activity.position = Activity.objects.filter(area=area).count() + 1
+    return do_save_activity(activity, acting_user=acting_user, expected_version=expected_version)
+
+
+@transaction.atomic
+def do_save_area_plan(plan: AreaPlan, *, acting_user, expected_version):
+    """Who holds the area together and what the decision says. A first plan saved by
+    someone else since the page was opened counts as a change (the area is locked)."""
+    what = "Områdets ansvar och anmärkningar"
+    _lock_area(plan.area)
+    if plan.pk is None and AreaPlan.objects.filter(area_id=plan.area_id).exists():
+        raise StaleEdit(what)
+    return save_checked(plan, expected_version, what=what, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_add_cost_object(cost_object: CostObject, *, acting_user) -> CostObject:
+    """A new object for the year; a number the year already has is refused."""
+    _lock_area(cost_object.area)
+    if CostObject.objects.filter(year=cost_object.year, number=cost_object.number).exists():
+        raise DistributionError(f"Objekt {cost_object.number} finns redan för {cost_object.year}.")
+    try:
+        cost_object.full_clean()
+    except ValidationError as exc:
+        raise DistributionError(exc.messages) from exc
+    cost_object._history_user = acting_user
+    cost_object.save()
+    return cost_object

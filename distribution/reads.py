@@ -1,14 +1,17 @@
-"""Reads shared by the distribution pages and actions: the own region's money per area."""
+"""Reads of the distribution pages and actions: the own region's money per area, the rows
+of the overview and the area page, the histories."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
+from django.db.models import Count
 
 from allocations.models import DecidedAmount
-from grants.models import OWN_REGION_GROUPS
+from grants.models import OWN_REGION_GROUPS, DevelopmentArea
 
 from .calculations import ActivityAmount, AreaBalance, compute_area_balance
+from .models import Activity, AreaPlan, Reallocation
 
 
 @dataclass(frozen=True)
@@ -45,3 +48,74 @@ def own_area_money(area) -> AreaMoney:
         pot_names={d.component_id: d.component.name for d in decided if d.component.ring_fenced},
         known=bool(decided),
     )
+
+
+def previous_year_area(area):
+    """The area with the same name in the closest earlier agreement of the same kind."""
+    return (
+        DevelopmentArea.objects.filter(
+            name=area.name, agreement__year__lt=area.agreement.year, activities__isnull=False
+        )
+        .select_related("agreement")
+        .order_by("-agreement__year")
+        .first()
+    )
+
+
+def overview_rows(agreement) -> list[dict]:
+    """Per area of the agreement: its money, what is left, its activities and objects."""
+    rows = []
+    for area in agreement.areas.annotate(activity_count=Count("activities")):
+        activities = list(Activity.objects.for_area(area))
+        money = own_area_money(area)
+        rows.append(
+            {
+                "area": area,
+                "money": money,
+                "balance": money.balance(activities),
+                "activities": len(activities),
+                "missing": sum(1 for a in activities if a.missing_conditions()),
+                "objects": list(area.cost_objects.all()),
+            }
+        )
+    return rows
+
+
+def area_plan(area) -> AreaPlan:
+    """The area's plan, or a new unsaved one."""
+    return AreaPlan.objects.filter(area=area).first() or AreaPlan(area=area)
+
+
+def area_state(area) -> dict:
+    """The area page's activities (each with its missing conditions) and money."""
+    activities = list(Activity.objects.for_area(area))
+    money = own_area_money(area)
+    balance = money.balance(activities)
+    missing = [(a, a.missing_conditions()) for a in activities]
+    return {
+        "activities": missing,
+        "money": money,
+        "balance": balance,
+        "pots": [
+            (money.pot_names[pk], amount, balance.pots_left.get(pk))
+            for pk, amount in money.pots.items()
+        ],
+        "missing_count": sum(1 for _, m in missing if m),
+    }
+
+
+def area_export_rows(area):
+    return Activity.objects.for_area(area).select_related("area__agreement")
+
+
+def area_history_records(area):
+    """The activities' history in the area (also of deleted ones), and its reallocations."""
+    records = Activity.history.filter(area_id=area.pk).select_related("history_user")
+    reallocations = Reallocation.objects.filter(area=area).select_related(
+        "from_activity", "to_activity", "created_by"
+    )
+    return records, reallocations, Activity.objects.filter(area=area)
+
+
+def activity_history_records(activity):
+    return activity.history.select_related("history_user")

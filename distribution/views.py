@@ -1,249 +1,241 @@
 """Pages for the region's internal distribution: per agreement, per area, per activity."""
 
 from django.contrib import messages
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
+from common.editing import delete_page, edit_page
+from common.refusals import Refused, refuse
 from common.roles import require
-from common.versioning import StaleEdit, posted_version, save_checked
 from grants.models import Agreement, DevelopmentArea
 
 from .actions import (
-    DistributionError,
+    do_add_activity,
+    do_add_cost_object,
     do_copy_activities,
     do_delete_activity,
     do_reallocate,
     do_save_activity,
+    do_save_area_plan,
 )
 from .exports import activity_list_xlsx
 from .forms import ActivityForm, AreaPlanForm, CostObjectForm, ReallocationForm
 from .history import activity_changes
-from .models import Activity, AreaPlan, Reallocation
+from .models import Activity
 from .permissions import can_edit_distribution, can_view_distribution
-from .reads import own_area_money
+from .reads import (
+    activity_history_records,
+    area_export_rows,
+    area_history_records,
+    area_plan,
+    area_state,
+    overview_rows,
+    previous_year_area,
+)
 
 
 def _area_url(area):
     return reverse("distribution:area", args=[area.pk])
 
 
-def previous_year_area(area):
-    """The area with the same name in the closest earlier agreement of the same kind."""
-    return (
-        DevelopmentArea.objects.filter(
-            name=area.name, agreement__year__lt=area.agreement.year, activities__isnull=False
-        )
-        .select_related("agreement")
-        .order_by("-agreement__year")
-        .first()
-    )
+def _agreement_url(agreement):
+    return reverse("distribution:agreement", args=[agreement.pk])
 
 
-@require(can_view_distribution)
-@require_http_methods(["GET", "POST"])
-def agreement_overview(request, pk):
-    agreement = get_object_or_404(Agreement, pk=pk)
-    form = CostObjectForm(request.POST or None, agreement=agreement)
-    if request.method == "POST":
-        if not can_edit_distribution(request.user):
-            return render(request, "403.html", status=403)
-        if form.is_valid():
-            cost_object = form.save()
-            messages.success(request, f"Objekt {cost_object} har lagts till.")
-            return redirect(reverse("distribution:agreement", args=[agreement.pk]))
-    areas = []
-    for area in agreement.areas.annotate(activity_count=Count("activities")):
-        activities = list(Activity.objects.for_area(area))
-        money = own_area_money(area)
-        balance = money.balance(activities)
-        areas.append(
-            {
-                "area": area,
-                "money": money,
-                "balance": balance,
-                "activities": len(activities),
-                "missing": sum(1 for a in activities if a.missing_conditions()),
-                "objects": [o for o in area.cost_objects.all()],
-            }
-        )
+def _overview(request, agreement, form, status=200):
     return render(
         request,
         "distribution/agreement_overview.html",
-        {"agreement": agreement, "areas": areas, "form": form},
-        status=400 if form.is_bound else 200,
+        {"agreement": agreement, "areas": overview_rows(agreement), "form": form},
+        status=status,
     )
-
-
-def _area_context(area, *, add_form, reallocation_form, plan_form, problems=()):
-    activities = list(Activity.objects.for_area(area))
-    money = own_area_money(area)
-    balance = money.balance(activities)
-    return {
-        "plan": plan_form.instance,
-        "plan_form": plan_form,
-        "agreement": area.agreement,
-        "area": area,
-        "activities": [(a, a.missing_conditions()) for a in activities],
-        "money": money,
-        "balance": balance,
-        "pots": [
-            (money.pot_names[pk], amount, balance.pots_left.get(pk))
-            for pk, amount in money.pots.items()
-        ],
-        "add_form": add_form,
-        "reallocation_form": reallocation_form,
-        "problems": problems,
-        "missing_count": sum(1 for a in activities if a.missing_conditions()),
-    }
 
 
 @require(can_view_distribution)
-@require_http_methods(["GET", "POST"])
-def area_page(request, area_pk):
-    area = get_object_or_404(DevelopmentArea.objects.select_related("agreement"), pk=area_pk)
-    if request.method == "GET" and wants_xlsx(request):
-        activities = Activity.objects.for_area(area).select_related("area__agreement")
-        return attachment(activity_list_xlsx(activities), f"aktiviteter-{slugify(area.name)}.xlsx")
-    action = request.POST.get("action") if request.method == "POST" else None
-    if action and not can_edit_distribution(request.user):
-        return render(request, "403.html", status=403)
-    add_form = ActivityForm(request.POST if action == "add" else None, area=area)
+@require_GET
+def agreement_overview(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    return _overview(request, agreement, CostObjectForm(agreement=agreement))
+
+
+@require(can_edit_distribution)
+@require_POST
+def cost_object_add(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    form = CostObjectForm(request.POST, agreement=agreement)
+    if form.is_valid():
+        try:
+            cost_object = do_add_cost_object(form.save(commit=False), acting_user=request.user)
+        except Refused as refusal:
+            form.add_error(None, refusal.messages)
+        else:
+            messages.success(request, f"Objekt {cost_object} har lagts till.")
+            return redirect(_agreement_url(agreement))
+    return _overview(request, agreement, form, status=400)
+
+
+def _area_page(request, area, *, status=200, problems=(), **forms):
+    """The area page; `forms` are the posted ones, drawn again with their errors."""
     # Own id prefixes: three forms share the page and must not share field ids.
-    reallocation_form = ReallocationForm(
-        request.POST if action == "reallocate" else None, area=area, auto_id="id_move_%s"
-    )
-    plan = AreaPlan.objects.filter(area=area).first() or AreaPlan(area=area)
-    plan_form = AreaPlanForm(
-        request.POST if action == "plan" else None, instance=plan, auto_id="id_plan_%s"
-    )
+    forms = {
+        "add_form": ActivityForm(area=area),
+        "reallocation_form": ReallocationForm(area=area, auto_id="id_move_%s"),
+        "plan_form": AreaPlanForm(instance=area_plan(area), auto_id="id_plan_%s"),
+        **forms,
+    }
+    context = {
+        "agreement": area.agreement,
+        "area": area,
+        "plan": forms["plan_form"].instance,
+        "problems": problems,
+        "export": xlsx_link(request),
+        **area_state(area),
+        **forms,
+    }
+    return render(request, "distribution/area.html", context, status=status)
+
+
+def _area_post(request, area, name, form, run, done):
+    """One of the area page's forms posted: `run` it (`done`'s `{}` is what it saved), or
+    draw the page again with its errors."""
     problems = []
-    if action == "plan" and plan_form.is_valid():
+    if form.is_valid():
         try:
-            save_checked(
-                plan_form.save(commit=False),
-                plan_form.expected_version,
-                what="Områdets ansvar och anmärkningar",
-                acting_user=request.user,
-            )
-        except StaleEdit as exc:
-            problems = exc.messages
+            saved = run(form)
+        except Refused as refusal:
+            problems = refusal.messages
         else:
-            messages.success(request, "Områdets ansvar och anmärkningar har sparats.")
+            messages.success(request, done.format(saved))
             return redirect(_area_url(area))
-    if action == "add" and add_form.is_valid():
-        activity = add_form.save(commit=False)
-        activity.position = Activity.objects.filter(area=area).count() + 1
-        try:
-            # A new activity: nothing was shown, so the version read is 0.
-            do_save_activity(activity, acting_user=request.user, expected_version=0)
-        except DistributionError as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, f"Aktiviteten ”{activity}” har lagts till.")
-            return redirect(_area_url(area))
-    elif action == "reallocate" and reallocation_form.is_valid():
-        data = reallocation_form.cleaned_data
-        try:
-            do_reallocate(
-                data["source"],
-                data["target"],
-                data["amount"],
-                reason=data["reason"],
-                acting_user=request.user,
-            )
-        except DistributionError as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, "Omfördelningen är gjord.")
-            return redirect(_area_url(area))
-    context = _area_context(
+    return _area_page(request, area, status=400, problems=problems, **{name: form})
+
+
+def _area(area_pk):
+    return get_object_or_404(DevelopmentArea.objects.select_related("agreement"), pk=area_pk)
+
+
+@require(can_view_distribution)
+@require_GET
+def area_page(request, area_pk):
+    area = _area(area_pk)
+    if wants_xlsx(request):
+        rows = area_export_rows(area)
+        return attachment(activity_list_xlsx(rows), f"aktiviteter-{slugify(area.name)}.xlsx")
+    return _area_page(request, area)
+
+
+@require(can_edit_distribution)
+@require_POST
+def activity_add(request, area_pk):
+    area = _area(area_pk)
+    return _area_post(
+        request,
         area,
-        add_form=add_form,
-        reallocation_form=reallocation_form,
-        plan_form=plan_form,
-        problems=problems,
+        "add_form",
+        ActivityForm(request.POST, area=area),
+        # A new activity: nothing was shown, so the version read is 0.
+        lambda form: do_add_activity(
+            form.save(commit=False), acting_user=request.user, expected_version=0
+        ),
+        "Aktiviteten ”{}” har lagts till.",
     )
-    context["action"] = action
-    context["export"] = xlsx_link(request)
-    return render(request, "distribution/area.html", context, status=400 if action else 200)
+
+
+@require(can_edit_distribution)
+@require_POST
+def reallocate(request, area_pk):
+    area = _area(area_pk)
+    return _area_post(
+        request,
+        area,
+        "reallocation_form",
+        ReallocationForm(request.POST, area=area, auto_id="id_move_%s"),
+        lambda form: do_reallocate(**form.cleaned_data, acting_user=request.user),
+        "Omfördelningen är gjord.",
+    )
+
+
+@require(can_edit_distribution)
+@require_POST
+def area_plan_save(request, area_pk):
+    area = _area(area_pk)
+    return _area_post(
+        request,
+        area,
+        "plan_form",
+        AreaPlanForm(request.POST, instance=area_plan(area), auto_id="id_plan_%s"),
+        lambda form: do_save_area_plan(
+            form.save(commit=False),
+            acting_user=request.user,
+            expected_version=form.expected_version,
+        ),
+        "Områdets ansvar och anmärkningar har sparats.",
+    )
+
+
+def _activity(pk):
+    return get_object_or_404(Activity.objects.select_related("area__agreement"), pk=pk)
+
+
+def _crumbs(area):
+    return [(area.agreement.get_absolute_url(), str(area.agreement)), (_area_url(area), str(area))]
 
 
 @require(can_edit_distribution)
 @require_http_methods(["GET", "POST"])
 def activity_edit(request, pk):
-    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=pk)
-    form = ActivityForm(request.POST or None, instance=activity, area=activity.area)
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            do_save_activity(
-                form.save(commit=False),
-                acting_user=request.user,
-                expected_version=form.expected_version,
-                reason=form.cleaned_data["reason"],
-            )
-        except DistributionError as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, f"Aktiviteten ”{activity}” har sparats.")
-            return redirect(_area_url(activity.area))
-    records = activity.history.select_related("history_user")
-    return render(
+    activity = _activity(pk)
+    return edit_page(
         request,
-        "distribution/activity_form.html",
-        {
-            "activity": activity,
-            "area": activity.area,
-            "agreement": activity.area.agreement,
-            "form": form,
-            "problems": problems,
-            "changes": with_comments(activity_changes(records), [activity]),
-        },
-        status=400 if request.method == "POST" else 200,
+        ActivityForm,
+        form_kwargs={"instance": activity, "area": activity.area},
+        save=lambda form: do_save_activity(
+            form.save(commit=False),
+            acting_user=request.user,
+            expected_version=form.expected_version,
+            reason=form.cleaned_data["reason"],
+        ),
+        title=f"Ändra aktivitet: {activity}",
+        back=_area_url(activity.area),
+        done="Aktiviteten ”{}” har sparats.",
+        history=with_comments(activity_changes(activity_history_records(activity)), [activity]),
+        breadcrumbs=_crumbs(activity.area),
+        template="distribution/activity_form.html",
+        context={"activity": activity},
     )
 
 
 @require(can_edit_distribution)
 @require_http_methods(["GET", "POST"])
 def activity_delete(request, pk):
-    activity = get_object_or_404(Activity.objects.select_related("area__agreement"), pk=pk)
-    if request.method == "POST":
-        try:
-            do_delete_activity(
-                activity, acting_user=request.user, expected_version=posted_version(request)
-            )
-        except DistributionError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"Aktiviteten ”{activity}” har tagits bort.")
-        return redirect(_area_url(activity.area))
-    return render(
+    activity = _activity(pk)
+    return delete_page(
         request,
-        "distribution/activity_delete.html",
-        {"activity": activity, "area": activity.area, "agreement": activity.area.agreement},
+        activity,
+        run=lambda version: do_delete_activity(
+            activity, acting_user=request.user, expected_version=version
+        ),
+        what="Aktiviteten",
+        back=_area_url(activity.area),
+        breadcrumbs=_crumbs(activity.area),
     )
 
 
 @require(can_view_distribution)
 def area_history(request, area_pk):
-    area = get_object_or_404(DevelopmentArea.objects.select_related("agreement"), pk=area_pk)
-    records = Activity.history.filter(area_id=area.pk).select_related("history_user")
-    reallocations = Reallocation.objects.filter(area=area).select_related(
-        "from_activity", "to_activity", "created_by"
-    )
+    area = _area(area_pk)
+    records, reallocations, activities = area_history_records(area)
     return render(
         request,
         "distribution/area_history.html",
         {
             "area": area,
             "agreement": area.agreement,
-            "changes": with_comments(activity_changes(records), Activity.objects.filter(area=area)),
+            "changes": with_comments(activity_changes(records), activities),
             "reallocations": reallocations,
         },
     )
@@ -252,16 +244,15 @@ def area_history(request, area_pk):
 @require(can_edit_distribution)
 @require_POST
 def copy_previous(request, area_pk):
-    area = get_object_or_404(DevelopmentArea.objects.select_related("agreement"), pk=area_pk)
+    area = _area(area_pk)
     source = previous_year_area(area)
     if source is None:
         messages.error(request, "Det finns inga aktiviteter från tidigare år att kopiera.")
         return redirect(_area_url(area))
     try:
         count, kept = do_copy_activities(source, area, acting_user=request.user)
-    except DistributionError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    except Refused as refusal:
+        refuse(request, refusal)
     else:
         note = "" if kept else " Beloppen ryms inte och är satta till 0 kr; fyll i dem."
         messages.success(

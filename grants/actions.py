@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from common.money import AmountError, parse_amount
-from common.versioning import check_version, check_versions
+from common.refusals import Refused
+from common.versioning import check_version, check_versions, save_checked
 
 from .models import Agreement, Component, Deadline, DevelopmentArea
 
@@ -22,12 +24,8 @@ class ImportProblem:
         return f"{self.where}: {self.message}"
 
 
-class AgreementImportError(Exception):
-    """The agreement file is wrong; nothing was saved. `problems` names each place."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+class AgreementImportError(Refused):
+    """The agreement file is wrong; nothing was saved. `messages` names each place."""
 
 
 def _lines(value):
@@ -164,12 +162,8 @@ def do_import_agreement(data: dict, *, acting_user=None) -> Agreement:
     return agreement
 
 
-class CopyError(Exception):
-    """The agreement cannot be copied or confirmed; nothing was saved. Swedish `problems`."""
-
-    def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class CopyError(Refused):
+    """The agreement cannot be copied or confirmed; nothing was saved. Swedish `messages`."""
 
 
 def _next_year_text(text: str, year: int) -> str:
@@ -358,3 +352,52 @@ def do_set_national_amounts(
     if problems:
         raise CopyError(problems)
     return len(changed) + (1 if total_changes else 0)
+
+
+# Editing one row of an agreement from its form: saved unless someone else saved it first.
+
+
+def do_save_agreement(agreement: Agreement, *, acting_user, expected_version) -> Agreement:
+    return save_checked(
+        agreement, expected_version, what="Överenskommelsen", acting_user=acting_user
+    )
+
+
+def do_save_area(area: DevelopmentArea, *, acting_user, expected_version) -> DevelopmentArea:
+    return save_checked(area, expected_version, what="Utvecklingsområdet", acting_user=acting_user)
+
+
+def do_save_component(component: Component, *, acting_user, expected_version) -> Component:
+    return save_checked(component, expected_version, what="Delområdet", acting_user=acting_user)
+
+
+def do_save_deadline(deadline: Deadline, *, acting_user, expected_version) -> Deadline:
+    return save_checked(deadline, expected_version, what="Fristen", acting_user=acting_user)
+
+
+@transaction.atomic
+def _delete_checked(row, expected_version, what, acting_user):
+    """Remove the row as the form showed it. Refused while other rows point at it (an area
+    with components, a component with "varav" parts or amounts)."""
+    check_version(row, expected_version, what)
+    row._history_user = acting_user
+    try:
+        with transaction.atomic():
+            row.delete()
+    except ProtectedError as exc:
+        raise Refused(
+            f"”{row}” kan inte tas bort eftersom andra uppgifter hänvisar till det. "
+            "Ta bort eller flytta delområdena först."
+        ) from exc
+
+
+def do_delete_area(area: DevelopmentArea, *, acting_user, expected_version):
+    _delete_checked(area, expected_version, "Utvecklingsområdet", acting_user)
+
+
+def do_delete_component(component: Component, *, acting_user, expected_version):
+    _delete_checked(component, expected_version, "Delområdet", acting_user)
+
+
+def do_delete_deadline(deadline: Deadline, *, acting_user, expected_version):
+    _delete_checked(deadline, expected_version, "Fristen", acting_user)

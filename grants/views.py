@@ -1,24 +1,38 @@
 """Pages for agreements and their areas, components and deadlines, and the regions."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
-from django.db.models import Prefetch, ProtectedError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
+from common.editing import delete_page, edit_page
 from common.history import timeline
+from common.refusals import Refused, refuse
 from common.roles import require
-from common.versioning import StaleEdit, check_version, posted_version, save_checked
+from common.versioning import posted_version
 
-from .actions import CopyError, do_confirm_agreement, do_confirm_deadline
+from .actions import (
+    CopyError,
+    do_confirm_agreement,
+    do_confirm_deadline,
+    do_delete_area,
+    do_delete_component,
+    do_delete_deadline,
+    do_save_agreement,
+    do_save_area,
+    do_save_component,
+    do_save_deadline,
+)
 from .exports import agreement_list_xlsx, deadline_list_xlsx, region_list_xlsx
 from .filters import AgreementFilter, DeadlineFilter
 from .forms import AgreementForm, ComponentForm, DeadlineForm, DevelopmentAreaForm
@@ -219,61 +233,15 @@ def region_list(request):
     )
 
 
-# Editing. Each page shows a form; a valid POST saves and returns to the agreement.
+# Editing. Each page shows a form; a valid POST saves through its action and returns to the
+# agreement.
 
 
-def _form_page(request, form, *, title, what, done_message, return_url, agreement=None):
-    """Show the form; a valid POST saves unless someone else saved the row meanwhile."""
-    problems = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = save_checked(
-                form.save(commit=False), form.expected_version, what=what, acting_user=request.user
-            )
-        except StaleEdit as exc:
-            problems = exc.messages
-        else:
-            messages.success(request, done_message.format(saved))
-            return redirect(return_url or saved.get_absolute_url())
-    instance = form.instance
-    return render(
-        request,
-        "grants/form.html",
-        {
-            "form": form,
-            "title": title,
-            "agreement": agreement,
-            "cancel_url": return_url,
-            "problems": problems,
-            "entries": timeline(instance.history.all()) if instance.pk else None,
-        },
-        status=400 if form.is_bound else 200,
-    )
-
-
-def _delete_page(request, obj, *, what, return_url, agreement):
-    if request.method == "POST":
-        try:
-            with transaction.atomic():
-                check_version(obj, posted_version(request), what)
-                obj._history_user = request.user
-                obj.delete()
-        except StaleEdit as exc:
-            messages.error(request, exc.messages[0])
-        except ProtectedError:
-            messages.error(
-                request,
-                f"”{obj}” kan inte tas bort eftersom andra uppgifter hänvisar till det. "
-                "Ta bort eller flytta delområdena först.",
-            )
-        else:
-            messages.success(request, f"{what} ”{obj}” har tagits bort.")
-        return redirect(return_url)
-    return render(
-        request,
-        "grants/confirm_delete.html",
-        {"object": obj, "what": what, "agreement": agreement, "cancel_url": return_url},
-    )
+def _crumbs(agreement):
+    return [
+        (reverse("grants:agreement_list"), "Överenskommelser"),
+        (agreement.get_absolute_url(), str(agreement)),
+    ]
 
 
 def _section_url(agreement, anchor):
@@ -282,113 +250,118 @@ def _section_url(agreement, anchor):
 
 @require(can_edit_grants)
 @require_http_methods(["GET", "POST"])
-def agreement_create(request):
-    form = AgreementForm(request.POST or None)
-    return _form_page(
+def agreement_edit(request, pk=None):
+    agreement = get_object_or_404(Agreement, pk=pk) if pk else None
+    return edit_page(
         request,
-        form,
-        title="Ny överenskommelse",
-        what="Överenskommelsen",
-        done_message="Överenskommelsen ”{}” har sparats.",
-        return_url=None,
+        AgreementForm,
+        form_kwargs={"instance": agreement},
+        save=lambda form: do_save_agreement(
+            form.save(commit=False),
+            acting_user=request.user,
+            expected_version=form.expected_version,
+        ),
+        title=f"Ändra {agreement}" if agreement else "Ny överenskommelse",
+        back=agreement.get_absolute_url()
+        if agreement
+        else (lambda saved: saved.get_absolute_url()),
+        done="Överenskommelsen ”{}” har sparats.",
+        history=agreement.history if agreement else None,
+        breadcrumbs=_crumbs(agreement) if agreement else (),
+    )
+
+
+@dataclass(frozen=True)
+class Child:
+    """One kind of row that belongs to an agreement: what its pages say and do."""
+
+    model: type
+    form: type
+    what: str
+    anchor: str
+    new_title: str
+    do_save: Callable
+    do_delete: Callable
+
+
+AREA = Child(
+    DevelopmentArea,
+    DevelopmentAreaForm,
+    "Utvecklingsområdet",
+    "omraden",
+    "Nytt utvecklingsområde",
+    do_save_area,
+    do_delete_area,
+)
+COMPONENT = Child(
+    Component,
+    ComponentForm,
+    "Delområdet",
+    "omraden",
+    "Nytt delområde",
+    do_save_component,
+    do_delete_component,
+)
+DEADLINE = Child(
+    Deadline, DeadlineForm, "Fristen", "frister", "Ny frist", do_save_deadline, do_delete_deadline
+)
+
+
+@require(can_edit_grants)
+@require_http_methods(["GET", "POST"])
+def child_edit(request, pk, child_pk=None, *, kind):
+    """Add (no `child_pk`) or change an area, component or deadline of the agreement."""
+    agreement = get_object_or_404(Agreement, pk=pk)
+    row = get_object_or_404(kind.model, pk=child_pk, agreement=agreement) if child_pk else None
+    return edit_page(
+        request,
+        kind.form,
+        form_kwargs={"instance": row, "agreement": agreement},
+        save=lambda form: kind.do_save(
+            form.save(commit=False),
+            acting_user=request.user,
+            expected_version=form.expected_version,
+        ),
+        title=f"Ändra {kind.what.lower()} – {agreement}"
+        if row
+        else f"{kind.new_title} – {agreement}",
+        back=_section_url(agreement, kind.anchor),
+        done=kind.what + " ”{}” har sparats.",
+        history=row.history if row else None,
+        breadcrumbs=_crumbs(agreement),
     )
 
 
 @require(can_edit_grants)
 @require_http_methods(["GET", "POST"])
-def agreement_edit(request, pk):
+def child_delete(request, pk, child_pk, *, kind):
     agreement = get_object_or_404(Agreement, pk=pk)
-    form = AgreementForm(request.POST or None, instance=agreement)
-    return _form_page(
+    row = get_object_or_404(kind.model, pk=child_pk, agreement=agreement)
+    return delete_page(
         request,
-        form,
-        title=f"Ändra {agreement}",
-        what="Överenskommelsen",
-        done_message="Överenskommelsen ”{}” har sparats.",
-        return_url=agreement.get_absolute_url(),
-        agreement=agreement,
+        row,
+        run=lambda version: kind.do_delete(row, acting_user=request.user, expected_version=version),
+        what=kind.what,
+        back=_section_url(agreement, kind.anchor),
+        breadcrumbs=_crumbs(agreement),
     )
 
 
-def _child_views(model, form_class, *, what, anchor, new_title):
-    """Create, edit and delete views for one kind of row that belongs to an agreement."""
-
-    @require(can_edit_grants)
-    @require_http_methods(["GET", "POST"])
-    def create(request, pk):
-        agreement = get_object_or_404(Agreement, pk=pk)
-        form = form_class(request.POST or None, agreement=agreement)
-        return _form_page(
-            request,
-            form,
-            title=f"{new_title} – {agreement}",
-            what=what,
-            done_message=what + " ”{}” har sparats.",
-            return_url=_section_url(agreement, anchor),
-            agreement=agreement,
-        )
-
-    @require(can_edit_grants)
-    @require_http_methods(["GET", "POST"])
-    def edit(request, pk, child_pk):
-        agreement = get_object_or_404(Agreement, pk=pk)
-        obj = get_object_or_404(model, pk=child_pk, agreement=agreement)
-        form = form_class(request.POST or None, instance=obj, agreement=agreement)
-        return _form_page(
-            request,
-            form,
-            title=f"Ändra {what.lower()} – {agreement}",
-            what=what,
-            done_message=what + " ”{}” har sparats.",
-            return_url=_section_url(agreement, anchor),
-            agreement=agreement,
-        )
-
-    @require(can_edit_grants)
-    @require_http_methods(["GET", "POST"])
-    def delete(request, pk, child_pk):
-        agreement = get_object_or_404(Agreement, pk=pk)
-        obj = get_object_or_404(model, pk=child_pk, agreement=agreement)
-        return _delete_page(
-            request,
-            obj,
-            what=what,
-            return_url=_section_url(agreement, anchor),
-            agreement=agreement,
-        )
-
-    @require(can_view_grants)
-    def history(request, pk, child_pk):
-        agreement = get_object_or_404(Agreement, pk=pk)
-        obj = get_object_or_404(model, pk=child_pk, agreement=agreement)
-        return render(
-            request,
-            "grants/history.html",
-            {
-                "agreement": agreement,
-                "object": obj,
-                "title": f"Historik: {obj}",
-                "entries": with_comments(timeline(obj.history.all()), [obj]),
-                "show_subject": False,
-            },
-        )
-
-    return create, edit, delete, history
-
-
-area_create, area_edit, area_delete, area_history = _child_views(
-    DevelopmentArea,
-    DevelopmentAreaForm,
-    what="Utvecklingsområdet",
-    anchor="omraden",
-    new_title="Nytt utvecklingsområde",
-)
-component_create, component_edit, component_delete, component_history = _child_views(
-    Component, ComponentForm, what="Delområdet", anchor="omraden", new_title="Nytt delområde"
-)
-deadline_create, deadline_edit, deadline_delete, deadline_history = _child_views(
-    Deadline, DeadlineForm, what="Fristen", anchor="frister", new_title="Ny frist"
-)
+@require(can_view_grants)
+def child_history(request, pk, child_pk, *, kind):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    row = get_object_or_404(kind.model, pk=child_pk, agreement=agreement)
+    return render(
+        request,
+        "grants/history.html",
+        {
+            "agreement": agreement,
+            "object": row,
+            "title": f"Historik: {row}",
+            "entries": with_comments(timeline(row.history.all()), [row]),
+            "show_subject": False,
+        },
+    )
 
 
 @require(can_edit_grants)
@@ -401,10 +374,9 @@ def agreement_confirm(request, pk):
             agreement, acting_user=request.user, expected_version=posted_version(request)
         )
     except CopyError as exc:
-        for problem in exc.problems:
-            messages.error(request, f"Överenskommelsen bekräftades inte: {problem}")
-    except StaleEdit as exc:
-        messages.error(request, exc.messages[0])
+        refuse(request, CopyError(f"Överenskommelsen bekräftades inte: {m}" for m in exc.messages))
+    except Refused as exc:
+        refuse(request, exc)
     else:
         messages.success(request, f"Överenskommelsen ”{agreement}” är bekräftad.")
     return redirect(agreement)
@@ -419,8 +391,8 @@ def deadline_confirm(request, pk, child_pk):
         do_confirm_deadline(
             deadline, acting_user=request.user, expected_version=posted_version(request)
         )
-    except StaleEdit as exc:
-        messages.error(request, exc.messages[0])
+    except Refused as exc:
+        refuse(request, exc)
     else:
         messages.success(request, f"Fristen {deadline} är bekräftad.")
     return redirect(_section_url(deadline.agreement, "frister"))

@@ -372,11 +372,11 @@ def organisation(request):
             return redirect(reverse("reporting:organisation"))
     return render(
         request,
-        "grants/form.html",
+        "form.html",
         {
             "form": form,
             "title": "Regionens uppgifter i rapporterna",
-            "cancel_url": reverse("grants:home"),
+            "back": reverse("grants:home"),
             "problems": problems,
             "entries": timeline(OrganisationProfile.history.all()),
         },

@@ -92,8 +92,9 @@ def test_area_plan(two, distribution2023, area_named):
         two,
         url,
         "overall_responsible",
-        {"overall_responsible": "A", "action": "plan"},
-        {"overall_responsible": "B", "action": "plan"},
+        {"overall_responsible": "A"},
+        {"overall_responsible": "B"},
+        post_url=reverse("distribution:area_plan", args=[area.pk]),
     )
     assert AreaPlan.objects.get(area=area).overall_responsible == "A"
 

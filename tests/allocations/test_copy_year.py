@@ -99,7 +99,7 @@ def test_the_same_copy_twice_is_refused_and_nothing_is_saved(allocations2023):
     count = Agreement.objects.count()
     with pytest.raises(CopyError) as refused:
         do_copy_agreement(allocations2023)
-    assert "finns redan" in refused.value.problems[0]
+    assert "finns redan" in refused.value.messages[0]
     assert Agreement.objects.count() == count
 
 
@@ -140,7 +140,7 @@ def test_confirming_needs_the_total_and_every_deadline(allocations2023, users, c
     copy = do_copy_agreement(allocations2023)
     with pytest.raises(CopyError) as refused:
         do_confirm_agreement(copy)
-    assert len(refused.value.problems) == 2
+    assert len(refused.value.messages) == 2
     client = client_for("officer")
     page = client.get(copy.get_absolute_url()).content.decode()
     assert "Utkast" in page and "att bekräfta" in page

@@ -18,7 +18,6 @@ def unallocated(html):
 
 def activity_data(**overrides):
     data = {
-        "action": "add",
         "goal": "Fler i primärvården",
         "name": "Mobilt team",
         "covers": "Sjuksköterska 50 %",
@@ -55,8 +54,10 @@ def urls(near):
         ],
         "post": [
             reverse("distribution:copy_previous", args=[near.pk]),
-            reverse("distribution:area", args=[near.pk]),
-            reverse("distribution:agreement", args=[near.agreement_id]),
+            reverse("distribution:activity_add", args=[near.pk]),
+            reverse("distribution:reallocate", args=[near.pk]),
+            reverse("distribution:area_plan", args=[near.pk]),
+            reverse("distribution:cost_object_add", args=[near.agreement_id]),
         ],
     }
 
@@ -98,14 +99,14 @@ def test_adding_an_activity_shrinks_unallocated(client_for, near):
     client = client_for("officer")
     url = reverse("distribution:area", args=[near.pk])
     assert unallocated(client.get(url).content.decode()) == "17\u00a0247\u00a0254\u00a0kr"
-    response = client.post(url, activity_data())
+    response = client.post(reverse("distribution:activity_add", args=[near.pk]), activity_data())
     assert response.status_code == 302
     assert unallocated(client.get(url).content.decode()) == "16\u00a0247\u00a0254\u00a0kr"
 
 
 def test_too_much_is_refused_with_the_amount_and_kept_in_the_form(client_for, near):
     client = client_for("officer")
-    url = reverse("distribution:area", args=[near.pk])
+    url = reverse("distribution:activity_add", args=[near.pk])
     response = client.post(url, activity_data(amount="17 247 255", name="För stor"))
     html = response.content.decode()
     assert response.status_code == 400
@@ -117,7 +118,7 @@ def test_too_much_is_refused_with_the_amount_and_kept_in_the_form(client_for, ne
 def test_cost_object_of_another_area_is_refused(client_for, near):
     other = CostObject.objects.get(number="9917")
     response = client_for("officer").post(
-        reverse("distribution:area", args=[near.pk]), activity_data(cost_object=other.pk)
+        reverse("distribution:activity_add", args=[near.pk]), activity_data(cost_object=other.pk)
     )
     assert response.status_code == 400
     assert not Activity.objects.filter(name="Mobilt team").exists()
@@ -149,9 +150,8 @@ def test_reallocation_in_the_page_and_the_history(client_for, distribution2020, 
     target = area.activities.get(name__startswith="Samordnare")
     client = client_for("officer")
     response = client.post(
-        reverse("distribution:area", args=[area.pk]),
+        reverse("distribution:reallocate", args=[area.pk]),
         {
-            "action": "reallocate",
             "source": source.pk,
             "target": target.pk,
             "amount": "100 000",
@@ -205,7 +205,7 @@ def test_area_page_queries_do_not_grow_with_activities(
 
 def test_officer_adds_a_cost_object(client_for, near):
     response = client_for("officer").post(
-        reverse("distribution:agreement", args=[near.agreement_id]),
+        reverse("distribution:cost_object_add", args=[near.agreement_id]),
         {"number": "9918", "name": "Landsbygd", "area": near.pk},
     )
     assert response.status_code == 302
@@ -222,7 +222,7 @@ def test_copy_previous_in_the_page(client_for, distribution2020, demo, area_name
 
 def test_two_activities_of_one_name_in_an_area_are_refused_in_swedish(client_for, near):
     client = client_for("officer")
-    url = reverse("distribution:area", args=[near.pk])
+    url = reverse("distribution:activity_add", args=[near.pk])
     taken = near.activities.first().name
     response = client.post(url, activity_data(name=taken, amount="1"))
     assert response.status_code == 400
