@@ -28,7 +28,7 @@ from common.logs import log_refused_import
 from common.roles import require
 from common.versioning import StaleEdit, versions_token
 from filestore.models import Purpose
-from filestore.store import file_response, latest_file_of, upload_kept_with_rows
+from filestore.store import file_response, import_upload, latest_file_of
 from grants.actions import CopyError, do_set_national_amounts
 from grants.models import Agreement, Component, RecipientGroup, Region
 
@@ -181,16 +181,21 @@ def dataset_import(request):
         else:
             dataset = None
             try:
-                with upload_kept_with_rows(upload, purpose=Purpose.KEY_DATA) as kept:
-                    dataset = do_import_key_data(
+                dataset = import_upload(
+                    upload,
+                    lambda checksum: do_import_key_data(
                         name=form.cleaned_data["name"],
                         measure=form.cleaned_data["measure"],
                         reference_date=form.cleaned_data["reference_date"],
                         source=form.cleaned_data["source"],
                         table=table,
                         acting_user=request.user,
-                    )
-                    kept.keep(dataset, acting_user=request.user)
+                    ),
+                    purpose=Purpose.KEY_DATA,
+                    kind="nyckeldata",
+                    acting_user=request.user,
+                    request=request,
+                )
             except IntegrityError:
                 # Someone read in data of the same name since this form was checked.
                 problems = [

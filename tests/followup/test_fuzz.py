@@ -54,7 +54,7 @@ def answer(content: bytes, name: str, source, user):
     try:
         record = do_import_ledger_file(SimpleUploadedFile(name, content), source, user)
     except LedgerImportError as exc:
-        problems = exc.problems
+        problems = exc.messages
         assert problems, "a refusal must say why"
         assert all(isinstance(p, str) and p.strip() for p in problems)
         assert len(problems) <= 101  # the first 100, then a count
