@@ -37,8 +37,6 @@ from .models import (
 from .month_totals import refresh_month_totals
 from .periods import ProfileKind, check_profile
 
-__all__ = ["LedgerImportError"]  # refused imports are caught by this name
-
 LEDGER_LOCK = "followup.ledger"
 # LedgerImport.total_amount is DecimalField(max_digits=17, decimal_places=2).
 MAX_TOTAL = Decimal(10) ** 15
