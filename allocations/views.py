@@ -26,7 +26,7 @@ from common.refusals import Refused, refuse
 from common.roles import require
 from common.versioning import versions_token
 from filestore.models import Purpose
-from filestore.store import file_response, latest_file_of, upload_kept_with_rows
+from filestore.store import file_response, import_upload, latest_file_of
 from grants.actions import do_set_national_amounts
 from grants.models import Agreement, Component
 
@@ -173,16 +173,21 @@ def dataset_import(request):
         else:
             dataset = None
             try:
-                with upload_kept_with_rows(upload, purpose=Purpose.KEY_DATA) as kept:
-                    dataset = do_import_key_data(
+                dataset = import_upload(
+                    upload,
+                    lambda checksum: do_import_key_data(
                         name=form.cleaned_data["name"],
                         measure=form.cleaned_data["measure"],
                         reference_date=form.cleaned_data["reference_date"],
                         source=form.cleaned_data["source"],
                         table=table,
                         acting_user=request.user,
-                    )
-                    kept.keep(dataset, acting_user=request.user)
+                    ),
+                    purpose=Purpose.KEY_DATA,
+                    kind="nyckeldata",
+                    acting_user=request.user,
+                    request=request,
+                )
             except IntegrityError:
                 # Someone read in data of the same name since this form was checked.
                 problems = [

@@ -1,8 +1,10 @@
-"""Keep a file, find an owner's files, read one back with its checksum verified."""
+"""Keep a file, find an owner's files, read one back with its checksum verified; and the one
+path an uploaded file takes into an import (`import_upload`)."""
 
 import datetime
 import hashlib
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -14,6 +16,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from common.limits import MB, LimitExceeded
+from common.logs import log_refused_import
 from common.refusals import Refused
 
 from .models import Purpose, StoredFile, shortened
@@ -79,6 +83,55 @@ def upload_kept_with_rows(upload, *, purpose):
         raise
     if pending.stored is None:
         pending.discard()
+
+
+def check_upload_size(file_name: str, size: int | None, max_bytes: int, what: str) -> None:
+    """Refuse a file over its kind's size limit before anything of it is read or stored;
+    `what` names the kind in the message (e.g. "huvudboksfiler")."""
+    if size is not None and size > max_bytes:
+        raise LimitExceeded(
+            f"”{file_name}” är {size / MB:.0f} MB; gränsen för {what} är {max_bytes // MB} MB."
+        )
+
+
+def import_upload(
+    upload,
+    run: Callable[..., object],
+    *,
+    purpose: str,
+    kind: str,
+    acting_user=None,
+    request=None,
+    max_bytes: int | None = None,
+    what: str = "",
+):
+    """The one path an uploaded file takes into an import (page, management command, key
+    data): its size checked against `max_bytes` (if given), the file stored while its SHA-256
+    is computed (once), `run(checksum=…)` called to write the rows and return their owner, and
+    the file kept with that owner in the same transaction. A refusal (`Refused`, from the size
+    check or from `run`) removes the stored file, is logged as a refused import of `kind`
+    (common.logs) and raised again for the caller to show."""
+    try:
+        if max_bytes is not None:
+            check_upload_size(upload.name, upload.size, max_bytes, what)
+        with upload_kept_with_rows(upload, purpose=purpose) as pending:
+            owner = run(checksum=pending.checksum)
+            pending.keep(owner, acting_user=acting_user)
+    except Refused as refusal:
+        file_name = shortened(upload.name, FILE_NAME_LENGTH)
+        log_refused_import(request, kind, file_name, refusal.messages)
+        raise
+    return owner
+
+
+def file_checksum(binary) -> str:
+    """The SHA-256 of a file (read in chunks, rewound after): for a file not stored first."""
+    digest = hashlib.sha256()
+    binary.seek(0)
+    while chunk := binary.read(CHUNK):
+        digest.update(chunk)
+    binary.seek(0)
+    return digest.hexdigest()
 
 
 def stash_upload(upload, *, purpose) -> PendingFile:

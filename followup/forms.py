@@ -6,14 +6,17 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
+from common.limits import MB, LimitExceeded
 from common.versioning import VersionField
 from distribution.models import Activity, CostObject
+from filestore.store import check_upload_size
 from grants.forms import AmountField
 
 from .accounts import Kind, Range, check_ranges
 from .ledger_files import (
     PREVIEW_COLUMNS,
     PREVIEW_ROWS,
+    UPLOAD_WHAT,
     guess_header_row,
     headers_in,
     suggest_mapping,
@@ -23,7 +26,11 @@ from .periods import MONTH_NAMES, BudgetProfile, ProfileKind, check_profile
 
 
 class LedgerFileField(forms.FileField):
-    def __init__(self, **kwargs):
+    """A ledger file. `check_size`: refuse a file over the limit here (a sample file); the
+    upload to import is checked by filestore.store.import_upload, the one upload path."""
+
+    def __init__(self, *, check_size=True, **kwargs):
+        self.check_size = check_size
         kwargs.setdefault("label", "Fil")
         kwargs.setdefault(
             "help_text",
@@ -36,13 +43,12 @@ class LedgerFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         upload = super().clean(data, initial)
-        limit = settings.LEDGER_MAX_UPLOAD_MB
-        if upload and upload.size > limit * 1024 * 1024:
-            # Refused before anything of the file is read.
-            raise forms.ValidationError(
-                f"”{upload.name}” är {upload.size / 1024 / 1024:.0f} MB; gränsen för "
-                f"huvudboksfiler är {limit} MB."
-            )
+        if upload and self.check_size:
+            limit = settings.LEDGER_MAX_UPLOAD_MB * MB
+            try:  # refused before anything of the file is read
+                check_upload_size(upload.name, upload.size, limit, UPLOAD_WHAT)
+            except LimitExceeded as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return upload
 
 
@@ -54,7 +60,7 @@ class LedgerUploadForm(forms.Form):
         empty_label="SIE-fil (behöver ingen källa)",
         help_text="Hur filens kolumner ska läsas. Lägg till en ny källa första gången.",
     )
-    file = LedgerFileField()
+    file = LedgerFileField(check_size=False)
 
 
 class SourceSampleForm(forms.Form):

@@ -1,4 +1,5 @@
-"""Read ledger exports (huvudbok, transaktionslista) row by row, without loading them whole.
+"""Read ledger exports (huvudbok, transaktionslista; CSV, XLSX or SIE) row by row, without
+loading them whole, and check each row: pure reading, no database.
 
 Real exports vary: semicolon or comma, Windows-1252 or UTF-8 with BOM, title lines before
 the header, columns in any order. A source's mapping names the header of each column we read;
@@ -9,19 +10,31 @@ naming the line, raised before anything is saved. Before the rows are read, the 
 scanned once for what would break the reader or the database: bytes that are no character,
 NUL bytes, lines too long to be ledger rows (CSV), and sizes that would take the server's
 memory (XLSX, see common.xlsx_read.check_xlsx).
+
+The rows a file keeps (those on grant cost objects) are checked and built into tuples in
+LEDGER_COLUMNS order, handed on in batches (`read_rows`); every problem goes to `Problems`
+and stops the batching, so a refused file writes nothing. The writer is
+followup.ledger_writer, the import followup.actions.do_import_ledger_file.
 """
 
 import codecs
 import csv
+import datetime
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 
+from common.money import AmountError, parse_decimal
+from common.refusals import Refused
 from common.xlsx_read import XlsxLimits, XlsxRefused, xlsx_rows
+
+from .models import CODE_LENGTHS
+from .sie import parse_sie
 
 HEADER_SEARCH_ROWS = 50
 PREVIEW_ROWS = 15
@@ -164,10 +177,8 @@ def suggest_mapping(headers: list[str]) -> dict[str, str]:
     return suggested
 
 
-class LedgerFileError(Exception):
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+class LedgerFileError(Refused):
+    """The file cannot be read as a ledger export; `messages` name the line where one does."""
 
 
 def _normalise(header: str) -> str:
@@ -228,7 +239,8 @@ def scan_text(binary) -> _Scan:
                 [
                     f"Rad {too_long}: raden är längre än "
                     f"{_thousands(MAX_LINE_BYTES // 1024)} kB; det är inte en huvudboksexport."
-                ]
+                ],
+                row=too_long,
             )
         current = lengths[-1]
         line += len(lengths) - 1
@@ -244,7 +256,8 @@ def scan_text(binary) -> _Scan:
             [
                 f"Rad {nul}: filen innehåller ett NUL-tecken (byte 0x00). Det är inte en "
                 "textfil (CSV); spara exporten som CSV eller XLSX."
-            ]
+            ],
+            row=nul,
         )
     if utf8_error and (bom or utf8_letters):
         raise LedgerFileError(
@@ -252,7 +265,8 @@ def scan_text(binary) -> _Scan:
                 f"Rad {utf8_error[0]}: filen är skriven i UTF-8 men byte 0x{utf8_error[1]:02X} "
                 "är inte giltig UTF-8; filen är skadad eller blandar teckenkodningar. Spara "
                 "exporten på nytt."
-            ]
+            ],
+            row=utf8_error[0],
         )
     encoding = "utf-8-sig" if bom else ("utf-8" if utf8_error is None else "cp1252")
     if encoding == "cp1252" and undefined is not None:
@@ -261,7 +275,8 @@ def scan_text(binary) -> _Scan:
                 f"Rad {undefined[0]}: byte 0x{undefined[1]:02X} är varken giltig UTF-8 eller ett "
                 "tecken i Windows-1252. Filen är skadad eller sparad med en annan "
                 "teckenkodning; spara den som UTF-8 eller Windows-1252."
-            ]
+            ],
+            row=undefined[0],
         )
     sample = first[:SAMPLE_BYTES].decode(encoding, errors="replace")
     first_lines = sample.splitlines()[:HEADER_SEARCH_ROWS]
@@ -285,7 +300,8 @@ def _merged_rows_error(binary, scan: _Scan) -> LedgerFileError:
                         f'Rad {line}: ett fält börjar med citattecken (") som inte avslutas på '
                         f"samma rad, så raderna {line}–{previous} skulle läsas som en enda rad. "
                         "Ta bort eller dubblera citattecknet och läs in filen igen."
-                    ]
+                    ],
+                    row=line,
                 )
     finally:
         text.detach()
@@ -338,13 +354,14 @@ def _csv_rows(binary) -> Iterator[tuple[int, list[str]]]:
                 "eller avslutas aldrig. Ta bort eller dubblera citattecknet."
             )
         text.detach()
-        raise LedgerFileError([message]) from exc
+        raise LedgerFileError([message], row=line) from exc
     # zip drew one number more before the reader ran out.
     records = next(counter) - 2
     lines = reader.line_num
     text.detach()  # the caller's file stays open
     if records != lines:
-        raise MergedRows(_merged_rows_error(binary, scan).problems)
+        merged = _merged_rows_error(binary, scan)
+        raise MergedRows(merged.messages, row=merged.row)
 
 
 # --- XLSX -----------------------------------------------------------------------------------
@@ -520,3 +537,501 @@ def mapped_rows(binary, file_name: str, mapping: dict[str, str]) -> Iterator[tup
         if len(row) < width:
             row = row + [""] * (width - len(row))
         yield number, {field: row[index].strip() for field, index in positions.items()}
+
+
+# --- Checking rows --------------------------------------------------------------------------
+
+SIE_SUFFIXES = (".se", ".si", ".sie")
+# What the upload limit's message calls a ledger file: "gränsen för huvudboksfiler är 100 MB".
+UPLOAD_WHAT = "huvudboksfiler"
+# At most this many problems are listed; the rest are counted.
+MAX_LISTED_PROBLEMS = 100
+BATCH_ROWS = 20_000
+_PERIOD = re.compile(r"([0-9]{4})-?([0-9]{2})(?:-?([0-9]{2}))?")
+_DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
+
+
+class LedgerImportError(Refused):
+    """The file is refused; `messages` lists each bad row with its line and field."""
+
+
+class Problems:
+    """Problems of one file: the first MAX_LISTED_PROBLEMS kept, the rest counted."""
+
+    def __init__(self, limit: int = MAX_LISTED_PROBLEMS):
+        self.limit = limit
+        self.listed: list[str] = []
+        self.count = 0
+
+    def add(self, message: str) -> None:
+        self.count += 1
+        if len(self.listed) < self.limit:
+            self.listed.append(message)
+
+    def extend(self, messages: Iterable[str]) -> None:
+        for message in messages:
+            self.add(message)
+
+    def clear(self) -> None:
+        self.listed, self.count = [], 0
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def messages(self) -> list[str]:
+        extra = self.count - len(self.listed)
+        if extra > 0:
+            return self.listed + [
+                f"… och {extra} fel till (de första {self.limit} visas). Rätta dem och läs in "
+                "filen igen."
+            ]
+        return list(self.listed)
+
+
+def shown(text: str, length: int = 40) -> str:
+    """A value as a message quotes it: never the whole of a huge cell."""
+    return text if len(text) <= length else text[:length] + "…"
+
+
+class GrantObjects:
+    """The grant cost objects by number and year, from (number, year, pk) rows read once."""
+
+    def __init__(self, rows: Iterable[tuple[str, int, int]]):
+        self.by_number: dict[str, dict[int, int]] = {}
+        for number, year, pk in rows:
+            self.by_number.setdefault(number, {})[year] = pk
+
+    def get(self, number: str, year: int) -> int | None:
+        return self.by_number.get(number, {}).get(year)
+
+
+class KeptRows:
+    """The rows a file keeps, as tuples in LEDGER_COLUMNS order, batched for the writer; and
+    what the import records of them: how many, the outcome's total, the (object, year, month,
+    budget) combinations it replaces. After the first problem nothing more is batched: the
+    file will be refused.
+
+    `by_code` ((object, activity code) → activity) and `by_link` ((object, ansvar) →
+    activity) tie a row to its activity; they are read by followup.ledger_writer.kept_rows.
+    """
+
+    def __init__(self, import_pk: int, objects: GrantObjects, by_code: dict, by_link: dict):
+        self.import_pk = import_pk
+        self.objects = objects
+        self.by_code = by_code
+        self.by_link = by_link
+        self.batch: list[tuple] = []
+        self.kept = 0
+        self.total = Decimal(0)
+        self.combos: set[tuple[int, int, int, bool]] = set()
+        self.writing = True
+        self.rows_total = 0
+        self.ignored = 0
+
+    def add(
+        self,
+        line: int,
+        cost_object: int,
+        year: int,
+        month: int,
+        date,
+        amount: Decimal,
+        account: str = "",
+        responsibility: str = "",
+        activity_code: str = "",
+        voucher: str = "",
+        text: str = "",
+        is_budget: bool = False,
+    ) -> None:
+        self.kept += 1
+        if not is_budget:
+            self.total += amount
+        self.combos.add((cost_object, year, month, is_budget))
+        if not self.writing:
+            return
+        activity = None
+        if activity_code:
+            activity = self.by_code.get((cost_object, activity_code))
+        if activity is None:
+            activity = self.by_link.get((cost_object, responsibility))
+        self.batch.append(  # LEDGER_COLUMNS order, as read_mapped_rows builds it too
+            (
+                self.import_pk,
+                cost_object,
+                activity,
+                year,
+                month,
+                date,
+                account,
+                responsibility,
+                activity_code,
+                voucher,
+                text,
+                amount,
+                is_budget,
+                line,
+            )
+        )
+
+    def stop(self) -> None:
+        """A problem was found: the file will be refused, so batch nothing more."""
+        self.writing = False
+        self.batch.clear()
+
+    def months(self) -> list[tuple[int, int]]:
+        return sorted({(year, month) for _, year, month, _ in self.combos})
+
+
+def _object_number(text: str) -> str:
+    text = text.strip()
+    return text[:-2] if text.endswith(".0") and text[:-2].isdigit() else text
+
+
+def _parse_period(text: str):
+    match = _PERIOD.fullmatch(text.strip())
+    if not match:
+        return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1 <= month <= 12 and 1990 <= year <= 2100):
+        return None
+    if match.group(3) is not None:
+        try:  # a date as the period must be a real day: 2023-02-30 is not February
+            datetime.date(year, month, int(match.group(3)))
+        except ValueError:
+            return None
+    return year, month
+
+
+def _parse_date(text: str):
+    match = _DATE.fullmatch(text.strip())
+    if not match:
+        return None
+    try:
+        day = datetime.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+    return day if 1990 <= day.year <= 2100 else None
+
+
+def is_sie_file(binary, file_name: str) -> bool:
+    binary.seek(0)
+    start = binary.read(16)
+    binary.seek(0)
+    return file_name.lower().endswith(SIE_SUFFIXES) or start.lstrip().startswith(b"#FLAGGA")
+
+
+def file_format(binary, file_name: str, size: int | None, source) -> str:
+    """ "sie", "xlsx" or "csv"; refused (LedgerImportError) when the file cannot be read as
+    that: an SIE file over its own size limit, a CSV or XLSX file without a source's columns."""
+    if is_sie_file(binary, file_name):
+        sie_limit = settings.LEDGER_SIE_MAX_UPLOAD_MB * 1024 * 1024
+        if size is not None and size > sie_limit:
+            # The SIE reader tokenises every line: a larger file would hold a worker past 10 s.
+            raise LedgerImportError(
+                [
+                    f"SIE-filen är {size / 1024 / 1024:.0f} MB; gränsen för SIE-filer är "
+                    f"{settings.LEDGER_SIE_MAX_UPLOAD_MB} MB. Exportera färre perioder eller "
+                    "bara statsbidragsobjekten, eller en CSV-fil."
+                ]
+            )
+        return "sie"
+    if source is None:
+        raise LedgerImportError(["Välj källa: filen är inte en SIE-fil."])
+    if not source.mapping:
+        raise LedgerImportError(
+            [f"Källan ”{source}” har inga kolumner; den används bara för SIE-filer."]
+        )
+    binary.seek(0)
+    start = binary.read(4)
+    binary.seek(0)
+    return "xlsx" if is_xlsx(start, file_name) else "csv"
+
+
+def read_rows(
+    binary, file_name: str, file_format: str, source, kept: KeptRows, problems: Problems
+) -> Iterator[list[tuple]]:
+    """The kept rows of a file in batches (the last one shorter), checked as they are read;
+    problems go to `problems`. The writer must take each batch before asking for the next."""
+    if file_format == "sie":
+        dims = SieDimensions.of(source)
+        binary.seek(0)
+        sie = parse_sie(binary, keep=sie_keep(kept.objects, dims.cost_object))
+        yield from read_sie_rows(sie, kept, problems, dims)
+    else:
+        try:
+            table = mapped_table(binary, file_name, source.mapping)
+            yield from read_mapped_rows(
+                table.rows,
+                table.positions,
+                table.headers,
+                kept,
+                problems,
+                # A CSV file with a NUL byte is refused before its rows are read.
+                check_nul=file_format == "xlsx",
+            )
+        except LedgerFileError as exc:
+            if isinstance(exc, MergedRows):
+                problems.clear()  # line numbers read after the merge cannot be trusted
+            problems.extend(exc.messages)
+            kept.stop()
+    if kept.batch:
+        yield kept.batch
+
+
+def read_mapped_rows(
+    rows: Iterator[tuple[int, list[str]]],
+    positions: dict[str, int],
+    headers: dict[str, str],
+    kept: KeptRows,
+    problems: Problems,
+    *,
+    check_nul: bool = True,
+) -> Iterator[list[tuple]]:
+    """Check rows from a mapped CSV or XLSX file; rows on other objects are only counted.
+    Yields each full batch of kept rows (the caller writes it before the next is made).
+
+    Only the object cell is looked at before a row is known to be on a grant object, so the
+    98 % of a ledger on other objects cost almost nothing; kept rows go straight into the
+    batch. This loop is the import's hot path: keep it flat.
+    """
+    numbers = kept.objects.by_number
+    total = ignored = 0
+    object_at, amount_at = positions["cost_object"], positions["amount"]
+    period_at, date_at = positions.get("period"), positions.get("date")
+    account_at = positions.get("account")
+    responsibility_at = positions.get("responsibility")
+    code_at = positions.get("activity_code")
+    voucher_at = positions.get("voucher")
+    text_at = positions.get("text")
+    width = max(positions.values()) + 1
+    periods: dict[str, tuple[int, int] | None] = {}
+    dates: dict[str, datetime.date | None] = {}
+    record_pk = kept.import_pk
+    by_code, by_link = kept.by_code, kept.by_link
+    combos = kept.combos
+    batch = kept.batch
+    count = 0
+    outcome = Decimal(0)
+    # The column limits as locals: this loop runs once per kept row, a million times.
+    account_max, responsibility_max, code_max, voucher_max = (
+        CODE_LENGTHS[name] for name in ("account", "responsibility", "activity_code", "voucher")
+    )
+
+    def refuse(message: str) -> None:
+        problems.add(message)
+        kept.stop()
+
+    for line, row in rows:
+        if len(row) < width:
+            if not "".join(row).strip():
+                continue  # a blank line
+            row = row + [""] * (width - len(row))
+        number = row[object_at]
+        if number not in numbers:
+            if not number:
+                if not "".join(row).strip():
+                    continue
+            else:
+                number = _object_number(number)
+            if number not in numbers:
+                total += 1
+                ignored += 1
+                continue
+        total += 1
+        date = period = None
+        if period_at is not None and (text := row[period_at].strip()):
+            if text not in periods:
+                periods[text] = _parse_period(text)
+            period = periods[text]
+            if period is None:
+                refuse(
+                    f"Rad {line}, kolumn ”{headers['period']}”: ”{shown(text)}” är ingen "
+                    "period (ÅÅÅÅMM, ÅÅÅÅ-MM eller ett datum som finns)."
+                )
+                continue
+        if date_at is not None and (text := row[date_at].strip()):
+            if text not in dates:
+                dates[text] = _parse_date(text)
+            date = dates[text]
+            if date is None:
+                refuse(
+                    f"Rad {line}, kolumn ”{headers['date']}”: ”{shown(text)}” är inget datum "
+                    "som finns (ÅÅÅÅ-MM-DD)."
+                )
+                continue
+            if period is None:
+                period = (date.year, date.month)
+        if period is None:
+            name = headers.get("period") or headers.get("date") or "Period"
+            refuse(f"Rad {line}, kolumn ”{name}”: perioden saknas.")
+            continue
+        try:
+            amount = parse_decimal(row[amount_at], max_digits=15, decimal_places=2)
+        except AmountError as exc:
+            refuse(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
+            continue
+        year, month = period
+        cost_object = numbers[number].get(year)
+        if cost_object is None:
+            ignored += 1  # the number is a grant object in another year only
+            continue
+        account = row[account_at].strip() if account_at is not None else ""
+        responsibility = row[responsibility_at].strip() if responsibility_at is not None else ""
+        code = row[code_at].strip() if code_at is not None else ""
+        voucher = row[voucher_at].strip() if voucher_at is not None else ""
+        text = row[text_at].strip() if text_at is not None else ""
+        if (
+            len(account) > account_max
+            or len(responsibility) > responsibility_max
+            or len(code) > code_max
+            or len(voucher) > voucher_max
+            or (check_nul and "\x00" in account + responsibility + code + voucher + text)
+        ):
+            for name, value in (
+                ("account", account),
+                ("responsibility", responsibility),
+                ("activity_code", code),
+                ("voucher", voucher),
+                ("text", text),
+            ):
+                if "\x00" in value:
+                    refuse(
+                        f"Rad {line}, kolumn ”{headers[name]}”: texten innehåller ett NUL-tecken."
+                    )
+                elif name in CODE_LENGTHS and len(value) > CODE_LENGTHS[name]:
+                    refuse(
+                        f"Rad {line}, kolumn ”{headers[name]}”: ”{shown(value)}” är längre än "
+                        f"{CODE_LENGTHS[name]} tecken."
+                    )
+            continue
+        count += 1
+        outcome += amount
+        combos.add((cost_object, year, month, False))
+        if kept.writing:
+            activity = by_code.get((cost_object, code)) if code else None
+            if activity is None:
+                activity = by_link.get((cost_object, responsibility))
+            batch.append(  # LEDGER_COLUMNS order, as KeptRows.add builds it too
+                (
+                    record_pk,
+                    cost_object,
+                    activity,
+                    year,
+                    month,
+                    date,
+                    account,
+                    responsibility,
+                    code,
+                    voucher,
+                    text,
+                    amount,
+                    False,
+                    line,
+                )
+            )
+            if len(batch) >= BATCH_ROWS:
+                yield batch
+                batch.clear()  # in place: the writer has taken it
+    kept.kept += count
+    kept.total += outcome
+    kept.rows_total += total
+    kept.ignored += ignored
+
+
+def sie_keep(objects: GrantObjects, object_dimension: int | None = None):
+    """A filter for parse_sie: keep rows whose object list names a grant cost object."""
+    numbers = objects.by_number
+    if object_dimension:
+        key = str(object_dimension)
+        return lambda row_objects: row_objects.get(key) in numbers
+    return lambda row_objects: any(value in numbers for value in row_objects.values())
+
+
+@dataclass(frozen=True)
+class SieDimensions:
+    """Which SIE dimension holds the cost object, the ansvar and the activity code."""
+
+    cost_object: int | None = None  # None: the grant object number in any dimension
+    responsibility: int | None = 1
+    activity_code: int | None = None
+
+    @classmethod
+    def of(cls, source) -> "SieDimensions":
+        if source is None:
+            return cls()
+        return cls(
+            source.sie_object_dimension,
+            source.sie_responsibility_dimension,
+            source.sie_activity_dimension,
+        )
+
+
+def read_sie_rows(
+    sie, kept: KeptRows, problems: Problems, dims: SieDimensions
+) -> Iterator[list[tuple]]:
+    """Rows from a parsed SIE file: #TRANS (type 4) and #PSALDO (type 3) as outcome,
+    #PBUDGET as budget, with the object, ansvar and activity code from their dimensions.
+    Yields each full batch of kept rows."""
+    problems.extend(sie.problems)
+    if problems:
+        kept.stop()
+    kept.rows_total += sie.rows_total
+    kept.ignored += sie.ignored
+    objects = kept.objects
+    object_key = str(dims.cost_object) if dims.cost_object else None
+    responsibility_key = str(dims.responsibility) if dims.responsibility else None
+    activity_key = str(dims.activity_code) if dims.activity_code else None
+    for item in [*sie.transactions, *sie.period_figures]:
+        if hasattr(item, "kind"):
+            year, month, date = item.year, item.month, None
+            voucher, text, is_budget = f"#P{item.kind.upper()}", "", item.kind == "budget"
+        else:
+            year, month, date = item.date.year, item.date.month, item.date
+            voucher, text, is_budget = item.voucher, item.text, False
+        found_in = object_key
+        if object_key:
+            cost_object = objects.get(item.objects.get(object_key, ""), year)
+        else:
+            cost_object = None
+            for dimension, value in item.objects.items():
+                if (cost_object := objects.get(value, year)) is not None:
+                    found_in = dimension
+                    break
+        if cost_object is None:
+            kept.ignored += 1
+            continue
+        # The dimension that held the object is not also the ansvar.
+        responsibility = ""
+        if responsibility_key and responsibility_key != found_in:
+            responsibility = item.objects.get(responsibility_key, "")
+        values = {
+            "account": item.account,
+            "responsibility": responsibility,
+            "activity_code": item.objects.get(activity_key, "") if activity_key else "",
+            "voucher": voucher,
+        }
+        bad = False
+        for name, value in values.items():
+            if len(value) > CODE_LENGTHS[name] or "\x00" in value:
+                problems.add(
+                    f"Rad {item.line}: {name.replace('_', ' ')} ”{shown(value)}” är längre än "
+                    f"{CODE_LENGTHS[name]} tecken eller innehåller ett NUL-tecken."
+                )
+                bad = True
+        if bad:
+            kept.stop()
+            continue
+        kept.add(
+            item.line,
+            cost_object,
+            year,
+            month,
+            date,
+            item.amount,
+            text=text,
+            is_budget=is_budget,
+            **values,
+        )
+        if len(kept.batch) >= BATCH_ROWS:
+            yield kept.batch
+            kept.batch.clear()

@@ -162,6 +162,19 @@ class LedgerTransaction(models.Model):
         return f"{self.cost_object.number} {self.year}-{self.month:02d} {self.amount}"
 
 
+# A ledger row's columns, every one but the id, in the table's order: the one list the import's
+# readers build their row tuples in, its writer COPYs, the archive of replaced rows copies and
+# the benchmark generates.
+LEDGER_COLUMNS = tuple(
+    field.name for field in LedgerTransaction._meta.concrete_fields if not field.primary_key
+)
+# The longest code each column holds, stated once (by the model): a longer one is refused.
+CODE_LENGTHS = {
+    name: LedgerTransaction._meta.get_field(name).max_length
+    for name in ("account", "responsibility", "activity_code", "voucher")
+}
+
+
 class LedgerMonthTotal(models.Model):
     """The ledger's rows summed per cost object, activity, month, account and kind (outcome or
     SIE budget), so that no page sums raw rows. Kept by every write of ledger rows in its own
@@ -176,7 +189,7 @@ class LedgerMonthTotal(models.Model):
     )
     year = models.PositiveSmallIntegerField("år")
     month = models.PositiveSmallIntegerField("månad")
-    account = models.CharField("konto", max_length=20, blank=True)
+    account = models.CharField("konto", max_length=CODE_LENGTHS["account"], blank=True)
     is_budget = models.BooleanField("budget", default=False)
     amount = models.DecimalField("belopp", max_digits=17, decimal_places=2)
     rows = models.PositiveIntegerField("rader")
@@ -213,32 +226,21 @@ class ReplacedLedgerTransaction(models.Model):
     year = models.PositiveSmallIntegerField("år")
     month = models.PositiveSmallIntegerField("månad")
     date = models.DateField("datum", null=True, blank=True)
-    account = models.CharField("konto", max_length=20, blank=True)
-    responsibility = models.CharField("ansvar", max_length=30, blank=True)
-    activity_code = models.CharField("aktivitetskod", max_length=30, blank=True)
-    voucher = models.CharField("verifikation", max_length=40, blank=True)
+    account = models.CharField("konto", max_length=CODE_LENGTHS["account"], blank=True)
+    responsibility = models.CharField(
+        "ansvar", max_length=CODE_LENGTHS["responsibility"], blank=True
+    )
+    activity_code = models.CharField(
+        "aktivitetskod", max_length=CODE_LENGTHS["activity_code"], blank=True
+    )
+    voucher = models.CharField("verifikation", max_length=CODE_LENGTHS["voucher"], blank=True)
     text = models.TextField("text", blank=True)
     amount = models.DecimalField("belopp", max_digits=15, decimal_places=2)
     is_budget = models.BooleanField("budget", default=False)
     line = models.PositiveIntegerField("rad i filen")
 
-    # The columns a replaced row keeps, in the order of both tables.
-    COPIED = (
-        "ledger_import",
-        "cost_object",
-        "activity",
-        "year",
-        "month",
-        "date",
-        "account",
-        "responsibility",
-        "activity_code",
-        "voucher",
-        "text",
-        "amount",
-        "is_budget",
-        "line",
-    )
+    # The columns a replaced row keeps: all of a ledger row's, in the order of both tables.
+    COPIED = LEDGER_COLUMNS
 
     class Meta:
         ordering = ["year", "month", "id"]

@@ -1,8 +1,8 @@
 """The ledger's kept monthly totals (LedgerMonthTotal): every write of ledger rows refreshes
 the totals of what it touched, in its own transaction, so that pages sum a few totals instead
-of every row. One function writes them; `differences` is the check that they hold."""
-
-from collections import defaultdict
+of every row. One function writes them (an import writes those it summed while writing its
+rows, followup.ledger_writer.replace_month_totals); `differences` is the check that they hold.
+"""
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -34,38 +34,6 @@ def refresh_month_totals(where: Q) -> None:
     columns = ", ".join(meta.get_field(name).column for name in (*KEY, "amount", "rows"))
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {meta.db_table} ({columns}) {sql}", params)
-
-
-def replace_month_totals(combos, sums) -> None:
-    """After an import: the (object, year, month, budget) combinations it wrote hold its rows
-    alone (the rows it replaced are archived), so their totals are the sums it made while
-    reading, {KEY values: [amount, rows]}. No query over the rows."""
-    by_object = defaultdict(set)
-    for object_id, year, month, is_budget in combos:
-        by_object[(object_id, year, is_budget)].add(month)
-    where = Q(pk__in=[])
-    for (object_id, year, is_budget), months in by_object.items():
-        where |= Q(cost_object_id=object_id, year=year, is_budget=is_budget, month__in=months)
-    LedgerMonthTotal.objects.filter(where).delete()
-    LedgerMonthTotal.objects.bulk_create(
-        (
-            LedgerMonthTotal(
-                cost_object_id=object_id,
-                activity_id=activity_id,
-                year=year,
-                month=month,
-                account=account,
-                is_budget=is_budget,
-                amount=amount,
-                rows=rows,
-            )
-            for (object_id, activity_id, year, month, account, is_budget), (
-                amount,
-                rows,
-            ) in sums.items()
-        ),
-        batch_size=2000,
-    )
 
 
 def differences(where: Q | None = None) -> list[tuple]:

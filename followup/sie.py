@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import BinaryIO
 
+from common.refusals import Refused
+
 # The SIE standard's "PC8" character set.
 ENCODING = "cp437"
 # At most this many problems are listed; the rest are only counted.
@@ -67,7 +69,7 @@ class SieFile:
     accounts: dict[str, str] = field(default_factory=dict)
 
 
-class SieSyntaxError(ValueError):
+class SieSyntaxError(Refused):
     """A line that cannot be split into fields; the message is Swedish."""
 
 
@@ -131,7 +133,7 @@ def quote(text: str) -> str:
 # --- Fields ---------------------------------------------------------------------------------
 
 
-class _RowProblem(Exception):
+class _RowProblem(Refused):
     """A problem with one line; the message is Swedish and completes "Rad N, #LABEL: "."""
 
 

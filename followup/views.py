@@ -1,5 +1,8 @@
 """Follow-up pages: budget against outcome, ledger imports, sources, periods and forecasts."""
 
+from functools import partial
+
+from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
@@ -9,13 +12,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.editing import edit_page
+from common.limits import MB
 from common.logs import log_refused_import
 from common.refusals import Refused, refuse
 from common.roles import require
 from common.versioning import posted_version
 from distribution.models import Activity
 from filestore.models import Purpose
-from filestore.store import file_response, latest_file_of, upload_kept_with_rows
+from filestore.store import file_response, import_upload, latest_file_of
 from followup.exports import import_list_xlsx, ledger_rows_xlsx
 from followup.reconciliation import reconciliation_xlsx
 from grants.models import Agreement
@@ -23,7 +27,6 @@ from grants.models import Agreement
 from .accounts import KOMMUN_BAS
 from .actions import (
     AccountChartError,
-    LedgerImportError,
     PeriodError,
     do_add_account_range,
     do_close_period,
@@ -34,7 +37,6 @@ from .actions import (
     do_save_activity_link,
     do_set_budget_profile,
     do_set_forecast,
-    is_sie_file,
 )
 from .forms import (
     AccountRangeForm,
@@ -48,7 +50,7 @@ from .forms import (
     SieSourceForm,
     SourceSampleForm,
 )
-from .ledger_files import LedgerFileError, preview_of
+from .ledger_files import UPLOAD_WHAT, LedgerFileError, is_sie_file, preview_of
 from .models import (
     AccountRange,
     ActivityLink,
@@ -127,16 +129,21 @@ def imports(request):
             _log_refused_upload(request, upload, form)
         else:
             upload, record = form.cleaned_data["file"], None
-            with upload_kept_with_rows(upload, purpose=Purpose.LEDGER) as stashed:
-                try:
-                    record = do_import_ledger_file(
-                        upload, form.cleaned_data["source"], request.user
-                    )
-                except LedgerImportError as exc:
-                    problems = exc.problems
-                    log_refused_import(request, "huvudbok", stashed.file_name, problems)
-                else:
-                    stashed.keep(record, acting_user=request.user)
+            try:
+                record = import_upload(
+                    upload,
+                    partial(
+                        do_import_ledger_file, upload, form.cleaned_data["source"], request.user
+                    ),
+                    purpose=Purpose.LEDGER,
+                    kind="huvudbok",
+                    acting_user=request.user,
+                    request=request,
+                    max_bytes=settings.LEDGER_MAX_UPLOAD_MB * MB,
+                    what=UPLOAD_WHAT,
+                )
+            except Refused as exc:
+                problems = exc.messages
             if record is not None:
                 messages.success(
                     request,
@@ -263,7 +270,7 @@ def source_new(request):
                         initial={"name": name}, preview=preview_of(upload.file, upload.name)
                     )
             except LedgerFileError as exc:
-                problems = exc.problems
+                problems = exc.messages
                 log_refused_import(request, "huvudbok (exempelfil)", upload.name, problems)
             else:
                 status = 200  # the sample is read; on to the mapping

@@ -9,7 +9,7 @@ Run from the project directory:  .venv/bin/python scripts/bench_ledger.py  [--pr
 2. Measures, each in a fresh child process (time and peak memory):
    a. the floor: a bare `csv` pass that keeps the grant rows and parses their amounts;
    b. COPY of the whole file into a bare text table (scratch table, dropped afterwards);
-   c. the app's whole import (import_mapped_file: scan, read, check, kept rows streamed to
+   c. the app's whole import (do_import_ledger_file: scan, read, check, kept rows streamed to
       the database with COPY in batches), on PostgreSQL, after `migrate`, with the 2023 cost
       objects created if missing. All of it (migrate included) runs in one transaction that
       is rolled back, so the database is left as it was.
@@ -389,10 +389,11 @@ def _database_state(connection):
 
 def import_pass(path: str, checksum: str, profile_to: str | None = None) -> dict:
     _setup_django()
+    from django.core.files import File
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from followup.actions import LedgerImportError, import_mapped_file
+    from followup.actions import LedgerImportError, do_import_ledger_file
     from followup.models import LedgerImport, LedgerSource
 
     if connection.vendor != "postgresql":
@@ -417,10 +418,11 @@ def import_pass(path: str, checksum: str, profile_to: str | None = None) -> dict
             profiler.enable()
         try:
             with open(path, "rb") as binary:
-                record = import_mapped_file(binary, Path(path).name, source, checksum=checksum)
+                upload = File(binary, name=Path(path).name)
+                record = do_import_ledger_file(upload, source, None, checksum=checksum)
         except LedgerImportError as exc:
             record = None
-            result["refused"] = exc.problems[:5]
+            result["refused"] = exc.messages[:5]
         end = time.perf_counter()
         if profiler:
             profiler.disable()
@@ -524,7 +526,7 @@ def run_case(label: str, share: float, args, url: str) -> list[tuple[str, bool]]
         f"{copy['grant_rows']}   ({copy['seconds'] / floor['seconds']:.1f}x the floor)"
     )
     print(f"     {_runs(copy)}")
-    print("c. App import: import_mapped_file (scan, read, check, COPY kept rows in batches)")
+    print("c. App import: do_import_ledger_file (scan, read, check, COPY kept rows in batches)")
     print(f"     {app['seconds']:7.2f} s   ({ratio:.1f}x the floor)")
     print(f"     {_runs(app)}")
     print(

@@ -33,7 +33,7 @@ def generate(years: list[int], agreements_per_year: int, activities_per_area: in
 
     from allocations.models import DecidedAmount
     from distribution.models import Activity, ActivityStatus, CostObject
-    from followup.models import LedgerImport, LedgerTransaction
+    from followup.models import LEDGER_COLUMNS, LedgerImport, LedgerTransaction
     from followup.month_totals import refresh_month_totals
     from grants.models import Agreement, Component, Deadline, DevelopmentArea, Region
 
@@ -129,11 +129,10 @@ def generate(years: list[int], agreements_per_year: int, activities_per_area: in
         )
         # One outcome row per activity and month, written with COPY: bulk_create of 720 000
         # rows takes minutes, COPY seconds.
-        # The ledger row's columns are the model's (every one but the id), in its order, as
-        # the ledger import writes them; a column the model gains stops the run here.
-        fields = [f for f in LedgerTransaction._meta.concrete_fields if not f.primary_key]
-        names = [f.name for f in fields]
-        columns = ", ".join(f.column for f in fields)
+        # The ledger row's columns (followup.models.LEDGER_COLUMNS), in the order the ledger
+        # import writes them; a column the model gains stops the run here.
+        names = LEDGER_COLUMNS
+        columns = ", ".join(LedgerTransaction._meta.get_field(n).column for n in names)
         table = LedgerTransaction._meta.db_table
         rows = 0
         with connection.cursor() as cursor:

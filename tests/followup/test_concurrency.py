@@ -92,7 +92,7 @@ def test_the_same_file_twice_at_once_lands_once(objects2023, source, users):
     saved = [o for o in outcomes if isinstance(o, LedgerImport)]
     refused = [o for o in outcomes if isinstance(o, LedgerImportError)]
     assert len(saved) == 1 and len(refused) == 1, outcomes
-    assert "Filen är redan inläst" in refused[0].problems[0]
+    assert "Filen är redan inläst" in refused[0].messages[0]
     assert LedgerTransaction.objects.count() == 1
 
 
@@ -115,7 +115,7 @@ def test_a_month_closed_while_an_import_waits_is_not_replaced(objects2023, sourc
     outcomes = run_together(close_march_slowly, import_march)
     assert outcomes[0] == "closed"
     assert isinstance(outcomes[1], LedgerImportError), outcomes
-    assert "Perioden 2023-03 är stängd" in outcomes[1].problems[0]
+    assert "Perioden 2023-03 är stängd" in outcomes[1].messages[0]
     assert not LedgerTransaction.objects.exists()
 
 

@@ -342,7 +342,7 @@ def test_a_misnamed_column_names_the_files_column_in_its_message(year2023, sourc
     content = raindance_csv(rows).replace(b"2023-05-", b"2023-13-", 1)
     with pytest.raises(LedgerImportError) as refused:
         do_import_ledger_file(SimpleUploadedFile("h.csv", content), source, None)
-    assert any("kolumn ”Bokf.datum”" in p for p in refused.value.problems), refused.value.problems
+    assert any("kolumn ”Bokf.datum”" in p for p in refused.value.messages), refused.value.messages
 
 
 def test_the_preview_leaves_the_upload_open_for_a_file_longer_than_the_preview():

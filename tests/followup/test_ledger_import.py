@@ -96,7 +96,7 @@ def test_bad_rows_are_listed_and_nothing_is_saved(year2023, source, users):
     ]
     with pytest.raises(LedgerImportError) as caught:
         do_import_ledger_file(upload(csv_bytes(rows)), source, users["finance"])
-    problems = caught.value.problems
+    problems = caught.value.messages
     assert any(p.startswith("Rad 9, kolumn ”Belopp”") for p in problems), problems
     assert any(
         p.startswith("Rad 10, kolumn ”Period”: ”mars 2023” är ingen period") for p in problems

@@ -11,7 +11,7 @@ from allocations.importing import ImportFileError, read_county_table
 from allocations.models import KeyDataSet, Measure
 from common.logs import log_refused_import
 from filestore.models import Purpose
-from filestore.store import upload_kept_with_rows
+from filestore.store import import_upload
 
 
 class Command(BaseCommand):
@@ -37,18 +37,19 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             log_refused_import(None, "nyckeldata", path.name, exc.messages)
             raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc
-        with (
-            path.open("rb") as handle,
-            upload_kept_with_rows(File(handle, name=path.name), purpose=Purpose.KEY_DATA) as kept,
-        ):
-            dataset = do_import_key_data(
-                name=name,
-                measure=measure,
-                reference_date=reference_date,
-                source=source,
-                table=table,
+        with path.open("rb") as handle:
+            dataset = import_upload(
+                File(handle, name=path.name),
+                lambda checksum: do_import_key_data(
+                    name=name,
+                    measure=measure,
+                    reference_date=reference_date,
+                    source=source,
+                    table=table,
+                ),
+                purpose=Purpose.KEY_DATA,
+                kind="nyckeldata",
             )
-            kept.keep(dataset)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{dataset}: {len(table.values)} län, kolumner {', '.join(table.columns)}"

@@ -1,14 +1,18 @@
 """Import a ledger export (CSV, XLSX or SIE) into the follow-up, as the upload page does."""
 
+from functools import partial
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.management.base import BaseCommand, CommandError
 
-from common.logs import log_refused_import
+from common.limits import MB
+from common.refusals import Refused
 from filestore.models import Purpose
-from filestore.store import upload_kept_with_rows
-from followup.actions import LedgerImportError, do_import_ledger_file
+from filestore.store import import_upload
+from followup.actions import do_import_ledger_file
+from followup.ledger_files import UPLOAD_WHAT
 from followup.models import LedgerSource
 
 
@@ -27,22 +31,21 @@ class Command(BaseCommand):
                 names = ", ".join(LedgerSource.objects.values_list("name", flat=True)) or "inga"
                 raise CommandError(f"Okänd källa ”{source}”. Källor: {names}.")
         path = Path(file)
-        with (
-            path.open("rb") as handle,
-            upload_kept_with_rows(
-                UploadedFile(handle, name=path.name), purpose=Purpose.LEDGER
-            ) as kept,
-        ):
+        with path.open("rb") as handle:
+            upload = UploadedFile(handle, name=path.name, size=path.stat().st_size)
             try:
-                record = do_import_ledger_file(
-                    UploadedFile(handle, name=path.name), ledger_source, None
+                record = import_upload(
+                    upload,
+                    partial(do_import_ledger_file, upload, ledger_source, None),
+                    purpose=Purpose.LEDGER,
+                    kind="huvudbok",
+                    max_bytes=settings.LEDGER_MAX_UPLOAD_MB * MB,
+                    what=UPLOAD_WHAT,
                 )
-            except LedgerImportError as exc:
-                log_refused_import(None, "huvudbok", path.name, exc.problems)
+            except Refused as exc:
                 raise CommandError(
                     f"{path.name} lästes inte in; inget har sparats:\n{exc}"
                 ) from exc
-            kept.keep(record)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{record.file_name}: {record.rows_kept} rader sparade, {record.rows_ignored} på "

@@ -1,0 +1,181 @@
+"""Write an import's kept rows (COPY on PostgreSQL, in batches as they are read), keep their
+month totals, and archive the rows the import replaces (ReplacedLedgerTransaction).
+
+The rows come from followup.ledger_files.read_rows as tuples in LEDGER_COLUMNS order; the
+import (followup.actions.do_import_ledger_file) runs all of this in one transaction.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from operator import itemgetter
+
+from django.db import connection
+from django.db.models import Q, Value
+from psycopg.copy import QueuedLibpqWriter
+
+from distribution.models import Activity, CostObject
+
+from .ledger_files import GrantObjects, KeptRows
+from .models import (
+    LEDGER_COLUMNS,
+    ActivityLink,
+    LedgerImport,
+    LedgerMonthTotal,
+    LedgerTransaction,
+    ReplacedLedgerTransaction,
+)
+from .month_totals import KEY
+
+# A row's month-total key (month_totals.KEY) and amount, picked from its tuple.
+_TOTAL_KEY = itemgetter(*(LEDGER_COLUMNS.index(name) for name in KEY))
+_AMOUNT_AT = LEDGER_COLUMNS.index("amount")
+
+
+def kept_rows(record: LedgerImport) -> KeptRows:
+    """What the readers look up for each row, read once per import (under its lock)."""
+    objects = GrantObjects(CostObject.objects.values_list("number", "year", "pk"))
+    object_ids = list(CostObject.objects.values_list("pk", flat=True))
+    by_code = {
+        (cost_object, code): pk
+        for pk, cost_object, code in Activity.objects.filter(cost_object_id__in=object_ids)
+        .exclude(ledger_code="")
+        .values_list("pk", "cost_object_id", "ledger_code")
+    }
+    by_link = {
+        (cost_object, responsibility): activity
+        for cost_object, responsibility, activity in ActivityLink.objects.values_list(
+            "cost_object_id", "responsibility", "activity_id"
+        )
+    }
+    return KeptRows(record.pk, objects, by_code, by_link)
+
+
+class _RowWriter:
+    """Batches of rows to the database; their month totals summed as they pass."""
+
+    def __init__(self):
+        # {month_totals.KEY values: [amount, rows]}
+        self.sums: dict[tuple, list] = {}
+        self._copy = self._copy_context = self._cursor = None
+
+    def write(self, batch: list[tuple]) -> None:
+        sums = self.sums
+        for row in batch:
+            key = _TOTAL_KEY(row)
+            if (summed := sums.get(key)) is None:
+                sums[key] = [row[_AMOUNT_AT], 1]
+            else:
+                summed[0] += row[_AMOUNT_AT]
+                summed[1] += 1
+        if connection.vendor == "postgresql":
+            if self._copy is None:
+                self._open_copy()
+            write_row = self._copy.write_row
+            for row in batch:
+                write_row(row)
+        else:
+            attnames = [LedgerTransaction._meta.get_field(f).attname for f in LEDGER_COLUMNS]
+            LedgerTransaction.objects.bulk_create(
+                (LedgerTransaction(**dict(zip(attnames, row, strict=True))) for row in batch),
+                batch_size=2000,
+            )
+
+    def _open_copy(self) -> None:
+        """One COPY for the whole file; a queue hands the data to the server from another
+        thread, so PostgreSQL stores rows while the next ones are read."""
+        table = LedgerTransaction._meta.db_table
+        columns = ", ".join(LedgerTransaction._meta.get_field(f).column for f in LEDGER_COLUMNS)
+        self._cursor = connection.cursor()
+        raw = self._cursor.cursor
+        self._copy_context = raw.copy(
+            f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
+        )
+        self._copy = self._copy_context.__enter__()
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the COPY (before any other query on the connection)."""
+        if self._copy is None:
+            return
+        context, cursor = self._copy_context, self._cursor
+        self._copy = self._copy_context = self._cursor = None
+        try:
+            if error is None:
+                context.__exit__(None, None, None)
+            else:
+                context.__exit__(type(error), error, error.__traceback__)
+        finally:
+            cursor.close()
+
+
+def write_rows(batches: Iterable[list[tuple]]) -> dict[tuple, list]:
+    """Write each batch as it comes (the reader makes the next one after); return the month
+    totals of what was written, {month_totals.KEY values: [amount, rows]}."""
+    writer = _RowWriter()
+    try:
+        for batch in batches:
+            writer.write(batch)
+    except BaseException as error:
+        writer.close(error)
+        raise
+    writer.close()
+    return writer.sums
+
+
+def _combos_q(combos):
+    """The rows of the (object, year, month, budget) combinations an import wrote."""
+    query = Q(pk__in=[])
+    for object_id, year, month, is_budget in combos:
+        query |= Q(cost_object_id=object_id, year=year, month=month, is_budget=is_budget)
+    return query
+
+
+def archive_replaced(record: LedgerImport, combos) -> int:
+    """Move the rows the import replaces to ReplacedLedgerTransaction; return their count."""
+    if not combos:
+        return 0
+    old = LedgerTransaction.objects.filter(_combos_q(combos)).exclude(ledger_import=record)
+    old = old.order_by()
+    select = old.annotate(replaced_by_value=Value(record.pk)).values_list(
+        *ReplacedLedgerTransaction.COPIED, "replaced_by_value"
+    )
+    sql, params = select.query.sql_with_params()
+    meta = ReplacedLedgerTransaction._meta
+    columns = ", ".join(
+        meta.get_field(name).column for name in (*ReplacedLedgerTransaction.COPIED, "replaced_by")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {meta.db_table} ({columns}) {sql}", params)
+    replaced, _ = old.delete()
+    return replaced
+
+
+def replace_month_totals(combos, sums) -> None:
+    """After an import: the (object, year, month, budget) combinations it wrote hold its rows
+    alone (the rows it replaced are archived), so their totals are the sums write_rows made,
+    {KEY values: [amount, rows]}. No query over the rows."""
+    by_object = defaultdict(set)
+    for object_id, year, month, is_budget in combos:
+        by_object[(object_id, year, is_budget)].add(month)
+    where = Q(pk__in=[])
+    for (object_id, year, is_budget), months in by_object.items():
+        where |= Q(cost_object_id=object_id, year=year, is_budget=is_budget, month__in=months)
+    LedgerMonthTotal.objects.filter(where).delete()
+    LedgerMonthTotal.objects.bulk_create(
+        (
+            LedgerMonthTotal(
+                cost_object_id=object_id,
+                activity_id=activity_id,
+                year=year,
+                month=month,
+                account=account,
+                is_budget=is_budget,
+                amount=amount,
+                rows=rows,
+            )
+            for (object_id, activity_id, year, month, account, is_budget), (
+                amount,
+                rows,
+            ) in sums.items()
+        ),
+        batch_size=2000,
+    )
