@@ -390,3 +390,22 @@ class RegisterImportForm(forms.Form):
         "Diarienummer, Kommentar och Tillfälligt (ja/nej). En rad utan namn är ytterligare "
         "ett belopp för statsbidraget ovanför.",
     )
+
+
+class StateGrantPageForm(StateGrantForm):
+    """A grant, its amounts and its money per area: three forms on one edit page, valid
+    together. `lines` and `areas` are what the grant holds now (reads.register)."""
+
+    def __init__(self, data=None, files=None, *, lines=(), areas=(), **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.lines_form = StateGrantLinesForm(data, lines=lines)
+        self.areas_form = StateGrantAreasForm(data, areas=areas)
+
+    def is_valid(self) -> bool:
+        return all([super().is_valid(), self.lines_form.is_valid(), self.areas_form.is_valid()])
+
+    def lines(self) -> list[tuple]:
+        return self.lines_form.lines()
+
+    def areas(self) -> list[tuple]:
+        return self.areas_form.areas()

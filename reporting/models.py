@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from common.checkdigits import clean_bankgiro, clean_org_number, clean_plusgiro
 from common.versioning import Versioned
 from distribution.models import Activity
+from filestore.store import latest_file_of, read_verified
 from grants.models import Agreement, DevelopmentArea, DocumentKind, DocumentState, money_field
 
 
@@ -522,8 +523,30 @@ class GeneratedDocumentQuerySet(models.QuerySet):
         )
 
 
-class GeneratedDocument(models.Model):
-    """A document exactly as it was generated, to be downloaded again as it was sent."""
+class KeptBytes:
+    """A row whose bytes are kept once, in the file store (`filestore`), under its `checksum`.
+
+    `content` is the bytes in hand when the row was just made (or given), as long as its
+    checksum is still the one they were given under; else the kept copy, read from the store
+    with its checksum verified."""
+
+    @property
+    def content(self) -> bytes:
+        held = self.__dict__.get("_held")
+        if held is None or held[0] != self.checksum:
+            stored = latest_file_of(self)
+            held = (self.checksum, read_verified(stored) if stored is not None else b"")
+            self._held = held
+        return held[1]
+
+    @content.setter
+    def content(self, value: bytes):
+        self._held = (self.checksum, bytes(value))
+
+
+class GeneratedDocument(KeptBytes, models.Model):
+    """A document exactly as it was generated, to be downloaded again as it was sent; its
+    bytes are in the file store."""
 
     kind = models.CharField("dokument", max_length=30, choices=DocumentKind.choices)
     agreement = models.ForeignKey(
@@ -532,7 +555,6 @@ class GeneratedDocument(models.Model):
     year = models.PositiveSmallIntegerField("år")
     file_format = models.CharField("format", max_length=10)
     file_name = models.CharField("filnamn", max_length=200)
-    content = models.BinaryField("innehåll")
     checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -604,14 +626,14 @@ class GeneratedDocument(models.Model):
         return steps[index + 1] if index + 1 < len(steps) else None
 
 
-class SignedCopy(models.Model):
-    """The signed document (scanned or e-signed PDF), kept with its checksum."""
+class SignedCopy(KeptBytes, models.Model):
+    """The signed document (scanned or e-signed PDF), kept in the file store with its
+    checksum."""
 
     document = models.ForeignKey(
         GeneratedDocument, on_delete=models.PROTECT, related_name="signed_copies"
     )
     file_name = models.CharField("filnamn", max_length=200)
-    content = models.BinaryField("innehåll")
     checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
     signatory = models.CharField("undertecknat av", max_length=200)
     signed_on = models.DateField("undertecknat")
