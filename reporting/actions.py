@@ -67,7 +67,7 @@ def _keep(owner, content: bytes, acting_user):
         acting_user=acting_user,
         checksum=owner.checksum,
     )
-    owner.content = content  # in hand for the response: not read back from the store
+    owner.made = (owner.checksum, content)  # in hand for the answer: never read back
 
 
 def sync_deadlines(agreement, kind):

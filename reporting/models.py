@@ -526,22 +526,23 @@ class GeneratedDocumentQuerySet(models.QuerySet):
 class KeptBytes:
     """A row whose bytes are kept once, in the file store (`filestore`), under its `checksum`.
 
-    `content` is the bytes in hand when the row was just made (or given), as long as its
-    checksum is still the one they were given under; else the kept copy, read from the store
-    with its checksum verified."""
+    `made` holds (checksum, bytes) of the bytes in hand: set by the action that made and kept
+    them, so that they are answered without being read back. `content` is those bytes while
+    the row's checksum is still theirs; else the kept copy, read from the store with its
+    checksum verified."""
+
+    made: tuple[str, bytes] | None = None
 
     @property
     def content(self) -> bytes:
-        held = self.__dict__.get("_held")
-        if held is None or held[0] != self.checksum:
+        if self.made is None or self.made[0] != self.checksum:
             stored = latest_file_of(self)
-            held = (self.checksum, read_verified(stored) if stored is not None else b"")
-            self._held = held
-        return held[1]
+            self.made = (self.checksum, read_verified(stored) if stored is not None else b"")
+        return self.made[1]
 
     @content.setter
     def content(self, value: bytes):
-        self._held = (self.checksum, bytes(value))
+        self.made = (self.checksum, bytes(value))
 
 
 class GeneratedDocument(KeptBytes, models.Model):

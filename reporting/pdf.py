@@ -9,7 +9,15 @@ from grants.models import DocumentKind
 from .excel import financial_report_xlsx
 from .reads.documents import document_context
 
-__all__ = ["BODY_TEMPLATES", "css_string", "render", "render_document", "render_html", "render_pdf"]
+__all__ = [
+    "BODY_TEMPLATES",
+    "FORMATS",
+    "css_string",
+    "render",
+    "render_document",
+    "render_html",
+    "render_pdf",
+]
 
 BODY_TEMPLATES = {
     "rekvisition": "reporting/documents/requisition.html",
@@ -19,12 +27,10 @@ BODY_TEMPLATES = {
     "beslutsunderlag": "reporting/documents/decision.html",
     "statsbidrag": "reporting/documents/annual_summary.html",
 }
-FORMATS = {"pdf", "xlsx"}
-
-
-def has_format(kind: str, file_format: str) -> bool:
-    """PDF for every document; XLSX for the financial report only."""
-    return file_format == "pdf" or (file_format == "xlsx" and kind == DocumentKind.FINANCIAL_REPORT)
+# The formats each document is made in: PDF for every one, XLSX for the financial report.
+FORMATS = {kind: ("pdf",) for kind in BODY_TEMPLATES} | {
+    DocumentKind.FINANCIAL_REPORT: ("pdf", "xlsx")
+}
 
 
 def render_html(kind: str, context: dict) -> str:
@@ -45,7 +51,7 @@ def render_pdf(kind: str, context: dict) -> bytes:
 
 def render(kind: str, file_format: str, context: dict) -> bytes:
     """The document's bytes in `file_format` from its context (reads.documents)."""
-    if not has_format(kind, file_format):
+    if file_format not in FORMATS[kind]:
         raise ValueError(f"No {file_format} form of {kind}")
     if file_format == "xlsx":
         return financial_report_xlsx(context)

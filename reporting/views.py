@@ -1,6 +1,9 @@
 """Report pages: a preview of each document, its generation, the stored copies and their
 trail (attest, sign, send: one POST view each), the report texts and the register."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +41,7 @@ from .forms import (
     StateGrantPageForm,
 )
 from .models import GeneratedDocument, OrganisationProfile, SignedCopy, StateGrant
-from .pdf import BODY_TEMPLATES, has_format
+from .pdf import BODY_TEMPLATES, FORMATS
 from .permissions import (
     can_attest,
     can_generate_reports,
@@ -101,7 +104,7 @@ def _preview(request, kind, *, agreement=None, year=None):
             "kind_label": DocumentKind(kind).label,
             "body_template": BODY_TEMPLATES[kind],
             "earlier": earlier_documents(kind, agreement=agreement, year=year),
-            "has_xlsx": has_format(kind, "xlsx"),
+            "has_xlsx": "xlsx" in FORMATS[kind],
             "can_generate": can_generate_reports(request.user),
             "subject_agreement": agreement,
             "generate_url": (
@@ -129,11 +132,12 @@ def generate_document(request, kind=DocumentKind.ANNUAL_SUMMARY, pk=None, year=N
     """Generate and keep the document; the answer is the bytes just made (not read back)."""
     subject = _subject(kind, pk, year)
     file_format = request.POST.get("format", "pdf")
-    if file_format not in CONTENT_TYPES or not has_format(kind, file_format):
+    if file_format not in FORMATS[kind]:
         raise Http404
     document = do_generate_document(kind, file_format, **subject, acting_user=request.user)
-    response = attachment(document.content, document.file_name, CONTENT_TYPES[file_format])
-    response["X-Content-SHA256"] = document.checksum
+    checksum, content = document.made
+    response = attachment(content, document.file_name, CONTENT_TYPES[file_format])
+    response["X-Content-SHA256"] = checksum
     return response
 
 
@@ -159,20 +163,44 @@ def signed_copy(request, doc_pk, copy_pk):
 
 # A document's trail: the page (GET) and one POST view per step, each under its permission.
 
-# The step, who may take it, its form, its URL name and its button.
+
+@dataclass(frozen=True)
+class Step:
+    """A step of the trail: who may take it, its form (whose `arguments()` the action takes),
+    its action, its URL name, its button and what is said when it is done."""
+
+    may: Callable
+    form: type
+    action: Callable
+    url: str
+    button: str
+    done: str
+
+
 STEPS = {
-    DocumentState.ATTESTED: (can_attest, AttestForm, "reporting:attest", "Attestera"),
-    DocumentState.SIGNED: (
+    DocumentState.ATTESTED: Step(
+        can_attest,
+        AttestForm,
+        do_attest_document,
+        "reporting:attest",
+        "Attestera",
+        "Den ekonomiska redovisningen är attesterad.",
+    ),
+    DocumentState.SIGNED: Step(
         can_handle_documents,
         SignedCopyForm,
+        do_upload_signed_copy,
         "reporting:sign",
         "Spara undertecknat exemplar",
+        "Det undertecknade exemplaret är sparat.",
     ),
-    DocumentState.SENT: (
+    DocumentState.SENT: Step(
         can_handle_documents,
         SendForm,
+        do_send_document,
         "reporting:send",
         "Registrera som skickat",
+        "Dokumentet är registrerat som skickat.",
     ),
 }
 
@@ -186,7 +214,7 @@ def _trail_document(doc_pk):
 def _step_form(request, document):
     """The empty form for the document's next step, if this user may take it."""
     step = STEPS.get(document.next_state)
-    if step is None or not step[0](request.user):
+    if step is None or not step.may(request.user):
         return None
     if document.next_state == DocumentState.ATTESTED:
         info = report_info(document.agreement)
@@ -196,7 +224,7 @@ def _step_form(request, document):
                 "deviations": info.deviations,
             }
         )
-    return step[1]()
+    return step.form()
 
 
 def _trail_page(request, document, *, form=None, problems=(), status=200):
@@ -209,8 +237,8 @@ def _trail_page(request, document, *, form=None, problems=(), status=200):
             **trail(document),
             "form": form,
             "problems": problems,
-            "action": reverse(step[2], args=[document.pk]) if step else None,
-            "button": step[3] if step else None,
+            "action": reverse(step.url, args=[document.pk]) if step else None,
+            "button": step.button if step else None,
         },
         status=status,
     )
@@ -222,12 +250,13 @@ def document_trail(request, doc_pk):
     return _trail_page(request, document, form=_step_form(request, document))
 
 
-def _take_step(request, doc_pk, state, take, done):
-    """Take the trail's step `state` with the posted form: `take(document, form, expected)`
-    calls its action. A form posted for a step that is no longer the next one (another user
+def _take_step(request, doc_pk, state):
+    """Take the trail's step `state` with the posted form, through its action, at the state
+    the page showed. A form posted for a step that is no longer the next one (another user
     moved the document on) is refused, as is whatever the action refuses."""
     document = _trail_document(doc_pk)
-    form = STEPS[state][1](request.POST, request.FILES)
+    step = STEPS[state]
+    form = step.form(request.POST, request.FILES)
     problems = []
     if document.next_state != state:
         form = _step_form(request, document)
@@ -237,11 +266,16 @@ def _take_step(request, doc_pk, state, take, done):
         ]
     elif form.is_valid():
         try:
-            take(document, form, request.POST.get("state"))
+            step.action(
+                document,
+                **form.arguments(),
+                acting_user=request.user,
+                expected_state=request.POST.get("state"),
+            )
         except Refused as refusal:
             problems = refusal.messages
         else:
-            messages.success(request, done)
+            messages.success(request, step.done)
             return redirect(reverse("reporting:trail", args=[document.pk]))
     return _trail_page(request, document, form=form, problems=problems, status=400)
 
@@ -249,60 +283,19 @@ def _take_step(request, doc_pk, state, take, done):
 @require(can_attest)
 @require_POST
 def document_attest(request, doc_pk):
-    def attest(document, form, expected):
-        do_attest_document(
-            document,
-            correct=form.cleaned_data["correct"] == "1",
-            deviations=form.cleaned_data["deviations"],
-            acting_user=request.user,
-            expected_state=expected,
-        )
-
-    return _take_step(
-        request,
-        doc_pk,
-        DocumentState.ATTESTED,
-        attest,
-        "Den ekonomiska redovisningen är attesterad.",
-    )
+    return _take_step(request, doc_pk, DocumentState.ATTESTED)
 
 
 @require(can_handle_documents)
 @require_POST
 def document_sign(request, doc_pk):
-    def sign(document, form, expected):
-        upload = form.cleaned_data["file"]
-        do_upload_signed_copy(
-            document,
-            content=upload.read(),
-            file_name=upload.name,
-            signatory=form.cleaned_data["signatory"],
-            signed_on=form.cleaned_data["signed_on"],
-            acting_user=request.user,
-            expected_state=expected,
-        )
-
-    return _take_step(
-        request, doc_pk, DocumentState.SIGNED, sign, "Det undertecknade exemplaret är sparat."
-    )
+    return _take_step(request, doc_pk, DocumentState.SIGNED)
 
 
 @require(can_handle_documents)
 @require_POST
 def document_send(request, doc_pk):
-    def send(document, form, expected):
-        do_send_document(
-            document,
-            sent_on=form.cleaned_data["sent_on"],
-            channel=form.cleaned_data["channel"],
-            recipient=form.cleaned_data["recipient"],
-            acting_user=request.user,
-            expected_state=expected,
-        )
-
-    return _take_step(
-        request, doc_pk, DocumentState.SENT, send, "Dokumentet är registrerat som skickat."
-    )
+    return _take_step(request, doc_pk, DocumentState.SENT)
 
 
 # The texts of an agreement's reports, and the region's details.

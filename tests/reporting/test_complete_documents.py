@@ -24,7 +24,6 @@ from pypdf.generic import (
 
 from common.money import format_amount
 from grants.models import Deadline, DeadlineKind, DocumentKind, DocumentState
-from reporting.reads import documents
 from reporting.actions import (
     TrailError,
     do_attest_document,
@@ -33,6 +32,7 @@ from reporting.actions import (
     do_upload_signed_copy,
 )
 from reporting.models import AgreementReport, CostSpecification, OrganisationProfile
+from reporting.reads import documents
 from reporting.reads.documents import document_context
 
 from .conftest import fill_report_details, plain_pdf
