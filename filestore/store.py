@@ -158,15 +158,19 @@ def stash_upload(upload, *, purpose) -> PendingFile:
 
 
 @transaction.atomic
-def do_keep_file(content: bytes, *, file_name, owner, purpose, acting_user=None) -> StoredFile:
-    """Store `content` (bytes we made, e.g. a generated document) for `owner`."""
+def do_keep_file(
+    content: bytes, *, file_name, owner, purpose, acting_user=None, checksum: str | None = None
+) -> StoredFile:
+    """Store `content` (bytes we made, e.g. a generated document) for `owner`. A caller that
+    has already hashed the bytes (to record the checksum on its own row) passes `checksum`,
+    so that they are hashed once."""
     stored = StoredFile(
         owner_type=ContentType.objects.get_for_model(owner),
         owner_id=owner.pk,
         purpose=purpose,
         file_name=shortened(file_name, FILE_NAME_LENGTH),
         size=len(content),
-        checksum=hashlib.sha256(content).hexdigest(),
+        checksum=checksum or hashlib.sha256(content).hexdigest(),
         created_by=acting_user,
     )
     stored.file.save(file_name, ContentFile(content), save=False)

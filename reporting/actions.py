@@ -1,6 +1,7 @@
-"""Generating a document stores it exactly as produced, with who, when and its checksum; the
-trail after that (attested, signed, sent) is recorded step by step, each with who and when,
-and the state of the deadlines the document answers is kept beside them in `grants`."""
+"""Generating a document keeps it exactly as produced, once (in the file store), with who,
+when and its checksum (computed once); the trail after that (attested, signed, sent) is
+recorded step by step, each with who and when, and the state of the deadlines the document
+answers is kept beside them in `grants`."""
 
 import hashlib
 
@@ -10,8 +11,10 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from common.limits import MB, LimitExceeded, check_size
-from common.money import format_amount
-from common.versioning import StaleEdit, check_version, save_checked
+from common.refusals import Refused
+from common.versioning import check_version, save_checked
+from filestore.models import Purpose
+from filestore.store import do_keep_file
 from grants.models import (
     DOCUMENT_FOR_DEADLINE,
     STATE_ORDER,
@@ -23,16 +26,7 @@ from grants.models import (
     DocumentState,
 )
 
-from .completeness import missing_for, refusal
-from .documents import (
-    CONTEXTS,
-    financial_report_context,
-    own_total,
-    report_info,
-    summary_context,
-)
-from .excel import financial_report_xlsx
-from .filing import keep_document
+from .completeness import refusal
 from .models import (
     Attestation,
     DocumentEvent,
@@ -43,42 +37,15 @@ from .models import (
     StateGrantLine,
     StateGrantYear,
 )
-from .pdf import render_pdf
+from .pdf import render
+from .reads.documents import document_context, own_total, report_info
+from .reads.stored import repayment_met
 from .register import GrantRow
 from .signed_copies import SignedCopyRefused, check_signed_copy
 
 
-class TrailError(Exception):
-    """A step of the trail that cannot be taken now; the message is for the user."""
-
-
-def document_context(kind: str, *, agreement=None, year=None, extra=None) -> dict:
-    """The document's context, with `draft`: what it still lacks (empty when it may go out)."""
-    if kind == DocumentKind.ANNUAL_SUMMARY:
-        context = summary_context(year)
-    else:
-        context = CONTEXTS[kind](agreement)
-    context.update(extra or {})
-    context["draft"] = missing_for(kind, context)
-    return context
-
-
-def render_checked(
-    kind: str, file_format: str, *, agreement=None, year=None, extra=None
-) -> tuple[bytes, dict]:
-    """The document's bytes and the context they were made from (its `draft` list)."""
-    if file_format == "xlsx":
-        if kind != DocumentKind.FINANCIAL_REPORT:
-            raise ValueError(f"No XLSX form of {kind}")
-        context = financial_report_context(agreement)
-        context["draft"] = missing_for(kind, context)
-        return financial_report_xlsx(context), context
-    context = document_context(kind, agreement=agreement, year=year, extra=extra)
-    return render_pdf(kind, context), context
-
-
-def render_document(kind: str, file_format: str, *, agreement=None, year=None, extra=None) -> bytes:
-    return render_checked(kind, file_format, agreement=agreement, year=year, extra=extra)[0]
+class TrailError(Refused):
+    """A step of the trail that cannot be taken now."""
 
 
 def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
@@ -88,6 +55,19 @@ def file_name(kind: str, file_format: str, *, agreement=None, year=None) -> str:
 
 def _sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+def _keep(owner, content: bytes, acting_user):
+    """The one copy of `owner`'s bytes, in the file store, under the checksum on its row."""
+    do_keep_file(
+        content,
+        file_name=owner.file_name,
+        owner=owner,
+        purpose=Purpose.DOCUMENT,
+        acting_user=acting_user,
+        checksum=owner.checksum,
+    )
+    owner.made = (owner.checksum, content)  # in hand for the answer: never read back
 
 
 def sync_deadlines(agreement, kind):
@@ -123,38 +103,6 @@ def sync_deadlines(agreement, kind):
                 "sent_by": best.sent_by,
             },
         )
-
-
-def repayment_met(agreement) -> tuple[bool, str, object]:
-    """Whether the repayment deadline is met, how, and on which day: a repayment recorded
-    (amount, date, reference), or an attested financial report with nothing to repay. Sending
-    the report alone does not meet it."""
-    info = report_info(agreement)
-    if info.repaid_amount and info.repaid_on and info.repayment_reference.strip():
-        return (
-            True,
-            f"Återbetalt {format_amount(info.repaid_amount)}, referens "
-            f"{info.repayment_reference.strip()}",
-            info.repaid_on,
-        )
-    attested = (
-        GeneratedDocument.objects.with_trail()
-        .filter(
-            agreement=agreement,
-            kind=DocumentKind.FINANCIAL_REPORT,
-            state__in=[DocumentState.ATTESTED, DocumentState.SIGNED, DocumentState.SENT],
-            repayable=0,
-        )
-        .order_by("attested_at")
-        .first()
-    )
-    if attested is not None:
-        return (
-            True,
-            "Attesterad ekonomisk redovisning: inget att återbetala",
-            timezone.localdate(attested.attested_at) if attested.attested_at else None,
-        )
-    return False, "", None
 
 
 def sync_repayment(agreement):
@@ -226,10 +174,19 @@ def do_save_report_texts(agreement, forms, *, acting_user) -> int:
 
 
 @transaction.atomic
+def do_save_organisation(profile, *, expected_version, acting_user):
+    """Save the region's details for the forms; refused when someone saved them meanwhile."""
+    return save_checked(
+        profile, expected_version, what="Regionens uppgifter", acting_user=acting_user
+    )
+
+
+@transaction.atomic
 def do_generate_document(kind, file_format, *, agreement=None, year=None, acting_user=None):
     """Generate and keep the document; one that lacks anything mandatory (or prints example
     values) is a draft, marked "UTKAST" on every page, its missing items kept with it."""
-    content, context = render_checked(kind, file_format, agreement=agreement, year=year)
+    context = document_context(kind, agreement=agreement, year=year)
+    content = render(kind, file_format, context)
     document = GeneratedDocument.objects.create(
         missing=context["draft"],
         repayable=context.get("repayable") if kind == DocumentKind.FINANCIAL_REPORT else None,
@@ -238,17 +195,16 @@ def do_generate_document(kind, file_format, *, agreement=None, year=None, acting
         year=agreement.year if agreement else year,
         file_format=file_format,
         file_name=file_name(kind, file_format, agreement=agreement, year=year),
-        content=content,
         checksum=_sha256(content),
         created_by=acting_user,
     )
+    _keep(document, content, acting_user)
     _record(
         document,
         DocumentState.GENERATED,
         acting_user,
         ("Utkast; saknas: " + "; ".join(document.missing)) if document.missing else "",
     )
-    keep_document(document, acting_user=acting_user)
     if file_format == "pdf":
         sync_deadlines(agreement, kind)
     return document
@@ -295,22 +251,21 @@ def do_attest_document(
     info.save()
     draft_checksum = document.checksum
     now = timezone.now()
-    content, context = render_checked(
+    context = document_context(
         document.kind,
-        "pdf",
         agreement=document.agreement,
         extra={"attested": {"by": acting_user, "on": timezone.localdate(now)}},
     )
     if context["draft"]:  # something was emptied since the document was generated
         raise TrailError(refusal(document.get_kind_display(), "attesteras", context["draft"]))
-    document.content = content
+    content = render(document.kind, "pdf", context)
     document.repayable = context["repayable"]
     document.checksum = _sha256(content)
     document.state = DocumentState.ATTESTED
     document.attested_by = acting_user
     document.attested_at = now
     document.save()
-    keep_document(document, acting_user=acting_user)  # the attested copy is the one sent
+    _keep(document, content, acting_user)  # the attested copy is the one sent
     note = (
         "Alt 1: intygar att den ekonomiska redovisningen är korrekt."
         if correct
@@ -350,9 +305,10 @@ def do_upload_signed_copy(
             len(content), settings.SIGNED_COPY_MAX_UPLOAD_MB * MB, "det undertecknade exemplaret"
         )
     except LimitExceeded as refused:
-        raise TrailError(str(refused)) from refused
+        raise TrailError(refused.messages) from refused
+    checksum = _sha256(content)
     unsigned = {document.checksum, *document.events.values_list("checksum", flat=True)}
-    if _sha256(content) in unsigned:
+    if checksum in unsigned:
         raise TrailError(
             "Filen är identisk med det skapade dokumentet (samma kontrollsumma): detta är den "
             "osignerade filen. Ladda upp det undertecknade exemplaret."
@@ -360,19 +316,18 @@ def do_upload_signed_copy(
     try:
         check_signed_copy(content)
     except SignedCopyRefused as refused:
-        raise TrailError(str(refused)) from refused
+        raise TrailError(refused.messages) from refused
     if signed_on > timezone.localdate():
         raise TrailError("Datumet för underskriften kan inte ligga i framtiden.")
     copy = SignedCopy.objects.create(
         document=document,
         file_name=signed_file_name(document),
-        content=content,
-        checksum=_sha256(content),
+        checksum=checksum,
         signatory=signatory,
         signed_on=signed_on,
         uploaded_by=acting_user,
     )
-    keep_document(copy, acting_user=acting_user)
+    _keep(copy, content, acting_user)
     document.state = DocumentState.SIGNED
     document.save(update_fields=["state"])
     _record(
@@ -417,12 +372,8 @@ def do_send_document(
 # The register of every year's state grants.
 
 
-class RegisterError(Exception):
-    """A change to the register that is refused; `problems` are for the user."""
-
-    def __init__(self, problems):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+class RegisterError(Refused):
+    """A change to the register that is refused."""
 
 
 def _grant_year(year: int) -> StateGrantYear:
@@ -546,10 +497,7 @@ def do_save_state_grant(grant, lines, *, version, acting_user, areas=None):
     """Save a grant and replace its amounts (and, when given, its money per development
     area: (name, contents, millions)); refused when someone saved it meanwhile."""
     if grant.pk:
-        try:
-            check_version(grant, version, what="Statsbidraget")
-        except StaleEdit as stale:
-            raise RegisterError(stale.messages) from stale
+        check_version(grant, version, what="Statsbidraget")
     else:
         if grant.grant_year.pk is None:  # the year's first grant
             grant.grant_year = _grant_year(grant.grant_year.year)

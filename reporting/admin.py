@@ -12,7 +12,6 @@ class GeneratedDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["created_at", "kind", "agreement", "year", "file_name", "created_by"]
     list_filter = ["kind", "year"]
-    exclude = ["content"]
 
 
 class DecisionConditionInline(Inline):

@@ -229,6 +229,13 @@ class AttestForm(forms.Form):
             self.add_error("deviations", "Med alternativ 2 ska avvikelserna och åtgärderna anges.")
         return cleaned
 
+    def arguments(self) -> dict:
+        """What `do_attest_document` takes from the form."""
+        return {
+            "correct": self.cleaned_data["correct"] == "1",
+            "deviations": self.cleaned_data["deviations"],
+        }
+
 
 class SignedCopyForm(forms.Form):
     file = forms.FileField(
@@ -251,6 +258,16 @@ class SignedCopyForm(forms.Form):
             raise forms.ValidationError("Filen ska vara en PDF.")
         return upload
 
+    def arguments(self) -> dict:
+        """What `do_upload_signed_copy` takes from the form."""
+        upload = self.cleaned_data["file"]
+        return {
+            "content": upload.read(),
+            "file_name": upload.name,
+            "signatory": self.cleaned_data["signatory"],
+            "signed_on": self.cleaned_data["signed_on"],
+        }
+
 
 class SendForm(forms.Form):
     sent_on = forms.DateField(label="Skickat den", help_text="ÅÅÅÅ-MM-DD.")
@@ -258,6 +275,10 @@ class SendForm(forms.Form):
     recipient = forms.CharField(
         label="Mottagare", max_length=200, required=False, help_text="T.ex. Kammarkollegiet."
     )
+
+    def arguments(self) -> dict:
+        """What `do_send_document` takes from the form."""
+        return {key: self.cleaned_data[key] for key in ("sent_on", "channel", "recipient")}
 
 
 class StateGrantForm(VersionedModelForm):
@@ -390,3 +411,22 @@ class RegisterImportForm(forms.Form):
         "Diarienummer, Kommentar och Tillfälligt (ja/nej). En rad utan namn är ytterligare "
         "ett belopp för statsbidraget ovanför.",
     )
+
+
+class StateGrantPageForm(StateGrantForm):
+    """A grant, its amounts and its money per area: three forms on one edit page, valid
+    together. `lines` and `areas` are what the grant holds now (reads.register)."""
+
+    def __init__(self, data=None, files=None, *, lines=(), areas=(), **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.lines_form = StateGrantLinesForm(data, lines=lines)
+        self.areas_form = StateGrantAreasForm(data, areas=areas)
+
+    def is_valid(self) -> bool:
+        return all([super().is_valid(), self.lines_form.is_valid(), self.areas_form.is_valid()])
+
+    def lines(self) -> list[tuple]:
+        return self.lines_form.lines()
+
+    def areas(self) -> list[tuple]:
+        return self.areas_form.areas()

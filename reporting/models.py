@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from common.checkdigits import clean_bankgiro, clean_org_number, clean_plusgiro
 from common.versioning import Versioned
 from distribution.models import Activity
+from filestore.store import latest_file_of, read_verified
 from grants.models import Agreement, DevelopmentArea, DocumentKind, DocumentState, money_field
 
 
@@ -522,8 +523,31 @@ class GeneratedDocumentQuerySet(models.QuerySet):
         )
 
 
-class GeneratedDocument(models.Model):
-    """A document exactly as it was generated, to be downloaded again as it was sent."""
+class KeptBytes:
+    """A row whose bytes are kept once, in the file store (`filestore`), under its `checksum`.
+
+    `made` holds (checksum, bytes) of the bytes in hand: set by the action that made and kept
+    them, so that they are answered without being read back. `content` is those bytes while
+    the row's checksum is still theirs; else the kept copy, read from the store with its
+    checksum verified."""
+
+    made: tuple[str, bytes] | None = None
+
+    @property
+    def content(self) -> bytes:
+        if self.made is None or self.made[0] != self.checksum:
+            stored = latest_file_of(self)
+            self.made = (self.checksum, read_verified(stored) if stored is not None else b"")
+        return self.made[1]
+
+    @content.setter
+    def content(self, value: bytes):
+        self.made = (self.checksum, bytes(value))
+
+
+class GeneratedDocument(KeptBytes, models.Model):
+    """A document exactly as it was generated, to be downloaded again as it was sent; its
+    bytes are in the file store."""
 
     kind = models.CharField("dokument", max_length=30, choices=DocumentKind.choices)
     agreement = models.ForeignKey(
@@ -532,7 +556,6 @@ class GeneratedDocument(models.Model):
     year = models.PositiveSmallIntegerField("år")
     file_format = models.CharField("format", max_length=10)
     file_name = models.CharField("filnamn", max_length=200)
-    content = models.BinaryField("innehåll")
     checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -604,14 +627,14 @@ class GeneratedDocument(models.Model):
         return steps[index + 1] if index + 1 < len(steps) else None
 
 
-class SignedCopy(models.Model):
-    """The signed document (scanned or e-signed PDF), kept with its checksum."""
+class SignedCopy(KeptBytes, models.Model):
+    """The signed document (scanned or e-signed PDF), kept in the file store with its
+    checksum."""
 
     document = models.ForeignKey(
         GeneratedDocument, on_delete=models.PROTECT, related_name="signed_copies"
     )
     file_name = models.CharField("filnamn", max_length=200)
-    content = models.BinaryField("innehåll")
     checksum = models.CharField("kontrollsumma (SHA-256)", max_length=64)
     signatory = models.CharField("undertecknat av", max_length=200)
     signed_on = models.DateField("undertecknat")

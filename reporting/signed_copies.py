@@ -13,6 +13,8 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
+from common.refusals import Refused
+
 # Keys and names that make a PDF do something when opened, or carry other files.
 FORBIDDEN = {
     "/JS": "JavaScript",
@@ -48,8 +50,8 @@ CHUNK = 1024 * 1024
 logger = logging.getLogger(__name__)
 
 
-class SignedCopyRefused(Exception):
-    """The file is not a plain PDF; the message is for the user."""
+class SignedCopyRefused(Refused):
+    """The file is not a plain PDF."""
 
 
 def max_inflated() -> int:

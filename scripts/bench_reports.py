@@ -27,7 +27,7 @@ def main():
     from django.core.management import call_command
 
     from grants.models import Agreement, DocumentKind
-    from reporting.actions import render_document
+    from reporting.pdf import render_document
 
     started = time.perf_counter()
     for command in [

@@ -164,7 +164,7 @@ KINDS = [
         "dokument",
         "Dokument",
         can_view_reports,
-        lambda: GeneratedDocument.objects.defer("content").order_by("-created_at"),
+        lambda: GeneratedDocument.objects.order_by("-created_at"),
         (),
         (),
         _document_hit,

@@ -47,7 +47,7 @@ FUZZ_ALL = os.environ.get("FUZZ_ALL") == "1"
 LIMITS = (3, 24)
 ADMIN_LIMITS = (1, 4)
 # Forms that make a whole PDF each time they are sent.
-SLOW = {"plan:followup_pdf", "reporting:document", "reporting:annual_summary"}
+SLOW = {"plan:followup_pdf", "reporting:generate", "reporting:generate_summary"}
 SLOW_LIMITS = (1, 2)
 ROLES = ["officer", "finance", "manager", "admin", "norole"]
 VISITORS = [*ROLES, "anonymous"]
@@ -139,7 +139,7 @@ def _valid_files():
             "Statsbidrag;Myndighet eller källa;Diarienummer;Belopp;Kommentar;Tillfälligt\n"
             "God och nära vård;Kammarkollegiet;RS/116/2023;75 422 690;;nej\n".encode(),
         ),
-        "reporting:trail": ValidFile("undertecknad.pdf", plain_pdf()),
+        "reporting:sign": ValidFile("undertecknad.pdf", plain_pdf()),
         "followup:imports": ValidFile(
             "huvudbok.csv",
             "Konto;Ansvar;Objekt;Datum;Belopp;Text\n4010;1;9916;2023-03-01;1 000,00;Lön\n".encode(),
@@ -360,6 +360,8 @@ PAGES = {
     "reporting:texts": _a,
     "reporting:document": lambda w: {**_a(w), "kind": "rekvisition"},
     "reporting:annual_summary": lambda w: {"year": 2021},
+    "reporting:generate": lambda w: {**_a(w), "kind": "rekvisition"},
+    "reporting:generate_summary": lambda w: {"year": 2021},
     "reporting:register": None,
     "reporting:register_year": lambda w: {"year": 2021},
     "reporting:register_new": lambda w: {"year": 2021},
@@ -368,6 +370,9 @@ PAGES = {
     "reporting:register_fill": lambda w: {"year": 2021},
     "reporting:stored": lambda w: {"doc_pk": _pk(w.document)},
     "reporting:trail": lambda w: {"doc_pk": _pk(w.document)},
+    "reporting:attest": lambda w: {"doc_pk": _pk(w.document)},
+    "reporting:sign": lambda w: {"doc_pk": _pk(w.document)},
+    "reporting:send": lambda w: {"doc_pk": _pk(w.document)},
     "reporting:signed_copy": lambda w: {
         "doc_pk": _pk(w.signed),
         "copy_pk": _pk(w.signed_copy),

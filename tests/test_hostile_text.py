@@ -245,7 +245,7 @@ def test_every_document_is_generated_with_hostile_text(client_for, everywhere):
 
     client = client_for("officer")
     posts = [
-        (reverse("reporting:document", args=[everywhere.pk, kind]), file_format)
+        (reverse("reporting:generate", args=[everywhere.pk, kind]), file_format)
         for kind, file_format in (
             (DocumentKind.REQUISITION, "pdf"),
             (DocumentKind.FINANCIAL_REPORT, "pdf"),
@@ -254,7 +254,7 @@ def test_every_document_is_generated_with_hostile_text(client_for, everywhere):
             (DocumentKind.DECISION, "pdf"),
         )
     ] + [
-        (reverse("reporting:annual_summary", args=[year]), "pdf")
+        (reverse("reporting:generate_summary", args=[year]), "pdf")
         for year in StateGrantYear.objects.values_list("year", flat=True)
     ]
     for url, file_format in posts:

@@ -59,7 +59,7 @@ def _exports(client, agreement):
     yield (
         "financial report",
         client.post(
-            reverse("reporting:document", args=[pk, "ekonomisk-redovisning"]), {"format": "xlsx"}
+            reverse("reporting:generate", args=[pk, "ekonomisk-redovisning"]), {"format": "xlsx"}
         ),
     )
 

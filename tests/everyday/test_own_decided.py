@@ -82,7 +82,7 @@ def test_the_own_regions_vfu_amount_counts_wherever_mottaget_is_shown(client_for
 
     from dashboard.reads.figures import build_dashboard
     from distribution.reads import own_area_money
-    from reporting.documents import own_total
+    from reporting.reads.documents import own_total
 
     vfu = distribution2023.components.get(name="VFU-satsning för sjuksköterskestudenter")
     from django.conf import settings

@@ -4,8 +4,9 @@ its money serves, with their status. A year without a value, or with an example 
 listed as missing (the document is then a draft)."""
 
 from grants.models import Agreement
-from reporting.actions import do_generate_document, document_context
+from reporting.actions import do_generate_document
 from reporting.models import DocumentKind
+from reporting.reads.documents import document_context
 from tests.reporting.layout import pdf_text
 
 

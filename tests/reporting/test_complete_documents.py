@@ -24,16 +24,16 @@ from pypdf.generic import (
 
 from common.money import format_amount
 from grants.models import Deadline, DeadlineKind, DocumentKind, DocumentState
-from reporting import actions
 from reporting.actions import (
     TrailError,
     do_attest_document,
     do_generate_document,
     do_send_document,
     do_upload_signed_copy,
-    document_context,
 )
 from reporting.models import AgreementReport, CostSpecification, OrganisationProfile
+from reporting.reads import documents
+from reporting.reads.documents import document_context
 
 from .conftest import fill_report_details, plain_pdf
 
@@ -307,7 +307,8 @@ def test_the_draft_refusal_on_the_trail_page(client_for, complete, users):
     client = client_for("finance")
     page = client.get(url).content.decode()
     assert "Utkast: kan inte attesteras" in page and "Ekonomichefens e-postadress saknas" in page
-    response = client.post(url, {"step": "attesterat", "state": "skapat", "correct": "1"})
+    attest = reverse("reporting:attest", args=[document.pk])
+    response = client.post(attest, {"state": "skapat", "correct": "1"})
     assert response.status_code == 400
     assert "är ett utkast och kan inte attesteras" in response.content.decode()
     document.refresh_from_db()
@@ -332,14 +333,14 @@ def test_a_case_number_printed_beside_the_mandatory_ones_is_checked_too(complete
 
 def test_what_the_contents_report_missing_makes_a_draft(complete, users, monkeypatch):
     """Interface with the documents' contents: `context["missing"]` entries count too."""
-    original = actions.CONTEXTS[DocumentKind.ACTIVITY_REPORT]
+    original = documents.CONTEXTS[DocumentKind.ACTIVITY_REPORT]
 
     def with_missing(agreement):
         context = original(agreement)
         context["missing"] = ["Berättelse saknas för krav 2.3", "Exempelvärde: indikator X 2023"]
         return context
 
-    monkeypatch.setitem(actions.CONTEXTS, DocumentKind.ACTIVITY_REPORT, with_missing)
+    monkeypatch.setitem(documents.CONTEXTS, DocumentKind.ACTIVITY_REPORT, with_missing)
     document = do_generate_document(
         DocumentKind.ACTIVITY_REPORT, "pdf", agreement=complete, acting_user=users["officer"]
     )

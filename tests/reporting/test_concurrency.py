@@ -40,7 +40,7 @@ def test_two_connections_cannot_both_send_the_same_document(gnv2023, users):
         try:
             barrier.wait(timeout=10)
             do_send_document(
-                GeneratedDocument.objects.defer("content").get(pk=document.pk),
+                GeneratedDocument.objects.get(pk=document.pk),
                 sent_on=sent_on,
                 channel=channel,
                 acting_user=users[who],

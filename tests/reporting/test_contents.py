@@ -9,8 +9,9 @@ from decimal import Decimal
 
 from allocations.demo import load_allocation_setup
 from grants.models import DocumentKind
-from reporting.actions import document_context, render_document
 from reporting.models import ReportingRequirement, StateGrant
+from reporting.pdf import render_document
+from reporting.reads.documents import document_context
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
 from .conftest import fill_report_details, load_agreement_texts_fixtures

@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from common.money import format_amount
 from grants.models import DocumentKind
-from reporting.actions import do_attest_document, do_generate_document, document_context
+from reporting.actions import do_attest_document, do_generate_document
 from reporting.models import AgreementReport, AreaReport, GeneratedDocument
+from reporting.reads.documents import document_context
 from tests.reporting.conftest import load_agreement_texts_fixtures
 from tests.reporting.layout import pdf_text
 
@@ -244,7 +245,7 @@ def test_annual_summary_reproduces_the_2021_totals(grants2021, tmp_path):
 
 @pytest.mark.parametrize("who", ["officer", "finance", "admin"])
 def test_generating_in_the_page_stores_the_document(client_for, reported2023, who, users):
-    url = reverse("reporting:document", args=[reported2023.pk, "rekvisition"])
+    url = reverse("reporting:generate", args=[reported2023.pk, "rekvisition"])
     response = client_for(who).post(url, {"format": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     stored = GeneratedDocument.objects.get()
@@ -263,7 +264,7 @@ def test_managers_read_but_do_not_generate(client_for, reported2023):
         )
     assert (
         client.post(
-            reverse("reporting:document", args=[reported2023.pk, "rekvisition"]), {"format": "pdf"}
+            reverse("reporting:generate", args=[reported2023.pk, "rekvisition"]), {"format": "pdf"}
         ).status_code
         == 403
     )
@@ -278,7 +279,7 @@ def test_reports_page_shows_which_documents_are_due(client_for, reported2023):
         html.count("Inte skapat") == 5
     )  # requisition, financial report, repayment, VFU, activity report
     client.post(
-        reverse("reporting:document", args=[reported2023.pk, "rekvisition"]), {"format": "pdf"}
+        reverse("reporting:generate", args=[reported2023.pk, "rekvisition"]), {"format": "pdf"}
     )
     html = client.get(reverse("reporting:agreement", args=[reported2023.pk])).content.decode()
     assert html.count("Inte skapat") == 4

@@ -21,8 +21,9 @@ from followup.demo import DEMO_MAPPING, load_demo_ledger
 from followup.models import LedgerSource
 from followup.periods import PERIODS
 from followup.reads import activity_outcome, build_followup
-from reporting.actions import do_generate_document, document_context
+from reporting.actions import do_generate_document
 from reporting.models import DocumentKind
+from reporting.reads.documents import document_context
 
 from .test_documents import kr, pdf_text
 

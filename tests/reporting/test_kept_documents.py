@@ -11,7 +11,7 @@ from reporting.models import GeneratedDocument
 
 
 def test_a_generated_document_is_kept_and_served_from_the_storage(client_for, reported2023):
-    url = reverse("reporting:document", args=[reported2023.pk, "rekvisition"])
+    url = reverse("reporting:generate", args=[reported2023.pk, "rekvisition"])
     response = client_for("officer").post(url, {"format": "pdf"})
     document = GeneratedDocument.objects.get()
     stored = files_of(document).get()

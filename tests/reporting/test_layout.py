@@ -16,14 +16,11 @@ from django.utils.html import strip_tags
 from allocations.demo import load_allocation_setup
 from followup.demo import load_demo_ledger
 from grants.models import DocumentKind
-from reporting.actions import (
-    do_fill_state_grants_from_agreements,
-    document_context,
-    render_document,
-)
+from reporting.actions import do_fill_state_grants_from_agreements
 from reporting.demo import load_state_grants
 from reporting.models import AgreementReport, AreaReport, OrganisationProfile
-from reporting.pdf import css_string, render_html
+from reporting.pdf import css_string, render_document, render_html
+from reporting.reads.documents import document_context
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
 from .archival import archival_problems

@@ -19,10 +19,10 @@ from reporting.actions import (
     RegisterError,
     do_fill_state_grants_from_agreements,
     do_import_state_grants,
-    document_context,
-    render_document,
 )
 from reporting.models import StateGrant, StateGrantLine, StateGrantYear
+from reporting.pdf import render_document
+from reporting.reads.documents import document_context
 from reporting.register import GrantRow, read_register_file
 
 from .layout import read_layout
@@ -62,7 +62,7 @@ def test_a_csv_file_fills_a_year(db, users):
     # The same file again: refused, nothing added twice.
     with pytest.raises(RegisterError) as refused:
         do_import_state_grants(2023, grants, acting_user=users["officer"])
-    assert refused.value.problems[0] == (
+    assert refused.value.messages[0] == (
         "Rad 2: ”God och nära vård 2023” finns redan för 2023; ändra det i registret i stället."
     )
     assert StateGrant.objects.count() == 3
@@ -94,10 +94,10 @@ def test_every_problem_is_named_by_row_and_column(db):
     ).encode()
     with pytest.raises(ImportFileError) as refused:
         read_register_file(bad, "fel.csv")
-    assert refused.value.problems == [
+    assert refused.value.messages == [
         "Rad 2, kolumnen ”Statsbidrag”: statsbidragets namn saknas.",
         "Rad 3, kolumnen ”Belopp”: ”fyra miljoner” är inte ett belopp. "
-        + refused.value.problems[1].split("är inte ett belopp. ", 1)[1],
+        + refused.value.messages[1].split("är inte ett belopp. ", 1)[1],
         "Rad 4, kolumnen ”Belopp”: ”12,345” har fler än två decimaler (öre).",
         "Rad 4, kolumnen ”Tillfälligt”: ”kanske” ska vara ja eller nej.",
         "Rad 5: ”Totalt erhållna medel” är en summeringsrad. Ta bort den: totalen räknas "

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from grants.models import DocumentKind
 from reporting.actions import TrailError, do_generate_document, do_send_document
-from reporting.documents import summary_context, text_blocks
 from reporting.forms import AgreementReportForm
 from reporting.models import AgreementReport, ReportingRequirement, StateGrant
+from reporting.reads.documents import summary_context, text_blocks
 
 from .conftest import fill_report_details
 from .layout import pdf_text

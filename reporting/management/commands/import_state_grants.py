@@ -24,5 +24,5 @@ class Command(BaseCommand):
             grants = read_register_file(path.read_bytes(), path.name)
             created = do_import_state_grants(year, grants, acting_user=None)
         except (ImportFileError, RegisterError) as refused:
-            raise CommandError("Filen lästes inte in:\n" + "\n".join(refused.problems)) from None
+            raise CommandError("Filen lästes inte in:\n" + "\n".join(refused.messages)) from None
         self.stdout.write(self.style.SUCCESS(f"{len(created)} statsbidrag inlästa för {year}."))

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from allocations.models import DecidedAmount
 from common.charts import areas_chart
+from common.history import timeline
 from common.money import format_amount
 from distribution.models import Activity, AreaPlan
 from followup.calculations import UnusedMoney
@@ -26,15 +27,18 @@ from grants.models import (
 )
 from plan.reads import report_section
 
-from .cost_items import cost_items
-from .models import (
+from ..completeness import missing_for
+from ..models import (
+    ActivityReport,
     AgreementReport,
     AreaReport,
     Decision,
     OrganisationProfile,
+    ReportingRequirement,
     StateGrantYear,
     one_decimal,
 )
+from .cost_items import cost_items
 
 ZERO = Decimal("0")
 
@@ -622,3 +626,42 @@ CONTEXTS = {
     DocumentKind.DECISION: decision_context,
     DocumentKind.VFU_REPORT: vfu_report_context,
 }
+
+
+def document_context(kind: str, *, agreement=None, year=None, extra=None) -> dict:
+    """The document's context (the same for its preview, its PDF and its XLSX), with `draft`:
+    what it still lacks (empty when it may go out)."""
+    if kind == DocumentKind.ANNUAL_SUMMARY:
+        context = summary_context(year)
+    else:
+        context = CONTEXTS[kind](agreement)
+    context.update(extra or {})
+    context["draft"] = missing_for(kind, context)
+    return context
+
+
+def report_texts(agreement) -> tuple:
+    """What the report texts page edits: the agreement's report details, each area with its
+    narrative, each reporting requirement, each activity with its text (rows not yet written
+    are new, unsaved)."""
+    areas = [
+        (area, AreaReport.objects.filter(area=area).first() or AreaReport(area=area))
+        for area in agreement.areas.all()
+    ]
+    activities = [
+        (activity, getattr(activity, "report", None) or ActivityReport(activity=activity))
+        for activity in Activity.objects.filter(area__agreement=agreement).select_related("report")
+    ]
+    return report_info(agreement), areas, list(agreement.reporting_requirements.all()), activities
+
+
+def report_text_history(agreement, subject):
+    """The history of every text of the agreement's reports, newest first; `subject(record)`
+    names what each change was to."""
+    return timeline(
+        AgreementReport.history.filter(agreement_id=agreement.pk),
+        AreaReport.history.filter(area__agreement=agreement),
+        ActivityReport.history.filter(activity__area__agreement=agreement),
+        ReportingRequirement.history.filter(agreement_id=agreement.pk),
+        subject=subject,
+    )

@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from distribution.models import CostObject
 from followup.models import LedgerMonthTotal, chart_of_accounts
 
-from .models import CostSpecification
+from ..models import CostSpecification
 
 ZERO = Decimal("0")
 
