@@ -27,12 +27,6 @@ CODE_HEADERS = {"lanskod", "länskod", "kod", "lan_kod", "county_code"}
 class ImportFileError(Refused):
     """The file cannot be used; `messages` lists each problem."""
 
-    @property
-    def problems(self) -> list[str]:
-        # Read by reporting (register imports) until its refusals move to `messages`
-        # (issue 25): remove once nothing reads it.
-        return self.messages
-
 
 @dataclass(frozen=True)
 class CountyTable:
