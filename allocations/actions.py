@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
 from common.versioning import check_versions
@@ -10,7 +10,7 @@ from grants.actions import do_copy_agreement_structure
 from grants.models import Agreement, Component, Region
 
 from . import scb
-from .importing import CountyTable, ImportFileError
+from .importing import CountyTable, ImportFileError, read_county_table
 from .models import (
     AllocationRule,
     DecidedAmount,
@@ -39,6 +39,24 @@ def counties() -> dict[str, str]:
 
 
 @transaction.atomic
+def do_import_key_data_file(
+    binary, file_name, *, name, measure, reference_date, source, notes="", acting_user=None
+) -> KeyDataSet:
+    """Read a county table (CSV or XLSX) and keep it as a key data set; refused
+    (ImportFileError, KeyDataExists) with nothing saved."""
+    table = read_county_table(binary.read(), file_name, counties())
+    return do_import_key_data(
+        name=name,
+        measure=measure,
+        reference_date=reference_date,
+        source=source,
+        table=table,
+        notes=notes,
+        acting_user=acting_user,
+    )
+
+
+@transaction.atomic
 def do_import_key_data(
     *, name, measure, reference_date, source, table: CountyTable, notes="", acting_user=None
 ) -> KeyDataSet:
@@ -48,7 +66,11 @@ def do_import_key_data(
         name=name, measure=measure, reference_date=reference_date, source=source, notes=notes
     )
     dataset._history_user = acting_user
-    dataset.save()
+    try:
+        with transaction.atomic():  # a savepoint: the name taken meanwhile is a refusal
+            dataset.save()
+    except IntegrityError as exc:
+        raise KeyDataExists(name) from exc
     # Set-based: one insert for the columns, one for the values and one for their history,
     # however wide the file.
     columns = KeyDataColumn.objects.bulk_create(

@@ -4,7 +4,6 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,7 +34,7 @@ from .actions import (
     counties,
     do_copy_agreement,
     do_fetch_population,
-    do_import_key_data,
+    do_import_key_data_file,
     do_paste_decided_amounts,
     do_save_rule,
     do_set_decided_amounts,
@@ -166,37 +165,27 @@ def dataset_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            table = read_county_table(upload.read(), upload.name, counties())
-        except ImportFileError as exc:
-            problems = exc.messages
-            log_refused_import(request, "nyckeldata", upload.name, problems)
-        else:
-            dataset = None
-            try:
-                dataset = import_upload(
+            dataset = import_upload(
+                upload,
+                lambda checksum: do_import_key_data_file(
                     upload,
-                    lambda checksum: do_import_key_data(
-                        name=form.cleaned_data["name"],
-                        measure=form.cleaned_data["measure"],
-                        reference_date=form.cleaned_data["reference_date"],
-                        source=form.cleaned_data["source"],
-                        table=table,
-                        acting_user=request.user,
-                    ),
-                    purpose=Purpose.KEY_DATA,
-                    kind="nyckeldata",
+                    upload.name,
+                    name=form.cleaned_data["name"],
+                    measure=form.cleaned_data["measure"],
+                    reference_date=form.cleaned_data["reference_date"],
+                    source=form.cleaned_data["source"],
                     acting_user=request.user,
-                    request=request,
-                )
-            except IntegrityError:
-                # Someone read in data of the same name since this form was checked.
-                problems = [
-                    f"Det finns redan nyckeldata med namnet ”{form.cleaned_data['name']}”; "
-                    "någon annan läste in den nyss. Inget har sparats."
-                ]
-            if dataset is not None and not problems:
-                messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
-                return redirect(dataset)
+                ),
+                purpose=Purpose.KEY_DATA,
+                kind="nyckeldata",
+                acting_user=request.user,
+                request=request,
+            )
+        except Refused as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, f"Nyckeldata ”{dataset}” har lästs in.")
+            return redirect(dataset)
     return render(
         request,
         "allocations/upload.html",

@@ -6,10 +6,9 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from allocations.actions import counties, do_import_key_data
-from allocations.importing import ImportFileError, read_county_table
+from allocations.actions import do_import_key_data_file
 from allocations.models import KeyDataSet, Measure
-from common.logs import log_refused_import
+from common.refusals import Refused
 from filestore.models import Purpose
 from filestore.store import import_upload
 
@@ -32,26 +31,29 @@ class Command(BaseCommand):
         if KeyDataSet.objects.filter(name=name).exists():
             raise CommandError(f"Det finns redan nyckeldata med namnet ”{name}”.")
         path = Path(file)
-        try:
-            table = read_county_table(path.read_bytes(), path.name, counties())
-        except ImportFileError as exc:
-            log_refused_import(None, "nyckeldata", path.name, exc.messages)
-            raise CommandError(f"{path.name} lästes inte in; inget har sparats:\n{exc}") from exc
         with path.open("rb") as handle:
-            dataset = import_upload(
-                File(handle, name=path.name),
-                lambda checksum: do_import_key_data(
-                    name=name,
-                    measure=measure,
-                    reference_date=reference_date,
-                    source=source,
-                    table=table,
-                ),
-                purpose=Purpose.KEY_DATA,
-                kind="nyckeldata",
-            )
+            try:
+                dataset = import_upload(
+                    File(handle, name=path.name),
+                    lambda checksum: do_import_key_data_file(
+                        handle,
+                        path.name,
+                        name=name,
+                        measure=measure,
+                        reference_date=reference_date,
+                        source=source,
+                    ),
+                    purpose=Purpose.KEY_DATA,
+                    kind="nyckeldata",
+                )
+            except Refused as exc:
+                raise CommandError(
+                    f"{path.name} lästes inte in; inget har sparats:\n{exc}"
+                ) from exc
+        columns = dataset.columns.order_by("position").values_list("code", flat=True)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{dataset}: {len(table.values)} län, kolumner {', '.join(table.columns)}"
+                f"{dataset}: {dataset.columns.first().values.count()} län, "
+                f"kolumner {', '.join(columns)}"
             )
         )
