@@ -74,7 +74,7 @@ def test_every_role_reads_the_follow_up(client_for, ledger, who):
 def test_only_finance_imports_and_closes_periods(client_for, year2023, source, who):
     client = client_for(who)
     response = client.post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
     )
     assert response.status_code == 403
@@ -95,13 +95,13 @@ def test_finance_imports_in_the_page_and_bad_files_list_their_rows(client_for, y
     client = client_for("finance")
     bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;202303;tolv"])
     response = client.post(
-        reverse("followup:imports"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
+        reverse("followup:upload"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
     )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Rad 4, kolumn ”Belopp”: ”tolv” är inte ett tal." in html
     response = client.post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
         follow=True,
     )
@@ -391,7 +391,7 @@ def test_a_refused_upload_names_the_file_on_the_page_and_in_the_log(
     bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;2023-02-30;100"])
     with caplog.at_level("WARNING", logger="statsbidrag.imports"):
         response = client_for("finance").post(
-            reverse("followup:imports"),
+            reverse("followup:upload"),
             {"source": source.pk, "file": SimpleUploadedFile("mars-export.csv", bad)},
         )
     html = response.content.decode()
@@ -412,7 +412,7 @@ def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
     big = csv_bytes() + b"x" * (1024 * 1024)
     with caplog.at_level("WARNING", logger="statsbidrag.imports"):
         response = client_for("finance").post(
-            reverse("followup:imports"),
+            reverse("followup:upload"),
             {"source": source.pk, "file": SimpleUploadedFile("stor.csv", big)},
         )
     assert response.status_code == 400
