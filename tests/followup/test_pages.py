@@ -453,3 +453,38 @@ def test_the_import_page_shows_the_rows_it_replaced(client_for, year2023, source
     assert reverse("followup:import_detail", args=[second.pk]) in listing
     url = reverse("followup:import_detail", args=[first.pk])
     assert client_for("norole").get(url).status_code == 403
+
+
+def test_a_source_saved_meanwhile_under_the_same_name_is_refused_on_the_mapping_page(
+    client_for, year2023, users
+):
+    """The name is free when the sample is read; another saves it before this one does:
+    do_save_ledger_source refuses, the mapping page says so and nothing else is saved."""
+    from followup.actions import do_save_ledger_source
+
+    client = client_for("finance")
+    response = client.post(
+        reverse("followup:source_new"),
+        {"name": "Agresso", "file": SimpleUploadedFile("agresso.csv", csv_bytes())},
+    )
+    form = response.context["mapping_form"]
+    do_save_ledger_source(
+        LedgerSource(name="Agresso", mapping={"amount": "Belopp"}), acting_user=users["admin"]
+    )
+    data = {
+        "name": "Agresso",
+        "headers": json.dumps(form.header_names),
+        "cost_object": "Objekt",
+        "amount": "Belopp",
+        "period": "Period",
+    }
+    response = client.post(reverse("followup:source_new"), data)
+    assert response.status_code == 400
+    assert "någon annan sparade den nyss" in response.content.decode()
+    source = LedgerSource.objects.get()
+    assert source.mapping == {"amount": "Belopp"}
+    assert source.history.get().history_user == users["admin"]
+
+
+def test_the_upload_only_takes_posts(client_for, year2023):
+    assert client_for("finance").get(reverse("followup:upload")).status_code == 405
