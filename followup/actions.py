@@ -31,6 +31,7 @@ from .models import (
     ActivityLink,
     ClosedPeriod,
     LedgerImport,
+    LedgerSource,
     LedgerTransaction,
 )
 from .month_totals import refresh_month_totals
@@ -171,6 +172,23 @@ def do_save_activity_link(link: ActivityLink, *, acting_user) -> int:
     if tied:
         refresh_month_totals(Q(cost_object=link.cost_object))
     return tied
+
+
+def do_save_ledger_source(source: LedgerSource, *, acting_user) -> LedgerSource:
+    """Save a new source (its columns, or its SIE dimensions); a name taken meanwhile is
+    refused."""
+    source._history_user = acting_user
+    try:
+        with transaction.atomic():
+            source.save()
+    except IntegrityError:
+        # The form checked the name; someone saved a source of the same name since.
+        raise Refused(
+            f"Det finns redan en källa med namnet ”{source.name}”; någon annan sparade "
+            "den nyss. Ladda om sidan och välj den, eller ge källan ett annat namn.",
+            field="name",
+        ) from None
+    return source
 
 
 @transaction.atomic

@@ -22,8 +22,11 @@ from .models import (
     ActivityBudgetProfile,
     ActivityLink,
     ClosedPeriod,
+    LedgerImport,
     LedgerMonthTotal,
+    LedgerSource,
     LedgerTransaction,
+    ReplacedLedgerTransaction,
     chart_of_accounts,
 )
 from .periods import (
@@ -417,3 +420,27 @@ def budget_profile_of(activity) -> ActivityBudgetProfile | None:
 
 def budget_profile_history(record: ActivityBudgetProfile | None, limit: int = 20):
     return record.history.select_related("history_user")[:limit] if record else []
+
+
+def ledger_imports():
+    """Every import, newest first, with who uploaded it and its source."""
+    return LedgerImport.objects.select_related("uploaded_by", "source")
+
+
+def ledger_sources():
+    return LedgerSource.objects.all()
+
+
+def import_rows(record: LedgerImport):
+    """The rows an import kept, in the file's order."""
+    rows = record.transactions.select_related("cost_object", "activity", "ledger_import")
+    return rows.order_by("line")
+
+
+def replaced_rows(record: LedgerImport):
+    """The earlier rows an import replaced (kept, archived), in book order."""
+    return (
+        ReplacedLedgerTransaction.objects.filter(replaced_by=record)
+        .select_related("cost_object", "activity", "ledger_import")
+        .order_by("year", "month", "ledger_import_id", "line")
+    )

@@ -17,6 +17,7 @@ urlpatterns = [
         name="delete_link",
     ),
     path("uppfoljning/importer/", views.imports, name="imports"),
+    path("uppfoljning/importer/las-in/", views.upload, name="upload"),
     path("uppfoljning/importer/<int:pk>/", views.import_detail, name="import_detail"),
     path("uppfoljning/importer/<int:import_pk>/fil/", views.import_file, name="import_file"),
     path("uppfoljning/kallor/ny/", views.source_new, name="source_new"),

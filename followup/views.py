@@ -4,7 +4,6 @@ from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +34,7 @@ from .actions import (
     do_import_ledger_file,
     do_reopen_period,
     do_save_activity_link,
+    do_save_ledger_source,
     do_set_budget_profile,
     do_set_forecast,
 )
@@ -51,13 +51,7 @@ from .forms import (
     SourceSampleForm,
 )
 from .ledger_files import UPLOAD_WHAT, LedgerFileError, is_sie_file, preview_of
-from .models import (
-    AccountRange,
-    ActivityLink,
-    LedgerImport,
-    LedgerSource,
-    ReplacedLedgerTransaction,
-)
+from .models import AccountRange, ActivityLink, LedgerImport, LedgerSource
 from .periods import MONTH_NAMES, all_periods, period_by_key, spread_budget
 from .permissions import can_close_periods, can_import_ledger, can_set_forecast, can_view_followup
 from .reads import (
@@ -70,7 +64,11 @@ from .reads import (
     closed_months,
     closed_period,
     closed_periods,
+    import_rows,
+    ledger_imports,
+    ledger_sources,
     period_history,
+    replaced_rows,
     workbook_transactions,
 )
 from .sie import parse_sie
@@ -113,58 +111,64 @@ def workbook(request, pk):
     )
 
 
-@require(can_view_followup)
-@require_http_methods(["GET", "POST"])
-def imports(request):
-    if request.method == "GET" and wants_xlsx(request):
-        everything = LedgerImport.objects.select_related("uploaded_by", "source")
-        return attachment(import_list_xlsx(everything.iterator()), "importer.xlsx")
-    form = LedgerUploadForm(request.POST or None, request.FILES or None)
-    problems = []
-    upload = request.FILES.get("file")
-    if request.method == "POST":
-        if not can_import_ledger(request.user):
-            return render(request, "403.html", status=403)
-        if not form.is_valid():
-            _log_refused_upload(request, upload, form)
-        else:
-            upload, record = form.cleaned_data["file"], None
-            try:
-                record = import_upload(
-                    upload,
-                    partial(
-                        do_import_ledger_file, upload, form.cleaned_data["source"], request.user
-                    ),
-                    purpose=Purpose.LEDGER,
-                    kind="huvudbok",
-                    acting_user=request.user,
-                    request=request,
-                    max_bytes=settings.LEDGER_MAX_UPLOAD_MB * MB,
-                    what=UPLOAD_WHAT,
-                )
-            except Refused as exc:
-                problems = exc.messages
-            if record is not None:
-                messages.success(
-                    request,
-                    f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
-                    f"statsbidragsobjekt, {record.rows_ignored} rader på andra objekt ignorerade.",
-                )
-                return redirect(reverse("followup:imports"))
+def _imports_page(request, *, form=None, problems=(), file_name="", status=200):
+    """The imports page; drawn again (status 400) with a refused upload's problems."""
+    url = reverse("followup:imports")
     return render(
         request,
         "followup/imports.html",
         {
-            "form": form,
+            "form": form or LedgerUploadForm(),
             "problems": problems,
-            "file_name": upload.name if upload else "",
-            "imports": LedgerImport.objects.select_related("uploaded_by", "source")[:50],
-            "export": xlsx_link(request),
+            "file_name": file_name,
+            "imports": ledger_imports()[:50],
+            "export": f"{url}?format=xlsx",
             "can_import": can_import_ledger(request.user),
-            "sources": LedgerSource.objects.all(),
+            "sources": ledger_sources(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
+
+
+@require(can_view_followup)
+@require_safe
+def imports(request):
+    if wants_xlsx(request):
+        return attachment(import_list_xlsx(ledger_imports().iterator()), "importer.xlsx")
+    return _imports_page(request)
+
+
+@require(can_import_ledger)
+@require_POST
+def upload(request):
+    """Read a ledger file in; a refused one draws the imports page again with its problems."""
+    form = LedgerUploadForm(request.POST, request.FILES)
+    posted = request.FILES.get("file")
+    if not form.is_valid():
+        _log_refused_upload(request, posted, form)
+        return _imports_page(request, form=form, file_name=_name_of(posted), status=400)
+    ledger = form.cleaned_data["file"]
+    try:
+        record = import_upload(
+            ledger,
+            partial(do_import_ledger_file, ledger, form.cleaned_data["source"], request.user),
+            purpose=Purpose.LEDGER,
+            kind="huvudbok",
+            acting_user=request.user,
+            request=request,
+            max_bytes=settings.LEDGER_MAX_UPLOAD_MB * MB,
+            what=UPLOAD_WHAT,
+        )
+    except Refused as exc:
+        return _imports_page(
+            request, form=form, problems=exc.messages, file_name=ledger.name, status=400
+        )
+    messages.success(
+        request,
+        f"”{record.file_name}” är inläst: {record.rows_kept} rader på "
+        f"statsbidragsobjekt, {record.rows_ignored} rader på andra objekt ignorerade.",
+    )
+    return redirect(reverse("followup:imports"))
 
 
 IMPORT_PAGE_ROWS = 500
@@ -174,13 +178,7 @@ IMPORT_PAGE_ROWS = 500
 def import_detail(request, pk):
     """One import: what it held, its rows, and the earlier rows it replaced (kept, archived)."""
     record = get_object_or_404(LedgerImport.objects.select_related("uploaded_by", "source"), pk=pk)
-    rows = record.transactions.select_related("cost_object", "activity", "ledger_import")
-    rows = rows.order_by("line")
-    replaced = (
-        ReplacedLedgerTransaction.objects.filter(replaced_by=record)
-        .select_related("cost_object", "activity", "ledger_import")
-        .order_by("year", "month", "ledger_import_id", "line")
-    )
+    rows, replaced = import_rows(record), replaced_rows(record)
     if wants_xlsx(request):
         stem = record.file_name.rsplit(".", 1)[0]
         if request.GET.get("rader") == "ersatta":
@@ -206,10 +204,76 @@ def import_detail(request, pk):
     )
 
 
-def _log_refused_upload(request, upload, form):
+def _name_of(posted) -> str:
+    return posted.name if posted else ""
+
+
+def _log_refused_upload(request, posted, form):
     """A file refused by the form (e.g. too large) is logged like a refused import."""
-    if upload is not None and form.errors.get("file"):
-        log_refused_import(request, "huvudbok", upload.name, form.errors["file"])
+    if posted is not None and form.errors.get("file"):
+        log_refused_import(request, "huvudbok", posted.name, form.errors["file"])
+
+
+def _source_page(
+    request, *, sample_form=None, mapping_form=None, sie_form=None, problems=(), status=200
+):
+    """One step of the new source: the sample file, its columns (CSV, XLSX) or its
+    dimensions (SIE)."""
+    url = reverse("followup:imports")
+    posted = _name_of(request.FILES.get("file"))
+    return render(
+        request,
+        "followup/source_form.html",
+        {
+            "form": mapping_form or sie_form or sample_form,
+            "sample_form": sample_form,
+            "mapping_form": mapping_form,
+            "sie_form": sie_form,
+            "title": "Ny källa för huvudbok",
+            "back": url,
+            "breadcrumbs": [(url, "Huvudbok")],
+            "problems": problems,
+            "problems_title": f"”{posted}” kunde inte läsas in – inget har sparats"
+            if sample_form is not None and posted
+            else None,
+        },
+        status=status,
+    )
+
+
+def _source_sample(request):
+    """Step one: the sample file is read for its first rows (or its SIE dimensions)."""
+    if request.method != "POST":
+        return _source_page(request, sample_form=SourceSampleForm())
+    form = SourceSampleForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _log_refused_upload(request, request.FILES.get("file"), form)
+        return _source_page(request, sample_form=form, status=400)
+    sample, name = form.cleaned_data["file"], form.cleaned_data["name"]
+    try:
+        if is_sie_file(sample.file, sample.name):
+            sie = parse_sie(sample.file, keep=lambda objects: False)
+            shown = SieSourceForm(initial={"name": name}, dimensions=sie.dimensions)
+            return _source_page(request, sie_form=shown)
+        shown = MappingForm(initial={"name": name}, preview=preview_of(sample.file, sample.name))
+    except LedgerFileError as exc:
+        log_refused_import(request, "huvudbok (exempelfil)", sample.name, exc.messages)
+        return _source_page(request, sample_form=form, problems=exc.messages, status=400)
+    return _source_page(request, mapping_form=shown)
+
+
+def _source_save(request, form, build, step):
+    """The last step: the source `build(form)` makes is saved, or the step drawn again."""
+    problems = []
+    if form.is_valid():
+        try:
+            source = do_save_ledger_source(build(form), acting_user=request.user)
+        except Refused as exc:
+            problems = exc.messages
+        else:
+            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
+            return redirect(reverse("followup:imports"))
+    return _source_page(request, **{step: form}, problems=problems, status=400)
 
 
 @require(can_import_ledger)
@@ -217,77 +281,26 @@ def _log_refused_upload(request, upload, form):
 def source_new(request):
     """A new source in two steps: a sample file, then which of its columns holds what (for
     CSV and XLSX, with the sample's first rows shown) or which dimension (for SIE)."""
-    mapping_form = sie_form = None
-    problems = []
-    status = 400 if request.method == "POST" else 200
-    sample_form = SourceSampleForm(initial={"name": request.POST.get("name", "")})
     if request.method == "POST" and "sie_source" in request.POST:
-        sie_form = SieSourceForm(request.POST)
-        if sie_form.is_valid():
-            source = sie_form.save(commit=False)
-            source._history_user = request.user
-            source.save()
-            messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
-            return redirect(reverse("followup:imports"))
-    elif request.method == "POST" and "headers" in request.POST:
-        mapping_form = MappingForm(request.POST)
-        if "show_headers" in request.POST and mapping_form.preview:
+        form = SieSourceForm(request.POST)
+        return _source_save(request, form, lambda form: form.save(commit=False), "sie_form")
+    if request.method == "POST" and "headers" in request.POST:
+        form = MappingForm(request.POST)
+        if "show_headers" in request.POST and form.preview:
             # Another header row chosen: show its columns, save nothing yet.
-            mapping_form = MappingForm(
+            shown = MappingForm(
                 initial={"name": request.POST.get("name", "")},
-                preview=mapping_form.preview,
-                header_row=mapping_form.header_line,
+                preview=form.preview,
+                header_row=form.header_line,
             )
-            status = 200
-        elif mapping_form.is_valid():
-            source = LedgerSource(
-                name=mapping_form.cleaned_data["name"], mapping=mapping_form.mapping()
-            )
-            source._history_user = request.user
-            try:
-                with transaction.atomic():
-                    source.save()
-            except IntegrityError:
-                # Someone saved a source of the same name since the sample was read.
-                problems = [
-                    f"Det finns redan en källa med namnet ”{source.name}”; någon annan sparade "
-                    "den nyss. Ladda om sidan och välj den, eller ge källan ett annat namn."
-                ]
-            else:
-                messages.success(request, f"Källan ”{source}” är sparad. Läs in filen nu.")
-                return redirect(reverse("followup:imports"))
-    else:
-        sample_form = SourceSampleForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and sample_form.is_valid():
-            upload = sample_form.cleaned_data["file"]
-            name = sample_form.cleaned_data["name"]
-            try:
-                if is_sie_file(upload.file, upload.name):
-                    sie = parse_sie(upload.file, keep=lambda objects: False)
-                    sie_form = SieSourceForm(initial={"name": name}, dimensions=sie.dimensions)
-                else:
-                    mapping_form = MappingForm(
-                        initial={"name": name}, preview=preview_of(upload.file, upload.name)
-                    )
-            except LedgerFileError as exc:
-                problems = exc.messages
-                log_refused_import(request, "huvudbok (exempelfil)", upload.name, problems)
-            else:
-                status = 200  # the sample is read; on to the mapping
-        elif request.method == "POST":
-            _log_refused_upload(request, request.FILES.get("file"), sample_form)
-    return render(
-        request,
-        "followup/source_form.html",
-        {
-            "sample_form": sample_form,
-            "mapping_form": mapping_form,
-            "sie_form": sie_form,
-            "problems": problems,
-            "file_name": request.FILES["file"].name if "file" in request.FILES else "",
-        },
-        status=status,
-    )
+            return _source_page(request, mapping_form=shown)
+        return _source_save(
+            request,
+            form,
+            lambda form: LedgerSource(name=form.cleaned_data["name"], mapping=form.mapping()),
+            "mapping_form",
+        )
+    return _source_sample(request)
 
 
 def _periods_page(request, year, *, reopen_error=None, status=200):

@@ -26,6 +26,7 @@ ALLOWED = {
     "do_add_comment": "adds a comment (a new row)",
     "do_link_activity": "creates a link; a second identical link is refused",
     "do_add_account_range": "creates a range; overlaps are refused",
+    "do_save_ledger_source": "creates a source; a name another saved meanwhile is refused",
     "do_add_cost_object": "creates a cost object; a number the year has is refused",
     "do_copy_activities": "creates activities in an empty area, refused when not empty",
     "do_send_deadline_reminders": "records which reminders were sent, once per step",

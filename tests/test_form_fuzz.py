@@ -140,7 +140,7 @@ def _valid_files():
             "God och nära vård;Kammarkollegiet;RS/116/2023;75 422 690;;nej\n".encode(),
         ),
         "reporting:sign": ValidFile("undertecknad.pdf", plain_pdf()),
-        "followup:imports": ValidFile(
+        "followup:upload": ValidFile(
             "huvudbok.csv",
             "Konto;Ansvar;Objekt;Datum;Belopp;Text\n4010;1;9916;2023-03-01;1 000,00;Lön\n".encode(),
         ),
@@ -317,6 +317,7 @@ PAGES = {
     "followup:add_link": _a,
     "followup:delete_link": lambda w: {**_a(w), "link_pk": _pk(w.link)},
     "followup:imports": None,
+    "followup:upload": None,
     "followup:import_detail": lambda w: {"pk": _pk(w.ledger_import)},
     "followup:import_file": lambda w: {"import_pk": _pk(w.ledger_import)},
     "followup:source_new": None,

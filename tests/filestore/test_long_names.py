@@ -26,7 +26,7 @@ def test_a_long_name_is_stored_short_and_kept_as_sent(db):
 
 def test_the_ledger_upload_page_answers_a_long_name(client_for, gnv2023):
     response = client_for("finance").post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"file": SimpleUploadedFile(LONG, b"inte en huvudbok"), "source": ""},
     )
     assert response.status_code < 500

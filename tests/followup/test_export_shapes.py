@@ -291,7 +291,7 @@ def test_a_months_export_sets_up_its_source_and_imports_to_the_hand_sum(
     source = LedgerSource.objects.get(name=shape)
     assert source.mapping == expected
     response = client.post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile(file_name, content)},
     )
     assert response.status_code == 302, response.content.decode()[-3000:]
@@ -324,7 +324,7 @@ def test_the_demo_source_reads_a_raindance_export_by_its_own_column_names(client
     rows = month_rows(seed=99)
     content = raindance_csv(rows)
     response = client_for("finance").post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("huvudbok.csv", content)},
     )
     assert response.status_code == 302, response.content.decode()[-3000:]

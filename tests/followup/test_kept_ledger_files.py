@@ -31,7 +31,7 @@ def all_files(folder=""):
 def test_the_uploaded_file_is_kept_and_downloads_again(client_for, year2023, source):
     content = csv_bytes()
     response = client_for("finance").post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("huvudbok mars.csv", content)},
     )
     assert response.status_code == 302
@@ -61,7 +61,7 @@ def test_a_refused_file_is_logged_and_not_kept(client_for, year2023, source, cap
     caplog.set_level(logging.WARNING, logger="statsbidrag")
     bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;202303;tolv"])
     response = client_for("finance").post(
-        reverse("followup:imports"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
+        reverse("followup:upload"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
     )
     assert response.status_code == 400
     assert not StoredFile.objects.exists()
@@ -75,7 +75,7 @@ def test_a_refused_file_is_logged_and_not_kept(client_for, year2023, source, cap
 def test_a_changed_file_is_not_served(client_for, year2023, source):
     client = client_for("finance")
     client.post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
     )
     stored = StoredFile.objects.get()

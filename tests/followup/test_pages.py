@@ -74,7 +74,7 @@ def test_every_role_reads_the_follow_up(client_for, ledger, who):
 def test_only_finance_imports_and_closes_periods(client_for, year2023, source, who):
     client = client_for(who)
     response = client.post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
     )
     assert response.status_code == 403
@@ -95,13 +95,13 @@ def test_finance_imports_in_the_page_and_bad_files_list_their_rows(client_for, y
     client = client_for("finance")
     bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;202303;tolv"])
     response = client.post(
-        reverse("followup:imports"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
+        reverse("followup:upload"), {"source": source.pk, "file": SimpleUploadedFile("h.csv", bad)}
     )
     html = response.content.decode()
     assert response.status_code == 400
     assert "Rad 4, kolumn ”Belopp”: ”tolv” är inte ett tal." in html
     response = client.post(
-        reverse("followup:imports"),
+        reverse("followup:upload"),
         {"source": source.pk, "file": SimpleUploadedFile("h.csv", csv_bytes())},
         follow=True,
     )
@@ -391,7 +391,7 @@ def test_a_refused_upload_names_the_file_on_the_page_and_in_the_log(
     bad = csv_bytes(["V1;2023-03-10;5410;1;9916;;x;2023-02-30;100"])
     with caplog.at_level("WARNING", logger="statsbidrag.imports"):
         response = client_for("finance").post(
-            reverse("followup:imports"),
+            reverse("followup:upload"),
             {"source": source.pk, "file": SimpleUploadedFile("mars-export.csv", bad)},
         )
     html = response.content.decode()
@@ -412,7 +412,7 @@ def test_a_file_over_the_upload_limit_is_refused_before_it_is_read(
     big = csv_bytes() + b"x" * (1024 * 1024)
     with caplog.at_level("WARNING", logger="statsbidrag.imports"):
         response = client_for("finance").post(
-            reverse("followup:imports"),
+            reverse("followup:upload"),
             {"source": source.pk, "file": SimpleUploadedFile("stor.csv", big)},
         )
     assert response.status_code == 400
@@ -453,3 +453,38 @@ def test_the_import_page_shows_the_rows_it_replaced(client_for, year2023, source
     assert reverse("followup:import_detail", args=[second.pk]) in listing
     url = reverse("followup:import_detail", args=[first.pk])
     assert client_for("norole").get(url).status_code == 403
+
+
+def test_a_source_saved_meanwhile_under_the_same_name_is_refused_on_the_mapping_page(
+    client_for, year2023, users
+):
+    """The name is free when the sample is read; another saves it before this one does:
+    do_save_ledger_source refuses, the mapping page says so and nothing else is saved."""
+    from followup.actions import do_save_ledger_source
+
+    client = client_for("finance")
+    response = client.post(
+        reverse("followup:source_new"),
+        {"name": "Agresso", "file": SimpleUploadedFile("agresso.csv", csv_bytes())},
+    )
+    form = response.context["mapping_form"]
+    do_save_ledger_source(
+        LedgerSource(name="Agresso", mapping={"amount": "Belopp"}), acting_user=users["admin"]
+    )
+    data = {
+        "name": "Agresso",
+        "headers": json.dumps(form.header_names),
+        "cost_object": "Objekt",
+        "amount": "Belopp",
+        "period": "Period",
+    }
+    response = client.post(reverse("followup:source_new"), data)
+    assert response.status_code == 400
+    assert "någon annan sparade den nyss" in response.content.decode()
+    source = LedgerSource.objects.get()
+    assert source.mapping == {"amount": "Belopp"}
+    assert source.history.get().history_user == users["admin"]
+
+
+def test_the_upload_only_takes_posts(client_for, year2023):
+    assert client_for("finance").get(reverse("followup:upload")).status_code == 405
