@@ -40,7 +40,7 @@ from .forms import (
     SignedCopyForm,
     StateGrantPageForm,
 )
-from .models import GeneratedDocument, OrganisationProfile, SignedCopy, StateGrant
+from .models import GeneratedDocument, SignedCopy, StateGrant
 from .pdf import BODY_TEMPLATES, FORMATS
 from .permissions import (
     can_attest,
@@ -53,6 +53,7 @@ from .reads.documents import document_context, report_info, report_text_history,
 from .reads.register import grant_amounts, new_grant, year_totals
 from .reads.register import register_year as register_year_context
 from .reads.stored import agreement_documents, earlier_documents, trail
+from .reads.stored import organisation as organisation_details
 from .register import read_register_file
 
 AGREEMENT_DOCUMENTS = [
@@ -365,10 +366,11 @@ def report_texts_page(request, pk):
 @require(can_generate_reports)
 @require_http_methods(["GET", "POST"])
 def organisation(request):
+    profile, history = organisation_details()
     return edit_page(
         request,
         OrganisationForm,
-        form_kwargs={"instance": OrganisationProfile.current()},
+        form_kwargs={"instance": profile},
         save=lambda form: do_save_organisation(
             form.save(commit=False),
             expected_version=form.expected_version,
@@ -377,7 +379,7 @@ def organisation(request):
         title="Regionens uppgifter i rapporterna",
         back=reverse("grants:home"),
         done="Regionens uppgifter är sparade.",
-        history=OrganisationProfile.history,
+        history=history,
     )
 
 

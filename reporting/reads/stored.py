@@ -7,7 +7,7 @@ from django.utils import timezone
 from common.money import format_amount
 from grants.models import DOCUMENT_FOR_DEADLINE, Deadline, DocumentKind, DocumentState
 
-from ..models import GeneratedDocument
+from ..models import GeneratedDocument, OrganisationProfile
 from .documents import report_info
 
 
@@ -73,3 +73,8 @@ def repayment_met(agreement) -> tuple[bool, str, object]:
             timezone.localdate(attested.attested_at) if attested.attested_at else None,
         )
     return False, "", None
+
+
+def organisation():
+    """The region's details printed in every document, with their history."""
+    return OrganisationProfile.current(), OrganisationProfile.history.all()
