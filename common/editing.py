@@ -3,7 +3,7 @@
 A view finds its row, builds its form and says what differs: how to save (a `do_*` action
 called with the version the form showed), where to go back, what to say when done. The page
 itself is always the same: `templates/form.html` with the form, its errors or the refusal's
-messages, Spara/Avbryt, an optional "Ta bort" button and the row's history.
+messages, Spara/Avbryt, an optional "Ta bort" button and the row's history (`history=row`).
 
     return edit_page(
         request, PartyForm, form_kwargs={"instance": party},
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Model
 from django.shortcuts import redirect, render
 
 from .history import timeline
@@ -47,9 +48,14 @@ class Delete:
 
 
 def _entries(history):
-    """The history block: a history manager or queryset becomes the page's timeline."""
+    """The history block: a row (its history), a history manager or a queryset becomes the
+    page's timeline; a list is taken as it is."""
     if history is None or isinstance(history, list):
         return history
+    if isinstance(history, Model):
+        if history.pk is None:  # a new row has no history yet
+            return None
+        history = history.history
     return timeline(history.all())
 
 

@@ -147,7 +147,7 @@ def plan_edit(request, pk):
         back=_plan_url(plan),
         title=f"Ändra {plan}",
         done="Planen har sparats.",
-        history=plan.history,
+        history=plan,
     )
 
 
@@ -164,7 +164,7 @@ def party_edit(request, pk=None, plan_pk=None):
         back=_plan_url(party.plan),
         title=f"Part: {party}" if pk else "Ny part",
         done="Parten ”{}” har sparats.",
-        history=party.history if pk else None,
+        history=party if pk else None,
     )
 
 
@@ -178,7 +178,7 @@ def strategy_edit(request, pk):
         back=f"{_plan_url(strategy.plan)}#strategy-{strategy.pk}",
         title=f"Ändra strategi: {strategy}",
         done="Strategin ”{}” har sparats.",
-        history=strategy.history,
+        history=strategy,
     )
 
 
@@ -240,7 +240,7 @@ def indicator_edit(request, pk):
         back=_indicator_url(indicator),
         title=f"Ändra effektmått: {indicator}",
         done="Effektmåttet ”{}” har sparats.",
-        history=indicator.history,
+        history=indicator,
     )
 
 
