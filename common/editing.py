@@ -27,7 +27,7 @@ from django.db.models import Model
 from django.shortcuts import redirect, render
 
 from .history import timeline
-from .refusals import Refused
+from .refusals import Refused, refuse
 from .versioning import posted_version
 
 FORM_TEMPLATE = "form.html"
@@ -122,17 +122,23 @@ def edit_page(
     )
 
 
+def button(request, run: Callable[[int], Any], *, done, back: str):
+    """A page's POST button (confirm, remove a link...): `run(expected_version)` with the
+    version the page showed, then back to `back` with `done` (a text, or a function of what
+    `run` returned) or the refusal's messages."""
+    try:
+        result = run(posted_version(request))
+    except Refused as refusal:
+        refuse(request, refusal)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(back)
+
+
 def delete_page(request, obj, *, run: Callable[[int], Any], what: str, back: str, breadcrumbs=()):
     """Ask before removing `obj`; a POST removes it through `run(expected_version)`."""
     if request.method == "POST":
-        try:
-            run(posted_version(request))
-        except Refused as refusal:
-            for message in refusal.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"{what} ”{obj}” har tagits bort.")
-        return redirect(back)
+        return button(request, run, done=f"{what} ”{obj}” har tagits bort.", back=back)
     return render(
         request,
         DELETE_TEMPLATE,

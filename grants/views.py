@@ -4,18 +4,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
-from common.editing import delete_page, edit_page
-from common.refusals import Refused, refuse
+from common.editing import button, delete_page, edit_page
 from common.roles import require
-from common.versioning import posted_version
 
 from . import reads
 from .actions import (
@@ -298,17 +295,21 @@ def child_history(request, pk, child_pk, *, kind):
 def agreement_confirm(request, pk):
     """A copied draft becomes the year's agreement once its total and deadlines are checked."""
     agreement = get_object_or_404(Agreement, pk=pk)
-    try:
-        do_confirm_agreement(
-            agreement, acting_user=request.user, expected_version=posted_version(request)
-        )
-    except CopyError as exc:
-        refuse(request, CopyError(f"Överenskommelsen bekräftades inte: {m}" for m in exc.messages))
-    except Refused as exc:
-        refuse(request, exc)
-    else:
-        messages.success(request, f"Överenskommelsen ”{agreement}” är bekräftad.")
-    return redirect(agreement)
+
+    def confirm(version):
+        try:
+            do_confirm_agreement(agreement, acting_user=request.user, expected_version=version)
+        except CopyError as exc:
+            raise CopyError(
+                f"Överenskommelsen bekräftades inte: {m}" for m in exc.messages
+            ) from exc
+
+    return button(
+        request,
+        confirm,
+        done=f"Överenskommelsen ”{agreement}” är bekräftad.",
+        back=agreement.get_absolute_url(),
+    )
 
 
 @require(can_edit_grants)
@@ -316,12 +317,11 @@ def agreement_confirm(request, pk):
 def deadline_confirm(request, pk, child_pk):
     """The officer has checked a moved deadline against the new agreement."""
     deadline = get_object_or_404(Deadline, agreement_id=pk, pk=child_pk)
-    try:
-        do_confirm_deadline(
-            deadline, acting_user=request.user, expected_version=posted_version(request)
-        )
-    except Refused as exc:
-        refuse(request, exc)
-    else:
-        messages.success(request, f"Fristen {deadline} är bekräftad.")
-    return redirect(_section_url(deadline.agreement, "frister"))
+    return button(
+        request,
+        lambda version: do_confirm_deadline(
+            deadline, acting_user=request.user, expected_version=version
+        ),
+        done=f"Fristen {deadline} är bekräftad.",
+        back=_section_url(deadline.agreement, "frister"),
+    )
