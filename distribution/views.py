@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.editing import button, delete_page, edit_page
 from common.refusals import Refused
@@ -27,13 +26,12 @@ from .actions import (
 )
 from .exports import activity_list_xlsx
 from .forms import ActivityForm, AreaPlanForm, CostObjectForm, ReallocationForm
-from .history import activity_changes
 from .models import Activity
 from .permissions import can_edit_distribution, can_view_distribution
 from .reads import (
-    activity_history_records,
+    activity_timeline,
+    area_changes,
     area_export_rows,
-    area_history_records,
     area_plan,
     area_state,
     overview_rows,
@@ -193,7 +191,7 @@ def activity_edit(request, pk):
         title=f"Ändra aktivitet: {activity}",
         back=_area_url(activity.area),
         done="Aktiviteten ”{}” har sparats.",
-        history=with_comments(activity_changes(activity_history_records(activity)), [activity]),
+        history=activity_timeline(activity),
         breadcrumbs=_crumbs(activity.area),
         template="distribution/activity_form.html",
         context={"activity": activity},
@@ -219,14 +217,14 @@ def activity_delete(request, pk):
 @require(can_view_distribution)
 def area_history(request, area_pk):
     area = _area(area_pk)
-    records, reallocations, activities = area_history_records(area)
+    changes, reallocations = area_changes(area)
     return render(
         request,
         "distribution/area_history.html",
         {
             "area": area,
             "agreement": area.agreement,
-            "changes": with_comments(activity_changes(records), activities),
+            "changes": changes,
             "reallocations": reallocations,
         },
     )
