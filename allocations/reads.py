@@ -405,7 +405,7 @@ class DecidedAmounts:
     recipients: list[tuple[str, str]]  # (county code, name), the own region first
     amounts: dict[str, Decimal]  # county code -> amount
     token: str
-    history: list
+    entries: list  # the amounts' history, as the page shows it
 
 
 def decided_amounts(component) -> DecidedAmounts:
@@ -426,7 +426,7 @@ def decided_amounts(component) -> DecidedAmounts:
         ],
         amounts={d.region.county_code: d.amount for d in decided},
         token=versions_token(decided),
-        history=timeline(
+        entries=timeline(
             DecidedAmount.history.filter(component_id=component.pk),
             subject=lambda r: names.get(r.region_id, ""),
         ),

@@ -348,7 +348,7 @@ def _decided_page(request, agreement, component, *, import_form=None, import_pro
             },
         ),
         done="Beslutade belopp för ”{}” har sparats.",
-        history=decided.history,
+        history=decided.entries,
         template="allocations/decided_form.html",
         posted=import_form is None,
         **_component_page(

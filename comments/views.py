@@ -9,9 +9,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.roles import ALL_ROLES, has_any_role, require
 
+from . import reads
 from .actions import do_add_comment, do_mark_mention_done
 from .forms import CommentForm
-from .models import SUBJECTS, Comment, Mention, subject_label, subject_url
+from .models import SUBJECTS, Mention, subject_label, subject_url
 
 
 def can_read(user) -> bool:
@@ -57,7 +58,7 @@ def thread(request, kind, pk):
             "subject": subject,
             "subject_label": subject_label(subject),
             "subject_url": subject_url(subject),
-            "comments": Comment.objects.on(subject).select_related("author"),
+            "comments": reads.thread(subject),
             "form": form,
             "next": _next(request, ""),
         },

@@ -3,7 +3,7 @@
 A view finds its row, builds its form and says what differs: how to save (a `do_*` action
 called with the version the form showed), where to go back, what to say when done. The page
 itself is always the same: `templates/form.html` with the form, its errors or the refusal's
-messages, Spara/Avbryt, an optional "Ta bort" button and the row's history.
+messages, Spara/Avbryt, an optional "Ta bort" button and the row's history (`history=row`).
 
     return edit_page(
         request, PartyForm, form_kwargs={"instance": party},
@@ -23,10 +23,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Model
 from django.shortcuts import redirect, render
 
 from .history import timeline
-from .refusals import Refused
+from .refusals import Refused, refuse
 from .versioning import posted_version
 
 FORM_TEMPLATE = "form.html"
@@ -47,9 +48,14 @@ class Delete:
 
 
 def _entries(history):
-    """The history block: a history manager or queryset becomes the page's timeline."""
+    """The history block: a row (its history), a history manager or a queryset becomes the
+    page's timeline; a list is taken as it is."""
     if history is None or isinstance(history, list):
         return history
+    if isinstance(history, Model):
+        if history.pk is None:  # a new row has no history yet
+            return None
+        history = history.history
     return timeline(history.all())
 
 
@@ -116,17 +122,23 @@ def edit_page(
     )
 
 
+def button(request, run: Callable[[int], Any], *, done, back: str):
+    """A page's POST button (confirm, remove a link...): `run(expected_version)` with the
+    version the page showed, then back to `back` with `done` (a text, or a function of what
+    `run` returned) or the refusal's messages."""
+    try:
+        result = run(posted_version(request))
+    except Refused as refusal:
+        refuse(request, refusal)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(back)
+
+
 def delete_page(request, obj, *, run: Callable[[int], Any], what: str, back: str, breadcrumbs=()):
     """Ask before removing `obj`; a POST removes it through `run(expected_version)`."""
     if request.method == "POST":
-        try:
-            run(posted_version(request))
-        except Refused as refusal:
-            for message in refusal.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, f"{what} ”{obj}” har tagits bort.")
-        return redirect(back)
+        return button(request, run, done=f"{what} ”{obj}” har tagits bort.", back=back)
     return render(
         request,
         DELETE_TEMPLATE,

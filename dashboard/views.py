@@ -12,7 +12,7 @@ from common.roles import Role, require, roles_of
 from distribution.exports import activity_list_xlsx
 from followup.exports import ledger_rows_xlsx
 from grants.permissions import can_view_grants
-from grants.views import home_context
+from grants.reads import home_context
 from operations.templatetags.inline_svg import with_style_nonce
 from plan.reads import dashboard_section
 

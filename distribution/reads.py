@@ -8,9 +8,11 @@ from django.conf import settings
 from django.db.models import Count
 
 from allocations.models import DecidedAmount
+from comments.history import with_comments
 from grants.models import OWN_REGION_GROUPS, DevelopmentArea
 
 from .calculations import ActivityAmount, AreaBalance, compute_area_balance
+from .history import activity_changes
 from .models import Activity, AreaPlan, Reallocation
 
 
@@ -108,14 +110,19 @@ def area_export_rows(area):
     return Activity.objects.for_area(area).select_related("area__agreement")
 
 
-def area_history_records(area):
-    """The activities' history in the area (also of deleted ones), and its reallocations."""
+def area_changes(area):
+    """The changes to the area's activities (also deleted ones) with their comments, and the
+    area's reallocations."""
     records = Activity.history.filter(area_id=area.pk).select_related("history_user")
     reallocations = Reallocation.objects.filter(area=area).select_related(
         "from_activity", "to_activity", "created_by"
     )
-    return records, reallocations, Activity.objects.filter(area=area)
+    return with_comments(
+        activity_changes(records), Activity.objects.filter(area=area)
+    ), reallocations
 
 
-def activity_history_records(activity):
-    return activity.history.select_related("history_user")
+def activity_timeline(activity):
+    """The changes to one activity, with its comments."""
+    records = activity.history.select_related("history_user")
+    return with_comments(activity_changes(records), [activity])

@@ -17,10 +17,23 @@ urlpatterns = [
     ),
     path("inom-regionen/omrade/<int:area_pk>/", views.area_page, name="area"),
     path(
-        "inom-regionen/omrade/<int:area_pk>/ny-aktivitet/", views.activity_add, name="activity_add"
+        "inom-regionen/omrade/<int:area_pk>/ny-aktivitet/",
+        views.area_post,
+        {"kind": views.ADD},
+        name="activity_add",
     ),
-    path("inom-regionen/omrade/<int:area_pk>/omfordela/", views.reallocate, name="reallocate"),
-    path("inom-regionen/omrade/<int:area_pk>/ansvar/", views.area_plan_save, name="area_plan"),
+    path(
+        "inom-regionen/omrade/<int:area_pk>/omfordela/",
+        views.area_post,
+        {"kind": views.REALLOCATION},
+        name="reallocate",
+    ),
+    path(
+        "inom-regionen/omrade/<int:area_pk>/ansvar/",
+        views.area_post,
+        {"kind": views.PLAN},
+        name="area_plan",
+    ),
     path("inom-regionen/omrade/<int:area_pk>/historik/", views.area_history, name="area_history"),
     path("inom-regionen/omrade/<int:area_pk>/kopiera/", views.copy_previous, name="copy_previous"),
     path("inom-regionen/aktivitet/<int:pk>/andra/", views.activity_edit, name="activity_edit"),

@@ -1,15 +1,17 @@
 """Pages for the region's internal distribution: per agreement, per area, per activity."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
-from common.editing import delete_page, edit_page
-from common.refusals import Refused, refuse
+from common.editing import button, delete_page, edit_page
+from common.refusals import Refused
 from common.roles import require
 from grants.models import Agreement, DevelopmentArea
 
@@ -24,13 +26,12 @@ from .actions import (
 )
 from .exports import activity_list_xlsx
 from .forms import ActivityForm, AreaPlanForm, CostObjectForm, ReallocationForm
-from .history import activity_changes
 from .models import Activity
 from .permissions import can_edit_distribution, can_view_distribution
 from .reads import (
-    activity_history_records,
+    activity_timeline,
+    area_changes,
     area_export_rows,
-    area_history_records,
     area_plan,
     area_state,
     overview_rows,
@@ -78,15 +79,49 @@ def cost_object_add(request, pk):
     return _overview(request, agreement, form, status=400)
 
 
-def _area_page(request, area, *, status=200, problems=(), **forms):
-    """The area page; `forms` are the posted ones, drawn again with their errors."""
-    # Own id prefixes: three forms share the page and must not share field ids.
-    forms = {
-        "add_form": ActivityForm(area=area),
-        "reallocation_form": ReallocationForm(area=area, auto_id="id_move_%s"),
-        "plan_form": AreaPlanForm(instance=area_plan(area), auto_id="id_plan_%s"),
-        **forms,
-    }
+@dataclass(frozen=True)
+class AreaForm:
+    """One of the area page's forms, each posted to its own URL: its name on the page, how it
+    is built for the area (bound to `data` when posted), what a valid POST does (`run(form,
+    user)` returns what `done`'s `{}` names) and what to say then."""
+
+    name: str
+    build: Callable
+    run: Callable
+    done: str
+
+
+# Own id prefixes: three forms share the page and must not share field ids.
+ADD = AreaForm(
+    "add_form",
+    lambda area, data=None: ActivityForm(data, area=area),
+    # A new activity: nothing was shown, so the version read is 0.
+    lambda form, user: do_add_activity(
+        form.save(commit=False), acting_user=user, expected_version=0
+    ),
+    "Aktiviteten ”{}” har lagts till.",
+)
+REALLOCATION = AreaForm(
+    "reallocation_form",
+    lambda area, data=None: ReallocationForm(data, area=area, auto_id="id_move_%s"),
+    lambda form, user: do_reallocate(**form.cleaned_data, acting_user=user),
+    "Omfördelningen är gjord.",
+)
+PLAN = AreaForm(
+    "plan_form",
+    lambda area, data=None: AreaPlanForm(data, instance=area_plan(area), auto_id="id_plan_%s"),
+    lambda form, user: do_save_area_plan(
+        form.save(commit=False), acting_user=user, expected_version=form.expected_version
+    ),
+    "Områdets ansvar och anmärkningar har sparats.",
+)
+
+
+def _area_page(request, area, *, status=200, problems=(), posted=None):
+    """The area page; `posted` is the form posted, drawn again with its errors."""
+    forms = {kind.name: kind.build(area) for kind in (ADD, REALLOCATION, PLAN)}
+    if posted is not None:
+        forms[posted[0].name] = posted[1]
     context = {
         "agreement": area.agreement,
         "area": area,
@@ -97,21 +132,6 @@ def _area_page(request, area, *, status=200, problems=(), **forms):
         **forms,
     }
     return render(request, "distribution/area.html", context, status=status)
-
-
-def _area_post(request, area, name, form, run, done):
-    """One of the area page's forms posted: `run` it (`done`'s `{}` is what it saved), or
-    draw the page again with its errors."""
-    problems = []
-    if form.is_valid():
-        try:
-            saved = run(form)
-        except Refused as refusal:
-            problems = refusal.messages
-        else:
-            messages.success(request, done.format(saved))
-            return redirect(_area_url(area))
-    return _area_page(request, area, status=400, problems=problems, **{name: form})
 
 
 def _area(area_pk):
@@ -130,51 +150,20 @@ def area_page(request, area_pk):
 
 @require(can_edit_distribution)
 @require_POST
-def activity_add(request, area_pk):
+def area_post(request, area_pk, *, kind):
+    """One of the area page's forms posted: run it, or draw the page again with its errors."""
     area = _area(area_pk)
-    return _area_post(
-        request,
-        area,
-        "add_form",
-        ActivityForm(request.POST, area=area),
-        # A new activity: nothing was shown, so the version read is 0.
-        lambda form: do_add_activity(
-            form.save(commit=False), acting_user=request.user, expected_version=0
-        ),
-        "Aktiviteten ”{}” har lagts till.",
-    )
-
-
-@require(can_edit_distribution)
-@require_POST
-def reallocate(request, area_pk):
-    area = _area(area_pk)
-    return _area_post(
-        request,
-        area,
-        "reallocation_form",
-        ReallocationForm(request.POST, area=area, auto_id="id_move_%s"),
-        lambda form: do_reallocate(**form.cleaned_data, acting_user=request.user),
-        "Omfördelningen är gjord.",
-    )
-
-
-@require(can_edit_distribution)
-@require_POST
-def area_plan_save(request, area_pk):
-    area = _area(area_pk)
-    return _area_post(
-        request,
-        area,
-        "plan_form",
-        AreaPlanForm(request.POST, instance=area_plan(area), auto_id="id_plan_%s"),
-        lambda form: do_save_area_plan(
-            form.save(commit=False),
-            acting_user=request.user,
-            expected_version=form.expected_version,
-        ),
-        "Områdets ansvar och anmärkningar har sparats.",
-    )
+    form = kind.build(area, request.POST)
+    problems = []
+    if form.is_valid():
+        try:
+            saved = kind.run(form, request.user)
+        except Refused as refusal:
+            problems = refusal.messages
+        else:
+            messages.success(request, kind.done.format(saved))
+            return redirect(_area_url(area))
+    return _area_page(request, area, status=400, problems=problems, posted=(kind, form))
 
 
 def _activity(pk):
@@ -202,7 +191,7 @@ def activity_edit(request, pk):
         title=f"Ändra aktivitet: {activity}",
         back=_area_url(activity.area),
         done="Aktiviteten ”{}” har sparats.",
-        history=with_comments(activity_changes(activity_history_records(activity)), [activity]),
+        history=activity_timeline(activity),
         breadcrumbs=_crumbs(activity.area),
         template="distribution/activity_form.html",
         context={"activity": activity},
@@ -228,14 +217,14 @@ def activity_delete(request, pk):
 @require(can_view_distribution)
 def area_history(request, area_pk):
     area = _area(area_pk)
-    records, reallocations, activities = area_history_records(area)
+    changes, reallocations = area_changes(area)
     return render(
         request,
         "distribution/area_history.html",
         {
             "area": area,
             "agreement": area.agreement,
-            "changes": with_comments(activity_changes(records), activities),
+            "changes": changes,
             "reallocations": reallocations,
         },
     )
@@ -249,13 +238,15 @@ def copy_previous(request, area_pk):
     if source is None:
         messages.error(request, "Det finns inga aktiviteter från tidigare år att kopiera.")
         return redirect(_area_url(area))
-    try:
-        count, kept = do_copy_activities(source, area, acting_user=request.user)
-    except Refused as refusal:
-        refuse(request, refusal)
-    else:
+
+    def copied(result):
+        count, kept = result
         note = "" if kept else " Beloppen ryms inte och är satta till 0 kr; fyll i dem."
-        messages.success(
-            request, f"{count} aktiviteter kopierades från {source.agreement} som förslag.{note}"
-        )
-    return redirect(_area_url(area))
+        return f"{count} aktiviteter kopierades från {source.agreement} som förslag.{note}"
+
+    return button(
+        request,
+        lambda _version: do_copy_activities(source, area, acting_user=request.user),
+        done=copied,
+        back=_area_url(area),
+    )

@@ -31,7 +31,7 @@ def agreement_list_xlsx(agreements) -> bytes:
 
 
 def deadline_list_xlsx(rows) -> bytes:
-    """`rows` are grants.views.DeadlineRow: the deadline, its status and days left."""
+    """`rows` are grants.reads.DeadlineRow: the deadline, its status and days left."""
     return list_workbook(
         "Frister",
         [

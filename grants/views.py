@@ -2,25 +2,19 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import groupby
 
 from django.conf import settings
-from django.contrib import messages
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
-from comments.history import with_comments
 from common.downloads import attachment, wants_xlsx, xlsx_link
-from common.editing import delete_page, edit_page
-from common.history import timeline
-from common.refusals import Refused, refuse
+from common.editing import button, delete_page, edit_page
 from common.roles import require
-from common.versioning import posted_version
 
+from . import reads
 from .actions import (
     CopyError,
     do_confirm_agreement,
@@ -40,75 +34,21 @@ from .models import (
     Agreement,
     Component,
     Deadline,
-    DeadlineStatus,
-    DeadlineSubmission,
     DevelopmentArea,
     RecipientGroup,
-    Region,
 )
 from .permissions import can_edit_grants, can_view_grants
 from .tables import AgreementTable, RegionTable
 
 
-@dataclass
-class DeadlineRow:
-    deadline: Deadline
-    status: str
-    days_left: int
-    submission: DeadlineSubmission | None = None  # how far the answering document has come
-
-    @property
-    def label(self) -> str:
-        """The status as the page and the export both say it."""
-        if self.submission is not None and self.submission.is_met:
-            return f"Skickat {self.submission.sent_on:%Y-%m-%d}"
-        if self.status == DeadlineStatus.SOON:
-            return f"Snart: {self.days_left} dagar kvar"
-        if self.status == DeadlineStatus.PASSED:
-            return "Passerad"
-        return f"Om {self.days_left} dagar"
-
-
-def _deadline_rows(deadlines):
-    """Rows for `deadlines`, read with `select_related("submission")`: a deadline is met
-    when the document answering it has been sent."""
-    today = timezone.localdate()
-    return [
-        DeadlineRow(
-            d,
-            d.status(today, settings.DEADLINE_WARNING_DAYS),
-            (d.due_date - today).days,
-            getattr(d, "submission", None),
-        )
-        for d in deadlines
-    ]
-
-
-def home_context():
-    """The agreements by year and the next deadlines: the officers' start page shows them too."""
-    agreements = Agreement.objects.order_by("-year", "short_name")
-    upcoming = (
-        Deadline.objects.confirmed()
-        .filter(due_date__gte=timezone.localdate())
-        .select_related("agreement", "submission")[:10]
-    )
-    return {
-        "agreements_by_year": [
-            (year, list(group)) for year, group in groupby(agreements, key=lambda a: a.year)
-        ],
-        "upcoming_deadlines": _deadline_rows(upcoming),
-        "warning_days": settings.DEADLINE_WARNING_DAYS,
-    }
-
-
 @require(can_view_grants)
 def home(request):
-    return render(request, "grants/home.html", home_context())
+    return render(request, "grants/home.html", reads.home_context())
 
 
 @require(can_view_grants)
 def agreement_list(request):
-    filters = AgreementFilter(request.GET or None, queryset=Agreement.objects.all())
+    filters = AgreementFilter(request.GET or None, queryset=reads.agreements())
     if wants_xlsx(request):
         return attachment(
             agreement_list_xlsx(filters.qs.order_by("-year", "short_name")), "overenskommelser.xlsx"
@@ -125,13 +65,8 @@ def agreement_list(request):
 @require(can_view_grants)
 def deadline_list(request):
     # Always bound: a first visit (no query) is a valid filter that lets every deadline through.
-    filters = DeadlineFilter(
-        request.GET,
-        queryset=Deadline.objects.confirmed()
-        .select_related("agreement", "submission")
-        .order_by("due_date", "id"),
-    )
-    rows = _deadline_rows(filters.qs) if filters.is_valid() else []
+    filters = DeadlineFilter(request.GET, queryset=reads.confirmed_deadlines())
+    rows = reads.deadline_rows(filters.qs) if filters.is_valid() else []
     if wants_xlsx(request):
         return attachment(deadline_list_xlsx(rows), "frister.xlsx")
     return render(
@@ -183,7 +118,7 @@ def agreement_detail(request, pk):
             "totals": totals,
             "difference": totals.difference_from(agreement.national_total),
             "group_totals": _group_totals(totals),
-            "deadlines": _deadline_rows(agreement.deadlines.all()),
+            "deadlines": reads.deadline_rows(agreement.deadlines.all()),
             "warning_days": settings.DEADLINE_WARNING_DAYS,
         },
     )
@@ -200,16 +135,7 @@ def agreement_history(request, pk):
         {
             "agreement": agreement,
             "title": f"Historik: {agreement}",
-            "entries": with_comments(
-                timeline(
-                    agreement.history.all(),
-                    DevelopmentArea.history.filter(agreement_id=agreement.pk),
-                    Component.history.filter(agreement_id=agreement.pk),
-                    Deadline.history.filter(agreement_id=agreement.pk),
-                ),
-                [agreement],
-                agreement.deadlines.all(),
-            ),
+            "entries": reads.agreement_history(agreement),
             "show_subject": True,
         },
     )
@@ -226,8 +152,8 @@ def _group_totals(totals):
 @require(can_view_grants)
 def region_list(request):
     if wants_xlsx(request):
-        return attachment(region_list_xlsx(Region.objects.all()), "regioner.xlsx")
-    table = RegionTable(Region.objects.all(), orderable=False)
+        return attachment(region_list_xlsx(reads.regions()), "regioner.xlsx")
+    table = RegionTable(reads.regions(), orderable=False)
     return render(
         request, "grants/region_list.html", {"table": table, "export": xlsx_link(request)}
     )
@@ -266,7 +192,7 @@ def agreement_edit(request, pk=None):
         if agreement
         else (lambda saved: saved.get_absolute_url()),
         done="Överenskommelsen ”{}” har sparats.",
-        history=agreement.history if agreement else None,
+        history=agreement,
         breadcrumbs=_crumbs(agreement) if agreement else (),
     )
 
@@ -327,7 +253,7 @@ def child_edit(request, pk, child_pk=None, *, kind):
         else f"{kind.new_title} – {agreement}",
         back=_section_url(agreement, kind.anchor),
         done=kind.what + " ”{}” har sparats.",
-        history=row.history if row else None,
+        history=row,
         breadcrumbs=_crumbs(agreement),
     )
 
@@ -358,7 +284,7 @@ def child_history(request, pk, child_pk, *, kind):
             "agreement": agreement,
             "object": row,
             "title": f"Historik: {row}",
-            "entries": with_comments(timeline(row.history.all()), [row]),
+            "entries": reads.row_history(row),
             "show_subject": False,
         },
     )
@@ -369,17 +295,21 @@ def child_history(request, pk, child_pk, *, kind):
 def agreement_confirm(request, pk):
     """A copied draft becomes the year's agreement once its total and deadlines are checked."""
     agreement = get_object_or_404(Agreement, pk=pk)
-    try:
-        do_confirm_agreement(
-            agreement, acting_user=request.user, expected_version=posted_version(request)
-        )
-    except CopyError as exc:
-        refuse(request, CopyError(f"Överenskommelsen bekräftades inte: {m}" for m in exc.messages))
-    except Refused as exc:
-        refuse(request, exc)
-    else:
-        messages.success(request, f"Överenskommelsen ”{agreement}” är bekräftad.")
-    return redirect(agreement)
+
+    def confirm(version):
+        try:
+            do_confirm_agreement(agreement, acting_user=request.user, expected_version=version)
+        except CopyError as exc:
+            raise CopyError(
+                f"Överenskommelsen bekräftades inte: {m}" for m in exc.messages
+            ) from exc
+
+    return button(
+        request,
+        confirm,
+        done=f"Överenskommelsen ”{agreement}” är bekräftad.",
+        back=agreement.get_absolute_url(),
+    )
 
 
 @require(can_edit_grants)
@@ -387,12 +317,11 @@ def agreement_confirm(request, pk):
 def deadline_confirm(request, pk, child_pk):
     """The officer has checked a moved deadline against the new agreement."""
     deadline = get_object_or_404(Deadline, agreement_id=pk, pk=child_pk)
-    try:
-        do_confirm_deadline(
-            deadline, acting_user=request.user, expected_version=posted_version(request)
-        )
-    except Refused as exc:
-        refuse(request, exc)
-    else:
-        messages.success(request, f"Fristen {deadline} är bekräftad.")
-    return redirect(_section_url(deadline.agreement, "frister"))
+    return button(
+        request,
+        lambda version: do_confirm_deadline(
+            deadline, acting_user=request.user, expected_version=version
+        ),
+        done=f"Fristen {deadline} är bekräftad.",
+        back=_section_url(deadline.agreement, "frister"),
+    )

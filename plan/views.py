@@ -9,10 +9,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
-from common.editing import Delete, edit_page
+from common.editing import Delete, button, edit_page
 from common.refusals import Refused, refuse
 from common.roles import require
-from common.versioning import posted_version
 from grants.models import Agreement
 
 from . import exports, reads
@@ -147,7 +146,7 @@ def plan_edit(request, pk):
         back=_plan_url(plan),
         title=f"Ändra {plan}",
         done="Planen har sparats.",
-        history=plan.history,
+        history=plan,
     )
 
 
@@ -164,7 +163,7 @@ def party_edit(request, pk=None, plan_pk=None):
         back=_plan_url(party.plan),
         title=f"Part: {party}" if pk else "Ny part",
         done="Parten ”{}” har sparats.",
-        history=party.history if pk else None,
+        history=party if pk else None,
     )
 
 
@@ -178,7 +177,7 @@ def strategy_edit(request, pk):
         back=f"{_plan_url(strategy.plan)}#strategy-{strategy.pk}",
         title=f"Ändra strategi: {strategy}",
         done="Strategin ”{}” har sparats.",
-        history=strategy.history,
+        history=strategy,
     )
 
 
@@ -240,7 +239,7 @@ def indicator_edit(request, pk):
         back=_indicator_url(indicator),
         title=f"Ändra effektmått: {indicator}",
         done="Effektmåttet ”{}” har sparats.",
-        history=indicator.history,
+        history=indicator,
     )
 
 
@@ -536,13 +535,14 @@ def link_add(request, pk):
 @require_POST
 def link_delete(request, pk):
     link = get_object_or_404(ActivityLink.objects.select_related("activity"), pk=pk)
-    try:
-        do_unlink_activity(link, acting_user=request.user, expected_version=posted_version(request))
-    except Refused as refusal:
-        refuse(request, refusal)
-    else:
-        messages.success(request, f"Kopplingen till ”{link.activity}” har tagits bort.")
-    return redirect(f"{_activity_url(link.plan_activity_id)}#money-heading")
+    return button(
+        request,
+        lambda version: do_unlink_activity(
+            link, acting_user=request.user, expected_version=version
+        ),
+        done=f"Kopplingen till ”{link.activity}” har tagits bort.",
+        back=f"{_activity_url(link.plan_activity_id)}#money-heading",
+    )
 
 
 # Follow-up.
