@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db.models import Count
 
 from allocations.models import DecidedAmount
-from comments.history import with_comments
+from comments.reads import with_comments
+from common.history import timeline
 from grants.models import OWN_REGION_GROUPS, DevelopmentArea
 
 from .calculations import ActivityAmount, AreaBalance, compute_area_balance
-from .history import activity_changes
 from .models import Activity, AreaPlan, Reallocation
 
 
@@ -117,12 +117,10 @@ def area_changes(area):
     reallocations = Reallocation.objects.filter(area=area).select_related(
         "from_activity", "to_activity", "created_by"
     )
-    return with_comments(
-        activity_changes(records), Activity.objects.filter(area=area)
-    ), reallocations
+    return with_comments(timeline(records), Activity.objects.filter(area=area)), reallocations
 
 
 def activity_timeline(activity):
     """The changes to one activity, with its comments."""
     records = activity.history.select_related("history_user")
-    return with_comments(activity_changes(records), [activity])
+    return with_comments(timeline(records), [activity])

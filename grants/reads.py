@@ -6,7 +6,7 @@ from itertools import groupby
 from django.conf import settings
 from django.utils import timezone
 
-from comments.history import with_comments
+from comments.reads import with_comments
 from common.history import timeline
 
 from .models import (
