@@ -16,6 +16,7 @@ ALLOWED = {
     # replace what they replace under their own lock and say so on the page.
     "do_import_agreement": "creates an agreement from a file",
     "do_import_key_data": "creates a key data set from a file",
+    "do_import_key_data_file": "reads a key data file and creates its set (a new name)",
     "do_import_ledger_file": "an import: replaces its months under the ledger lock",
     "do_import_state_grants": "an import of the year's state grants",
     "do_import_kolada": "an import of fetched values",
