@@ -34,7 +34,7 @@ logger = logging.getLogger("statsbidrag.dashboard")
 
 DEFAULT_THRESHOLD = 20
 CACHE_SECONDS = 3600
-# A build holds its claim this long at most (a build takes about a second on ten years of
+# A build holds its claim this long at most (a build takes well under a second on ten years of
 # data); a process waiting for another's build gives up and builds itself after BUILD_WAIT.
 BUILD_CLAIM_SECONDS = 30
 BUILD_WAIT = 10.0
