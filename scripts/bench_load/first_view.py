@@ -5,9 +5,10 @@ them, nothing built ahead.
 Runs in a child process with django.setup() on the benchmark's database:
 python -m scripts.bench_load.first_view '<year>' '<agreement pk>' '<user>' prints, per page,
 the best and the median wall milliseconds of REPEAT builds, the least CPU milliseconds of the
-app's process, the queries one build makes, and the machine's load average, as JSON. The dashboard: the shared cache emptied, then what a view
-that finds no kept page does (data_version, then page_body, which builds and keeps it). The
-follow-up keeps nothing: the page requested through Django's test client as the manager.
+app's process, the queries one build makes, and the machine's load average, as JSON. The
+dashboard: the shared cache emptied, then what a view that finds no kept page does
+(data_version, then page_body, which builds and keeps it). The follow-up keeps nothing: the
+page requested through Django's test client as the manager.
 """
 
 import json
