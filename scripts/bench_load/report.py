@@ -59,17 +59,17 @@ def print_machine_load(cpu: dict) -> None:
 YEAR_PAGE = re.compile(r"^/oversikt/\?ar=(\d{4})$")
 
 
-def print_first_views(first_views: dict) -> None:
+def print_cold_views(cold: dict) -> None:
     """A year's first view with the cache empty (first_view.py), beside its target."""
     print()
     print(
         f"  First view of a year (cache empty, nothing built ahead), best of "
-        f"{first_views['repeat']} builds, target under {first_views['target_ms']} ms; load "
-        f"average {first_views['load_before']:.2f} before, {first_views['load_after']:.2f} after "
+        f"{cold['repeat']} builds, target under {cold['target_ms']} ms; load "
+        f"average {cold['load_before']:.2f} before, {cold['load_after']:.2f} after "
         f"(2 cores):"
     )
-    for name, figures in first_views["pages"].items():
-        verdict = "MET" if figures["best_ms"] < first_views["target_ms"] else "NOT MET"
+    for name, figures in cold["pages"].items():
+        verdict = "MET" if figures["best_ms"] < cold["target_ms"] else "NOT MET"
         print(
             f"    {name:<44} best {figures['best_ms']:>6.0f} ms, median "
             f"{figures['median_ms']:>6.0f} ms ({figures['cpu_ms']:.0f} ms of the app's CPU), "
@@ -85,7 +85,7 @@ def report(
     cpu: dict,
     cpu_notes: list[dict],
     references: dict,
-    first_views: dict | None = None,
+    cold: dict | None = None,
 ) -> bool:
     """The figures, and whether the targets are met. They are judged on the steady state:
     from when every user has been started and has logged in (a login hashes a password on
@@ -168,8 +168,8 @@ def report(
         print(report_row("login (once per user, GET + POST)", logins, whole))
     if first_views:
         print(report_row("first view of a year (not viewed before)", first_views, whole))
-    if first_views:
-        print_first_views(first_views)
+    if cold:
+        print_cold_views(cold)
     print()
     print("  Single request, unloaded (median of the warm-up requests, ms):")
     for name, ms in warm.items():
