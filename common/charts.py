@@ -152,9 +152,18 @@ def _areas_chart(rows) -> str:
 
 
 def cumulative_chart(area, index: int) -> str:
-    return _cumulative_chart(
-        area.name, tuple(area.cumulative_budget()), tuple(area.cumulative_outcome()), index
-    )
+    return _cumulative_chart(*cumulative_data(area, index))
+
+
+def cumulative_data(area, index: int) -> tuple:
+    """What a cumulative chart plots, as plain values: a page that shows the chart later
+    (an image loaded when scrolled to) keeps these and draws it then (cumulative_svg)."""
+    return (area.name, tuple(area.cumulative_budget()), tuple(area.cumulative_outcome()), index)
+
+
+def cumulative_svg(data: tuple) -> str:
+    """The cumulative chart of what cumulative_data kept."""
+    return _cumulative_chart(*data)
 
 
 def cumulative_text(area) -> tuple[str, str]:

@@ -34,7 +34,7 @@ logger = logging.getLogger("statsbidrag.dashboard")
 
 DEFAULT_THRESHOLD = 20
 CACHE_SECONDS = 3600
-# A build holds its claim this long at most (a build takes about a second on ten years of
+# A build holds its claim this long at most (a build takes well under a second on ten years of
 # data); a process waiting for another's build gives up and builds itself after BUILD_WAIT.
 BUILD_CLAIM_SECONDS = 30
 BUILD_WAIT = 10.0
@@ -48,9 +48,9 @@ def body_key(year, threshold, today, version) -> str:
 
 @dataclass(frozen=True)
 class LazyChart:
-    """A chart the page shows as an <img loading="lazy">: fetched when scrolled to, from the
-    page's own kept entry (chart_svg). `name` is a hash of the SVG, so a URL never shows
-    another chart than the one the page was built with."""
+    """A chart the page shows as an <img loading="lazy">: fetched when scrolled to, drawn
+    then from what the page's own kept entry holds for it (chart_svg). `name` is a hash of
+    what it plots, so a URL never shows another chart than the one the page was built with."""
 
     name: str
     title: str
@@ -61,10 +61,12 @@ class LazyChart:
 
 @dataclass
 class PageEntry:
-    """What is kept per year's page: its HTML and the SVG of each chart it loads later."""
+    """What is kept per year's page: its HTML and what each chart it loads later plots
+    (charts.cumulative_data): a chart is drawn when it is fetched, not when the page is
+    built, so a year's first view does not wait for twenty charts nobody has scrolled to."""
 
     body: str
-    charts: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, tuple] = field(default_factory=dict)
 
 
 def _context(dashboard, lazy: dict | None):
@@ -76,11 +78,13 @@ def _context(dashboard, lazy: dict | None):
     for index, cost_object in enumerate(dashboard.objects):
         if not (cost_object.outcome or cost_object.distributed):
             continue
-        svg = charts.cumulative_chart(cost_object, index)
         if lazy is not None:
-            name = hashlib.sha256(svg.encode()).hexdigest()[:32]
-            lazy[name] = svg
+            data = charts.cumulative_data(cost_object, index)
+            name = hashlib.sha256(repr(data).encode()).hexdigest()[:32]
+            lazy[name] = data
             svg = LazyChart(name, *charts.cumulative_text(cost_object))
+        else:
+            svg = charts.cumulative_chart(cost_object, index)
         cumulative.append((cost_object, svg))
     return {
         "d": dashboard,
@@ -116,9 +120,13 @@ def page_body(year, threshold, today, version) -> str:
 
 
 def chart_svg(year, threshold, today, version, name) -> str | None:
-    """The SVG of a chart the page for these figures loads when scrolled to; None when the
-    page as it is now has no such chart (its data changed since the page was shown)."""
-    return _page_entry(year, threshold, today, version).charts.get(name)
+    """The SVG of a chart the page for these figures loads when scrolled to, drawn now (and
+    kept by the charts' own cache); None when the page as it is now has no such chart (its
+    data changed since the page was shown)."""
+    data = _page_entry(year, threshold, today, version).charts.get(name)
+    if data is None or isinstance(data, str):  # a str: the SVG, kept before this version
+        return data
+    return charts.cumulative_svg(data)
 
 
 def _page_entry(year, threshold, today, version) -> PageEntry:

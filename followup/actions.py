@@ -34,7 +34,7 @@ from .models import (
     LedgerSource,
     LedgerTransaction,
 )
-from .month_totals import refresh_month_totals
+from .month_totals import reclassify_month_totals, refresh_month_totals
 from .periods import MONTH_NAMES, ProfileKind, check_profile
 from .reads import activity_outcome
 
@@ -287,6 +287,7 @@ def do_add_account_range(first, last, kind, name="", *, acting_user, reason: str
     record._history_user = acting_user
     record._change_reason = reason
     record.save()
+    reclassify_month_totals()  # the kept totals read by the chart as it now is
     return record
 
 
@@ -302,3 +303,4 @@ def do_delete_account_range(record, *, acting_user, reason: str):
     record._history_user = acting_user
     record._change_reason = reason
     record.delete()
+    reclassify_month_totals()

@@ -15,6 +15,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from distribution.models import Activity, CostObject
 
+from .accounts import classify
 from .ledger_files import GrantObjects, KeptRows
 from .models import (
     LEDGER_COLUMNS,
@@ -23,6 +24,7 @@ from .models import (
     LedgerMonthTotal,
     LedgerTransaction,
     ReplacedLedgerTransaction,
+    chart_of_accounts,
 )
 from .month_totals import KEY
 
@@ -152,7 +154,8 @@ def archive_replaced(record: LedgerImport, combos) -> int:
 def replace_month_totals(combos, sums) -> None:
     """After an import: the (object, year, month, budget) combinations it wrote hold its rows
     alone (the rows it replaced are archived), so their totals are the sums write_rows made,
-    {KEY values: [amount, rows]}. No query over the rows."""
+    {KEY values: [amount, rows]}, each with the kind the chart of accounts gives its account.
+    No query over the rows."""
     by_object = defaultdict(set)
     for object_id, year, month, is_budget in combos:
         by_object[(object_id, year, is_budget)].add(month)
@@ -160,6 +163,8 @@ def replace_month_totals(combos, sums) -> None:
     for (object_id, year, is_budget), months in by_object.items():
         where |= Q(cost_object_id=object_id, year=year, is_budget=is_budget, month__in=months)
     LedgerMonthTotal.objects.filter(where).delete()
+    ranges = chart_of_accounts()
+    kinds = {account: classify(account, ranges) for _, _, _, _, account, _ in sums}
     LedgerMonthTotal.objects.bulk_create(
         (
             LedgerMonthTotal(
@@ -169,6 +174,7 @@ def replace_month_totals(combos, sums) -> None:
                 month=month,
                 account=account,
                 is_budget=is_budget,
+                kind=kinds[account],
                 amount=amount,
                 rows=rows,
             )

@@ -175,13 +175,22 @@ CODE_LENGTHS = {
 }
 
 
+class LedgerMonthTotalQuerySet(LedgerQuerySet):
+    """Kept totals carry their kind (the chart of accounts as it is, kept by every change to
+    the chart), so costs()/income()/other_kinds() filter a column, no CASE per total."""
+
+    def with_kind(self, ranges=None):
+        return self
+
+
 class LedgerMonthTotal(models.Model):
     """The ledger's rows summed per cost object, activity, month, account and kind (outcome or
     SIE budget), so that no page sums raw rows. Kept by every write of ledger rows in its own
-    transaction (followup.month_totals.refresh_month_totals). Per account, not per account
-    class: the chart of accounts classifies these at read time, as it does the rows, so a
-    change to the chart needs no rebuild. No unique key: an activity deleted turns its totals
-    to "no activity" as it does its rows, and a sum over the totals stays the rows' sum."""
+    transaction (followup.month_totals). Each total carries the kind the chart of accounts
+    gives its account (`kind`), written with it and made again by every change to the chart
+    in the change's transaction (month_totals.reclassify_month_totals), so that a page's
+    grouped query filters a column. No unique key: an activity deleted turns its totals to
+    "no activity" as it does its rows, and a sum over the totals stays the rows' sum."""
 
     cost_object = models.ForeignKey(CostObject, on_delete=models.PROTECT, related_name="+")
     activity = models.ForeignKey(
@@ -191,15 +200,26 @@ class LedgerMonthTotal(models.Model):
     month = models.PositiveSmallIntegerField("månad")
     account = models.CharField("konto", max_length=CODE_LENGTHS["account"], blank=True)
     is_budget = models.BooleanField("budget", default=False)
+    kind = models.CharField("slag", max_length=10, choices=accounts.Kind.choices)
     amount = models.DecimalField("belopp", max_digits=17, decimal_places=2)
     rows = models.PositiveIntegerField("rader")
 
-    objects = LedgerQuerySet.as_manager()
+    objects = LedgerMonthTotalQuerySet.as_manager()
 
     class Meta:
         verbose_name = "månadssumma ur huvudboken"
         verbose_name_plural = "månadssummor ur huvudboken"
-        indexes = [models.Index(fields=["year", "cost_object", "month"])]
+        indexes = [
+            models.Index(fields=["year", "cost_object", "month"]),
+            # A year's grouped sums (the dashboard's, per object and month or per activity):
+            # every column they read is in the index, so no table row is visited.
+            models.Index(
+                fields=["year", "is_budget", "kind", "cost_object", "activity", "month", "amount"],
+                name="followup_total_year_kind",
+            ),
+            # The ledger's last month of a year: one step down the index.
+            models.Index(fields=["year", "is_budget", "month"], name="followup_total_last_month"),
+        ]
 
     def __str__(self):
         return f"{self.cost_object_id} {self.year}-{self.month:02d} {self.account} {self.amount}"

@@ -12,8 +12,9 @@ from django.db.models import Count, Sum
 
 from allocations.models import DecidedAmount
 from distribution.models import Activity, ActivityStatus, CostObject
+from followup.accounts import Kind
 from followup.calculations import PotUse, UnusedMoney, forecast_for
-from followup.models import ActivityBudgetProfile, LedgerMonthTotal, chart_of_accounts
+from followup.models import ActivityBudgetProfile, LedgerMonthTotal
 from followup.periods import ProfileKind, budget_to_date, monthly_budget, spread_budget
 from followup.reads import basis_text, ledger_last_month
 from grants.models import (
@@ -242,7 +243,6 @@ def default_year(today: datetime.date, years: list[int] | None = None) -> int:
 
 def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Dashboard:
     own = settings.OWN_REGION_CODE
-    ranges = chart_of_accounts()
     agreements = {a.pk: AgreementFigures(a) for a in Agreement.objects.filter(year=year)}
     areas: dict[int, AreaFigures] = {}
 
@@ -295,25 +295,72 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
         )
         area.distributed += _money(row["total"])
 
-    # The kept monthly totals, not the rows: the same sums, a fraction of the reading.
-    year_rows = LedgerMonthTotal.objects.filter(
-        year=year, is_budget=False, cost_object__area__agreement__year=year
+    # Grouped by ids alone (a hash of integers, not a sort of names); names from the objects.
+    info = {
+        row["id"]: row
+        for row in CostObject.objects.filter(area__agreement__year=year).values(
+            "id", "number", "name", "area_id", "area__name", "area__agreement_id"
+        )
+    }
+    activities = Activity.objects.filter(area__agreement__year=year)
+    activity_rows = list(
+        activities.values_list(
+            "pk",
+            "name",
+            "area_id",
+            "area__agreement_id",
+            "amount",
+            "cost_object_id",
+            "forecast",
+            "ring_fenced_component_id",
+        )
     )
-    for row in (
-        year_rows.income(ranges)
-        .values("cost_object__area__agreement_id")
+    of_year = {row[0] for row in activity_rows}
+    pot_of = {row[0]: row[7] for row in activity_rows if row[7]}
+    # The kept monthly totals, not the rows, and their kept kind, not the chart per total:
+    # each query reads one range of one index (followup_total_year_kind: year, budget, kind,
+    # object, activity, month, amount), no table row, no join. The year's costs per object
+    # and activity (the pots' costs, each activity's costs), its income per object, then (below)
+    # its costs per object and month.
+    totals = LedgerMonthTotal.objects.filter(year=year, is_budget=False)
+    costs = totals.filter(kind=Kind.COST)
+    per_activity = list(
+        costs.values_list("cost_object_id", "activity_id")
+        .annotate(total=Sum("amount"))
+        .order_by("cost_object_id", "activity_id")  # the index's order: no sort
+    )
+    for object_id, total in (
+        totals.filter(kind=Kind.INCOME)
+        .values_list("cost_object_id")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        agreements[row["cost_object__area__agreement_id"]].income -= _money(row["total"])
+        if object_id in info:
+            agreements[info[object_id]["area__agreement_id"]].income -= _money(total)
+    # Activities of other years with costs on this year's objects (a link may tie them).
+    elsewhere = {
+        activity_id
+        for object_id, activity_id, _ in per_activity
+        if activity_id is not None and activity_id not in of_year and object_id in info
+    }
+    if elsewhere:
+        pot_of.update(
+            Activity.objects.filter(
+                pk__in=elsewhere, ring_fenced_component__isnull=False
+            ).values_list("pk", "ring_fenced_component_id")
+        )
+    pot_costs: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    by_activity: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    on_own_object: dict[tuple[int, int], Decimal] = {}  # (activity, object) -> costs
+    for object_id, activity_id, total in per_activity:
+        amount = _money(total)
+        if object_id in info and (pot := pot_of.get(activity_id)):
+            pot_costs[pot] += amount
+        # An activity's costs, on any object of the year's ledger (as its follow-up line).
+        if activity_id in of_year:
+            by_activity[activity_id] += amount
+            on_own_object[(activity_id, object_id)] = amount
     # Ring-fenced pots: their decided amounts and the costs of the activities marked for them.
-    pot_costs = dict(
-        year_rows.costs(ranges)
-        .filter(activity__ring_fenced_component__isnull=False)
-        .values_list("activity__ring_fenced_component_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
     for row in (
         DecidedAmount.objects.filter(
             component__agreement__year=year,
@@ -334,20 +381,17 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
             )
         )
 
-    # Grouped by ids alone (a hash of integers, not a sort of names); names from the objects.
-    info = {
-        row["id"]: row
-        for row in CostObject.objects.filter(area__agreement__year=year).values(
-            "id", "number", "name", "area_id", "area__name", "area__agreement_id"
-        )
-    }
     outcome = (
-        year_rows.costs(ranges).values("cost_object_id", "month").annotate(total=Sum("amount"))
+        costs.values("cost_object_id", "month")
+        .annotate(total=Sum("amount"))
+        .order_by("cost_object_id", "month")
     )
     last_month = 0
-    for row in outcome.order_by("cost_object_id", "month"):
+    for row in outcome:
+        about = info.get(row["cost_object_id"])
+        if about is None:  # an object of another year's agreement
+            continue
         amount = _money(row["total"])
-        about = info[row["cost_object_id"]]
         figures = agreements[about["area__agreement_id"]]
         figures.outcome += amount
         area = areas.setdefault(
@@ -368,7 +412,6 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
             )
         last_month = max(last_month, row["month"])
 
-    activities = Activity.objects.filter(area__agreement__year=year)
     counts = dict(activities.values_list("status").annotate(n=Count("id")))
     status_counts = [
         (value, label, counts.get(value, 0)) for value, label in ActivityStatus.choices
@@ -376,19 +419,6 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     missing = activities.missing_conditions().select_related("area__agreement")
     missing_count = missing.count()
 
-    by_activity: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    on_own_object: dict[tuple[int, int], Decimal] = {}  # (activity, object) -> costs
-    for activity_id, object_id, total in (
-        LedgerMonthTotal.objects.filter(
-            year=year, is_budget=False, activity__area__agreement__year=year
-        )
-        .costs(ranges)
-        .values_list("activity_id", "cost_object_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        by_activity[activity_id] += _money(total)
-        on_own_object[(activity_id, object_id)] = _money(total)
     ledger_month = ledger_last_month(year)
     bases: dict[str, int] = defaultdict(int)
     profiles = {
@@ -402,9 +432,7 @@ def build_dashboard(year: int, today: datetime.date, threshold: int = 20) -> Das
     object_months: dict[int, list[int]] = {}
     deviations = []
     forecast_count = 0  # activities with an entered forecast
-    for pk, name, area_id, agreement_id, amount, object_id, forecast in activities.values_list(
-        "pk", "name", "area_id", "area__agreement_id", "amount", "cost_object_id", "forecast"
-    ):
+    for pk, name, area_id, agreement_id, amount, object_id, forecast, _ in activity_rows:
         forecast_count += forecast is not None
         profile = profiles.get(pk)
         per_month = spread_budget(amount, profile)

@@ -59,6 +59,24 @@ def print_machine_load(cpu: dict) -> None:
 YEAR_PAGE = re.compile(r"^/oversikt/\?ar=(\d{4})$")
 
 
+def print_cold_views(cold: dict) -> None:
+    """A year's first view with the cache empty (first_view.py), beside its target."""
+    print()
+    print(
+        f"  First view of a year (cache empty, nothing built ahead), best of "
+        f"{cold['repeat']} builds, target under {cold['target_ms']} ms; load "
+        f"average {cold['load_before']:.2f} before, {cold['load_after']:.2f} after "
+        f"(2 cores):"
+    )
+    for name, figures in cold["pages"].items():
+        verdict = "MET" if figures["best_ms"] < cold["target_ms"] else "NOT MET"
+        print(
+            f"    {name:<44} best {figures['best_ms']:>6.0f} ms, median "
+            f"{figures['median_ms']:>6.0f} ms ({figures['cpu_ms']:.0f} ms of the app's CPU), "
+            f"{figures['queries']} queries: {verdict}"
+        )
+
+
 def report(
     run: dict,
     warm: dict,
@@ -67,6 +85,7 @@ def report(
     cpu: dict,
     cpu_notes: list[dict],
     references: dict,
+    cold: dict | None = None,
 ) -> bool:
     """The figures, and whether the targets are met. They are judged on the steady state:
     from when every user has been started and has logged in (a login hashes a password on
@@ -149,6 +168,8 @@ def report(
         print(report_row("login (once per user, GET + POST)", logins, whole))
     if first_views:
         print(report_row("first view of a year (not viewed before)", first_views, whole))
+    if cold:
+        print_cold_views(cold)
     print()
     print("  Single request, unloaded (median of the warm-up requests, ms):")
     for name, ms in warm.items():

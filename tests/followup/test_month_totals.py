@@ -1,6 +1,7 @@
 """The ledger's kept monthly totals are the sum of its rows after every kind of change: an
 import, a replacing import, SIE budgets, a link tying rows to an activity, a month closed and
-reopened, an activity deleted, an import refused; and pages read the totals, not the rows."""
+reopened, an activity deleted, an import refused, a change to the chart of accounts (each
+total keeps its account's kind); and pages read the totals, not the rows."""
 
 from decimal import Decimal
 
@@ -12,14 +13,23 @@ from hypothesis import strategies as st
 
 from distribution.actions import do_delete_activity
 from distribution.models import Activity, CostObject
+from followup.accounts import Kind
 from followup.actions import (
     LedgerImportError,
+    do_add_account_range,
     do_close_period,
+    do_delete_account_range,
     do_import_ledger_file,
     do_reopen_period,
     do_save_activity_link,
 )
-from followup.models import ActivityLink, ClosedPeriod, LedgerMonthTotal, LedgerTransaction
+from followup.models import (
+    AccountRange,
+    ActivityLink,
+    ClosedPeriod,
+    LedgerMonthTotal,
+    LedgerTransaction,
+)
 from followup.month_totals import differences, refresh_month_totals
 from followup.periods import month_period
 from followup.reads import build_followup
@@ -68,6 +78,43 @@ def test_every_kind_of_change_keeps_the_totals_equal_to_the_rows(year2023, sourc
     activity.refresh_from_db()
     do_delete_activity(activity, acting_user=users["officer"], expected_version=activity.version)
     assert not LedgerMonthTotal.objects.filter(activity_id=activity.pk).exists()
+    assert differences() == []
+
+
+@pytest.mark.both_databases
+def test_a_change_to_the_chart_of_accounts_gives_the_totals_their_new_kind(year2023, source, users):
+    finance = users["finance"]
+    internal = "V6;2023-03-13;6550;1234;9916;;Intern;202303;999,00"
+    import_rows([*ROWS, internal], source, finance)
+    assert set(LedgerMonthTotal.objects.values_list("kind", flat=True)) == {Kind.COST}
+    # 6550 becomes income: its totals turn income in the change's transaction, no others.
+    record = do_add_account_range(
+        "6550", "6550", Kind.INCOME, acting_user=finance, reason="Intern intäkt"
+    )
+    assert set(LedgerMonthTotal.objects.filter(account="6550").values_list("kind", flat=True)) == {
+        Kind.INCOME
+    }
+    assert not LedgerMonthTotal.objects.exclude(account="6550").exclude(kind=Kind.COST).exists()
+    assert differences() == []
+    # An import after the change classifies its totals by the chart as it is.
+    import_rows([internal.replace("999,00", "111,00")], source, finance)
+    assert LedgerMonthTotal.objects.get(account="6550").kind == Kind.INCOME
+    assert differences() == []
+    # The range removed: costs again.
+    do_delete_account_range(
+        AccountRange.objects.get(pk=record.pk), acting_user=finance, reason="Fel"
+    )
+    assert LedgerMonthTotal.objects.get(account="6550").kind == Kind.COST
+    assert differences() == []
+
+
+def test_a_kept_kind_that_is_wrong_is_found_and_made_right(year2023, source, users):
+    import_rows(ROWS, source, users["finance"])
+    LedgerMonthTotal.objects.filter(pk=LedgerMonthTotal.objects.first().pk).update(
+        kind=Kind.BALANCE
+    )
+    assert len(differences()) == 2  # the wrong kind kept, the right kind not kept
+    refresh_month_totals(Q())
     assert differences() == []
 
 
