@@ -29,7 +29,8 @@ from .month_totals import KEY
 # A row's month-total key (month_totals.KEY) and amount, picked from its tuple.
 _TOTAL_KEY = itemgetter(*(LEDGER_COLUMNS.index(name) for name in KEY))
 _AMOUNT_AT = LEDGER_COLUMNS.index("amount")
-_ACTIVITY_AT, _DATE_AT = LEDGER_COLUMNS.index("activity"), LEDGER_COLUMNS.index("date")
+_ACTIVITY = itemgetter(LEDGER_COLUMNS.index("activity"))
+_DATE = itemgetter(LEDGER_COLUMNS.index("date"))
 # copy_text names the columns in this order; a change to the model must change it too.
 _COPY_ORDER = (
     "ledger_import",
@@ -99,9 +100,10 @@ def copy_text(batch: list[tuple]) -> str:
     """
     text = "".join(
         [
+            # !s: str() directly, not __format__ (a date's and a Decimal's are slower)
             f"{pk}\t{obj}\t{_NULL if act is None else act}\t{year}\t{month}\t"
-            f"{_NULL if day is None else day}\t{account}\t{resp}\t{code}\t{voucher}\t"
-            f"{words}\t{amount}\t{'t' if budget else 'f'}\t{line}\n"
+            f"{_NULL if day is None else day!s}\t{account}\t{resp}\t{code}\t{voucher}\t"
+            f"{words}\t{amount!s}\t{'t' if budget else 'f'}\t{line}\n"
             for (
                 pk,
                 obj,
@@ -121,9 +123,7 @@ def copy_text(batch: list[tuple]) -> str:
         ]
     )
     rows = len(batch)
-    nulls = sum(1 for row in batch if row[_ACTIVITY_AT] is None) + sum(
-        1 for row in batch if row[_DATE_AT] is None
-    )
+    nulls = list(map(_ACTIVITY, batch)).count(None) + list(map(_DATE, batch)).count(None)
     if (
         text.count("\\") == nulls
         and text.count("\t") == rows * (len(LEDGER_COLUMNS) - 1)

@@ -166,7 +166,7 @@ def test_amount_form_fields_refuse_in_swedish_instead_of_failing(text):
 # Texts near the shapes ledger exports write: digits, the separators and signs both readers
 # know, and a few characters only one of them might (letters, other spaces and minus signs).
 _LEDGER_TEXT = st.text(
-    alphabet=st.sampled_from(list("0123456789 ,.-\u00a0\u202f\u2212e+_x٣")), max_size=24
+    alphabet=st.sampled_from(list("0123456789 ,.-\u00a0\u202f\u2212e+_x٣\t")), max_size=24
 )
 
 
@@ -191,8 +191,14 @@ def _plain_amounts():
     ).map("".join)
 
 
+# Long texts of spaces around a few digits: parse_decimal refuses those over 60 characters.
+_PADDED = st.tuples(
+    st.text(" \u00a0", max_size=70), _plain_amounts(), st.text(" \u00a0", max_size=70)
+).map("".join)
+
+
 @settings(max_examples=400)
-@given(st.one_of(_LEDGER_TEXT, _plain_amounts()))
+@given(st.one_of(_LEDGER_TEXT, _plain_amounts(), _PADDED))
 def test_ledger_amount_reads_what_parse_decimal_reads_the_same(text):
     """Where the fast path reads a cell, parse_decimal reads the same value, written the same
     (the same Decimal, exponent included); where it does not (None), parse_decimal decides, so
@@ -204,7 +210,17 @@ def test_ledger_amount_reads_what_parse_decimal_reads_the_same(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["1 234,56", "-1234.5", "1\u00a0234,56-", "0", "12", "1234567890123", "9 999 999 999 999,99"],
+    [
+        "1 234,56",
+        "-1234.5",
+        "1\u00a0234,56-",
+        "0",
+        "12",
+        "1234567890123",
+        "9 999 999 999 999,99",
+        " 1",
+        "1 2 3",
+    ],
 )
 def test_ledger_amount_reads_the_common_shapes(text):
     assert ledger_amount(text) is not None
@@ -212,7 +228,18 @@ def test_ledger_amount_reads_the_common_shapes(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["", " 1", "1 2 3", "-1-", "1,234", "12345678901234", "1e5", "\u22125", "1 234 kr"]
+    "text",
+    [
+        "",
+        "\t1",
+        "-1-",
+        "1,234",
+        "12345678901234",
+        "1e5",
+        "\u22125",
+        "1 234 kr",
+        "1" + " " * 60 + "2",
+    ],
 )
 def test_ledger_amount_leaves_the_rest_to_parse_decimal(text):
     assert ledger_amount(text) is None
