@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
-from common.money import AmountError, parse_decimal
+from common.money import AmountError, ledger_amount, parse_decimal
 from common.refusals import Refused
 from common.xlsx_read import XlsxLimits, XlsxRefused, xlsx_rows
 
@@ -42,9 +42,10 @@ PREVIEW_COLUMNS = 30
 SAMPLE_BYTES = 64 * 1024
 SCAN_CHUNK = 1 << 20
 # No ledger row is near this long; a longer line would only make one enormous row in memory.
+# At least SCAN_CHUNK (scan_text checks only each chunk's first line).
 MAX_LINE_BYTES = 1 << 20
 # Bytes Windows-1252 leaves undefined.
-_NOT_CP1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+_NOT_CP1252_BYTES = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 _NOT_ASCII = re.compile(rb"[\x80-\xff]")
 # The names ERP exports give each column the app reads, by field, in order of preference: one
 # table, used to suggest a new source's mapping and to read a file whose header spells a
@@ -229,21 +230,26 @@ def scan_text(binary) -> _Scan:
                 utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk))
         if nul is None and (at := chunk.find(b"\x00")) >= 0:
             nul = line + chunk.count(b"\n", 0, at)
-        if undefined is None and (found := _NOT_CP1252.search(chunk)):
-            undefined = (line + chunk.count(b"\n", 0, found.start()), chunk[found.start()])
-        lengths = list(map(len, chunk.split(b"\n")))
-        lengths[0] += current  # the line that began in the chunk before
-        if max(lengths) > MAX_LINE_BYTES:
-            too_long = line + lengths.index(max(lengths))
+        if undefined is None:
+            # One find per byte (memchr speed) rather than a regular expression's scan.
+            found = [at for at in map(chunk.find, _NOT_CP1252_BYTES) if at >= 0]
+            if found:
+                at = min(found)
+                undefined = (line + chunk.count(b"\n", 0, at), chunk[at])
+        # Only the chunk's first line (which may have begun in the chunks before) can be too
+        # long: any other ends within this chunk, and a chunk is at most MAX_LINE_BYTES.
+        newlines = chunk.count(b"\n")
+        first_line = current + (chunk.find(b"\n") if newlines else len(chunk))
+        if first_line > MAX_LINE_BYTES:
             raise LedgerFileError(
                 [
-                    f"Rad {too_long}: raden är längre än "
+                    f"Rad {line}: raden är längre än "
                     f"{_thousands(MAX_LINE_BYTES // 1024)} kB; det är inte en huvudboksexport."
                 ],
-                row=too_long,
+                row=line,
             )
-        current = lengths[-1]
-        line += len(lengths) - 1
+        current = len(chunk) - chunk.rfind(b"\n") - 1 if newlines else first_line
+        line += newlines
         chunk = binary.read(SCAN_CHUNK)
     if utf8_error is None:
         try:
@@ -549,6 +555,11 @@ MAX_LISTED_PROBLEMS = 100
 BATCH_ROWS = 20_000
 _PERIOD = re.compile(r"([0-9]{4})-?([0-9]{2})(?:-?([0-9]{2}))?")
 _DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
+# read_mapped_rows' caches of object, period and date cells: a cell not yet read, one refused,
+# and how many cells each cache holds at most.
+_UNSEEN = object()
+_BAD = object()
+_CACHED = 20_000
 
 
 class LedgerImportError(Refused):
@@ -804,8 +815,12 @@ def read_mapped_rows(
     voucher_at = positions.get("voucher")
     text_at = positions.get("text")
     width = max(positions.values()) + 1
-    periods: dict[str, tuple[int, int] | None] = {}
-    dates: dict[str, datetime.date | None] = {}
+    # Each period and date cell as written → its reading (None: empty; _BAD: refused): the same
+    # few hundred cells repeat down a ledger. At most _CACHED of each, so memory stays bounded.
+    # Object cells seen not to be a grant object, as written.
+    others: set[str] = set()
+    periods: dict[str, tuple[int, int] | object | None] = {}
+    dates: dict[str, datetime.date | object | None] = {}
     record_pk = kept.import_pk
     by_code, by_link = kept.by_code, kept.by_link
     combos = kept.combos
@@ -821,7 +836,15 @@ def read_mapped_rows(
         problems.add(message)
         kept.stop()
 
+    passed = 0  # rows on an object cell already seen to be no grant object
     for line, row in rows:
+        # The 98 % of a whole ledger first, in as few steps as can be.
+        try:
+            if row[object_at] in others:
+                passed += 1
+                continue
+        except IndexError:
+            pass
         if len(row) < width:
             if not "".join(row).strip():
                 continue  # a blank line
@@ -832,44 +855,54 @@ def read_mapped_rows(
                 if not "".join(row).strip():
                     continue
             else:
-                number = _object_number(number)
+                cell, number = number, _object_number(number)
+                if number not in numbers and len(others) < _CACHED:
+                    others.add(cell)
             if number not in numbers:
                 total += 1
                 ignored += 1
                 continue
         total += 1
         date = period = None
-        if period_at is not None and (text := row[period_at].strip()):
-            if text not in periods:
-                periods[text] = _parse_period(text)
-            period = periods[text]
-            if period is None:
+        if period_at is not None:
+            cell = row[period_at]
+            if (period := periods.get(cell, _UNSEEN)) is _UNSEEN:
+                text = cell.strip()
+                period = (_parse_period(text) or _BAD) if text else None
+                if len(periods) < _CACHED:
+                    periods[cell] = period
+            if period is _BAD:
                 refuse(
-                    f"Rad {line}, kolumn ”{headers['period']}”: ”{shown(text)}” är ingen "
+                    f"Rad {line}, kolumn ”{headers['period']}”: ”{shown(cell.strip())}” är ingen "
                     "period (ÅÅÅÅMM, ÅÅÅÅ-MM eller ett datum som finns)."
                 )
                 continue
-        if date_at is not None and (text := row[date_at].strip()):
-            if text not in dates:
-                dates[text] = _parse_date(text)
-            date = dates[text]
-            if date is None:
+        if date_at is not None:
+            cell = row[date_at]
+            if (date := dates.get(cell, _UNSEEN)) is _UNSEEN:
+                text = cell.strip()
+                date = (_parse_date(text) or _BAD) if text else None
+                if len(dates) < _CACHED:
+                    dates[cell] = date
+            if date is _BAD:
                 refuse(
-                    f"Rad {line}, kolumn ”{headers['date']}”: ”{shown(text)}” är inget datum "
-                    "som finns (ÅÅÅÅ-MM-DD)."
+                    f"Rad {line}, kolumn ”{headers['date']}”: ”{shown(cell.strip())}” är inget "
+                    "datum som finns (ÅÅÅÅ-MM-DD)."
                 )
                 continue
-            if period is None:
+            if period is None and date is not None:
                 period = (date.year, date.month)
         if period is None:
             name = headers.get("period") or headers.get("date") or "Period"
             refuse(f"Rad {line}, kolumn ”{name}”: perioden saknas.")
             continue
-        try:
-            amount = parse_decimal(row[amount_at], max_digits=15, decimal_places=2)
-        except AmountError as exc:
-            refuse(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
-            continue
+        # The common shapes in one step; anything else is read (or refused) by parse_decimal.
+        if (amount := ledger_amount(row[amount_at])) is None:
+            try:
+                amount = parse_decimal(row[amount_at], max_digits=15, decimal_places=2)
+            except AmountError as exc:
+                refuse(f"Rad {line}, kolumn ”{headers['amount']}”: {exc}")
+                continue
         year, month = period
         cost_object = numbers[number].get(year)
         if cost_object is None:
@@ -934,8 +967,8 @@ def read_mapped_rows(
                 batch.clear()  # in place: the writer has taken it
     kept.kept += count
     kept.total += outcome
-    kept.rows_total += total
-    kept.ignored += ignored
+    kept.rows_total += total + passed
+    kept.ignored += ignored + passed
 
 
 def sie_keep(objects: GrantObjects, object_dimension: int | None = None):

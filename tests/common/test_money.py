@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from common.money import (
@@ -11,6 +11,7 @@ from common.money import (
     format_amount,
     format_millions,
     format_number,
+    ledger_amount,
     parse_amount,
     parse_decimal,
 )
@@ -158,3 +159,87 @@ def test_amount_form_fields_refuse_in_swedish_instead_of_failing(text):
 
     with pytest.raises(forms.ValidationError):
         AmountField().clean(text)
+
+
+# --- The ledger import's fast path (ledger_amount) agrees with parse_decimal ----------------
+
+# Texts near the shapes ledger exports write: digits, the separators and signs both readers
+# know, and a few characters only one of them might (letters, other spaces and minus signs).
+_LEDGER_TEXT = st.text(
+    alphabet=st.sampled_from(list("0123456789 ,.-\u00a0\u202f\u2212e+_x٣\t")), max_size=24
+)
+
+
+def _parse_ledger_cell(text):
+    try:
+        value = parse_decimal(text, max_digits=15, decimal_places=2)
+    except AmountError as exc:
+        return ("refused", str(exc))
+    return ("value", str(value))
+
+
+def _plain_amounts():
+    whole = st.integers(min_value=0, max_value=10**13 - 1)
+    grouped = whole.map(lambda n: f"{n:,}").map(lambda t: t.replace(",", " "))
+    spaced = whole.map(lambda n: f"{n:,}").map(lambda t: t.replace(",", "\u00a0"))
+    plain = whole.map(str)
+    return st.tuples(
+        st.sampled_from(["", "-"]),
+        st.one_of(grouped, spaced, plain),
+        st.sampled_from(["", ",5", ",05", ".5", ".50", ",123", ",", "."]),
+        st.sampled_from(["", "-"]),
+    ).map("".join)
+
+
+# Long texts of spaces around a few digits: parse_decimal refuses those over 60 characters.
+_PADDED = st.tuples(
+    st.text(" \u00a0", max_size=70), _plain_amounts(), st.text(" \u00a0", max_size=70)
+).map("".join)
+
+
+@settings(max_examples=400)
+@given(st.one_of(_LEDGER_TEXT, _plain_amounts(), _PADDED))
+def test_ledger_amount_reads_what_parse_decimal_reads_the_same(text):
+    """Where the fast path reads a cell, parse_decimal reads the same value, written the same
+    (the same Decimal, exponent included); where it does not (None), parse_decimal decides, so
+    every value and every refusal message stays parse_decimal's."""
+    fast = ledger_amount(text)
+    if fast is not None:
+        assert _parse_ledger_cell(text) == ("value", str(fast))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1 234,56",
+        "-1234.5",
+        "1\u00a0234,56-",
+        "0",
+        "12",
+        "1234567890123",
+        "9 999 999 999 999,99",
+        " 1",
+        "1 2 3",
+    ],
+)
+def test_ledger_amount_reads_the_common_shapes(text):
+    assert ledger_amount(text) is not None
+    assert ledger_amount(text) == parse_decimal(text, max_digits=15, decimal_places=2)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\t1",
+        "-1-",
+        "1,234",
+        "12345678901234",
+        "1e5",
+        "\u22125",
+        "1 234 kr",
+        "1" + " " * 60 + "2",
+    ],
+)
+def test_ledger_amount_leaves_the_rest_to_parse_decimal(text):
+    assert ledger_amount(text) is None

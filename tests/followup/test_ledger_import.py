@@ -335,3 +335,26 @@ def test_the_already_imported_message_gives_the_time_in_the_regions_zone(year202
     )
     with pytest.raises(LedgerImportError, match="redan inläst 2024-06-03 19:35 av"):
         do_import_ledger_file(upload(csv_bytes()), source, users["finance"])
+
+
+def test_texts_with_backslashes_tabs_and_null_markers_are_stored_as_written(
+    year2023, source, users
+):
+    """The writer formats COPY's text itself: a value that needs escaping (a backslash, a tab,
+    the text \\N that COPY reads as NULL) is stored as the file wrote it, amount exact."""
+    texts = {
+        "V1": "C:\\mapp\\faktura",
+        "V2": "\\N",
+        "V3": "före\tefter",
+        "V4": "Läkemedel; öppenvård",
+    }
+    rows = [
+        f'{voucher};2023-03-10;5410;1234;9916;;"{text}";202303;1 234,56-'
+        for voucher, text in texts.items()
+    ]
+    record = do_import_ledger_file(upload(csv_bytes(rows)), source, users["finance"])
+    assert record.rows_kept == 4
+    stored = {t.voucher: t for t in LedgerTransaction.objects.all()}
+    assert {voucher: t.text for voucher, t in stored.items()} == texts
+    assert {t.amount for t in stored.values()} == {D("-1234.56")}
+    assert record.total_amount == D("-4938.24")
