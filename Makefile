@@ -11,9 +11,10 @@ PORT ?= 8000
 .PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages test-oldest-python
 
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
-# back through LibreOffice and render PDF pages with poppler's pdftoppm.
+# back through LibreOffice, render PDF pages with poppler's pdftoppm and encrypt the backups they
+# drill with age (as the server does).
 RUNTIME_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
-TEST_PACKAGES := libreoffice-calc-nogui poppler-utils
+TEST_PACKAGES := libreoffice-calc-nogui poppler-utils age
 
 run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
