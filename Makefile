@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-browser setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages test-oldest-python
+.PHONY: run test test-postgres test-browser setup test-setup demo lint chromium system-packages test-packages bench clean lock backup restore restore-drill deploy-check deploy-check-packages test-oldest-python
 
 # Debian packages: WeasyPrint needs Pango and a font to make PDFs; the tests read workbooks
 # back through LibreOffice, render PDF pages with poppler's pdftoppm and encrypt the backups they
@@ -26,7 +26,7 @@ run: setup demo
 PYTEST := $(BIN)/pytest -n auto
 MARKS ?= not browser
 
-test: setup test-packages
+test: test-setup test-packages
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PYTEST) -m "$(MARKS)"
@@ -34,14 +34,19 @@ test: setup test-packages
 # The suite on PostgreSQL, production's database (pytest-django creates and drops its own test
 # database per worker: test_<name>_gw0, …).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
-test-postgres: setup test-packages
+test-postgres: test-setup test-packages
 	DATABASE_URL=$(PG_URL) $(PYTEST) -m "$(MARKS)"
 
-test-browser: setup chromium node_modules/.installed
+test-browser: test-setup chromium node_modules/.installed
 	$(PYTEST) -m browser
 
-setup: $(VENV)/.installed .env var system-packages
+setup: test-setup
 	$(MANAGE) migrate --no-input
+
+# What the tests need: the venv, .env and the static files' manifest. They make their own
+# database, from one migrated once per set of migrations (tests/migrated_once.py), so the
+# local database is not migrated for them.
+test-setup: $(VENV)/.installed .env var system-packages
 	$(MANAGE) collectstatic --no-input --verbosity 0
 
 demo: setup
@@ -146,7 +151,7 @@ deploy-check: deploy-check-packages
 # --require-hashes, on SQLite and on PostgreSQL (PG_URL). The venv is cached per lock.
 OLDEST_PYTHON ?= /usr/bin/python3
 OLDEST_VENV = $(HOME)/.cache/statsbidrag/oldest-venv-$(shell cat requirements-dev.lock | sha256sum | cut -c1-16)
-test-oldest-python: setup deploy-check-packages
+test-oldest-python: test-setup deploy-check-packages
 	@test -f $(OLDEST_VENV)/.complete || { rm -rf $(OLDEST_VENV) && $(OLDEST_PYTHON) -m venv $(OLDEST_VENV) && \
 	  $(OLDEST_VENV)/bin/pip install --quiet --require-hashes -r requirements-dev.lock && \
 	  touch $(OLDEST_VENV)/.complete; }

@@ -15,6 +15,7 @@ from common.roles import Role
 from distribution.demo import load_distribution_setup
 from followup.demo import load_demo_ledger
 from grants.actions import do_import_agreement
+from tests import migrated_once
 from tests.built_once import built_once
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
@@ -33,6 +34,25 @@ hypothesis_settings.register_profile(
     "ci", suppress_health_check=[HealthCheck.too_slow], derandomize=True
 )
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "suite")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request, django_test_environment, django_db_blocker, django_db_modify_db_settings
+):
+    """pytest-django's own, on a test database copied from one migrated once per set of
+    migrations (tests/migrated_once.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        kept = migrated_once.prepare()
+        # No test uses serialized_rollback, so nothing is serialized (pytest-django does the same).
+        databases = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set(), **kept
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(databases, verbosity=0)
 
 
 @pytest.fixture(autouse=True)
