@@ -10,8 +10,11 @@ own transaction (milliseconds), and the fixture's result read back by primary ke
 "The same state" is exact: the key is a digest of every table's content before the build, so a
 test whose earlier fixtures wrote something else gets its own build (and its own record). A
 fixture a test does not ask for is never there. Tests that commit (`transaction=True`, the
-browser tests) build for real: their database is flushed between tests, sequences go on, and
-nothing is recorded. If writing back fails for any reason, the fixture is built for real.
+browser tests) get the same: the rows are written back and committed. Their database is
+flushed between tests and their sequences start again (`django_db_reset_sequences`, as in
+tests/e2e), so the state before is the same again; where a test's sequences go on, the ids
+differ and the fixture is built for real. If writing back fails for any reason, the fixture is
+built for real.
 
 What a build does outside the database (kept files, the cache) is not recorded; the builders
 used here write only to the database.
@@ -61,9 +64,13 @@ def _state(cursor):
     return state
 
 
-def _digest(state) -> str:
-    digest = hashlib.sha256()
+def _digest(state, committing: bool) -> str:
+    """Of every table's rows; in a test that commits, not of SQLite's sequences, which its
+    flush leaves (the rows' ids say where they started)."""
+    digest = hashlib.sha256(b"committing" if committing else b"rolled back")
     for name in sorted(state):
+        if committing and name == "sqlite_sequence":
+            continue
         digest.update(name.encode())
         for key in sorted(state[name], key=repr):
             digest.update(repr(state[name][key]).encode())
@@ -168,11 +175,10 @@ def _read_back(shape):
 def built_once(name, build):
     """`build()`'s result, built for real the first time from this database state and written
     back from the record afterwards (see the module's docstring)."""
-    if not connection.in_atomic_block:
-        return build()  # a test that commits: built for real every time
+    committing = not connection.in_atomic_block  # a test with transaction=True
     with connection.cursor() as cursor:
         before = _state(cursor)
-        key = (name, _digest(before))
+        key = (name, _digest(before, committing))
         record = _RECORDS.get(key)
         if record is not None:
             changes, shape = record

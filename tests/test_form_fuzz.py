@@ -13,7 +13,9 @@ from the same data and the form's version is never stale.
 
 Asserted: no answer is a 5xx; when the answer is a refusal (4xx, or the page shown again with
 an error), the database's fingerprint (rows, largest id, summed versions of every table) and the
-kept files are as before.
+kept files are as before. The fingerprint is read again only after a request that sent a
+statement that could store something (anything but a read or a savepoint, and but a write to
+the sessions or the login log); after the others only the kept files are counted.
 
 By default a fixed seed draws a sample of values per field, and a form with many fields gets
 several hostile fields per request (LIMITS; ADMIN_LIMITS for the admin, SLOW_LIMITS for forms
@@ -25,6 +27,7 @@ also lists the forms found, each with its page and the roles shown it."""
 import copy
 import os
 import random
+import re
 import time
 from collections import Counter
 from types import SimpleNamespace
@@ -512,6 +515,29 @@ def _is_refusal(response) -> bool:
     return 'role="alert"' in html or "message-error" in html
 
 
+# What a statement that stores something looks like, and the tables written on any request.
+STORING = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
+READING = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK\s+TO)\b", re.I)
+NOT_DATA_TABLES = ("django_session", "axes_")
+
+
+class Statements:
+    """Whether a request sent a statement that may store data (anything but a read, a
+    savepoint, or a write to the sessions and the login log). A refused request that sent
+    none stored nothing, so the fingerprint need not be read again; one that sent some (it
+    may have rolled them back itself) is checked by the fingerprint."""
+
+    def __init__(self):
+        self.storing = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.storing and not READING.match(sql):
+            written = STORING.match(sql)
+            if written is None or not written.group(1).startswith(NOT_DATA_TABLES):
+                self.storing = True
+        return execute(sql, params, many, context)
+
+
 class Fuzzer:
     def __init__(self, clients, fingerprint):
         self.clients = clients
@@ -529,12 +555,14 @@ class Fuzzer:
         # A kept file outlives the savepoint of a request that stored it: count from here.
         files = _kept_files()
         self.counts["requests"] += 1
+        statements = Statements()
         try:
             with transaction.atomic():
-                if method == "get":
-                    response = client.get(url, data)
-                else:
-                    response = client.post(url, data)
+                with connection.execute_wrapper(statements):
+                    if method == "get":
+                        response = client.get(url, data)
+                    else:
+                        response = client.post(url, data)
                 status = response.status_code
                 self.counts[f"{status // 100}xx"] += 1
                 if status >= 500:
@@ -543,7 +571,10 @@ class Fuzzer:
                     self.failures.append(f"{status} {who} {method} {url} {note}: {cause}")
                 elif refused or _is_refusal(response):
                     self.counts["refused"] += 1
-                    after = self.fingerprint()
+                    if statements.storing:
+                        after = self.fingerprint()
+                    else:  # no statement could have stored a row: only files may differ
+                        after = (*self.baseline[:-1], _kept_files())
                     baseline = (*self.baseline[:-1], files)
                     if after != baseline:
                         changed = ", ".join(self.fingerprint.changed(baseline, after))
@@ -741,6 +772,26 @@ def _walk_pages(clients, urls):
                 if who not in found[key][2]:
                     found[key][2].append(who)
     return found
+
+
+@pytest.mark.django_db
+def test_a_statement_that_could_store_is_seen_and_reads_and_sessions_are_not(users):
+    from django.contrib.auth.models import User
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def storing(work):
+        statements = Statements()
+        with transaction.atomic(), connection.execute_wrapper(statements):
+            work()
+            transaction.set_rollback(True)
+        return statements.storing
+
+    assert not storing(lambda: list(User.objects.select_for_update().all()))
+    assert not storing(lambda: SessionStore().save())
+    assert storing(lambda: User.objects.create(username="ny"))
+    assert storing(lambda: User.objects.filter(pk=users["officer"].pk).update(first_name="X"))
+    assert storing(lambda: User.objects.filter(pk=users["officer"].pk).delete())
+    assert storing(lambda: connection.cursor().execute("CREATE TABLE fuzz_x (id integer)"))
 
 
 def test_every_page_of_the_url_configuration_is_walked():

@@ -82,8 +82,10 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """The regions and role groups that a data migration adds, back after the last test's flush.
+def _reference_data(django_db_reset_sequences):
+    """The regions and role groups that a data migration adds, back after the last test's flush,
+    with the same ids each time (the sequences start again), so the fixtures built once are
+    written back (tests/built_once.py) instead of built again.
 
     (Not `serialized_rollback`: once Playwright has marked an event loop as running in this
     thread, Django hands out a different connection object than the one the serialized

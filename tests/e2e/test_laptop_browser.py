@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from common.roles import Role
 from followup.demo import load_demo_ledger
 from plan.demo import load_plan_setup
+from tests.built_once import built_once
 from tests.conftest import load_demo_agreement, make_user
 from tests.everyday.crawl import GROUPED_YEAR, HYPHEN_MINUS_NUMBER, SKIP
 
@@ -140,9 +141,12 @@ def laptop_page(browser, live_server):
 
 @pytest.fixture
 def data(distribution2023):
-    load_demo_ledger(distribution2023)
-    load_demo_agreement("god-och-nara-vard-2020")
-    load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
+    def build():
+        load_demo_ledger(distribution2023)
+        load_demo_agreement("god-och-nara-vard-2020")
+        load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
+
+    built_once("laptop_data", build)
     return distribution2023
 
 

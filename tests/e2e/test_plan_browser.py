@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from followup.demo import load_demo_ledger
 from plan.demo import load_plan_setup
+from tests.built_once import built_once
 
 from .test_browser import log_in, plain_text
 
@@ -25,8 +26,11 @@ HEALTH_CHOICE = "24 mkr fördelas till samtliga vårdenheter inom hälsovalet"
 
 @pytest.fixture
 def plan_with_money(distribution2023):
-    load_demo_ledger(distribution2023)
-    return load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
+    def build():
+        load_demo_ledger(distribution2023)
+        return load_plan_setup(json.loads(PLAN_FILE.read_text("utf-8")))
+
+    return built_once("plan_with_money", build)
 
 
 def test_manager_from_indicator_to_values_and_from_plan_to_money(

@@ -19,8 +19,9 @@ from grants.models import DocumentKind
 from reporting.actions import do_fill_state_grants_from_agreements
 from reporting.demo import load_state_grants
 from reporting.models import AgreementReport, AreaReport, OrganisationProfile
-from reporting.pdf import css_string, render_document, render_html
+from reporting.pdf import css_string, render_document, render_html, render_pdf
 from reporting.reads.documents import document_context
+from tests.built_once import built_once
 from tests.conftest import ALLOCATION_SETUP, load_demo_distribution
 
 from .archival import archival_problems
@@ -45,7 +46,12 @@ BODY_SIZE = 9.5
 def demo_data(demo):
     """What `make demo` loads: every agreement, the 2023 allocation, the 2020 and 2023
     distribution, a year of 2023 ledger outcome, the 2021 state grants; and report texts
-    as long as real ones."""
+    as long as real ones (built once per worker, tests/built_once.py)."""
+    built_once("layout_demo_data", lambda: _load_demo_data(demo))
+    return demo
+
+
+def _load_demo_data(demo):
     load_allocation_setup(json.loads(ALLOCATION_SETUP.read_text("utf-8")), ALLOCATION_SETUP.parent)
     load_demo_distribution("god-och-nara-vard-2023")
     load_demo_distribution("god-och-nara-vard-2020")
@@ -85,7 +91,6 @@ def demo_data(demo):
             results="Fler invånare har en fast läkarkontakt. " * 6,
             gender_equality="Analyserat per kön. " * 5,
         )
-    return demo
 
 
 def _prefix(label: str) -> str:
@@ -236,35 +241,31 @@ DOCUMENTS = [
 ]
 
 
-def test_every_document_reads_right_on_paper(demo_data):
-    problems = {}
-    for name, kind, year in DOCUMENTS:
-        subject = (
-            {"year": year}
-            if kind == DocumentKind.ANNUAL_SUMMARY
-            else {"agreement": demo_data[year]}
-        )
-        content = render_document(kind, "pdf", **subject)
-        html = render_html(kind, document_context(kind, **subject))
-        pictures = save_pictures(content, ARTEFACTS, name)
-        pages = read_layout(content)
-        assert len(pictures) == len(pages) > 0
-        text = " ".join(line.text for page in pages for line in page.lines)
-        found = (
-            outside_margins(pages)
-            + overlapping(pages)
-            + orphaned_headings(pages, BODY_SIZE)
-            + total_problems(pages, totals(kind, document_context(kind, **subject)))
-            + kept_together_problems(pages, KEPT_TOGETHER.get(kind, []))
-            + split_words(pages, source_words(html))
-            + captions_alone(pages, html)
-            + archival_problems(content)
-            + running_header_problems(pages, document_context(kind, **subject)["title"])
-            + [f"JavaScript-escape i texten: {bad}" for bad in ("u0022", "u003C") if bad in text]
-        )
-        if found:
-            problems[name] = found
-    assert problems == {}
+@pytest.mark.parametrize(("name", "kind", "year"), DOCUMENTS, ids=[d[0] for d in DOCUMENTS])
+def test_every_document_reads_right_on_paper(demo_data, name, kind, year):
+    subject = (
+        {"year": year} if kind == DocumentKind.ANNUAL_SUMMARY else {"agreement": demo_data[year]}
+    )
+    context = document_context(kind, **subject)
+    content = render_pdf(kind, context)  # what render_document does, on the one context
+    html = render_html(kind, context)
+    pictures = save_pictures(content, ARTEFACTS, name)
+    pages = read_layout(content)
+    assert len(pictures) == len(pages) > 0
+    text = " ".join(line.text for page in pages for line in page.lines)
+    found = (
+        outside_margins(pages)
+        + overlapping(pages)
+        + orphaned_headings(pages, BODY_SIZE)
+        + total_problems(pages, totals(kind, context))
+        + kept_together_problems(pages, KEPT_TOGETHER.get(kind, []))
+        + split_words(pages, source_words(html))
+        + captions_alone(pages, html)
+        + archival_problems(content)
+        + running_header_problems(pages, context["title"])
+        + [f"JavaScript-escape i texten: {bad}" for bad in ("u0022", "u003C") if bad in text]
+    )
+    assert found == []
 
 
 CAPTION = re.compile(r"<caption>(.*?)</caption>.*?<th scope=\"col\"[^>]*>(.*?)</th>", re.S)
