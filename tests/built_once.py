@@ -16,17 +16,24 @@ tests/e2e), so the state before is the same again; where a test's sequences go o
 differ and the fixture is built for real. If writing back fails for any reason, the fixture is
 built for real.
 
+Reading every table for the digest costs tens of milliseconds, so it is skipped where the
+state is known: after a fixture was built or written back, its digest is kept until any other
+statement that may store is sent on the connection (`watching`, an autouse fixture around every
+test); the next fixture of the test is then looked up by the kept digest.
+
 What a build does outside the database (kept files, the cache) is not recorded; the builders
 used here write only to the database.
 """
 
 import hashlib
+import re
+from contextlib import contextmanager
 
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
 
-_RECORDS = {}  # (name, digest of the state before) -> (changes, result shape)
+_RECORDS = {}  # (name, digest of the state before) -> [changes, result shape, digest after]
 _TABLES = None
 _SKIPPED_TABLES = {"django_migrations", "django_session"}
 
@@ -172,26 +179,68 @@ def _read_back(shape):
     return value[0]
 
 
+class _Known:
+    """The digest of the database's state when it is known without reading every table: after
+    a fixture was built or written back, until anything else sends a statement that may
+    store (`watching`, around each test). Only in tests that roll back."""
+
+    digest = None
+    writing = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.writing and not _READING.match(sql):
+            self.digest = None
+        return execute(sql, params, many, context)
+
+
+_READING = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK\s+TO)\b", re.I)
+_KNOWN = _Known()
+
+
+@contextmanager
+def watching():
+    """Around a test: the state is unknown at its start, and forgotten at any statement but
+    a read or a savepoint that is not built_once's own."""
+    _KNOWN.digest = None
+    with connection.execute_wrapper(_KNOWN):
+        yield
+
+
 def built_once(name, build):
     """`build()`'s result, built for real the first time from this database state and written
     back from the record afterwards (see the module's docstring)."""
     committing = not connection.in_atomic_block  # a test with transaction=True
     with connection.cursor() as cursor:
-        before = _state(cursor)
-        key = (name, _digest(before, committing))
+        digest, before = None if committing else _KNOWN.digest, None
+        if digest is None:
+            before = _state(cursor)
+            digest = _digest(before, committing)
+        key = (name, digest)
         record = _RECORDS.get(key)
         if record is not None:
-            changes, shape = record
+            changes, shape, after = record
+            _KNOWN.writing = True
             try:
                 with transaction.atomic():
                     _write_back(cursor, changes)
-                    return _read_back(shape)
+                    result = _read_back(shape)
+                if after is None:  # the state a write-back leaves, read the first time
+                    after = _RECORDS[key][2] = _digest(_state(cursor), committing)
+                _KNOWN.digest = None if committing else after
+                return result
             except DatabaseError:
                 _RECORDS.pop(key, None)
+                _KNOWN.digest = None
+            finally:
+                _KNOWN.writing = False
+        if before is None:
+            before = _state(cursor)
         result = build()
         try:
             shape = _shape(result)
         except _Unrecordable:
             return result
-        _RECORDS[key] = (_changes(before, _state(cursor)), shape)
+        after = _state(cursor)
+        _RECORDS[key] = [_changes(before, after), shape, None]
+        _KNOWN.digest = None if committing else _digest(after, committing)
         return result

@@ -17,6 +17,7 @@ from followup.demo import load_demo_ledger
 from grants.actions import do_import_agreement
 from tests import migrated_once
 from tests.built_once import built_once
+from tests.built_once import watching as built_once_watching
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "agreements"
 ALLOCATION_SETUP = (
@@ -53,6 +54,13 @@ def django_db_setup(
     yield
     with django_db_blocker.unblock():
         teardown_databases(databases, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _built_once_watching():
+    """built_once knows the state after a fixture it wrote until anything else may store."""
+    with built_once_watching():
+        yield
 
 
 @pytest.fixture(autouse=True)
