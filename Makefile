@@ -20,10 +20,11 @@ run: setup demo
 	@echo "Statsbidrag körs på http://$(HOST):$(PORT)/ (avsluta med Ctrl+C)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
-# The suite on every core (pytest-xdist); each worker builds the demo fixtures once and writes
-# them back in each test's transaction (tests/built_once.py). MARKS picks the tests: CI runs
-# the whole suite on PostgreSQL and, on SQLite, only MARKS="both_databases and not browser".
-PYTEST := $(BIN)/pytest -n auto
+# The suite on every core (pytest-xdist; a worker that is done takes tests from the others);
+# each worker builds the demo fixtures once and writes them back in each test's transaction
+# (tests/built_once.py). MARKS picks the tests: CI runs the whole suite on PostgreSQL and, on
+# SQLite, only MARKS="both_databases and not browser".
+PYTEST := $(BIN)/pytest -n auto --dist worksteal
 MARKS ?= not browser
 
 test: test-setup test-packages

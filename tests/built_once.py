@@ -29,13 +29,17 @@ import hashlib
 import re
 from contextlib import contextmanager
 
+import psycopg
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
+from psycopg.types.json import Jsonb
 
 _RECORDS = {}  # (name, digest of the state before) -> [changes, result shape, digest after]
 _TABLES = None
 _SKIPPED_TABLES = {"django_migrations", "django_session"}
+_JSON_OIDS = {114, 3802}  # PostgreSQL's json and jsonb
+_JSON_AT = {}  # table -> the positions of its json columns (PostgreSQL)
 
 
 def _tables(cursor):
@@ -47,9 +51,11 @@ def _tables(cursor):
         ]
         found = []
         for name in sorted(names):
-            columns = [c.name for c in connection.introspection.get_table_description(cursor, name)]
+            description = connection.introspection.get_table_description(cursor, name)
+            columns = [c.name for c in description]
             pk = connection.introspection.get_primary_key_column(cursor, name)
             found.append((name, columns, pk))
+            _JSON_AT[name] = {i for i, c in enumerate(description) if c.type_code in _JSON_OIDS}
         _TABLES = found
     return _TABLES
 
@@ -110,6 +116,18 @@ def _condition(columns, row):
     return " AND ".join(parts), params
 
 
+def _copy(cursor, table, columns, json_at, rows):
+    """The rows into the table with PostgreSQL's COPY, json values as json."""
+    qn = connection.ops.quote_name
+    with cursor.cursor.copy(
+        f"COPY {table} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
+    ) as copy:
+        for row in rows:
+            if json_at:
+                row = [Jsonb(v) if i in json_at and v is not None else v for i, v in enumerate(row)]
+            copy.write_row(row)
+
+
 def _write_back(cursor, changes):
     qn = connection.ops.quote_name
     for name, columns, pk, inserted, updated, deleted in changes:
@@ -126,16 +144,12 @@ def _write_back(cursor, changes):
             if cursor.rowcount != 1:
                 raise DatabaseError(f"{name}: the row to update is not as it was")
         if inserted:
-            marks = f"({', '.join(['%s'] * len(columns))})"
-            insert = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
             if connection.vendor == "sqlite":
-                cursor.executemany(insert + marks, inserted)
-            else:  # many rows a statement: one round trip per thousand rows, not per row
-                for start in range(0, len(inserted), 1000):
-                    chunk = inserted[start : start + 1000]
-                    cursor.execute(
-                        insert + ", ".join([marks] * len(chunk)), [v for row in chunk for v in row]
-                    )
+                marks = ", ".join(["%s"] * len(columns))
+                names = ", ".join(qn(c) for c in columns)
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", inserted)
+            else:  # COPY: a tenth of the time of INSERTs with parameters
+                _copy(cursor, table, columns, _JSON_AT[name], inserted)
             if pk and connection.vendor == "postgresql":
                 # Later inserts in the test take ids after these, as after a real build.
                 cursor.execute(
@@ -228,7 +242,7 @@ def built_once(name, build):
                     after = _RECORDS[key][2] = _digest(_state(cursor), committing)
                 _KNOWN.digest = None if committing else after
                 return result
-            except DatabaseError:
+            except (DatabaseError, psycopg.Error):
                 _RECORDS.pop(key, None)
                 _KNOWN.digest = None
             finally:

@@ -37,6 +37,37 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "suite")
 
 
+# The longest tests (pytest --durations) go first, so that the workers (pytest-xdist,
+# --dist worksteal) share them from the start instead of one worker ending on them alone.
+LONGEST_FIRST = (
+    "tests/test_form_fuzz.py",
+    "tests/e2e/test_laptop_browser.py::test_every_page_fits_a_laptop",
+    "tests/allocations/test_pasting_municipalities.py::test_any_municipality_table",
+    "tests/test_hostile_text.py",
+    "tests/e2e/test_new_year",
+    "tests/e2e/test_allocations_browser.py",
+    "tests/e2e/test_keyboard_browser.py",
+    "tests/test_admin_history.py",
+    "tests/reporting/test_complete_documents.py::test_a_flate_bomb",
+    "tests/plan/test_followup_pdf.py",
+    "tests/reporting/test_contents.py",
+    "tests/reporting/test_layout.py",
+    "tests/reporting/test_figures_agree.py",
+    "tests/everyday/test_numbers.py",
+    "tests/test_upload_limits.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        return next(
+            (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONGEST_FIRST),
+        )
+
+    items.sort(key=rank)  # stable: the rest in the order collected
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request, django_test_environment, django_db_blocker, django_db_modify_db_settings
