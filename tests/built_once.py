@@ -16,10 +16,12 @@ tests/e2e), so the state before is the same again; where a test's sequences go o
 differ and the fixture is built for real. If writing back fails for any reason, the fixture is
 built for real.
 
-Reading every table for the digest costs tens of milliseconds, so it is skipped where the
-state is known: after a fixture was built or written back, its digest is kept until any other
-statement that may store is sent on the connection (`watching`, an autouse fixture around every
-test); the next fixture of the test is then looked up by the kept digest.
+On PostgreSQL the database computes the digest (each table's rows as text, sorted, hashed;
+one statement); on SQLite the rows are read and hashed here. Either costs tens of
+milliseconds, so it is skipped where the state is known: after a fixture was built or written
+back, its digest is kept until any other statement that may store is sent on the connection
+(`watching`, an autouse fixture around every test); the next fixture of the test is then
+looked up by the kept digest. On PostgreSQL the rows are written back with COPY.
 
 What a build does outside the database (kept files, the cache) is not recorded; the builders
 used here write only to the database.
@@ -33,13 +35,10 @@ import psycopg
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Model
-from psycopg.types.json import Jsonb
 
 _RECORDS = {}  # (name, digest of the state before) -> [changes, result shape, digest after]
 _TABLES = None
 _SKIPPED_TABLES = {"django_migrations", "django_session"}
-_JSON_OIDS = {114, 3802}  # PostgreSQL's json and jsonb
-_JSON_AT = {}  # table -> the positions of its json columns (PostgreSQL)
 
 
 def _tables(cursor):
@@ -55,7 +54,6 @@ def _tables(cursor):
             columns = [c.name for c in description]
             pk = connection.introspection.get_primary_key_column(cursor, name)
             found.append((name, columns, pk))
-            _JSON_AT[name] = {i for i, c in enumerate(description) if c.type_code in _JSON_OIDS}
         _TABLES = found
     return _TABLES
 
@@ -90,6 +88,25 @@ def _digest(state, committing: bool) -> str:
     return digest.hexdigest()
 
 
+_PG_DIGEST = None  # one statement: each table's rows as text, sorted, hashed in the database
+
+
+def _fingerprint(cursor, committing: bool) -> str:
+    """The digest of every table's rows. On PostgreSQL the database hashes them (one round
+    trip, no rows sent); on SQLite they are read and hashed here (_digest)."""
+    global _PG_DIGEST
+    if connection.vendor != "postgresql":
+        return _digest(_state(cursor), committing)
+    if _PG_DIGEST is None:
+        qn = connection.ops.quote_name
+        _PG_DIGEST = "SELECT " + ", ".join(
+            f"(SELECT md5(string_agg(t::text, E'\\n' ORDER BY t::text)) FROM {qn(name)} t)"
+            for name, _columns, _pk in _tables(cursor)
+        )
+    cursor.execute(_PG_DIGEST)
+    return hashlib.sha256(repr(cursor.fetchone()).encode()).hexdigest()
+
+
 def _changes(before, after):
     """[(table, columns, pk, inserted, updated (old, new) pairs, deleted)] between two states."""
     changes = []
@@ -116,15 +133,13 @@ def _condition(columns, row):
     return " AND ".join(parts), params
 
 
-def _copy(cursor, table, columns, json_at, rows):
-    """The rows into the table with PostgreSQL's COPY, json values as json."""
+def _copy(cursor, table, columns, rows):
+    """The rows into the table with PostgreSQL's COPY (json columns come back from Django's
+    psycopg as their text, and go in as it)."""
     qn = connection.ops.quote_name
-    with cursor.cursor.copy(
-        f"COPY {table} ({', '.join(qn(c) for c in columns)}) FROM STDIN"
-    ) as copy:
+    names = ", ".join(qn(c) for c in columns)
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
         for row in rows:
-            if json_at:
-                row = [Jsonb(v) if i in json_at and v is not None else v for i, v in enumerate(row)]
             copy.write_row(row)
 
 
@@ -149,7 +164,7 @@ def _write_back(cursor, changes):
                 names = ", ".join(qn(c) for c in columns)
                 cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", inserted)
             else:  # COPY: a tenth of the time of INSERTs with parameters
-                _copy(cursor, table, columns, _JSON_AT[name], inserted)
+                _copy(cursor, table, columns, inserted)
             if pk and connection.vendor == "postgresql":
                 # Later inserts in the test take ids after these, as after a real build.
                 cursor.execute(
@@ -225,10 +240,9 @@ def built_once(name, build):
     back from the record afterwards (see the module's docstring)."""
     committing = not connection.in_atomic_block  # a test with transaction=True
     with connection.cursor() as cursor:
-        digest, before = None if committing else _KNOWN.digest, None
+        digest = None if committing else _KNOWN.digest
         if digest is None:
-            before = _state(cursor)
-            digest = _digest(before, committing)
+            digest = _fingerprint(cursor, committing)
         key = (name, digest)
         record = _RECORDS.get(key)
         if record is not None:
@@ -239,7 +253,7 @@ def built_once(name, build):
                     _write_back(cursor, changes)
                     result = _read_back(shape)
                 if after is None:  # the state a write-back leaves, read the first time
-                    after = _RECORDS[key][2] = _digest(_state(cursor), committing)
+                    after = _RECORDS[key][2] = _fingerprint(cursor, committing)
                 _KNOWN.digest = None if committing else after
                 return result
             except (DatabaseError, psycopg.Error):
@@ -247,14 +261,12 @@ def built_once(name, build):
                 _KNOWN.digest = None
             finally:
                 _KNOWN.writing = False
-        if before is None:
-            before = _state(cursor)
+        before = _state(cursor)
         result = build()
         try:
             shape = _shape(result)
         except _Unrecordable:
             return result
-        after = _state(cursor)
-        _RECORDS[key] = [_changes(before, after), shape, None]
-        _KNOWN.digest = None if committing else _digest(after, committing)
+        _RECORDS[key] = [_changes(before, _state(cursor)), shape, None]
+        _KNOWN.digest = None if committing else _fingerprint(cursor, committing)
         return result
