@@ -2,11 +2,14 @@
 
 import json
 import os
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, User
+from django.db.models.signals import post_migrate
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -85,6 +88,21 @@ def django_db_setup(
     yield
     with django_db_blocker.unblock():
         teardown_databases(databases, verbosity=0)
+
+
+def _reference_data_after_a_flush(sender, **kwargs):
+    """A test with transaction=True ends with Django's flush, which empties every table, the
+    regions, roles and municipalities that data migrations add included, and then sends
+    post_migrate: they are put back here (idempotent), so every later test on the worker has
+    them whatever order the tests run in."""
+    if sender.label == "allocations":
+        import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
+        import_module("allocations.migrations.0003_issue24b_municipalities").load_municipalities(
+            apps, None
+        )
+
+
+post_migrate.connect(_reference_data_after_a_flush, dispatch_uid="tests-reference-data")
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,10 @@ import re
 import subprocess
 import sys
 import time
-from importlib import import_module
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from django.apps import apps
 from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -27,12 +25,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PREFIX = "/statsbidrag"
 LINK = re.compile(r'(?:href|src|action)="([^"#?][^"]*)"')
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(transactional_db):
-    """The regions and role groups of the data migration, back after the last test's flush."""
-    import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
 
 
 @pytest.fixture

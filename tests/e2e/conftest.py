@@ -7,11 +7,9 @@ One browser per test session, a fresh context (cookies, storage) per test.
 import json
 import os
 import re
-from importlib import import_module
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
@@ -82,19 +80,10 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(django_db_reset_sequences):
-    """The regions and role groups that a data migration adds, back after the last test's flush,
-    with the same ids each time (the sequences start again), so the fixtures built once are
-    written back (tests/built_once.py) instead of built again.
-
-    (Not `serialized_rollback`: once Playwright has marked an event loop as running in this
-    thread, Django hands out a different connection object than the one the serialized
-    database was stored on, so in a full `pytest` run the restore silently does nothing.)
-    """
-    import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
-    import_module("allocations.migrations.0003_issue24b_municipalities").load_municipalities(
-        apps, None
-    )
+def _same_ids_each_test(django_db_reset_sequences):
+    """The sequences start again in each test, so the fixtures built once are written back
+    (tests/built_once.py) instead of built again. (The regions and roles a flush removes are put
+    back by tests/conftest.py.)"""
 
 
 @pytest.fixture

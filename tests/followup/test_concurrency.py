@@ -6,10 +6,8 @@ would. On SQLite the single writer serialises them anyway; these need PostgreSQL
 import threading
 import time
 from decimal import Decimal
-from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, connection, connections, transaction
 
@@ -20,12 +18,6 @@ from .conftest import HEADER
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def _reference_data():
-    # A transactional test starts from the flushed database: put the migration's data back.
-    import_module("grants.migrations.0002_regions_and_roles").add_reference_data(apps, None)
 
 
 @pytest.fixture(autouse=True)
