@@ -73,13 +73,14 @@ lint: $(VENV)/.installed
 
 # The exact versions CI tested, from requirements-dev.lock (the service's requirements.lock plus
 # the test tools, with hashes), then the project itself; a dependency added to pyproject.toml
-# but not yet locked is installed too, with a warning.
+# but not yet locked is installed too, with a warning. --no-compile: Python compiles a module
+# when it is first imported, not every module of every package at install (half the time).
 $(VENV)/.installed: pyproject.toml requirements-dev.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 eller senare krävs"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-compile --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-compile -e '.[dev]'
 	@$(BIN)/python scripts/check_lock.py
 	touch $@
 
