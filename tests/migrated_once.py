@@ -25,6 +25,7 @@ import subprocess
 import sys
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import django
 import psycopg
@@ -77,25 +78,14 @@ def _migrate(database_url: str):
     )
 
 
-def _server_url(name: str) -> str:
-    conf = connection.settings_dict
-    auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf["PASSWORD"] else "")
-    host = conf["HOST"] or "127.0.0.1"
-    port = conf["PORT"] or "5432"
-    return f"postgres://{auth}@{host}:{port}/{name}"
+def _database_url(name: str) -> str:
+    """DATABASE_URL (the tests' server) with another database name."""
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
 
 
 def _postgres_template() -> str:
     name = PREFIX + digest("postgresql")
-    conf = connection.settings_dict
-    server = psycopg.connect(
-        dbname="postgres",
-        host=conf["HOST"] or "127.0.0.1",
-        port=conf["PORT"] or 5432,
-        user=conf["USER"],
-        password=conf["PASSWORD"] or None,
-        autocommit=True,
-    )
+    server = psycopg.connect(_database_url("postgres"), autocommit=True)
     with _lock("postgresql"), server, server.cursor() as cursor:
         cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", [PREFIX + "%"])
         existing = {row[0] for row in cursor.fetchall()}
@@ -103,7 +93,7 @@ def _postgres_template() -> str:
             building = name + "_building"
             cursor.execute(f'DROP DATABASE IF EXISTS "{building}"')
             cursor.execute(f'CREATE DATABASE "{building}"')
-            _migrate(_server_url(building))
+            _migrate(_database_url(building))
             cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
             for old in existing - {name}:
                 if not old.endswith("_building"):

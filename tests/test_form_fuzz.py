@@ -42,6 +42,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
+from tests.built_once import READING
 from tests.fuzzforms import forms
 
 SEED = 23
@@ -517,7 +518,6 @@ def _is_refusal(response) -> bool:
 
 # What a statement that stores something looks like, and the tables written on any request.
 STORING = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.I)
-READING = re.compile(r"\s*(?:SELECT|SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK\s+TO)\b", re.I)
 NOT_DATA_TABLES = ("django_session", "axes_")
 
 
