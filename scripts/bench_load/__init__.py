@@ -39,9 +39,10 @@ Needs gunicorn and locust in the venv (dev dependencies) and PostgreSQL on 127.0
    logs stay in var/bench/.
 
 Everything runs on 127.0.0.1 and stops by itself. Options: --workers/--threads for gunicorn,
---users/--spawn-rate/--duration/--wait for locust, --conn-max-age to try persistent database
-connections (via DATABASE_URL), --keep-db to keep the scratch database afterwards and
---reuse-db to run against a kept one without loading it again.
+--users/--spawn-rate/--duration/--wait for locust, --conn-max-age to try another lifetime of
+a worker's database connection (via DATABASE_URL; the app's own is 600 s, 0 = one connection
+per request), --keep-db to keep the scratch database afterwards and --reuse-db to run against
+a kept one without loading it again.
 
 The parts: __main__ (the command and its steps), database (the scratch database and the
 app's environment), generate (the generated data set), reference (the list pages' tables

@@ -59,7 +59,13 @@ def parse_args():
         metavar=("MIN", "MAX"),
         help="think time between a user's requests, seconds",
     )
-    parser.add_argument("--conn-max-age", type=int, default=0, help="CONN_MAX_AGE via the URL")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=None,
+        help="CONN_MAX_AGE via the URL (default: the app's, 600 s on PostgreSQL; 0 = a "
+        "connection per request)",
+    )
     parser.add_argument(
         "--change-every",
         type=float,

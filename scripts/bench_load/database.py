@@ -55,11 +55,11 @@ def drop_database() -> None:
     pg_admin(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
-def app_env(conn_max_age: int) -> dict:
+def app_env(conn_max_age: int | None) -> dict:
     """The environment the app runs in: production-like, the scratch database, no .env."""
     url = f"{PG_SERVER}/{DB_NAME}"
-    if conn_max_age:
-        url += f"?conn_max_age={conn_max_age}&conn_health_checks=true"
+    if conn_max_age is not None:  # else the app's own default (config/settings.py)
+        url += f"?conn_max_age={conn_max_age}"
     env = dict(os.environ)
     env.update(
         DATABASE_URL=url,

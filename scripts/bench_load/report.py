@@ -77,6 +77,10 @@ def print_cold_views(cold: dict) -> None:
         )
 
 
+def _conn_max_age(args) -> str:
+    return "the app's (600 s)" if args.conn_max_age is None else f"{args.conn_max_age} s"
+
+
 def report(
     run: dict,
     warm: dict,
@@ -133,7 +137,7 @@ def report(
         f"wait {args.wait[0]:g}-{args.wait[1]:g} s between requests; gunicorn "
         f"{args.workers} workers x {args.threads} threads"
         f"{' (gthread)' if args.threads > 1 else ' (sync)'}, "
-        f"CONN_MAX_AGE={args.conn_max_age}, DEBUG=0, PostgreSQL {DB_NAME}, cache Redis"
+        f"CONN_MAX_AGE={_conn_max_age(args)}, DEBUG=0, PostgreSQL {DB_NAME}, cache Redis"
     )
     if data:
         print(

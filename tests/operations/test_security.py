@@ -167,3 +167,37 @@ def test_the_admin_may_run_its_own_script_files_but_nothing_inline(client, users
     assert response.status_code == 200
     csp = parse_csp(response["Content-Security-Policy"])
     assert csp == {**CSP, "script-src": "'self'"}
+
+
+TWO_REQUESTS = """
+from django.core.signals import request_finished, request_started
+from django.db import connection
+pids = []
+for _ in range(2):
+    request_started.send(sender=None)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pids.append(cursor.fetchone()[0])
+    request_finished.send(sender=None)
+print(connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_HEALTH_CHECKS"],
+      len(set(pids)))
+"""
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", "600 True 1"),  # the app's default: the worker keeps its connection
+        ("?conn_max_age=0", "0 True 2"),  # a connection per request
+        ("?conn_max_age=60&conn_health_checks=false", "60 False 1"),
+    ],
+)
+def test_a_worker_keeps_its_postgresql_connection_between_requests(query, expected):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    url = os.environ["DATABASE_URL"].split("?")[0] + query
+    result = run_django(TWO_REQUESTS, {"DATABASE_URL": url, "DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == expected.split()
