@@ -1,4 +1,4 @@
-"""Load test: the managers' pages under 20 concurrent users, served as in production.
+"""Load test: the managers' pages under 50 concurrent users, served as in production.
 
 Run from the project directory:  .venv/bin/python -m scripts.bench_load  [options]
 Needs gunicorn and locust in the venv (dev dependencies) and PostgreSQL on 127.0.0.1.
@@ -22,7 +22,7 @@ Needs gunicorn and locust in the venv (dev dependencies) and PostgreSQL on 127.0
    app) note each request's CPU, so that the report has CPU per page.
 3. Logs in once and requests every page a few times (a smoke check that also warms the
    workers; the first view of the dashboard builds every year's page after its response) and
-   waits until gunicorn is idle. Then runs locust headless for 60 s (locustfile.py): 20
+   waits until gunicorn is idle. Then runs locust headless for 60 s (locustfile.py): 50
    managers log in once as `chef` (the demo manager) and loop, 1-3 s apart, over the dashboard
    (most weight), the dashboard of another year (none viewed before the run), the 2023
    activity list, the agreement list, the 2023 agreement and its follow-up, the start page and
