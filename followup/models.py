@@ -123,8 +123,14 @@ class LedgerTransaction(models.Model):
     ledger_import = models.ForeignKey(
         LedgerImport, on_delete=models.CASCADE, related_name="transactions"
     )
+    # No index of its own: the (cost_object, year, month) index below starts with it, and
+    # each index costs every imported row.
     cost_object = models.ForeignKey(
-        CostObject, on_delete=models.PROTECT, related_name="transactions", verbose_name="objekt"
+        CostObject,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+        verbose_name="objekt",
+        db_index=False,
     )
     activity = models.ForeignKey(
         Activity,
