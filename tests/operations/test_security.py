@@ -6,6 +6,7 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -192,12 +193,17 @@ print(connection.settings_dict["CONN_MAX_AGE"], connection.settings_dict["CONN_H
         ("?conn_max_age=60&conn_health_checks=false", "60 False 1"),
     ],
 )
-def test_a_worker_keeps_its_postgresql_connection_between_requests(query, expected):
+def test_a_worker_keeps_its_postgresql_connection_between_requests(db, query, expected):
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only")
-    url = os.environ["DATABASE_URL"].split("?")[0] + query
+    # The test database itself (the one DATABASE_URL names may not exist).
+    url = (
+        urlsplit(os.environ["DATABASE_URL"])
+        ._replace(path="/" + connection.settings_dict["NAME"], query=query.lstrip("?"))
+        .geturl()
+    )
     result = run_django(TWO_REQUESTS, {"DATABASE_URL": url, "DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == expected.split()
