@@ -90,12 +90,13 @@ def _digest(state, committing: bool) -> str:
 _PG_DIGEST = None  # one statement: each table's rows as text, sorted, hashed in the database
 
 
-def _fingerprint(cursor, committing: bool) -> str:
+def _fingerprint(cursor, committing: bool, state=None) -> str:
     """The digest of every table's rows. On PostgreSQL the database hashes them (one round
-    trip, no rows sent); on SQLite they are read and hashed here (_digest)."""
+    trip, no rows sent); on SQLite they are hashed here (_digest), from `state` when the rows
+    were just read."""
     global _PG_DIGEST
     if connection.vendor != "postgresql":
-        return _digest(_state(cursor), committing)
+        return _digest(_state(cursor) if state is None else state, committing)
     if _PG_DIGEST is None:
         qn = connection.ops.quote_name
         _PG_DIGEST = "SELECT " + ", ".join(
@@ -240,9 +241,12 @@ def built_once(name, build):
     back from the record afterwards (see the module's docstring)."""
     committing = not connection.in_atomic_block  # a test with transaction=True
     with connection.cursor() as cursor:
+        before = None  # the rows before, when they were read (on SQLite, for the digest)
         digest = None if committing else _KNOWN.digest
         if digest is None:
-            digest = _fingerprint(cursor, committing)
+            if connection.vendor != "postgresql":
+                before = _state(cursor)
+            digest = _fingerprint(cursor, committing, before)
         key = (name, digest)
         record = _RECORDS.get(key)
         if record is not None:
@@ -261,12 +265,14 @@ def built_once(name, build):
                 _KNOWN.digest = None
             finally:
                 _KNOWN.writing = False
-        before = _state(cursor)
+        if before is None:
+            before = _state(cursor)
         result = build()
         try:
             shape = _shape(result)
         except _Unrecordable:
             return result
-        _RECORDS[key] = [_changes(before, _state(cursor)), shape, None]
-        _KNOWN.digest = None if committing else _fingerprint(cursor, committing)
+        after = _state(cursor)
+        _RECORDS[key] = [_changes(before, after), shape, None]
+        _KNOWN.digest = None if committing else _fingerprint(cursor, committing, after)
         return result

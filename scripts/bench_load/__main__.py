@@ -63,8 +63,7 @@ def parse_args():
         "--conn-max-age",
         type=int,
         default=None,
-        help="CONN_MAX_AGE via the URL (default: the app's, 600 s on PostgreSQL; 0 = a "
-        "connection per request)",
+        help="CONN_MAX_AGE via the URL (default: the app's own; 0 = a connection per request)",
     )
     parser.add_argument(
         "--change-every",

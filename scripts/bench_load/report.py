@@ -78,7 +78,7 @@ def print_cold_views(cold: dict) -> None:
 
 
 def _conn_max_age(args) -> str:
-    return "the app's (600 s)" if args.conn_max_age is None else f"{args.conn_max_age} s"
+    return "the app's default" if args.conn_max_age is None else f"{args.conn_max_age} s"
 
 
 def report(
