@@ -2,18 +2,15 @@
 a PDF. Every chart carries a title and a description, prints its values on the bars and
 lines (not colour alone), and loads no script."""
 
-import contextlib
-import hashlib
 import re
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pygal
-from django.core.cache import cache
 from django.utils.html import escape
 from pygal.style import Style
 
-from common.cache import CACHE_DOWN
+from common.cache import kept
 from common.money import format_millions
 
 # Colours with at least 3:1 contrast against white and against each other's neighbours.
@@ -65,16 +62,7 @@ def cached_chart(build):
     itself, so a change in the data can never show an old chart."""
 
     def cached(*data):
-        key = "chart:" + hashlib.sha256(repr((build.__name__, data)).encode()).hexdigest()
-        try:
-            svg = cache.get(key)
-        except CACHE_DOWN:
-            return build(*data)
-        if svg is None:
-            svg = build(*data)
-            with contextlib.suppress(*CACHE_DOWN):
-                cache.set(key, svg, CHART_CACHE_SECONDS)
-        return svg
+        return kept(("chart", build.__name__, data), lambda: build(*data), CHART_CACHE_SECONDS)
 
     return cached
 

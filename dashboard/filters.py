@@ -28,7 +28,10 @@ class _AreaByYear:
         super().__init__(*args, **kwargs)
         field = self.form.fields["area"]
         field.label_from_instance = _area_label
-        field.queryset = field.queryset.order_by("-agreement__year", "position", "name")
+        # Only what the label shows: an agreement row is wide, and each option reads one.
+        field.queryset = field.queryset.only("name", "agreement__year").order_by(
+            "-agreement__year", "position", "name"
+        )
 
 
 class ActivityFilter(_AreaByYear, django_filters.FilterSet):

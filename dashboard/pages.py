@@ -4,7 +4,7 @@ shared cache, so that a manager's view costs a cache lookup.
 - One build at a time: a process that finds a page being built by another waits for it
   instead of building it again beside it (with twenty managers, a cold page would otherwise
   be built by everyone who asks for it in the same second).
-- Each year's page has its own version of the data (reads.figures.data_version): a change to one
+- Each year's page has its own version of the data (followup.versions.data_version): a change to one
   year's activities makes only that year's page new.
 - Built ahead: after a write (any POST that succeeded) and after the first view of new data,
   the pages the change made old are built once the response has been sent, the default year
@@ -26,9 +26,10 @@ from django.utils import timezone
 
 from common import charts
 from common.cache import CACHE_DOWN
+from followup.versions import data_version
 from grants.models import Agreement
 
-from .reads.figures import build_dashboard, data_version, default_year
+from .reads.figures import build_dashboard, default_year
 
 logger = logging.getLogger("statsbidrag.dashboard")
 

@@ -5,12 +5,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
-from common.downloads import attachment, wants_xlsx, xlsx_link
+from common.downloads import attachment, wants_xlsx
+from common.lists import list_body
 from common.roles import Role, require, roles_of
 from distribution.exports import activity_list_xlsx
 from followup.exports import ledger_rows_xlsx
+from followup.versions import data_version
 from grants.permissions import can_view_grants
 from grants.reads import home_context
 from operations.templatetags.inline_svg import with_style_nonce
@@ -19,7 +20,7 @@ from plan.reads import dashboard_section
 from .filters import number_in
 from .pages import DEFAULT_THRESHOLD, build_ahead_after, chart_svg, page_body
 from .reads import lists
-from .reads.figures import data_version, default_year
+from .reads.figures import default_year
 from .reads.todo import todo_for
 from .tables import ActivityTable, TransactionTable
 
@@ -86,25 +87,29 @@ def chart(request, year, name):
 
 @require(can_view_grants)
 def activities(request):
-    filters = lists.activities(request.GET)
     if wants_xlsx(request):
-        rows = lists.activities_for_export(filters.qs)
+        rows = lists.activities_for_export(lists.activities(request.GET).qs)
         return attachment(activity_list_xlsx(rows), "aktiviteter.xlsx")
-    return _list_page(request, "Aktiviteter", filters, ActivityTable)
+    return _list_page(request, "Aktiviteter", lists.activities, ActivityTable)
 
 
 @require(can_view_grants)
 def transactions(request):
-    filters = lists.transactions(request.GET)
     if wants_xlsx(request):
-        rows = lists.transactions_for_export(filters.qs)
+        rows = lists.transactions_for_export(lists.transactions(request.GET).qs)
         return attachment(ledger_rows_xlsx("Transaktioner", rows), "transaktioner.xlsx")
-    return _list_page(request, "Transaktioner", filters, TransactionTable)
+    return _list_page(request, "Transaktioner", lists.transactions, TransactionTable)
 
 
-def _list_page(request, title, filters, table_class):
-    """A drill-down list: the filters, fifty rows a page, and the spreadsheet link."""
-    table = table_class(filters.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    context = {"title": title, "filter": filters, "table": table, "export": xlsx_link(request)}
-    return render(request, "dashboard/list.html", context)
+def _list_page(request, title, filtered, table_class):
+    """A drill-down list: the filters, fifty rows a page, and the spreadsheet link; kept per
+    version of everything the dashboard reads (followup.versions.data_version)."""
+    body = list_body(
+        request,
+        data_version(),
+        filtered,
+        table_class,
+        "dashboard/partials/list_body.html",
+        title=title,
+    )
+    return render(request, "dashboard/list.html", {"title": title, "body": body})

@@ -35,19 +35,29 @@ class AreaMoney:
 
 def own_area_money(area) -> AreaMoney:
     """Sum of the own region's decided amounts for the area's components to the regions."""
-    decided = list(
-        DecidedAmount.objects.filter(
-            component__area=area,
-            component__recipient_group__in=OWN_REGION_GROUPS,
-            component__included_in__isnull=True,
-            region__county_code=settings.OWN_REGION_CODE,
-        ).select_related("component")
-    )
-    pots = {d.component_id: d.amount for d in decided if d.component.ring_fenced}
+    return own_areas_money([area])[area.pk]
+
+
+def own_areas_money(areas) -> dict[int, AreaMoney]:
+    """own_area_money for each of `areas` (by pk), in one query."""
+    decided = DecidedAmount.objects.filter(
+        component__area__in=[area.pk for area in areas],
+        component__recipient_group__in=OWN_REGION_GROUPS,
+        component__included_in__isnull=True,
+        region__county_code=settings.OWN_REGION_CODE,
+    ).select_related("component")
+    by_area = {area.pk: [] for area in areas}
+    for row in decided:
+        by_area[row.component.area_id].append(row)
+    return {pk: _area_money(rows) for pk, rows in by_area.items()}
+
+
+def _area_money(decided) -> AreaMoney:
+    pots = [d for d in decided if d.component.ring_fenced]
     return AreaMoney(
         amount=sum((d.amount for d in decided), Decimal("0")),
-        pots=pots,
-        pot_names={d.component_id: d.component.name for d in decided if d.component.ring_fenced},
+        pots={d.component_id: d.amount for d in pots},
+        pot_names={d.component_id: d.component.name for d in pots},
         known=bool(decided),
     )
 
@@ -67,9 +77,11 @@ def previous_year_area(area):
 def overview_rows(agreement) -> list[dict]:
     """Per area of the agreement: its money, what is left, its activities and objects."""
     rows = []
-    for area in agreement.areas.annotate(activity_count=Count("activities")):
+    areas = list(agreement.areas.annotate(activity_count=Count("activities")))
+    money_of = own_areas_money(areas)
+    for area in areas:
         activities = list(Activity.objects.for_area(area))
-        money = own_area_money(area)
+        money = money_of[area.pk]
         rows.append(
             {
                 "area": area,

@@ -12,8 +12,9 @@ from decimal import Decimal
 
 from django.db.models import Max, Sum
 
+from common.cache import kept
 from distribution.models import Activity, CostObject
-from distribution.reads import own_area_money
+from distribution.reads import own_areas_money
 
 from .accounts import Kind
 from .calculations import BASIS_LABELS, BASIS_OUTCOME, PotUse, UnusedMoney, forecast_for
@@ -37,8 +38,10 @@ from .periods import (
     monthly_budget,
     spread_budget,
 )
+from .versions import data_version
 
 ZERO = Decimal("0")
+REPORT_SECONDS = 3600  # a kept follow-up; a change to its data makes a new one at once
 
 
 @dataclass
@@ -213,6 +216,18 @@ def _money(value) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
 
 
+def followup_report(agreement, period: Period) -> FollowUpReport:
+    """build_followup as kept in the shared cache for the year's data as it now is
+    (versions.data_version): the page is read far more often than its data changes, and a
+    change makes a new version, so nothing kept is shown for other data than it was made of."""
+    version = data_version(agreement.year)
+    return kept(
+        ("followup", agreement.pk, period.key, version),
+        lambda: build_followup(agreement, period),
+        REPORT_SECONDS,
+    )
+
+
 def build_followup(agreement, period: Period) -> FollowUpReport:
     """Budget against outcome (the costs), income beside it, and unused money. A fixed number
     of queries whatever the number of activities, objects or rows."""
@@ -269,8 +284,9 @@ def build_followup(agreement, period: Period) -> FollowUpReport:
     unlinked_count = 0
     received = ZERO
     pots = []
+    money_of = own_areas_money(areas)
     for area in areas:
-        money = own_area_money(area)
+        money = money_of[area.pk]
         received += money.amount
         area_activities = [a for a in activities if a.area_id == area.pk]
         blocks = []

@@ -59,11 +59,11 @@ from .reads import (
     activity_links,
     budget_profile_history,
     budget_profile_of,
-    build_followup,
     chart_history,
     closed_months,
     closed_period,
     closed_periods,
+    followup_report,
     import_rows,
     ledger_imports,
     ledger_sources,
@@ -85,7 +85,7 @@ def _period(request):
 def overview(request, pk):
     agreement = get_object_or_404(Agreement, pk=pk)
     period = _period(request)
-    report = build_followup(agreement, period)
+    report = followup_report(agreement, period)
     return render(
         request,
         "followup/overview.html",
@@ -104,7 +104,7 @@ def overview(request, pk):
 def workbook(request, pk):
     agreement = get_object_or_404(Agreement, pk=pk)
     period = _period(request)
-    report = build_followup(agreement, period)
+    report = followup_report(agreement, period)
     transactions = workbook_transactions(agreement, period)
     return attachment(
         reconciliation_xlsx(report, transactions), f"avstamning-{agreement.slug}-{period.key}.xlsx"

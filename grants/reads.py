@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from django.conf import settings
+from django.db.models import Max
 from django.utils import timezone
 
 from comments.reads import with_comments
@@ -74,6 +75,12 @@ def home_context() -> dict:
 def agreements():
     """Every agreement, for the filtered list."""
     return Agreement.objects.all()
+
+
+def agreements_version():
+    """The newest change to any agreement (every save and delete leaves a history row): the
+    version of what the agreement list shows."""
+    return Agreement.history.aggregate(newest=Max("history_id"))["newest"]
 
 
 def confirmed_deadlines():

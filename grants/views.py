@@ -8,10 +8,10 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-from django_tables2 import RequestConfig
 
 from common.downloads import attachment, wants_xlsx, xlsx_link
 from common.editing import button, delete_page, edit_page
+from common.lists import list_body
 from common.roles import require
 
 from . import reads
@@ -48,18 +48,21 @@ def home(request):
 
 @require(can_view_grants)
 def agreement_list(request):
-    filters = AgreementFilter(request.GET or None, queryset=reads.agreements())
     if wants_xlsx(request):
-        return attachment(
-            agreement_list_xlsx(filters.qs.order_by("-year", "short_name")), "overenskommelser.xlsx"
-        )
-    table = AgreementTable(filters.qs)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
-    return render(
+        rows = _agreements(request.GET).qs.order_by("-year", "short_name")
+        return attachment(agreement_list_xlsx(rows), "overenskommelser.xlsx")
+    body = list_body(
         request,
-        "grants/agreement_list.html",
-        {"table": table, "filter": filters, "export": xlsx_link(request)},
+        reads.agreements_version(),
+        _agreements,
+        AgreementTable,
+        "grants/partials/agreement_list_body.html",
     )
+    return render(request, "grants/agreement_list.html", {"body": body})
+
+
+def _agreements(data):
+    return AgreementFilter(data or None, queryset=reads.agreements())
 
 
 @require(can_view_grants)

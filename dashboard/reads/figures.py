@@ -1,13 +1,11 @@
 """The managers' dashboard figures for a year, read in a fixed number of grouped queries."""
 
 import datetime
-import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Sum
 
 from allocations.models import DecidedAmount
@@ -23,7 +21,6 @@ from grants.models import (
     OWN_REGION_GROUPS,
     Agreement,
     Deadline,
-    DeadlineSubmission,
     DocumentState,
 )
 
@@ -168,69 +165,6 @@ class Dashboard:
     @property
     def repayable(self):
         return sum((a.repayable for a in self.agreements), ZERO)
-
-
-def data_version(year: int | None = None) -> tuple:
-    """What the dashboard reads, as the newest row of every table its figures come from:
-    every write to them leaves a history row, every import a new row.
-
-    With a year: the version of that year's page. Tables every page reads from (the years
-    chart's decided amounts, areas, components and agreements, the deadlines, the chart of
-    accounts, the imports) count whole; the rest (activities, cost objects, links, budget
-    profiles, closed months) only for the year, so that a forecast changed in one year does
-    not make the other years' pages new. Without a year: anything changed anywhere.
-    One MAX per table, all in one statement."""
-    sql, count = _version_sql(year is None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [year] * count)
-        return tuple(cursor.fetchone())
-
-
-@functools.cache
-def _version_sql(every_year_whole: bool) -> tuple[str, int]:
-    """The statement behind data_version, made once per process (building thirteen querysets
-    costs more than running them); its only parameter is the year, `count` times."""
-    year = None if every_year_whole else 0
-    from django.db.models import F, Q
-
-    from allocations.models import DecidedAmount as Decided
-    from distribution.models import CostObject
-    from followup.models import (
-        AccountRange,
-        ActivityBudgetProfile,
-        ActivityLink,
-        ClosedPeriod,
-        LedgerImport,
-    )
-    from grants.models import Component, DevelopmentArea
-
-    every_year = [  # (rows, the column that grows)
-        (Decided.history.all(), "history_id"),
-        (Deadline.history.all(), "history_id"),
-        (Agreement.history.all(), "history_id"),
-        (DevelopmentArea.history.all(), "history_id"),
-        (Component.history.all(), "history_id"),
-        (LedgerImport.objects.all(), "id"),
-        (DeadlineSubmission.objects.all(), "changed_at"),
-        (AccountRange.history.all(), "history_id"),
-    ]
-    of_year = [
-        (Activity.history.all(), Q(area__agreement__year=year)),
-        (CostObject.history.all(), Q(year=year) | Q(area__agreement__year=year)),
-        (ActivityLink.history.all(), Q(cost_object__area__agreement__year=year)),
-        (ClosedPeriod.history.all(), Q(year=year)),
-        (ActivityBudgetProfile.history.all(), Q(activity__area__agreement__year=year)),
-    ]
-    queries = every_year + [
-        (rows if year is None else rows.filter(in_year), "history_id") for rows, in_year in of_year
-    ]
-    selects, params = [], []
-    for rows, column in queries:
-        sql, values = rows.order_by().values(newest=F(column)).query.sql_with_params()
-        selects.append(f"(SELECT MAX(q.newest) FROM ({sql}) q)")
-        params.extend(values)
-    assert all(value == year for value in params), params  # the year is the only parameter
-    return "SELECT " + ", ".join(selects), len(params)
 
 
 def default_year(today: datetime.date, years: list[int] | None = None) -> int:

@@ -57,7 +57,7 @@ def measure(year: int, agreement_pk: int, username: str) -> dict:
     from django.utils import timezone
 
     from dashboard.pages import DEFAULT_THRESHOLD, page_body
-    from dashboard.reads.figures import data_version
+    from followup.versions import data_version
 
     from .machine import load_average
 

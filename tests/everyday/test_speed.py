@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboard.pages import DEFAULT_THRESHOLD, body_key, build_ahead
-from dashboard.reads.figures import data_version
+from followup.versions import data_version
 from tests.conftest import load_demo_agreement
 
 pytestmark = pytest.mark.django_db
