@@ -552,7 +552,9 @@ SIE_SUFFIXES = (".se", ".si", ".sie")
 UPLOAD_WHAT = "huvudboksfiler"
 # At most this many problems are listed; the rest are counted.
 MAX_LISTED_PROBLEMS = 100
-BATCH_ROWS = 20_000
+# Kept rows go to the server in batches this size while the file is still read: a whole ledger
+# keeps about 20 000 rows (2 %), which in one batch at the end would wait for its last line.
+BATCH_ROWS = 2_000
 _PERIOD = re.compile(r"([0-9]{4})-?([0-9]{2})(?:-?([0-9]{2}))?")
 _DATE = re.compile(r"([0-9]{4})-?([0-9]{2})-?([0-9]{2})")
 # read_mapped_rows' caches of object, period and date cells: a cell not yet read, one refused,
