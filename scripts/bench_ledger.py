@@ -17,7 +17,12 @@ Run from the project directory:  .venv/bin/python scripts/bench_ledger.py  [--pr
       objects created if missing, and the foreign-key checks a commit would run (Django's
       are deferred to the commit: SET CONSTRAINTS ALL IMMEDIATE runs them, timed). All of it
       (migrate included) runs in one transaction that is rolled back, so the database is left
-      as it was.
+      as it was;
+   e. the database's share of the import: the rows the import keeps, read and formatted by
+      the app beforehand (not timed), by COPY into a bare table shaped like the ledger's (no
+      index, no foreign key) and into the ledger table itself (its indexes, its foreign keys
+      checked as at the commit), also rolled back: what the table's design costs, which no
+      reading of the file can win back.
    The steps alternate (a round runs each once, `--repeat` rounds), so a busy moment on a
    shared machine falls on all of them alike; the fastest run of each counts.
 3. Does this for two files: about 2 % of the rows on grant objects (a whole ledger), and
@@ -476,6 +481,64 @@ def import_pass(path: str, checksum: str, profile_to: str | None = None) -> dict
     return result
 
 
+def table_pass(path: str, checksum: str) -> dict:
+    """e. The database's share of the import: the rows the import keeps, read and formatted
+    by the app's own reader and writer beforehand (not timed) into a COPY text file, then
+    timed by COPY into (1) a bare table shaped like the ledger's (its columns, no index, no
+    foreign key) and (2) the ledger table itself, with its indexes and its foreign keys
+    checked as the commit would. Rolled back, as the import's step is."""
+    _setup_django()
+    import tempfile
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from followup.actions import file_format
+    from followup.ledger_files import Problems, read_rows
+    from followup.ledger_writer import copy_text, kept_rows
+    from followup.models import LEDGER_COLUMNS, LedgerImport, LedgerSource, LedgerTransaction
+
+    meta = LedgerTransaction._meta
+    columns = ", ".join(meta.get_field(name).column for name in LEDGER_COLUMNS)
+    result = {}
+    with transaction.atomic(), tempfile.TemporaryFile() as rows_file:
+        call_command("migrate", verbosity=0, interactive=False)
+        _ensure_cost_objects()
+        source = LedgerSource.objects.create(name=f"Bench {os.getpid()}", mapping=MAPPING)
+        LedgerImport.objects.filter(checksum=checksum).delete()
+        record = LedgerImport.objects.create(
+            source=source, file_name=Path(path).name, file_format="csv", checksum=checksum
+        )
+        problems, kept, rows = Problems(), kept_rows(record), 0
+        with open(path, "rb") as binary:
+            kind = file_format(binary, Path(path).name, None, source)
+            for batch in read_rows(binary, Path(path).name, kind, source, kept, problems):
+                rows_file.write(copy_text(batch).encode("utf-8"))
+                rows += len(batch)
+        result["rows"] = rows
+        raw = connection.cursor().cursor
+        bare = f"bench_ledger_bare_{os.getpid()}"
+        raw.execute(f"CREATE TABLE {bare} (LIKE {meta.db_table} INCLUDING ALL EXCLUDING INDEXES)")
+        for name, table in (("bare", bare), ("table", meta.db_table)):
+            rows_file.seek(0)
+            raw.execute("SET CONSTRAINTS ALL DEFERRED")  # checked below, as at the commit
+            start, cpu = time.perf_counter(), time.process_time()
+            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                while chunk := rows_file.read(1 << 20):
+                    copy.write(chunk)
+            copied = time.perf_counter()
+            raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            end = time.perf_counter()
+            result[name] = {
+                "seconds": end - start,
+                "checks": end - copied,
+                "cpu": time.process_time() - cpu,
+            }
+        transaction.set_rollback(True)
+    # best_of's keys: the ledger table's time is this step's.
+    return {**result, "seconds": result["table"]["seconds"], "cpu": result["table"]["cpu"]}
+
+
 # --- Running in children ------------------------------------------------------------------
 
 
@@ -532,6 +595,7 @@ REFERENCE_NAMES = {
     "floor": "the csv floor",
     "text": "COPY into a text table",
     "typed": "COPY into a typed table",
+    "table": "its rows into the ledger table",
 }
 
 
@@ -570,6 +634,7 @@ def run_case(label, share, target_reference, target_ratio, args, url) -> list[tu
             "text": (copy_pass, str(path), url, False),
             "typed": (copy_pass, str(path), url, True),
             "app": (import_pass, str(path), checksum),
+            "table": (table_pass, str(path), checksum),
         },
     )
     load_end = _load()
@@ -622,8 +687,22 @@ def run_case(label, share, target_reference, target_ratio, args, url) -> list[tu
         print("     REFUSED: " + " | ".join(app["refused"]))
     if app.get("sum") != floor["sum"] or app.get("kept") != floor["kept"]:
         print("     WARNING: the import kept other rows or another sum than the floor.")
+    table = best["table"]
+    print(
+        "e. The database's share: the rows the import keeps (read and formatted by the app "
+        "beforehand, not timed), COPY into"
+    )
+    print(
+        f"     a bare table shaped like the ledger's (no index, no foreign key) "
+        f"{table['bare']['seconds']:6.2f} s"
+    )
+    print(
+        f"     the ledger table, its indexes and its foreign keys    "
+        f"{table['table']['seconds']:6.2f} s (of which the foreign-key checks "
+        f"{table['table']['checks']:.2f} s)   rows {table['rows']}, {_runs(table)}"
+    )
     print("   the import beside its references (time; client CPU):")
-    for name in ("floor", "text", "typed"):
+    for name in ("floor", "text", "typed", "table"):
         reference = best[name]
         print(
             f"     {REFERENCE_NAMES[name]:26} {reference['seconds']:6.2f} s  -> import "
