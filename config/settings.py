@@ -1,5 +1,6 @@
 """Settings for Statsbidrag, read from the environment (see .env.example)."""
 
+import hashlib
 import ipaddress
 import os
 from pathlib import Path
@@ -50,9 +51,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].get("CONN_HEALTH_CHECKS", True)
     ).lower() not in ("0", "false", "no", "off")
 
-# Rendered dashboards and charts. Per process by default; with several workers a shared
-# cache (e.g. CACHE_URL=filecache:///var/cache/statsbidrag, or redis://) builds each once.
+# Rendered dashboards and charts, kept follow-ups and lists. Per process by default; with
+# several workers a shared cache (e.g. CACHE_URL=filecache:///var/cache/statsbidrag, or
+# redis://) builds each once.
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
+
+
+def code_digest(base: Path) -> str:
+    """The app's code and templates as a digest. What is kept in the cache is keyed per
+    version of the data, and here per version of the code that made it: a follow-up is kept as
+    the code's own objects and a list as its template drew it, so after a deploy nothing the
+    code before it made is served."""
+    digest = hashlib.sha256()
+    skipped = {"tests", "scripts", "docs", "deploy", "fixtures", "static", "locale", "var"}
+    for folder in sorted(base.iterdir()):
+        if not folder.is_dir() or folder.name.startswith(".") or folder.name in skipped:
+            continue
+        if folder.name in ("node_modules", "staticfiles"):
+            continue
+        for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.html")]):
+            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+CACHES["default"].setdefault("KEY_PREFIX", f"statsbidrag-{code_digest(BASE_DIR)}")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The region that runs the app, by SCB county code (23 = Region Jämtland Härjedalen).

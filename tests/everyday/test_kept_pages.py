@@ -142,3 +142,26 @@ def test_the_lists_are_drawn_without_the_cache_when_redis_is_down(
     assert "<table" in response.content.decode()
     follow_up = client.get(reverse("followup:overview", args=[ledger2023.pk]))
     assert follow_up.status_code == 200
+
+
+def test_a_deploy_keys_the_cache_anew(tmp_path, settings):
+    """The shared cache's keys begin with a digest of the app's code and templates: a follow-up
+    is kept as the code's own objects and a list as its template drew it, so what the code
+    before a deploy made is never served after it. Tests and scripts do not count."""
+    from config.settings import BASE_DIR, code_digest
+
+    assert settings.CACHES["default"]["KEY_PREFIX"] == f"statsbidrag-{code_digest(BASE_DIR)}"
+    (tmp_path / "followup").mkdir()
+    (tmp_path / "followup" / "reads.py").write_text("A = 1\n")
+    (tmp_path / "templates").mkdir()
+    page = tmp_path / "templates" / "list.html"
+    page.write_text("<table></table>")
+    (tmp_path / "tests").mkdir()
+    first = code_digest(tmp_path)
+    (tmp_path / "tests" / "test_new.py").write_text("def test(): pass\n")
+    assert code_digest(tmp_path) == first
+    page.write_text("<table><caption>Ny</caption></table>")
+    second = code_digest(tmp_path)
+    assert second != first
+    (tmp_path / "followup" / "reads.py").write_text("A = 2\n")
+    assert code_digest(tmp_path) not in (first, second)
