@@ -91,7 +91,10 @@ $(VENV)/.installed: pyproject.toml requirements-dev.lock
 # Run after adding or changing a dependency, and commit both files.
 LOCK_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || echo $(PYTHON))
 LOCK_VENV := var/lock-venv
-PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras \
+# Extras stay in the locks (fonttools[woff]==…): Debian 12's own pip (23.0.1) installs the
+# service's lock with --require-hashes only so; with them stripped it takes a dependency asked
+# for with extras (weasyprint's fonttools[woff]) at its newest release, unpinned, and refuses.
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --no-strip-extras \
   --allow-unsafe --no-emit-index-url --no-emit-find-links
 lock: var
 	@test -x $(LOCK_VENV)/bin/pip-compile || { $(LOCK_PYTHON) -m venv $(LOCK_VENV) && \

@@ -28,7 +28,10 @@ def pins(lock: Path) -> dict[str, str]:
         return {}
     return {
         normalised(match.group(1)): match.group(2)
-        for match in re.finditer(r"^([A-Za-z0-9_.\-]+)==(\S+)", lock.read_text(), re.M)
+        # A pin may name extras (psycopg[binary]==…): the locks keep them, see the Makefile.
+        for match in re.finditer(
+            r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==(\S+)", lock.read_text(), re.M
+        )
     }
 
 

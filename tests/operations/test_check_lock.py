@@ -41,3 +41,12 @@ def test_a_missing_pin_or_two_versions_of_one_package_are_named(tmp_path):
     ]
     write(tmp_path, both, both.replace("8.1.0", "8.0.0") + "pytest==9 \\\npdfminer-six==1 \\\n")
     assert check_lock.problems(tmp_path) == ["låsfilerna har olika versioner av redis"]
+
+
+def test_a_pin_with_extras_is_a_pin(tmp_path):
+    """The locks keep extras (fonttools[woff]==…): Debian 12's pip 23.0.1 refuses, in
+    --require-hashes mode, a dependency asked for with extras that the lock pins without them
+    once a newer release is out."""
+    both = "django[argon2]==5.2.1 \\\n    --hash=sha256:aa\nredis==8.1.0 \\\n"
+    write(tmp_path, both, both + "pytest==9.0 \\\npdfminer-six==2025 \\\n")
+    assert check_lock.problems(tmp_path) == []
