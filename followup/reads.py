@@ -15,6 +15,7 @@ from django.db.models import Max, Sum
 from common.cache import kept
 from distribution.models import Activity, CostObject
 from distribution.reads import own_areas_money
+from grants.models import Agreement
 
 from .accounts import Kind
 from .calculations import BASIS_LABELS, BASIS_OUTCOME, PotUse, UnusedMoney, forecast_for
@@ -221,11 +222,13 @@ def followup_report(agreement, period: Period) -> FollowUpReport:
     (versions.data_version): the page is read far more often than its data changes, and a
     change makes a new version, so nothing kept is shown for other data than it was made of."""
     version = data_version(agreement.year)
-    return kept(
-        ("followup", agreement.pk, period.key, version),
-        lambda: build_followup(agreement, period),
-        REPORT_SECONDS,
-    )
+
+    def build():
+        # Everything is read after the version, the agreement too: kept under a version, a
+        # report may be newer than it (a change committed meanwhile), never older.
+        return build_followup(Agreement.objects.get(pk=agreement.pk), period)
+
+    return kept(("followup", agreement.pk, period.key, version), build, REPORT_SECONDS)
 
 
 def build_followup(agreement, period: Period) -> FollowUpReport:

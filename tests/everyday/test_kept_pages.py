@@ -42,6 +42,20 @@ def test_the_follow_up_is_read_from_the_cache_and_shows_a_new_forecast_at_once(
     assert format_amount(forecast) in after
 
 
+def test_a_kept_report_is_never_older_than_its_version(ledger2023):
+    """The version is read first and everything after it: an agreement the view fetched before
+    a change committed is read again, so the report kept under the new version shows it."""
+    from followup.periods import PERIODS
+    from followup.reads import followup_report
+    from grants.models import Agreement
+
+    fetched_before = Agreement.objects.get(pk=ledger2023.pk)
+    ledger2023.short_name = "Namnet efter ändringen"
+    ledger2023.save()
+    report = followup_report(fetched_before, PERIODS["ar"])
+    assert report.agreement.short_name == "Namnet efter ändringen"
+
+
 def test_the_activity_list_shows_a_renamed_activity_at_once(client_for, ledger2023):
     from distribution.models import Activity
 
