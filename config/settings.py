@@ -63,11 +63,12 @@ def code_digest(base: Path) -> str:
     the code's own objects and a list as its template drew it, so after a deploy nothing the
     code before it made is served."""
     digest = hashlib.sha256()
-    skipped = {"tests", "scripts", "docs", "deploy", "fixtures", "static", "locale", "var"}
+    skipped = {
+        *("tests", "scripts", "docs", "deploy", "fixtures", "locale"),
+        *("static", "staticfiles", "node_modules", "var"),
+    }
     for folder in sorted(base.iterdir()):
         if not folder.is_dir() or folder.name.startswith(".") or folder.name in skipped:
-            continue
-        if folder.name in ("node_modules", "staticfiles"):
             continue
         for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.html")]):
             digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())

@@ -420,26 +420,35 @@ def _database_state(connection):
     return tables, counts
 
 
+def _prepared(checksum: str, result: dict):
+    """Inside the step's transaction: the database migrated, the grant objects there, a ledger
+    source with the file's columns, no earlier import of the file; notes the migration's time
+    and what was created in `result`. Returns the source."""
+    from django.core.management import call_command
+
+    from followup.models import LedgerImport, LedgerSource
+
+    start = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    result["migrate_seconds"] = time.perf_counter() - start
+    result["created"] = _ensure_cost_objects()
+    LedgerImport.objects.filter(checksum=checksum).delete()
+    return LedgerSource.objects.create(name=f"Bench {os.getpid()}", mapping=MAPPING)
+
+
 def import_pass(path: str, checksum: str, profile_to: str | None = None) -> dict:
     _setup_django()
     from django.core.files import File
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from followup.actions import LedgerImportError, do_import_ledger_file
-    from followup.models import LedgerImport, LedgerSource
 
     if connection.vendor != "postgresql":
         raise SystemExit(f"DATABASE_URL must be PostgreSQL, not {connection.vendor}.")
     state_before = _database_state(connection)
     result = {}
     with transaction.atomic():
-        start = time.perf_counter()
-        call_command("migrate", verbosity=0, interactive=False)
-        result["migrate_seconds"] = time.perf_counter() - start
-        result["created"] = _ensure_cost_objects()
-        source = LedgerSource.objects.create(name=f"Bench {os.getpid()}", mapping=MAPPING)
-        LedgerImport.objects.filter(checksum=checksum).delete()
+        source = _prepared(checksum, result)
         profiler = None
         if profile_to:
             import cProfile
@@ -490,22 +499,18 @@ def table_pass(path: str, checksum: str) -> dict:
     _setup_django()
     import tempfile
 
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     from followup.actions import file_format
     from followup.ledger_files import Problems, read_rows
     from followup.ledger_writer import copy_text, kept_rows
-    from followup.models import LEDGER_COLUMNS, LedgerImport, LedgerSource, LedgerTransaction
+    from followup.models import LEDGER_COLUMNS, LedgerImport, LedgerTransaction
 
     meta = LedgerTransaction._meta
     columns = ", ".join(meta.get_field(name).column for name in LEDGER_COLUMNS)
     result = {}
     with transaction.atomic(), tempfile.TemporaryFile() as rows_file:
-        call_command("migrate", verbosity=0, interactive=False)
-        _ensure_cost_objects()
-        source = LedgerSource.objects.create(name=f"Bench {os.getpid()}", mapping=MAPPING)
-        LedgerImport.objects.filter(checksum=checksum).delete()
+        source = _prepared(checksum, {})
         record = LedgerImport.objects.create(
             source=source, file_name=Path(path).name, file_format="csv", checksum=checksum
         )
