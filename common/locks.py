@@ -8,6 +8,11 @@ rule holds without a lock.
 
 from django.db import connection
 
+# The ledger's rows and what ties them to activities: imports, period closing, activity links,
+# and the deletion of an activity (which unties its rows). Named here, below the apps that
+# take it, so that distribution (an activity's deletion) and followup share one lock.
+LEDGER_LOCK = "followup.ledger"
+
 
 def lock_for_transaction(name: str) -> None:
     """Wait for, then hold until the end of the current transaction, the lock `name`."""

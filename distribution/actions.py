@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from simple_history.utils import update_change_reason
 
+from common.locks import LEDGER_LOCK, lock_for_transaction
 from common.money import format_amount
 from common.refusals import Refused
 from common.versioning import StaleEdit, check_version, save_checked
@@ -85,6 +86,9 @@ def do_save_activity(activity: Activity, *, acting_user, expected_version=None, 
 
 @transaction.atomic
 def do_delete_activity(activity: Activity, *, acting_user, expected_version=None):
+    # The deletion unties the activity's ledger rows: it waits for an import that read the
+    # activity (and ties rows to it) to land, first of all its locks, as the import takes it.
+    lock_for_transaction(LEDGER_LOCK)
     _lock_area(activity.area)
     current = Activity.objects.select_for_update().get(pk=activity.pk)
     if expected_version is not None:

@@ -5,8 +5,10 @@ A ledger import streams: followup.ledger_files reads and checks the rows (no dat
 hands the kept ones on in batches, followup.ledger_writer writes them (COPY on PostgreSQL), so
 memory does not grow with the file. Any problem stops the writing and the transaction is
 rolled back at the end, so a refused file leaves nothing. Imports, period closing and
-activity links take one lock (LEDGER_LOCK), so two imports of the same months never both
-land, and a month closed while an import ran is refused by it.
+activity links take one lock (common.locks.LEDGER_LOCK), so two imports of the same months
+never both land, and a month closed while an import ran is refused by it. Deleting an activity
+takes it too (distribution.actions.do_delete_activity): it unties the activity's rows, and an
+import that read the activity must have landed first.
 """
 
 from decimal import Decimal
@@ -15,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from common.locks import lock_for_transaction
+from common.locks import LEDGER_LOCK, lock_for_transaction
 from common.money import format_amount
 from common.refusals import Refused
 from common.versioning import check_version, save_checked
@@ -38,7 +40,6 @@ from .month_totals import reclassify_month_totals, refresh_month_totals
 from .periods import MONTH_NAMES, ProfileKind, check_profile
 from .reads import activity_outcome
 
-LEDGER_LOCK = "followup.ledger"
 # LedgerImport.total_amount is DecimalField(max_digits=17, decimal_places=2).
 MAX_TOTAL = Decimal(10) ** 15
 

@@ -115,3 +115,52 @@ def test_the_checksum_is_unique_in_the_database_not_only_looked_up(objects2023):
     LedgerImport.objects.create(file_name="a.csv", file_format="csv", checksum="a" * 64)
     with pytest.raises(IntegrityError), transaction.atomic():
         LedgerImport.objects.create(file_name="b.csv", file_format="csv", checksum="a" * 64)
+
+
+def test_an_activity_deleted_while_an_import_reads_its_rows_leaves_both_whole(
+    objects2023, source, users, monkeypatch
+):
+    """The import has read the activities (its rows are tied to "A7") when an officer deletes
+    that activity. Neither may end in a database error: the deletion waits for the import and
+    then unties its rows, as it does any other row of the activity."""
+    from distribution.actions import do_delete_activity
+    from distribution.models import Activity, CostObject
+    from followup import actions
+    from followup.month_totals import differences
+
+    cost_object = CostObject.objects.get(number="9916")
+    activity = Activity.objects.create(
+        area=cost_object.area,
+        cost_object=cost_object,
+        name="Hemsjukvård",
+        ledger_code="A7",
+        amount=D("1000"),
+    )
+    rows = [f"V{n};2023-03-10;5410;1;9916;A7;Mars;202303;100,00" for n in range(3)]
+    content = ("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1252")
+    read, deleting = threading.Event(), threading.Event()
+    original = actions.kept_rows
+
+    def kept_rows_then_wait(record):
+        looked_up = original(record)  # the activities are read: A7 ties the rows
+        read.set()
+        deleting.wait(timeout=10)
+        time.sleep(0.5)  # the deletion runs (or waits) while the rows are written
+        return looked_up
+
+    monkeypatch.setattr(actions, "kept_rows", kept_rows_then_wait)
+
+    def delete_when_read():
+        read.wait(timeout=10)
+        deleting.set()
+        do_delete_activity(Activity.objects.get(pk=activity.pk), acting_user=users["officer"])
+        return "deleted"
+
+    outcomes = run_together(
+        importing(content, "mars.csv", source, users["finance"]), delete_when_read
+    )
+    assert isinstance(outcomes[0], LedgerImport), outcomes
+    assert outcomes[1] == "deleted", outcomes
+    assert not Activity.objects.filter(pk=activity.pk).exists()
+    assert list(LedgerTransaction.objects.values_list("activity_id", flat=True)) == [None] * 3
+    assert differences() == []
