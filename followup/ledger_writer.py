@@ -5,18 +5,20 @@ The rows come from followup.ledger_files.read_rows as tuples in LEDGER_COLUMNS o
 import (followup.actions.do_import_ledger_file) runs all of this in one transaction.
 """
 
+import queue
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Q, Value
-from psycopg.copy import QueuedLibpqWriter
+from psycopg.errors import ForeignKeyViolation
 
 from distribution.models import Activity, CostObject
 
 from .accounts import classify
-from .ledger_files import GrantObjects, KeptRows
+from .ledger_files import GrantObjects, KeptRows, LedgerImportError
 from .models import (
     LEDGER_COLUMNS,
     ActivityLink,
@@ -75,8 +77,12 @@ def kept_rows(record: LedgerImport) -> KeptRows:
     return KeptRows(record.pk, objects, by_code, by_link)
 
 
+DELETED_MEANWHILE = (
+    "Ett kostnadsobjekt eller en aktivitet som filens rader hör till togs bort medan filen "
+    "lästes in. Inget sparades; läs in filen igen."
+)
+
 _NULL = "\\N"
-_PIECE = 32 * 1024
 # COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
 _ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
@@ -136,13 +142,65 @@ def copy_text(batch: list[tuple]) -> str:
     return "".join(["\t".join([_copy_value(value) for value in row]) + "\n" for row in batch])
 
 
+class _Sender:
+    """A thread that writes each batch of COPY text with a COPY of its own, on the import's
+    connection, while the reader reads the next batch. The ledger's foreign keys are checked at
+    each COPY's end (the writer sets them immediate), so the database checks a batch while the
+    next one is read, on the other core, instead of every row at the commit. At most QUEUED
+    batches wait, so memory stays bounded however slow the server is. The import's thread does
+    not use the connection until close() has joined this one."""
+
+    QUEUED = 2
+
+    def __init__(self, raw_connection, sql: str):
+        self.error: BaseException | None = None
+        self._queue: queue.Queue = queue.Queue(maxsize=self.QUEUED)
+        self._thread = threading.Thread(
+            target=self._run, args=(raw_connection, sql), name="ledger-copy", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, raw_connection, sql: str) -> None:
+        try:
+            while (data := self._queue.get()) is not None:
+                with raw_connection.cursor() as cursor, cursor.copy(sql) as copy:
+                    copy.write(data)
+        except BaseException as error:  # handed to the import's thread, raised there
+            self.error = error
+            while self._queue.get() is not None:  # let send() and close() go on
+                pass
+
+    def send(self, data: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        self._queue.put(data)
+
+    def close(self) -> None:
+        """Wait for the batches sent; raise what writing them raised."""
+        self._queue.put(None)
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _ledger_foreign_keys(cursor) -> list[str]:
+    """The names of the ledger table's foreign keys (Django makes them deferrable)."""
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+        "AND condeferrable ORDER BY conname",
+        [LedgerTransaction._meta.db_table],
+    )
+    return [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+
+
 class _RowWriter:
     """Batches of rows to the database; their month totals summed as they pass."""
 
     def __init__(self):
         # {month_totals.KEY values: [amount, rows]}
         self.sums: dict[tuple, list] = {}
-        self._copy = self._copy_context = self._cursor = None
+        self._sender: _Sender | None = None
+        self._keys: list[str] = []
         self._encoding = "utf-8"
 
     def write(self, batch: list[tuple]) -> None:
@@ -155,13 +213,9 @@ class _RowWriter:
                 summed[0] += row[_AMOUNT_AT]
                 summed[1] += 1
         if connection.vendor == "postgresql":
-            if self._copy is None:
-                self._open_copy()
-            data = memoryview(copy_text(batch).encode(self._encoding))
-            # In pieces of psycopg's own row buffers: its queue to the server holds at most
-            # QUEUE_SIZE pieces, so memory stays bounded however slow the server is.
-            for start in range(0, len(data), _PIECE):
-                self._copy.write(data[start : start + _PIECE])
+            if self._sender is None:
+                self._open()
+            self._sender.send(copy_text(batch).encode(self._encoding))
         else:
             attnames = [LedgerTransaction._meta.get_field(f).attname for f in LEDGER_COLUMNS]
             LedgerTransaction.objects.bulk_create(
@@ -169,32 +223,32 @@ class _RowWriter:
                 batch_size=2000,
             )
 
-    def _open_copy(self) -> None:
-        """One COPY for the whole file; a queue hands the data to the server from another
-        thread, so PostgreSQL stores rows while the next ones are read."""
+    def _open(self) -> None:
         table = LedgerTransaction._meta.db_table
         columns = ", ".join(LedgerTransaction._meta.get_field(f).column for f in LEDGER_COLUMNS)
-        self._cursor = connection.cursor()
-        raw = self._cursor.cursor
-        self._copy_context = raw.copy(
-            f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)
-        )
-        self._copy = self._copy_context.__enter__()
-        self._encoding = raw.connection.info.encoding  # the connection's, as psycopg's
+        with connection.cursor() as cursor:
+            self._keys = _ledger_foreign_keys(cursor)
+            if self._keys:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(self._keys)} IMMEDIATE")
+        raw = connection.connection
+        self._encoding = raw.info.encoding  # the connection's, as psycopg's
+        self._sender = _Sender(raw, f"COPY {table} ({columns}) FROM STDIN")
 
     def close(self, error: BaseException | None = None) -> None:
-        """End the COPY (before any other query on the connection)."""
-        if self._copy is None:
+        """Wait for the last batch (before any other query on the connection); then the
+        foreign keys are deferred again, as for the rest of the transaction."""
+        if self._sender is None:
             return
-        context, cursor = self._copy_context, self._cursor
-        self._copy = self._copy_context = self._cursor = None
+        sender, self._sender = self._sender, None
         try:
+            sender.close()
+        except BaseException:
             if error is None:
-                context.__exit__(None, None, None)
-            else:
-                context.__exit__(type(error), error, error.__traceback__)
-        finally:
-            cursor.close()
+                raise
+            return  # the reader's error is the one to raise; the transaction is rolled back
+        if error is None and self._keys:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET CONSTRAINTS {', '.join(self._keys)} DEFERRED")
 
 
 def write_rows(batches: Iterable[list[tuple]]) -> dict[tuple, list]:
@@ -202,12 +256,17 @@ def write_rows(batches: Iterable[list[tuple]]) -> dict[tuple, list]:
     totals of what was written, {month_totals.KEY values: [amount, rows]}."""
     writer = _RowWriter()
     try:
-        for batch in batches:
-            writer.write(batch)
-    except BaseException as error:
-        writer.close(error)
-        raise
-    writer.close()
+        try:
+            for batch in batches:
+                writer.write(batch)
+        except BaseException as error:
+            writer.close(error)
+            raise
+        writer.close()
+    except ForeignKeyViolation as error:
+        # What the import read at its start was deleted since (only an object, in the admin:
+        # an activity's deletion waits for the import).
+        raise LedgerImportError([DELETED_MEANWHILE]) from error
     return writer.sums
 
 

@@ -164,3 +164,41 @@ def test_an_activity_deleted_while_an_import_reads_its_rows_leaves_both_whole(
     assert not Activity.objects.filter(pk=activity.pk).exists()
     assert list(LedgerTransaction.objects.values_list("activity_id", flat=True)) == [None] * 3
     assert differences() == []
+
+
+def test_a_cost_object_deleted_while_an_import_reads_its_rows_refuses_the_file(
+    objects2023, source, users, monkeypatch
+):
+    """Only the admin deletes a cost object, and without the ledger lock: an import that read
+    the object before it went gets a refusal in Swedish, with nothing saved (not a database
+    error at its commit)."""
+    from distribution.models import CostObject
+    from followup import actions
+
+    rows = [f"V{n};2023-03-10;5410;1;9917;;Mars;202303;100,00" for n in range(3)]
+    content = ("\r\n".join([HEADER, *rows]) + "\r\n").encode("cp1252")
+    read, deleted = threading.Event(), threading.Event()
+    original = actions.kept_rows
+
+    def kept_rows_then_wait(record):
+        looked_up = original(record)  # 9917 is a grant object: its rows are kept
+        read.set()
+        deleted.wait(timeout=10)
+        return looked_up
+
+    monkeypatch.setattr(actions, "kept_rows", kept_rows_then_wait)
+
+    def delete_when_read():
+        read.wait(timeout=10)
+        CostObject.objects.filter(number="9917").delete()  # no row of it is committed yet
+        deleted.set()
+        return "deleted"
+
+    outcomes = run_together(
+        importing(content, "mars.csv", source, users["finance"]), delete_when_read
+    )
+    assert outcomes[1] == "deleted", outcomes
+    assert isinstance(outcomes[0], LedgerImportError), outcomes
+    assert "togs bort medan filen lästes in" in outcomes[0].messages[0]
+    assert not LedgerImport.objects.exists()
+    assert not LedgerTransaction.objects.exists()
