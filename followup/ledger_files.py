@@ -203,6 +203,18 @@ class _Scan:
     delimiter: str
 
 
+def _line_at(binary, offset: int) -> int:
+    """The line (from 1) that the file's byte at `offset` is on: the newlines before it,
+    counted again. Only a message needs it, so the scan itself counts no lines."""
+    binary.seek(0)
+    line, left = 1, offset
+    while left > 0 and (chunk := binary.read(min(SCAN_CHUNK, left))):
+        line += chunk.count(b"\n")
+        left -= len(chunk)
+    binary.seek(0)
+    return line
+
+
 def scan_text(binary) -> _Scan:
     """Read the file once in chunks: its encoding, and refuse what no text export holds."""
     binary.seek(0)
@@ -213,34 +225,39 @@ def scan_text(binary) -> _Scan:
         )
     bom = first.startswith(codecs.BOM_UTF8)
     decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8_error = None  # (line, byte)
+    # Where in the file (bytes) each finding is; turned into a line only for a message.
+    utf8_error = None  # (offset, byte)
     utf8_letters = False  # UTF-8 letters (not only ASCII) before any invalid byte
     nul = undefined = None
-    line = 1
-    current = 0
+    offset = 0  # of the chunk's first byte
+    current = 0  # bytes of the line the chunk begins in, before the chunk
     chunk = first
     while chunk:
         if utf8_error is None:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
-                utf8_error = (line + chunk.count(b"\n", 0, exc.start), chunk[exc.start])
-                utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk, 0, exc.start))
+                # exc.object is the decoder's held bytes (a letter begun in the chunk
+                # before) followed by this chunk.
+                held = len(exc.object) - len(chunk)
+                utf8_error = (offset - held + exc.start, exc.object[exc.start])
+                utf8_letters = utf8_letters or bool(_NOT_ASCII.search(exc.object, 0, exc.start))
             else:
                 utf8_letters = utf8_letters or bool(_NOT_ASCII.search(chunk))
         if nul is None and (at := chunk.find(b"\x00")) >= 0:
-            nul = line + chunk.count(b"\n", 0, at)
+            nul = offset + at
         if undefined is None:
             # One find per byte (memchr speed) rather than a regular expression's scan.
             found = [at for at in map(chunk.find, _NOT_CP1252_BYTES) if at >= 0]
             if found:
                 at = min(found)
-                undefined = (line + chunk.count(b"\n", 0, at), chunk[at])
+                undefined = (offset + at, chunk[at])
         # Only the chunk's first line (which may have begun in the chunks before) can be too
         # long: any other ends within this chunk, and a chunk is at most MAX_LINE_BYTES.
-        newlines = chunk.count(b"\n")
-        first_line = current + (chunk.find(b"\n") if newlines else len(chunk))
+        first_newline = chunk.find(b"\n")
+        first_line = current + (first_newline if first_newline >= 0 else len(chunk))
         if first_line > MAX_LINE_BYTES:
+            line = _line_at(binary, offset)
             raise LedgerFileError(
                 [
                     f"Rad {line}: raden är längre än "
@@ -248,41 +265,44 @@ def scan_text(binary) -> _Scan:
                 ],
                 row=line,
             )
-        current = len(chunk) - chunk.rfind(b"\n") - 1 if newlines else first_line
-        line += newlines
+        current = len(chunk) - chunk.rfind(b"\n") - 1 if first_newline >= 0 else first_line
+        offset += len(chunk)
         chunk = binary.read(SCAN_CHUNK)
     if utf8_error is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            utf8_error = (line, 0)
+            utf8_error = (offset, 0)
     binary.seek(0)
     if nul is not None:
+        line = _line_at(binary, nul)
         raise LedgerFileError(
             [
-                f"Rad {nul}: filen innehåller ett NUL-tecken (byte 0x00). Det är inte en "
+                f"Rad {line}: filen innehåller ett NUL-tecken (byte 0x00). Det är inte en "
                 "textfil (CSV); spara exporten som CSV eller XLSX."
             ],
-            row=nul,
+            row=line,
         )
     if utf8_error and (bom or utf8_letters):
+        line = _line_at(binary, utf8_error[0])
         raise LedgerFileError(
             [
-                f"Rad {utf8_error[0]}: filen är skriven i UTF-8 men byte 0x{utf8_error[1]:02X} "
+                f"Rad {line}: filen är skriven i UTF-8 men byte 0x{utf8_error[1]:02X} "
                 "är inte giltig UTF-8; filen är skadad eller blandar teckenkodningar. Spara "
                 "exporten på nytt."
             ],
-            row=utf8_error[0],
+            row=line,
         )
     encoding = "utf-8-sig" if bom else ("utf-8" if utf8_error is None else "cp1252")
     if encoding == "cp1252" and undefined is not None:
+        line = _line_at(binary, undefined[0])
         raise LedgerFileError(
             [
-                f"Rad {undefined[0]}: byte 0x{undefined[1]:02X} är varken giltig UTF-8 eller ett "
+                f"Rad {line}: byte 0x{undefined[1]:02X} är varken giltig UTF-8 eller ett "
                 "tecken i Windows-1252. Filen är skadad eller sparad med en annan "
                 "teckenkodning; spara den som UTF-8 eller Windows-1252."
             ],
-            row=undefined[0],
+            row=line,
         )
     sample = first[:SAMPLE_BYTES].decode(encoding, errors="replace")
     first_lines = sample.splitlines()[:HEADER_SEARCH_ROWS]
