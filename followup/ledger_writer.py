@@ -5,15 +5,16 @@ The rows come from followup.ledger_files.read_rows as tuples in LEDGER_COLUMNS o
 import (followup.actions.do_import_ledger_file) runs all of this in one transaction.
 """
 
-import queue
-import threading
+import select
 from collections import defaultdict
 from collections.abc import Iterable
 from operator import itemgetter
 
 from django.db import connection
 from django.db.models import Q, Value
+from psycopg import errors as psycopg_errors
 from psycopg.errors import ForeignKeyViolation
+from psycopg.pq import DiagnosticField, ExecStatus
 
 from distribution.models import Activity, CostObject
 
@@ -142,45 +143,91 @@ def copy_text(batch: list[tuple]) -> str:
     return "".join(["\t".join([_copy_value(value) for value in row]) + "\n" for row in batch])
 
 
-class _Sender:
-    """A thread that writes each batch of COPY text with a COPY of its own, on the import's
-    connection, while the reader reads the next batch. The ledger's foreign keys are checked at
-    each COPY's end (the writer sets them immediate), so the database checks a batch while the
-    next one is read, on the other core, instead of every row at the commit. At most QUEUED
-    batches wait, so memory stays bounded however slow the server is. The import's thread does
-    not use the connection until close() has joined this one."""
+class _Copier:
+    """Each batch of COPY text by a COPY of its own on the import's connection, ended without
+    waiting for its result: the server stores the batch and checks its foreign keys (immediate
+    for the import) while the reader reads the next one, on the other core. The result is read
+    before the next COPY begins, and the last one by close(). No thread: libpq's own
+    non-blocking calls (psycopg.pq), waiting on the socket only when the server is not ready.
+    Nothing else may use the connection until close()."""
 
-    QUEUED = 2
+    PIECE = 128 * 1024  # bytes handed to libpq at a time, so its buffer stays small
 
-    def __init__(self, raw_connection, sql: str):
-        self.error: BaseException | None = None
-        self._queue: queue.Queue = queue.Queue(maxsize=self.QUEUED)
-        self._thread = threading.Thread(
-            target=self._run, args=(raw_connection, sql), name="ledger-copy", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, raw_connection, sql: str) -> None:
-        try:
-            while (data := self._queue.get()) is not None:
-                with raw_connection.cursor() as cursor, cursor.copy(sql) as copy:
-                    copy.write(data)
-        except BaseException as error:  # handed to the import's thread, raised there
-            self.error = error
-            while self._queue.get() is not None:  # let send() and close() go on
-                pass
+    def __init__(self, pgconn, sql: str):
+        self._pgconn = pgconn
+        self._sql = sql.encode()
+        self._pending = False  # a COPY ended, its result not read
 
     def send(self, data: bytes) -> None:
-        if self.error is not None:
-            raise self.error
-        self._queue.put(data)
+        self._read_result()
+        pgconn = self._pgconn
+        pgconn.send_query(self._sql)
+        self._flush()
+        result = self._next_result()
+        if result.status != ExecStatus.COPY_IN:
+            self._drain()
+            raise _error_of(result)
+        try:
+            view = memoryview(data)
+            for start in range(0, len(view), self.PIECE):
+                while pgconn.put_copy_data(view[start : start + self.PIECE]) == 0:
+                    self._wait(write=True)
+        except BaseException:
+            pgconn.put_copy_end("Importen avbröts.".encode())
+            self._flush()
+            self._pending = True
+            raise
+        while pgconn.put_copy_end(None) == 0:
+            self._wait(write=True)
+        self._flush()
+        self._pending = True
 
     def close(self) -> None:
-        """Wait for the batches sent; raise what writing them raised."""
-        self._queue.put(None)
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
+        """Read the last COPY's result; raise its error, if any."""
+        self._read_result()
+
+    def _read_result(self) -> None:
+        if not self._pending:
+            return
+        self._pending = False
+        result = self._next_result()
+        self._drain()
+        if result.status != ExecStatus.COMMAND_OK:
+            raise _error_of(result)
+
+    def _next_result(self):
+        pgconn = self._pgconn
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            self._wait(write=False)
+            pgconn.consume_input()
+        return pgconn.get_result()
+
+    def _drain(self) -> None:
+        while self._next_result() is not None:
+            pass
+
+    def _flush(self) -> None:
+        while self._pgconn.flush():
+            self._wait(write=True)
+
+    def _wait(self, *, write: bool) -> None:
+        socket = self._pgconn.socket
+        if write:
+            select.select([socket], [socket], [])  # readable too: the server may answer first
+        else:
+            select.select([socket], [], [])
+
+
+def _error_of(result) -> Exception:
+    """The psycopg error (by SQLSTATE) of a failed result."""
+    sqlstate = (result.error_field(DiagnosticField.SQLSTATE) or b"").decode()
+    message = (result.error_message or b"").decode("utf-8", "replace").strip()
+    try:
+        error_class = psycopg_errors.lookup(sqlstate)
+    except KeyError:
+        error_class = psycopg_errors.DatabaseError
+    return error_class(message)
 
 
 def _ledger_foreign_keys(cursor) -> list[str]:
@@ -199,7 +246,7 @@ class _RowWriter:
     def __init__(self):
         # {month_totals.KEY values: [amount, rows]}
         self.sums: dict[tuple, list] = {}
-        self._sender: _Sender | None = None
+        self._copier: _Copier | None = None
         self._keys: list[str] = []
         self._encoding = "utf-8"
 
@@ -213,9 +260,9 @@ class _RowWriter:
                 summed[0] += row[_AMOUNT_AT]
                 summed[1] += 1
         if connection.vendor == "postgresql":
-            if self._sender is None:
+            if self._copier is None:
                 self._open()
-            self._sender.send(copy_text(batch).encode(self._encoding))
+            self._copier.send(copy_text(batch).encode(self._encoding))
         else:
             attnames = [LedgerTransaction._meta.get_field(f).attname for f in LEDGER_COLUMNS]
             LedgerTransaction.objects.bulk_create(
@@ -232,16 +279,16 @@ class _RowWriter:
                 cursor.execute(f"SET CONSTRAINTS {', '.join(self._keys)} IMMEDIATE")
         raw = connection.connection
         self._encoding = raw.info.encoding  # the connection's, as psycopg's
-        self._sender = _Sender(raw, f"COPY {table} ({columns}) FROM STDIN")
+        self._copier = _Copier(raw.pgconn, f"COPY {table} ({columns}) FROM STDIN")
 
     def close(self, error: BaseException | None = None) -> None:
         """Wait for the last batch (before any other query on the connection); then the
         foreign keys are deferred again, as for the rest of the transaction."""
-        if self._sender is None:
+        if self._copier is None:
             return
-        sender, self._sender = self._sender, None
+        copier, self._copier = self._copier, None
         try:
-            sender.close()
+            copier.close()
         except BaseException:
             if error is None:
                 raise
