@@ -15,7 +15,8 @@ Run from the project directory:  .venv/bin/python scripts/bench_ledger.py  [--pr
    d. the app's whole import (do_import_ledger_file: scan, read, check, kept rows streamed to
       the database with COPY in batches), on PostgreSQL, after `migrate`, with the 2023 cost
       objects created if missing, and the foreign-key checks a commit would run (Django's
-      are deferred to the commit: SET CONSTRAINTS ALL IMMEDIATE runs them, timed). All of it
+      are deferred to the commit; the import checks its rows' keys at each batch's COPY, so
+      little is left: SET CONSTRAINTS ALL IMMEDIATE runs what is, timed). All of it
       (migrate included) runs in one transaction that is rolled back, so the database is left
       as it was;
    e. the database's share of the import: the rows the import keeps, read and formatted by
