@@ -212,11 +212,11 @@ class _Copier:
             self._wait(write=True)
 
     def _wait(self, *, write: bool) -> None:
-        socket = self._pgconn.socket
-        if write:
-            select.select([socket], [socket], [])  # readable too: the server may answer first
-        else:
-            select.select([socket], [], [])
+        # poll, not select: a worker's socket may be numbered past select's 1 024.
+        poller = select.poll()
+        # While writing, readable too: the server may answer (an error) before it reads on.
+        poller.register(self._pgconn.socket, select.POLLIN | (select.POLLOUT if write else 0))
+        poller.poll()
 
 
 def _error_of(result) -> Exception:
