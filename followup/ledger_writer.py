@@ -144,22 +144,38 @@ def copy_text(batch: list[tuple]) -> str:
 
 
 class _Copier:
-    """Each batch of COPY text by a COPY of its own on the import's connection, ended without
-    waiting for its result: the server stores the batch and checks its foreign keys (immediate
-    for the import) while the reader reads the next one, on the other core. The result is read
-    before the next COPY begins, and the last one by close(). No thread: libpq's own
-    non-blocking calls (psycopg.pq), waiting on the socket only when the server is not ready.
-    Nothing else may use the connection until close()."""
+    """Batches of COPY text by COPYs of their own on the import's connection, each ended without
+    waiting for its result: the server stores the rows and checks their foreign keys
+    (immediate for the import) while the reader reads on, on the other core. Before the next
+    COPY begins the last one's result is read; while the server is still busy with it, up to
+    HELD batches wait here and go in one COPY, so a server slower than the reader (every row
+    kept) always has the next rows. No thread: libpq's own non-blocking calls (psycopg.pq),
+    waiting on the socket only when the server is not ready. Nothing else may use the
+    connection until close()."""
 
     PIECE = 128 * 1024  # bytes handed to libpq at a time, so its buffer stays small
+    HELD = 32  # batches (about 300 kB each, 10 MB in all) held while the server is busy
 
     def __init__(self, pgconn, sql: str):
         self._pgconn = pgconn
         self._sql = sql.encode()
         self._pending = False  # a COPY ended, its result not read
+        self._held: list[bytes] = []
 
     def send(self, data: bytes) -> None:
-        self._read_result()
+        self._held.append(data)
+        if self._pending:
+            if len(self._held) < self.HELD and self._busy():
+                return  # the server is on the last COPY still: read on
+            self._read_result()
+        self._copy(self._held)
+        self._held = []
+
+    def _busy(self) -> bool:
+        self._pgconn.consume_input()
+        return self._pgconn.is_busy()
+
+    def _copy(self, batches: list[bytes]) -> None:
         pgconn = self._pgconn
         pgconn.send_query(self._sql)
         self._flush()
@@ -168,10 +184,11 @@ class _Copier:
             self._drain()
             raise _error_of(result)
         try:
-            view = memoryview(data)
-            for start in range(0, len(view), self.PIECE):
-                while pgconn.put_copy_data(view[start : start + self.PIECE]) == 0:
-                    self._wait(write=True)
+            for data in batches:
+                view = memoryview(data)
+                for start in range(0, len(view), self.PIECE):
+                    while pgconn.put_copy_data(view[start : start + self.PIECE]) == 0:
+                        self._wait(write=True)
         except BaseException:
             pgconn.put_copy_end("Importen avbröts.".encode())
             self._flush()
@@ -182,9 +199,14 @@ class _Copier:
         self._flush()
         self._pending = True
 
-    def close(self) -> None:
-        """Read the last COPY's result; raise its error, if any."""
+    def close(self, *, send_held: bool = True) -> None:
+        """Send the batches held (unless the import failed), read the last COPY's result;
+        raise its error, if any."""
         self._read_result()
+        if self._held and send_held:
+            self._copy(self._held)
+            self._held = []
+            self._read_result()
 
     def _read_result(self) -> None:
         if not self._pending:
@@ -288,7 +310,7 @@ class _RowWriter:
             return
         copier, self._copier = self._copier, None
         try:
-            copier.close()
+            copier.close(send_held=error is None)
         except BaseException:
             if error is None:
                 raise

@@ -67,3 +67,28 @@ def test_the_ledgers_foreign_keys_are_deferred_again_after_an_import(objects2023
         with pytest.raises(IntegrityError), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("refused", [False, True])
+def test_batches_held_while_the_server_is_busy_land_once_or_not_at_all(
+    objects2023, source, users, monkeypatch, refused
+):
+    """The server always busy: batches are held (HELD at a time) and go in one COPY; the held
+    ones go at the end, or, for a refused file, never."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the COPY writer is PostgreSQL's")
+    from followup import ledger_writer
+
+    monkeypatch.setattr(ledger_writer._Copier, "HELD", 4)
+    monkeypatch.setattr(ledger_writer._Copier, "_busy", lambda self: True)
+    rows = [row(n) for n in range(1, 41)]
+    if refused:
+        rows[-1] = row(40, period="2023-13")
+        with pytest.raises(LedgerImportError):
+            do_import_ledger_file(ledger(rows), source, users["finance"])
+        assert not LedgerTransaction.objects.exists()
+        return
+    record = do_import_ledger_file(ledger(rows), source, users["finance"])
+    assert record.rows_kept == 40
+    assert sorted(LedgerTransaction.objects.values_list("line", flat=True)) == list(range(3, 43))
+    assert differences() == []
