@@ -309,35 +309,6 @@ def scan_text(binary) -> _Scan:
     return _Scan(encoding, delimiter)
 
 
-def _merged_rows_error(binary, scan: _Scan) -> LedgerFileError:
-    """Find the first record that spans several lines (a quote that never closed on its
-    line): read only when the fast pass saw that records and lines differ."""
-    binary.seek(0)
-    text = io.TextIOWrapper(binary, encoding=scan.encoding, newline="")
-    reader = csv.reader(text, delimiter=scan.delimiter)
-    previous = 0
-    try:
-        for _row in reader:
-            line, previous = previous + 1, reader.line_num
-            if previous != line:
-                return LedgerFileError(
-                    [
-                        f'Rad {line}: ett fält börjar med citattecken (") som inte avslutas på '
-                        f"samma rad, så raderna {line}–{previous} skulle läsas som en enda rad. "
-                        "Ta bort eller dubblera citattecknet och läs in filen igen."
-                    ],
-                    row=line,
-                )
-    finally:
-        text.detach()
-    return LedgerFileError(
-        [
-            'Ett fält börjar med citattecken (") som aldrig avslutas. Ta bort eller dubblera '
-            "citattecknet och läs in filen igen."
-        ]
-    )
-
-
 class MergedRows(LedgerFileError):
     """Rows were merged by an unclosed quote: the line numbers read so far cannot be
     trusted, so this problem replaces any found in the rows."""
@@ -423,26 +394,30 @@ def _csv_rows(binary, skipped: SkippedLines | None = None) -> Iterator[tuple[int
         raise
     except csv.Error as exc:
         text.detach()
-        # Named as a plain reading of the whole file names it: lines skipped or not.
-        raise _csv_error(binary, scan) from exc
+        # Named as a reading of every line names it: lines skipped or not.
+        raise _reading_error(binary, scan) from exc
     text.detach()  # the caller's file stays open
-    if records != reader.line_num:
-        merged = _merged_rows_error(binary, scan)
-        raise MergedRows(merged.messages, row=merged.row)
+    if records != reader.line_num:  # a record over several lines
+        raise _reading_error(binary, scan)
 
 
-def _csv_error(binary, scan: _Scan) -> LedgerFileError:
-    """The first record of the file that the csv module refuses, read again from the start
-    with every line parsed (only when a reading failed)."""
+def _reading_error(binary, scan: _Scan) -> LedgerFileError:
+    """Why a reading of the file failed, as a reading of every line from the start names it
+    (read again only then): the first record the csv module refuses, or else the first record
+    that spans several lines (MergedRows)."""
     binary.seek(0)
     text = io.TextIOWrapper(binary, encoding=scan.encoding, newline="")
     reader = csv.reader(text, delimiter=scan.delimiter, strict=True)
-    line = 0
+    records = 0
+    merged = None  # (first line, last line) of the first record over several lines
     try:
         for _row in reader:
-            line += 1
+            if merged is None and reader.line_num != records + 1:
+                merged = (records + 1, reader.line_num)
+            records += 1
     except csv.Error as exc:
-        line, last = line + 1, reader.line_num
+        # Named by its record's number, as the import has always named it.
+        line, last = records + 1, reader.line_num
         if "field larger" in str(exc):
             message = (
                 f"Rad {line}: ett fält är längre än {_thousands(csv.field_size_limit())} tecken;"
@@ -462,9 +437,22 @@ def _csv_error(binary, scan: _Scan) -> LedgerFileError:
         return LedgerFileError([message], row=line)
     finally:
         text.detach()
-    # Every line parses: the reading that failed had merged lines a quote left open.
-    merged = _merged_rows_error(binary, scan)
-    return MergedRows(merged.messages, row=merged.row)
+    if merged is None:
+        return MergedRows(
+            [
+                'Ett fält börjar med citattecken (") som aldrig avslutas. Ta bort eller '
+                "dubblera citattecknet och läs in filen igen."
+            ]
+        )
+    first, last = merged
+    return MergedRows(
+        [
+            f'Rad {first}: ett fält börjar med citattecken (") som inte avslutas på samma rad, '
+            f"så raderna {first}–{last} skulle läsas som en enda rad. Ta bort eller dubblera "
+            "citattecknet och läs in filen igen."
+        ],
+        row=first,
+    )
 
 
 # --- XLSX -----------------------------------------------------------------------------------

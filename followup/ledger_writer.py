@@ -253,13 +253,13 @@ def _error_of(result) -> Exception:
 
 
 def _ledger_foreign_keys(cursor) -> list[str]:
-    """The names of the ledger table's foreign keys (Django makes them deferrable)."""
-    cursor.execute(
-        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
-        "AND condeferrable ORDER BY conname",
-        [LedgerTransaction._meta.db_table],
+    """The ledger table's foreign keys, quoted (Django makes them deferrable)."""
+    constraints = connection.introspection.get_constraints(cursor, LedgerTransaction._meta.db_table)
+    return sorted(
+        connection.ops.quote_name(name)
+        for name, constraint in constraints.items()
+        if constraint["foreign_key"]
     )
-    return [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
 
 
 class _RowWriter:
